@@ -1,0 +1,177 @@
+// The pipeline's only file writer: atomic writes (temp file in the same directory, fsync,
+// rename), schema-checked JSON reads that refuse other schemaVersions, and a per-directory
+// lock file. Follows DESIGN.md "Artifacts and versions": a killed process never leaves a
+// half file that later passes as finished.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { randomBytes } from "node:crypto";
+import type { z } from "zod";
+import { SCHEMA_VERSION } from "./schemas.ts";
+
+/** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
+export function writeFileAtomic(file: string, contents: Uint8Array | string): void {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  let created = false;
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const fd = fs.openSync(temp, "wx");
+    created = true;
+    try {
+      fs.writeFileSync(fd, contents);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, file);
+  } catch (e) {
+    if (created) fs.rmSync(temp, { force: true });
+    throw new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e });
+  }
+  syncDir(dir);
+}
+
+// Makes the rename itself durable; directories cannot be opened for fsync on Windows.
+function syncDir(dir: string): void {
+  if (process.platform === "win32") return;
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Pretty-printed JSON with keys sorted at every level, so diffs of artifacts stay reviewable. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(sortKeys(value), null, 2)}\n`);
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== "object") return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return sorted;
+}
+
+export function exists(file: string): boolean {
+  return fs.existsSync(file);
+}
+
+export function readBytes(file: string): Uint8Array {
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Read and validate a JSON artifact. Files from another schemaVersion are refused with a message
+ * saying which side is out of date; other errors name the file and the failing field path.
+ */
+export function readJson<S extends z.ZodType>(file: string, schema: S): z.infer<S> {
+  const text = new TextDecoder().decode(readBytes(file));
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
+  }
+  const version = isRecord(value) ? value.schemaVersion : undefined;
+  if (typeof version === "number" && version < SCHEMA_VERSION) {
+    throw new Error(`${file}: written by an older Refit (schemaVersion ${version}); re-run or migrate`);
+  }
+  if (typeof version === "number" && version > SCHEMA_VERSION) {
+    throw new Error(`${file}: written by a newer Refit (schemaVersion ${version}, this one reads ${SCHEMA_VERSION}); upgrade refit`);
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  if (version === undefined && issues.some((i) => i.path[0] === "schemaVersion")) {
+    throw new Error(`${file}: has no schemaVersion, so it was not written by this Refit format (expected schemaVersion ${SCHEMA_VERSION})`);
+  }
+  const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: ${i.message}`);
+  throw new Error(lines.join("\n"));
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+function formatPath(p: readonly PropertyKey[]): string {
+  if (p.length === 0) return "(top level)";
+  return p.map((k, i) => (typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join("");
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  token: string;
+}
+
+/**
+ * Run `fn` holding an exclusive `.lock` file in `dir`. A lock left by a dead process on this host
+ * is taken over; a live one (or one from another host, which cannot be checked) is an error.
+ */
+export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+  fs.mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(dir, ".lock");
+  const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex") };
+  acquire(lockFile, dir, mine);
+  try {
+    return await fn();
+  } finally {
+    // Only remove the lock if it is still ours, so a mistaken takeover is not made worse.
+    if (readLock(lockFile)?.token === mine.token) fs.rmSync(lockFile, { force: true });
+  }
+}
+
+function acquire(lockFile: string, dir: string, mine: LockInfo): void {
+  // Two attempts: the second follows removing a stale lock.
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = fs.openSync(lockFile, "wx");
+      try {
+        fs.writeFileSync(fd, `${JSON.stringify(mine)}\n`);
+      } finally {
+        fs.closeSync(fd);
+      }
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`cannot create ${lockFile}: ${(e as Error).message}`);
+    }
+    const held = readLock(lockFile);
+    if (held === undefined) {
+      throw new Error(`${lockFile} exists but is unreadable; if no refit process is using ${dir}, delete it`);
+    }
+    if (held.host !== mine.host || isAlive(held.pid)) {
+      const where = held.host === mine.host ? "" : ` on host ${held.host}`;
+      throw new Error(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`);
+    }
+    fs.rmSync(lockFile, { force: true });
+  }
+  throw new Error(`could not acquire ${lockFile}: another process keeps re-creating it`);
+}
+
+function readLock(lockFile: string): LockInfo | undefined {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(lockFile, "utf8"));
+    if (isRecord(v) && Number.isInteger(v.pid) && typeof v.host === "string" && typeof v.token === "string") return v as unknown as LockInfo;
+  } catch {
+    // Missing or half-written lock: the caller decides what that means.
+  }
+  return undefined;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,65 @@
+// Runs a trained model over the probe set and copies out what the compare stage needs: each
+// head's post-softmax pattern (lower triangle incl. diagonal, per probe, BOS row/column kept),
+// resid_pre / resid_mid for every token, and per-layer Frobenius norms of the weight blocks.
+// Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
+import * as tf from "@tensorflow/tfjs-core";
+import { forward, type GptConfig, type Params } from "../model/gpt.ts";
+import { hookName, type Hook } from "../model/hooks.ts";
+import type { Capture, NormName } from "./format.ts";
+
+const CAPTURED: ReadonlySet<Hook> = new Set(["hook_pattern", "hook_resid_pre", "hook_resid_mid"]);
+
+/** Frobenius norms per layer of W_Q, W_K, W_V (column blocks of c_attn), W_O, W_in, W_out. */
+export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
+  const D = c.dModel;
+  const blocks: [NormName, (l: number) => tf.Tensor][] = [
+    ["W_Q", (l) => tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, 0], [D, D])],
+    ["W_K", (l) => tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, D], [D, D])],
+    ["W_V", (l) => tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, 2 * D], [D, D])],
+    ["W_O", (l) => params.get(`h.${l}.attn.c_proj.weight`)!],
+  ];
+  if (c.dMlp > 0) blocks.push(["W_in", (l) => params.get(`h.${l}.mlp.c_fc.weight`)!], ["W_out", (l) => params.get(`h.${l}.mlp.c_proj.weight`)!]);
+  const norms: Capture["norms"] = {};
+  for (const [name, block] of blocks) {
+    norms[name] = Float32Array.from({ length: c.nLayers }, (_, l) => tf.tidy(() => tf.norm(block(l)).dataSync()[0]));
+  }
+  return norms;
+}
+
+/** Captures every probe; meta is the run's capture metadata (probe lengths must match the probes). */
+export function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"]): Capture {
+  const { nLayers: L, nHeads: H, dModel: D } = c;
+  const lengths = probes.map((p) => p.length);
+  const K = lengths.reduce((s, t) => s + (t * (t + 1)) / 2, 0);
+  const N = lengths.reduce((s, t) => s + t, 0);
+  const attn = Array.from({ length: L }, () => new Float32Array(H * K));
+  const residPre = Array.from({ length: L }, () => new Float32Array(N * D));
+  const residMid = Array.from({ length: L }, () => new Float32Array(N * D));
+  const tokens = new Int32Array(N);
+
+  let kOffset = 0; // where this probe's triangle starts within a head's row of K values
+  let nOffset = 0; // where this probe's tokens start among all N tokens
+  for (const probe of probes) {
+    const T = probe.length;
+    tf.tidy(() => {
+      const { captured } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
+      for (let l = 0; l < L; l++) {
+        const pattern = captured.get(hookName(l, "hook_pattern"))!.dataSync(); // [1, H, T, T]
+        for (let h = 0; h < H; h++) {
+          let k = h * K + kOffset;
+          for (let i = 0; i < T; i++) {
+            const row = (h * T + i) * T;
+            for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
+          }
+        }
+        residPre[l].set(captured.get(hookName(l, "hook_resid_pre"))!.dataSync(), nOffset * D);
+        residMid[l].set(captured.get(hookName(l, "hook_resid_mid"))!.dataSync(), nOffset * D);
+      }
+    });
+    tokens.set(probe, nOffset);
+    kOffset += (T * (T + 1)) / 2;
+    nOffset += T;
+  }
+  if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
+  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c) };
+}

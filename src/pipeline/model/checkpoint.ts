@@ -1,0 +1,215 @@
+// Hugging Face GPT-2 checkpoints (model.safetensors + config.json) to and from Refit's parameter
+// map, following notes/gpt2-interchange.md. Internal names are HF's without `transformer.`; the
+// only layout change is lm_head: stored [D, V] internally (x·W, like Conv1D) but [V, D] by HF's
+// nn.Linear. Plain Float32Arrays in and out: no tfjs here.
+import * as path from "node:path";
+import { z } from "zod";
+import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { readBytes, readJson, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
+import { ModelSchema, type CellConfig } from "../suite/schema.ts";
+
+export type ModelConfig = CellConfig["model"];
+export type Params = Map<string, { shape: number[]; data: Float32Array }>;
+
+export interface CheckpointOptions {
+  model: ModelConfig;
+  vocabSize: number;
+  nCtx: number;
+  /** Extra config.json keys (Refit's own, e.g. run id); may not replace a standard key. */
+  extra?: Record<string, unknown>;
+}
+
+export interface Checkpoint {
+  model: ModelConfig;
+  vocabSize: number;
+  nCtx: number;
+  params: Params;
+}
+
+/** Byte-level tokenizer's BOS id (bytes 0-255, then BOS), written as GPT-2's bos/eos token. */
+const BOS_TOKEN_ID = 256;
+const LAYER_NORM_EPSILON = 1e-5;
+const ACTIVATION = "gelu_new";
+const PREFIX = "transformer.";
+const HEAD = "lm_head.weight";
+
+/** Every parameter a model of this config has, by internal name, with its shape. */
+export function expectedShapes(model: ModelConfig, vocabSize: number, nCtx: number): Map<string, number[]> {
+  const D = model.dModel;
+  const F = model.dMlp ?? 4 * D;
+  const shapes = new Map<string, number[]>([
+    ["wte.weight", [vocabSize, D]],
+    ["wpe.weight", [nCtx, D]],
+  ]);
+  for (let i = 0; i < model.nLayers; i++) {
+    const h = `h.${i}`;
+    shapes.set(`${h}.ln_1.weight`, [D]).set(`${h}.ln_1.bias`, [D]);
+    shapes.set(`${h}.attn.c_attn.weight`, [D, 3 * D]).set(`${h}.attn.c_attn.bias`, [3 * D]);
+    shapes.set(`${h}.attn.c_proj.weight`, [D, D]).set(`${h}.attn.c_proj.bias`, [D]);
+    if (model.mlp) {
+      shapes.set(`${h}.ln_2.weight`, [D]).set(`${h}.ln_2.bias`, [D]);
+      shapes.set(`${h}.mlp.c_fc.weight`, [D, F]).set(`${h}.mlp.c_fc.bias`, [F]);
+      shapes.set(`${h}.mlp.c_proj.weight`, [F, D]).set(`${h}.mlp.c_proj.bias`, [D]);
+    }
+  }
+  shapes.set("ln_f.weight", [D]).set("ln_f.bias", [D]);
+  shapes.set(HEAD, [D, vocabSize]);
+  return shapes;
+}
+
+function sameShape(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** Row-major [rows, cols] -> [cols, rows]. */
+function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c];
+  return out;
+}
+
+/** Export a parameter map as HF GPT-2 safetensors bytes plus config.json contents. */
+export function toHfCheckpoint(params: Params, opts: CheckpointOptions): { safetensors: Uint8Array; configJson: Record<string, unknown> } {
+  const { model, vocabSize, nCtx } = opts;
+  const expected = expectedShapes(model, vocabSize, nCtx);
+  for (const name of params.keys()) {
+    if (!expected.has(name)) throw new Error(`toHfCheckpoint: unexpected tensor "${name}" for this model config`);
+  }
+  const tensors = new Map<string, TensorEntry>();
+  for (const [name, shape] of expected) {
+    const p = params.get(name);
+    if (p === undefined) throw new Error(`toHfCheckpoint: missing tensor "${name}" [${shape}]`);
+    if (!sameShape(p.shape, shape) || p.data.length !== shape.reduce((n, d) => n * d, 1)) {
+      throw new Error(`toHfCheckpoint: tensor "${name}" has shape [${p.shape}] (${p.data.length} values), expected [${shape}]`);
+    }
+    if (name === HEAD) {
+      tensors.set(HEAD, { dtype: "F32", shape: [vocabSize, model.dModel], data: transpose(p.data, model.dModel, vocabSize) });
+    } else {
+      tensors.set(PREFIX + name, { dtype: "F32", shape: [...shape], data: p.data });
+    }
+  }
+  return { safetensors: encodeSafetensors(tensors, { format: "pt" }), configJson: hfConfig(opts) };
+}
+
+function hfConfig({ model, vocabSize, nCtx, extra = {} }: CheckpointOptions): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    model_type: "gpt2",
+    architectures: ["GPT2LMHeadModel"],
+    vocab_size: vocabSize,
+    n_positions: nCtx,
+    n_ctx: nCtx,
+    n_embd: model.dModel,
+    n_layer: model.nLayers,
+    n_head: model.nHeads,
+    // null is HF's "4 * n_embd", which is also Refit's default, so dMlp round-trips exactly.
+    n_inner: model.dMlp ?? null,
+    activation_function: ACTIVATION,
+    layer_norm_epsilon: LAYER_NORM_EPSILON,
+    resid_pdrop: 0,
+    embd_pdrop: 0,
+    attn_pdrop: 0,
+    initializer_range: 0.02,
+    tie_word_embeddings: false,
+    bos_token_id: BOS_TOKEN_ID,
+    eos_token_id: BOS_TOKEN_ID,
+    refit_attn_only: !model.mlp,
+  };
+  for (const [key, value] of Object.entries(extra)) {
+    if (Object.hasOwn(config, key)) throw new Error(`toHfCheckpoint: extra config key "${key}" would replace a standard key`);
+    config[key] = value;
+  }
+  return config;
+}
+
+/** The config.json keys Refit reads; everything else is kept by HF and ignored here. */
+const HfConfigSchema = z.looseObject({
+  vocab_size: z.int().min(1),
+  n_positions: z.int().min(1).optional(),
+  n_ctx: z.int().min(1).optional(),
+  n_embd: z.int().min(1),
+  n_layer: z.int().min(1),
+  n_head: z.int().min(1),
+  n_inner: z.int().min(1).nullable().optional(),
+  activation_function: z.literal(ACTIVATION, { message: `Refit implements only ${ACTIVATION}` }).optional(),
+  layer_norm_epsilon: z.literal(LAYER_NORM_EPSILON, { message: `Refit implements only ${LAYER_NORM_EPSILON}` }).optional(),
+  // HF's default is true: a tied head is the transpose of wte, not a missing tensor.
+  tie_word_embeddings: z.boolean().default(true),
+  refit_attn_only: z.boolean().default(false),
+});
+
+/** ModelSchema field -> the config.json key it was read from, so errors name the file's field. */
+const HF_FIELD: Record<string, string> = { nLayers: "n_layer", dModel: "n_embd", nHeads: "n_head", dMlp: "n_inner", mlp: "refit_attn_only" };
+
+/**
+ * Import an HF GPT-2 checkpoint (keys with or without `transformer.`). A missing lm_head is an
+ * error unless config.json ties it to wte; attn.bias / attn.masked_bias buffers are skipped.
+ */
+export function fromHfCheckpoint(safetensorsBytes: Uint8Array, configJson: unknown, source: string): Checkpoint {
+  const configSource = `${source}/config.json`;
+  const weightsSource = `${source}/model.safetensors`;
+  const parsed = HfConfigSchema.safeParse(configJson);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${configSource}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  const nCtx = c.n_positions ?? c.n_ctx;
+  if (nCtx === undefined) throw new Error(`${configSource}: n_positions: missing (and no legacy n_ctx)`);
+  const candidate = { nLayers: c.n_layer, dModel: c.n_embd, nHeads: c.n_head, mlp: !c.refit_attn_only, ...(c.n_inner ? { dMlp: c.n_inner } : {}) };
+  const model = ModelSchema.safeParse(candidate);
+  if (!model.success) {
+    const issue = model.error.issues[0];
+    const field = HF_FIELD[String(issue.path[0])] ?? "(top level)";
+    throw new Error(`${configSource}: ${field}: ${issue.message}`);
+  }
+  if (c.n_embd % c.n_head !== 0) throw new Error(`${configSource}: n_embd (${c.n_embd}) must be divisible by n_head (${c.n_head})`);
+
+  const { tensors } = decodeSafetensors(safetensorsBytes, weightsSource);
+  const found = new Map<string, TensorEntry>();
+  for (const [key, t] of tensors) {
+    const name = key.startsWith(PREFIX) ? key.slice(PREFIX.length) : key;
+    if (/\.attn\.(bias|masked_bias)$/.test(name)) continue;
+    if (found.has(name)) throw new Error(`${weightsSource}: tensor "${name}" appears both with and without the "${PREFIX}" prefix`);
+    found.set(name, t);
+  }
+
+  const D = c.n_embd;
+  const V = c.vocab_size;
+  const params: Params = new Map();
+  for (const [name, shape] of expectedShapes(model.data, V, nCtx)) {
+    if (name === HEAD) continue;
+    params.set(name, { shape, data: f32Tensor(found, name, shape, weightsSource) });
+  }
+  if (c.tie_word_embeddings) {
+    // As in transformers, a tied head is wte itself, and any lm_head.weight in the file is unused.
+    params.set(HEAD, { shape: [D, V], data: transpose(params.get("wte.weight")!.data, V, D) });
+  } else if (found.has(HEAD)) {
+    params.set(HEAD, { shape: [D, V], data: transpose(f32Tensor(found, HEAD, [V, D], weightsSource), V, D) });
+  } else {
+    throw new Error(`${weightsSource}: missing tensor "${HEAD}" [${V}, ${D}] (config.json says tie_word_embeddings: false)`);
+  }
+  for (const name of found.keys()) {
+    if (!params.has(name)) throw new Error(`${weightsSource}: unexpected tensor "${name}" for a model with config ${JSON.stringify(model.data)}`);
+  }
+  return { model: model.data, vocabSize: V, nCtx, params };
+}
+
+function f32Tensor(found: Map<string, TensorEntry>, name: string, shape: number[], source: string): Float32Array {
+  const t = found.get(name);
+  if (t === undefined) throw new Error(`${source}: missing tensor "${name}" [${shape}]`);
+  if (t.dtype !== "F32") throw new Error(`${source}: tensor "${name}" is ${t.dtype}, expected F32`);
+  if (!sameShape(t.shape, shape)) throw new Error(`${source}: tensor "${name}" has shape [${t.shape}], expected [${shape}]`);
+  return t.data as Float32Array;
+}
+
+/** Write `model.safetensors` then `config.json` into `dir`, each atomically. */
+export function saveCheckpoint(dir: string, params: Params, opts: CheckpointOptions): void {
+  const { safetensors, configJson } = toHfCheckpoint(params, opts);
+  writeFileAtomic(path.join(dir, "model.safetensors"), safetensors);
+  writeJsonAtomic(path.join(dir, "config.json"), configJson);
+}
+
+export function loadCheckpoint(dir: string): Checkpoint {
+  const configJson = readJson(path.join(dir, "config.json"), z.unknown());
+  return fromHfCheckpoint(readBytes(path.join(dir, "model.safetensors")), configJson, dir);
+}

@@ -1,0 +1,183 @@
+// GPT-2 style decoder in tfjs: token + learned position embeddings, pre-LayerNorm blocks,
+// causal multi-head attention, GELU (tanh form, "gelu_new") MLP or attention-only, final
+// LayerNorm, untied unembedding. Follows nanoGPT's model.py; parameters are keyed by Hugging
+// Face GPT-2 names (without the `transformer.` prefix) so checkpoint.ts is a name map.
+import * as tf from "@tensorflow/tfjs-core";
+import type { CellConfig } from "../suite/schema.ts";
+import { type Hook, hookName } from "./hooks.ts";
+
+export interface GptConfig {
+  nLayers: number;
+  dModel: number;
+  nHeads: number;
+  /** 0 = attention-only. */
+  dMlp: number;
+  vocabSize: number;
+  nCtx: number;
+}
+
+export type Params = Map<string, tf.Variable>;
+
+export const LN_EPS = 1e-5;
+const INIT_STD = 0.02;
+
+export function gptConfigOf(cell: CellConfig, vocabSize: number): GptConfig {
+  const m = cell.model;
+  return {
+    nLayers: m.nLayers,
+    dModel: m.dModel,
+    nHeads: m.nHeads,
+    dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0,
+    vocabSize,
+    nCtx: cell.data.nCtx,
+  };
+}
+
+/** Parameter names and shapes in a fixed order (the order also fixes each tensor's init seed). */
+export function paramShapes(c: GptConfig): [string, number[]][] {
+  const D = c.dModel;
+  const shapes: [string, number[]][] = [
+    ["wte.weight", [c.vocabSize, D]],
+    ["wpe.weight", [c.nCtx, D]],
+  ];
+  for (let i = 0; i < c.nLayers; i++) {
+    const h = `h.${i}`;
+    shapes.push([`${h}.ln_1.weight`, [D]], [`${h}.ln_1.bias`, [D]]);
+    shapes.push([`${h}.attn.c_attn.weight`, [D, 3 * D]], [`${h}.attn.c_attn.bias`, [3 * D]]);
+    shapes.push([`${h}.attn.c_proj.weight`, [D, D]], [`${h}.attn.c_proj.bias`, [D]]);
+    if (c.dMlp > 0) {
+      shapes.push([`${h}.ln_2.weight`, [D]], [`${h}.ln_2.bias`, [D]]);
+      shapes.push([`${h}.mlp.c_fc.weight`, [D, c.dMlp]], [`${h}.mlp.c_fc.bias`, [c.dMlp]]);
+      shapes.push([`${h}.mlp.c_proj.weight`, [c.dMlp, D]], [`${h}.mlp.c_proj.bias`, [D]]);
+    }
+  }
+  shapes.push(["ln_f.weight", [D]], ["ln_f.bias", [D]], ["lm_head.weight", [D, c.vocabSize]]);
+  return shapes;
+}
+
+/** A 32-bit mix of (seed, index), so every tensor draws from its own stream. */
+function tensorSeed(seed: number, index: number): number {
+  let x = (Math.imul(seed + 1, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d) >>> 0;
+  return (x ^ (x >>> 15)) >>> 0;
+}
+
+/** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2L), zero biases, unit LN gains. */
+export function initParams(c: GptConfig, seed: number): Params {
+  const params: Params = new Map();
+  paramShapes(c).forEach(([name, shape], index) => {
+    const init = tf.tidy(() => {
+      if (name.endsWith(".bias")) return tf.zeros(shape);
+      if (/ln_\w+\.weight$/.test(name)) return tf.ones(shape);
+      const std = name.endsWith("c_proj.weight") ? INIT_STD / Math.sqrt(2 * c.nLayers) : INIT_STD;
+      return tf.randomNormal(shape, 0, std, "float32", tensorSeed(seed, index));
+    });
+    params.set(name, tf.variable(init, true));
+    init.dispose();
+  });
+  return params;
+}
+
+// x·W with the gradients computed as explicit transposes followed by plain matmuls: the wasm
+// backend only uses its fast (XNNPACK) kernel for untransposed, unbatched matmuls.
+const matMulFast = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, w),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
+      tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
+    ],
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
+  const y = matMulFast(x, w as tf.Tensor2D);
+  return b ? tf.add(y, b) : y;
+}
+
+function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), g), b);
+}
+
+// gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
+// much faster than tanh and pow on wasm.
+const GELU_K = 2 * Math.sqrt(2 / Math.PI);
+function gelu(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_K);
+  return tf.mul(x, tf.sigmoid(inner));
+}
+
+/** Upper-triangle additive mask [T, T]: 0 on and below the diagonal, -1e9 above (exp underflows to exactly 0). */
+function causalMask(T: number): tf.Tensor2D {
+  return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D);
+}
+
+export interface ForwardOptions {
+  /** Hooks to return, per layer. */
+  capture?: ReadonlySet<Hook>;
+  /** Heads whose z is zeroed, as [layer, head] pairs. */
+  ablate?: readonly (readonly [number, number])[];
+}
+
+export interface ForwardResult {
+  /** [B*T, V] */
+  logits: tf.Tensor2D;
+  /** hook name (see hooks.ts) -> tensor: pattern [B,H,T,T], z [B,T,H,dh], resid [B,T,D]. */
+  captured: Map<string, tf.Tensor>;
+}
+
+/** tokens: [B, T] int32, T <= nCtx. Call inside tf.tidy (or dispose the result). */
+export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+  const [B, T] = tokens.shape;
+  const D = c.dModel;
+  const H = c.nHeads;
+  const dh = D / H;
+  const p = (name: string) => params.get(name)!;
+  const captured = new Map<string, tf.Tensor>();
+  const keep = (layer: number, hook: Hook, t: () => tf.Tensor) => {
+    if (opts.capture?.has(hook)) captured.set(hookName(layer, hook), t());
+  };
+
+  // Embedding as one-hot x matrix: the gather gradient (UnsortedSegmentSum) is missing on wasm.
+  const oneHot = tf.oneHot(tf.reshape(tokens, [B * T]), c.vocabSize).cast("float32") as tf.Tensor2D; // [BT, V]
+  const pos = tf.slice(p("wpe.weight"), [0, 0], [T, D]); // [T, D]
+  let x = tf.reshape(tf.add(tf.reshape(linear(oneHot, p("wte.weight")), [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
+
+  const mask = causalMask(T);
+  const scale = 1 / Math.sqrt(dh);
+  for (let l = 0; l < c.nLayers; l++) {
+    const h = `h.${l}`;
+    keep(l, "hook_resid_pre", () => tf.reshape(x, [B, T, D]));
+    const qkv = linear(layerNorm(x, p(`${h}.ln_1.weight`), p(`${h}.ln_1.bias`)), p(`${h}.attn.c_attn.weight`), p(`${h}.attn.c_attn.bias`)); // [BT, 3D]
+    const heads = (i: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    const [q, k, v] = [heads(0), heads(1), heads(2)];
+    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), mask); // [B, H, T, T]
+    const pattern = tf.softmax(scores); // [B, H, T, T]
+    keep(l, "hook_pattern", () => pattern);
+    let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
+    const ablated = (opts.ablate ?? []).filter(([al]) => al === l).map(([, ah]) => ah);
+    if (ablated.length > 0) {
+      const keepMask = Array.from({ length: H }, (_, i) => (ablated.includes(i) ? 0 : 1));
+      z = tf.mul(z, tf.tensor4d(keepMask, [1, 1, H, 1]));
+    }
+    keep(l, "hook_z", () => z);
+    x = tf.add(x, linear(tf.reshape(z, [B * T, D]) as tf.Tensor2D, p(`${h}.attn.c_proj.weight`), p(`${h}.attn.c_proj.bias`)));
+    keep(l, "hook_resid_mid", () => tf.reshape(x, [B, T, D]));
+    if (c.dMlp > 0) {
+      const hidden = gelu(linear(layerNorm(x, p(`${h}.ln_2.weight`), p(`${h}.ln_2.bias`)), p(`${h}.mlp.c_fc.weight`), p(`${h}.mlp.c_fc.bias`)));
+      x = tf.add(x, linear(hidden as tf.Tensor2D, p(`${h}.mlp.c_proj.weight`), p(`${h}.mlp.c_proj.bias`)));
+    }
+  }
+  const logits = linear(layerNorm(x, p("ln_f.weight"), p("ln_f.bias")), p("lm_head.weight")); // [BT, V]
+  return { logits, captured };
+}
+
+/** Mean next-token cross-entropy (nats). targets: [B*T] int32. */
+export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  const logp = tf.logSoftmax(logits);
+  const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, logits.shape[1]).cast("float32")));
+  return tf.div(tf.neg(picked), targets.shape[0]) as tf.Scalar;
+}

@@ -1,0 +1,135 @@
+// Grid expansion: a suite's grid axes, crossed in file order, become cells (one resolved
+// CellConfig each), and each cell times its seeds becomes runs. IDs hash the resolved config
+// and the artifact schema version (DESIGN.md "Suites"), so equal configs share work across suites.
+import { z, type core } from "zod";
+import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
+import { SCHEMA_VERSION } from "../artifacts/schemas.ts";
+import { CellConfigSchema, type CellConfig, type Suite } from "./schema.ts";
+
+export type GridValue = number | string | boolean;
+
+/** One point of the grid. `label` maps each grid key (e.g. `model.nLayers`) to this cell's value. */
+export interface Cell {
+  cellId: string;
+  label: Record<string, GridValue>;
+  config: CellConfig;
+}
+
+/** One (cell, seed): the unit of training. */
+export interface Run {
+  runId: string;
+  cellId: string;
+  seed: number;
+  config: CellConfig;
+}
+
+/** A zod issue whose path points into the suite (e.g. `["grid", "model.nHeads", 1]`), so the loader can place it in the file. */
+export type GridIssue = core.$ZodIssue;
+
+export class GridError extends Error {
+  readonly issues: readonly GridIssue[];
+  constructor(issues: GridIssue[]) {
+    super(issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n"));
+    this.name = "GridError";
+    this.issues = issues;
+  }
+}
+
+type Section = keyof CellConfig;
+const SECTIONS = CellConfigSchema.shape;
+
+// A cross-field rule reports its issue on one key; these are the other keys it involves, so a
+// failure can be blamed on whichever of them the grid varies.
+const ALSO_INVOLVES: Record<string, string[]> = { "model.dModel": ["model.nHeads"] };
+
+export function cellIdOf(config: CellConfig): string {
+  return sha256Hex(canonicalJson({ config, schemaVersion: SCHEMA_VERSION })).slice(0, 12);
+}
+
+export function runIdOf(config: CellConfig, seed: number): string {
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: SCHEMA_VERSION })).slice(0, 16);
+}
+
+/** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */
+export function expandGrid(suite: Suite): Cell[] {
+  const axes = Object.entries(suite.grid ?? {});
+  const axisIssues = axes.flatMap(([key, values]) => checkAxis(key, values));
+  if (axisIssues.length > 0) throw new GridError(axisIssues);
+
+  const cells: Cell[] = [];
+  const issues = new Map<string, GridIssue>();
+  for (const picks of crossProduct(axes.map(([, values]) => values.length))) {
+    const config = structuredClone({ data: suite.data, train: suite.train, model: suite.model }) as Record<Section, Record<string, unknown>>;
+    const label: Record<string, GridValue> = {};
+    axes.forEach(([key, values], a) => {
+      const [section, field] = splitKey(key);
+      config[section][field] = values[picks[a]];
+      label[key] = values[picks[a]];
+    });
+    const parsed = CellConfigSchema.safeParse(config);
+    if (parsed.success) {
+      cells.push({ cellId: cellIdOf(parsed.data), label, config: parsed.data });
+      continue;
+    }
+    for (const issue of parsed.error.issues) {
+      const blamed = { ...issue, path: blame(issue, axes, picks) } as GridIssue;
+      issues.set(`${blamed.path.join("\u0000")}\u0001${blamed.message}`, blamed); // many cells can share one culprit
+    }
+  }
+  if (issues.size > 0) throw new GridError([...issues.values()]);
+  return cells;
+}
+
+/** Seeds 0..seeds-1 of one cell; seed 0 is the anchor. */
+export function runsOf(cell: Cell, seeds: number): Run[] {
+  return Array.from({ length: seeds }, (_, seed) => ({ runId: runIdOf(cell.config, seed), cellId: cell.cellId, seed, config: cell.config }));
+}
+
+function splitKey(key: string): [Section, string] {
+  const dot = key.indexOf(".");
+  return [key.slice(0, dot) as Section, key.slice(dot + 1)];
+}
+
+/** Each axis must name a real field, and each value must be valid for that field on its own. */
+function checkAxis(key: string, values: readonly GridValue[]): GridIssue[] {
+  const [section, field] = splitKey(key);
+  const shape = SECTIONS[section].shape as Record<string, core.$ZodType | undefined>;
+  const schema = shape[field];
+  if (schema === undefined) {
+    const fields = Object.keys(shape).join(", ");
+    return [{ code: "custom", path: ["grid", key], message: `\`${field}\` is not a field of \`${section}\` (fields: ${fields})`, input: key }];
+  }
+  const issues: GridIssue[] = [];
+  values.forEach((value, i) => {
+    const first = values.findIndex((v) => v === value);
+    if (first < i) {
+      issues.push({ code: "custom", path: ["grid", key, i], message: `duplicate value ${JSON.stringify(value)} (same as item ${first}); it would repeat a cell`, input: value });
+      return;
+    }
+    const parsed = z.safeParse(schema, value);
+    for (const issue of parsed.error?.issues ?? []) issues.push({ ...issue, path: ["grid", key, i, ...issue.path] } as GridIssue);
+  });
+  return issues;
+}
+
+/** Suite path to blame for a cell-level issue: the grid value that set the offending field, else the field in its section. */
+function blame(issue: GridIssue, axes: [string, GridValue[]][], picks: number[]): PropertyKey[] {
+  const key = issue.path.slice(0, 2).join(".");
+  for (const candidate of [key, ...(ALSO_INVOLVES[key] ?? [])]) {
+    const a = axes.findIndex(([k]) => k === candidate);
+    if (a >= 0) return ["grid", candidate, picks[a]];
+  }
+  return issue.path;
+}
+
+/** All index tuples of the given axis lengths, last axis fastest. */
+function* crossProduct(lengths: number[]): Generator<number[]> {
+  const picks = lengths.map(() => 0);
+  if (lengths.some((n) => n === 0)) return;
+  while (true) {
+    yield [...picks];
+    let a = lengths.length - 1;
+    while (a >= 0 && ++picks[a] === lengths[a]) picks[a--] = 0;
+    if (a < 0) return;
+  }
+}

@@ -1,0 +1,110 @@
+// The suite file format: one zod schema is the single source of truth for what a
+// suite may say, its defaults, and the resolved config every later stage receives.
+// Unknown keys are errors everywhere (`.strict()`), so a typo never falls back to a default.
+import { z } from "zod";
+
+/** Training data and tokenization. */
+export const DataSchema = z
+  .object({
+    /** `brown` (the embedded Brown corpus) or a local text file / directory, relative to the suite file. */
+    corpus: z.union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict()]).default("brown"),
+    /** Byte-level tokenizer (vocab 257: bytes 0-255 plus BOS = 256). */
+    tokenizer: z.literal("bytes").default("bytes"),
+    /** Context length in tokens, BOS included. */
+    nCtx: z.int().min(8).max(1024).default(64),
+    /** Fraction of documents held out for evaluation and probes (split by document id). */
+    heldOutFraction: z.number().gt(0).lt(0.5).default(0.1),
+  })
+  .strict();
+
+/** Optimizer and schedule; PyTorch semantics for Adam (L2 in the gradient) and AdamW (decoupled decay). */
+export const TrainSchema = z
+  .object({
+    /** Training tokens per run; steps = ceil(tokens / (batchSize * nCtx)). */
+    tokens: z.int().min(1).default(300_000),
+    batchSize: z.int().min(1).max(4096).default(16),
+    optimizer: z.enum(["adam", "adamw"]).default("adam"),
+    lr: z.number().gt(0).max(1).default(1e-3),
+    weightDecay: z.number().min(0).max(1).default(0),
+    beta1: z.number().min(0).lt(1).default(0.9),
+    beta2: z.number().min(0).lt(1).default(0.999),
+    eps: z.number().gt(0).default(1e-8),
+    /** Linear warmup from 0 to lr over this many steps, then constant. */
+    warmupSteps: z.int().min(0).default(0),
+    /** Clip the global gradient norm to this value; omit for no clipping. */
+    gradClip: z.number().gt(0).optional(),
+    /** Evaluate held-out loss every this many steps (and always at the end). */
+    evalEvery: z.int().min(1).default(100),
+    /** Held-out tokens per evaluation. */
+    evalTokens: z.int().min(1).default(16_384),
+    /** Write a resumable checkpoint every this many steps (and always at the end). */
+    checkpointEvery: z.int().min(1).default(100),
+    /** Fixes data order separately from the init seed; omit to use the run's seed for both. */
+    dataSeed: z.int().min(0).optional(),
+  })
+  .strict();
+
+/** Architecture only (GPT-2 style decoder). */
+export const ModelSchema = z
+  .object({
+    nLayers: z.int().min(1).max(64).default(2),
+    dModel: z.int().min(4).max(4096).default(64),
+    nHeads: z.int().min(1).max(64).default(4),
+    /** false = attention-only transformer. */
+    mlp: z.boolean().default(true),
+    /** MLP hidden width; defaults to 4 * dModel. */
+    dMlp: z.int().min(1).optional(),
+  })
+  .strict();
+
+export const METRICS = ["stability", "commonness", "crossLayer"] as const;
+export type Metric = (typeof METRICS)[number];
+
+export const ProbesSchema = z
+  .object({
+    /** Id of a probe set file in src/pipeline/data/probes/. */
+    set: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default("default"),
+  })
+  .strict();
+
+/** A grid axis: dotted path into the cell config (e.g. `model.nLayers`) -> values to sweep. */
+export const GridSchema = z
+  .record(
+    z.string().regex(/^(data|train|model)\.[A-Za-z0-9]+$/, "a grid key is `data.<field>`, `train.<field>` or `model.<field>`"),
+    z.array(z.union([z.number(), z.string(), z.boolean()])).min(1, "a grid axis needs at least one value"),
+  )
+  .refine((g) => Object.keys(g).length > 0, "grid has no axes; omit `grid` for a single cell");
+
+export const SuiteSchema = z
+  .object({
+    /** Suite id: lowercase, digits and dashes; names the results folder. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "lowercase letters, digits and dashes"),
+    description: z.string().default(""),
+    /** Refits per cell; seeds 0..seeds-1, seed 0 is the anchor. */
+    seeds: z.int().min(2).max(1000).default(4),
+    data: DataSchema.default(DataSchema.parse({})),
+    train: TrainSchema.default(TrainSchema.parse({})),
+    model: ModelSchema.default(ModelSchema.parse({})),
+    grid: GridSchema.optional(),
+    probes: ProbesSchema.default(ProbesSchema.parse({})),
+    metrics: z.array(z.enum(METRICS)).min(1).default([...METRICS]),
+  })
+  .strict();
+
+export type SuiteInput = z.input<typeof SuiteSchema>;
+export type Suite = z.infer<typeof SuiteSchema>;
+
+/** The fully resolved config of one cell: what a run trains. */
+export const CellConfigSchema = z
+  .object({ data: DataSchema, train: TrainSchema, model: ModelSchema })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.model.dModel % c.model.nHeads !== 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["model", "dModel"],
+        message: `dModel (${c.model.dModel}) must be divisible by nHeads (${c.model.nHeads})`,
+      });
+    }
+  });
+export type CellConfig = z.infer<typeof CellConfigSchema>;

@@ -1,0 +1,79 @@
+// Resumable training checkpoints. Each is a folder `ckpt-<step>/` holding the model as a Hugging
+// Face GPT-2 checkpoint (model.safetensors + config.json) and `optimizer.safetensors` (Adam
+// moments, with the loop's progress in its metadata). The folder is built under a temporary
+// name and renamed into place, so a kill -9 at any moment leaves either the old or the new
+// checkpoint, never a half one; older checkpoints are removed only after the rename.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { readBytes, writeFileAtomic } from "../artifacts/store.ts";
+import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import type { GptConfig, Params } from "../model/gpt.ts";
+import type { AdamState } from "./optimizer.ts";
+
+export interface TrainProgress {
+  step: number;
+  tokensSeen: number;
+  trainSeconds: number;
+  lastTrainLoss: number | null;
+  curve: { step: number; tokens: number; trainLoss: number; heldOutLoss: number }[];
+}
+
+const CKPT = /^ckpt-(\d+)$/;
+const OPTIMIZER_FILE = "optimizer.safetensors";
+
+const entry = (v: tf.Variable): TensorEntry => ({ dtype: "F32", shape: [...v.shape], data: v.dataSync() as Float32Array });
+
+/** Finished checkpoint folders of a run, newest first. */
+function checkpointDirs(runDir: string): { dir: string; step: number }[] {
+  if (!fs.existsSync(runDir)) return [];
+  return fs
+    .readdirSync(runDir)
+    .map((name) => ({ name, m: CKPT.exec(name) }))
+    .filter((x) => x.m !== null)
+    .map((x) => ({ dir: path.join(runDir, x.name), step: Number(x.m![1]) }))
+    .sort((a, b) => b.step - a.step);
+}
+
+export const modelConfigOf = (g: GptConfig) => ({ nLayers: g.nLayers, dModel: g.dModel, nHeads: g.nHeads, mlp: g.dMlp > 0, dMlp: g.dMlp > 0 ? g.dMlp : undefined });
+
+export function saveTrainingCheckpoint(runDir: string, s: { params: Params; adam: AdamState; progress: TrainProgress; gpt: GptConfig }): string {
+  const final = path.join(runDir, `ckpt-${s.progress.step}`);
+  const partial = `${final}.partial-${process.pid}`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  const weights = new Map([...s.params].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
+  saveCheckpoint(partial, weights, { model: modelConfigOf(s.gpt), vocabSize: s.gpt.vocabSize, nCtx: s.gpt.nCtx });
+  const moments = new Map<string, TensorEntry>();
+  for (const [n, m] of s.adam.m) moments.set(`m.${n}`, entry(m));
+  for (const [n, v] of s.adam.v) moments.set(`v.${n}`, entry(v));
+  const meta = { adamStep: String(s.adam.step), progress: JSON.stringify(s.progress) };
+  writeFileAtomic(path.join(partial, OPTIMIZER_FILE), encodeSafetensors(moments, meta));
+  fs.rmSync(final, { recursive: true, force: true });
+  fs.renameSync(partial, final);
+  for (const old of checkpointDirs(runDir).slice(1)) fs.rmSync(old.dir, { recursive: true, force: true });
+  return final;
+}
+
+/** Restores the newest checkpoint into params/adam/progress (in place); false if there is none. */
+export function loadLatestCheckpoint(runDir: string, into: { params: Params; adam: AdamState; progress: TrainProgress }): boolean {
+  const latest = checkpointDirs(runDir)[0];
+  if (!latest) return false;
+  const weights = loadCheckpoint(latest.dir).params;
+  const opt = decodeSafetensors(readBytes(path.join(latest.dir, OPTIMIZER_FILE)), path.join(latest.dir, OPTIMIZER_FILE));
+  const restore = (v: tf.Variable, data: Float32Array | undefined, what: string) => {
+    if (!data || data.length !== v.size) throw new Error(`${latest.dir}: checkpoint has no matching ${what}; delete the folder to restart this run`);
+    tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
+  };
+  for (const [n, p] of into.params) {
+    restore(p, weights.get(n)?.data, n);
+    restore(into.adam.m.get(n)!, opt.tensors.get(`m.${n}`)?.data as Float32Array, `m.${n}`);
+    restore(into.adam.v.get(n)!, opt.tensors.get(`v.${n}`)?.data as Float32Array, `v.${n}`);
+  }
+  into.adam.step = Number(opt.metadata.adamStep);
+  Object.assign(into.progress, JSON.parse(opt.metadata.progress) as TrainProgress);
+  return true;
+}
+
+/** The newest checkpoint folder (the final model once a run has finished), or null. */
+export const latestCheckpointDir = (runDir: string): string | null => checkpointDirs(runDir)[0]?.dir ?? null;

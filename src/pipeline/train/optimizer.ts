@@ -1,0 +1,67 @@
+// Adam and AdamW with PyTorch semantics (torch.optim.Adam / AdamW, single-tensor path):
+// Adam adds weightDecay·p to the gradient (L2); AdamW shrinks p by (1 - lr·weightDecay) before
+// the update (decoupled). tfjs ships neither AdamW nor an inspectable Adam state, so both are
+// written here over plain variables whose moments can be checkpointed bit-exactly.
+// As in nanoGPT, weight decay applies to matrices only (not to biases or LayerNorm gains).
+import * as tf from "@tensorflow/tfjs-core";
+
+export interface AdamOptions {
+  kind: "adam" | "adamw";
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
+
+export interface AdamState {
+  /** Steps taken so far (PyTorch's `state["step"]`). */
+  step: number;
+  m: Map<string, tf.Variable>;
+  v: Map<string, tf.Variable>;
+}
+
+export function initAdamState(params: Map<string, tf.Variable>): AdamState {
+  const zerosLike = (p: tf.Variable) => tf.variable(tf.zerosLike(p), false);
+  return {
+    step: 0,
+    m: new Map([...params].map(([n, p]) => [n, zerosLike(p)])),
+    v: new Map([...params].map(([n, p]) => [n, zerosLike(p)])),
+  };
+}
+
+export const decays = (p: tf.Tensor): boolean => p.rank >= 2;
+
+/** Scales grads in place of PyTorch's clip_grad_norm_; returns the pre-clip global norm. */
+export function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undefined): { grads: tf.NamedTensorMap; norm: number } {
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+  if (maxNorm === undefined) return { grads, norm };
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef >= 1) return { grads, norm };
+  const clipped: tf.NamedTensorMap = {};
+  for (const [n, g] of Object.entries(grads)) clipped[n] = tf.mul(g, coef);
+  tf.dispose(grads);
+  return { grads: clipped, norm };
+}
+
+/** One optimizer step at learning rate lr; updates params and state in place. */
+export function adamStep(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap, state: AdamState, lr: number, o: AdamOptions): void {
+  state.step += 1;
+  const bc1 = 1 - o.beta1 ** state.step;
+  const bc2Sqrt = Math.sqrt(1 - o.beta2 ** state.step);
+  const stepSize = lr / bc1;
+  for (const [name, p] of params) {
+    const g0 = grads[name];
+    if (!g0) throw new Error(`optimizer: no gradient for parameter ${name}`);
+    tf.tidy(() => {
+      const wd = decays(p) ? o.weightDecay : 0;
+      const g = o.kind === "adam" && wd > 0 ? tf.add(g0, tf.mul(p, wd)) : g0;
+      const m = state.m.get(name)!;
+      const v = state.v.get(name)!;
+      m.assign(tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1)));
+      v.assign(tf.add(tf.mul(v, o.beta2), tf.mul(tf.mul(g, g), 1 - o.beta2)));
+      const decayed = o.kind === "adamw" && wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
+      const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), o.eps);
+      p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
+    });
+  }
+}

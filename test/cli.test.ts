@@ -1,0 +1,150 @@
+// End to end through the real CLI (`bin/refit.mjs`) in child processes: a tiny suite trains,
+// captures and compares; a rerun reuses the cache; a kill -9 mid-training followed by a rerun
+// ends bit-identical to an uninterrupted run; bad suites exit 2 and write nothing.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SuiteResultSchema } from "../src/pipeline/artifacts/schemas.ts";
+import { readJson } from "../src/pipeline/artifacts/store.ts";
+import { decodeSafetensors } from "../src/pipeline/artifacts/safetensors.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(ROOT, "bin/refit.mjs");
+const TINY = path.join(ROOT, "test/fixtures/suites/tiny.yaml");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-cli-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
+
+function resultOf(out: string) {
+  const dir = path.join(out, "results", "tiny");
+  const [file] = fs.readdirSync(dir);
+  return readJson(path.join(dir, file), SuiteResultSchema);
+}
+
+/** Every file under a run directory except run.json (whose timings differ), as bytes. */
+function runFiles(out: string): Map<string, Buffer> {
+  const files = new Map<string, Buffer>();
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name !== "run.json" && e.name !== ".lock") files.set(path.relative(out, p), fs.readFileSync(p));
+    }
+  };
+  walk(path.join(out, "runs"));
+  return files;
+}
+
+describe("refit run", () => {
+  const out = path.join(tmp, "e2e");
+
+  it("trains, captures and compares a tiny suite, printing the layer table", () => {
+    const r = refit(["run", TINY, "--out", out, "--backend", "wasm"]);
+    expect(r.stderr).toContain("run 2/2 cell 1 seed 1");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/layer\s+stability ± std\s+commonness/);
+    expect(r.stdout).toMatch(/^\s+1\s+0\.\d{3} ± 0\.\d{3}/m);
+    expect(r.stdout).toMatch(/^\s+2\s+0\.\d{3} ± 0\.\d{3}/m);
+    expect(r.stdout).toContain("results: ");
+
+    const result = resultOf(out);
+    expect(result.provenance.backend).toBe("wasm");
+    expect(result.timings.trainedRuns).toBe(2);
+    const [cell] = result.cells;
+    expect(cell.runs.map((x) => x.status)).toEqual(["finished", "finished"]);
+    // Training on real text: held-out loss well below the uniform ln(257) = 5.55.
+    for (const run of cell.runs) expect(run.heldOutLoss!).toBeLessThan(3.6);
+    const stats = cell.stats!;
+    for (const layer of stats.layers) {
+      expect(layer.stability).toBeGreaterThan(0);
+      expect(layer.stability).toBeLessThanOrEqual(1);
+      expect(layer.crossLayerStability).toBeGreaterThanOrEqual(layer.stability - 1e-12);
+      expect(layer.crossLayerShare.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    }
+  });
+
+  it("reuses finished runs on a rerun and reports the same numbers", () => {
+    const before = resultOf(out);
+    const r = refit(["run", TINY, "--out", out, "--backend", "wasm"]);
+    expect(r.status).toBe(0);
+    const after = resultOf(out);
+    expect(after.timings.trainedRuns).toBe(0);
+    expect(after.timings.cachedRuns).toBe(2);
+    expect(after.cells[0].stats).toEqual(before.cells[0].stats);
+  });
+
+  it("resumes after kill -9 and ends bit-identical to an uninterrupted run", async () => {
+    const killed = path.join(tmp, "killed");
+    const child = spawn(process.execPath, [BIN, "run", TINY, "--out", killed, "--backend", "wasm"], { cwd: ROOT, stdio: "ignore" });
+    const runsDir = path.join(killed, "runs", "wasm");
+    // Wait until the first run has a mid-training checkpoint, then kill without warning.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        const ckpts = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).flatMap((id) => fs.readdirSync(path.join(runsDir, id))) : [];
+        if (ckpts.some((n) => /^ckpt-(8|12|16|20|24)$/.test(n))) {
+          clearInterval(timer);
+          child.kill("SIGKILL");
+          resolve();
+        }
+      }, 20);
+      child.on("exit", () => {
+        clearInterval(timer);
+        reject(new Error("the run finished before it could be interrupted"));
+      });
+    });
+    await new Promise((resolve) => child.on("exit", resolve));
+    const r = refit(["run", TINY, "--out", killed, "--backend", "wasm"]);
+    expect(r.status).toBe(0);
+    const resumed = resultOf(killed);
+    expect(resumed.timings.trainedRuns).toBe(2);
+
+    const reference = runFiles(out);
+    const actual = runFiles(killed);
+    expect([...actual.keys()].sort()).toEqual([...reference.keys()].sort());
+    for (const [name, bytes] of reference) {
+      if (name.endsWith("optimizer.safetensors")) {
+        // Its metadata carries wall-clock training time; the moments and step must match exactly.
+        const [a, b] = [decodeSafetensors(actual.get(name)!, name), decodeSafetensors(bytes, name)];
+        expect(a.tensors).toEqual(b.tensors);
+        const { trainSeconds: _a, ...pa } = JSON.parse(a.metadata.progress);
+        const { trainSeconds: _b, ...pb } = JSON.parse(b.metadata.progress);
+        expect(pa).toEqual(pb);
+      } else {
+        expect(actual.get(name)!.equals(bytes), name).toBe(true);
+      }
+    }
+    expect(resumed.cells[0].stats).toEqual(resultOf(out).cells[0].stats);
+  });
+});
+
+describe("refit run with bad input", () => {
+  const cases: [string, RegExp][] = [
+    ["bad-yaml.yaml", /bad-yaml\.yaml:\d+:\d+/],
+    ["bad-unknown-key.yaml", /bad-unknown-key\.yaml:4:\d+: model\.nHeds: unknown key/],
+    ["bad-type.yaml", /bad-type\.yaml:3:\d+: train\.lr: .*number/],
+    ["bad-empty-grid.yaml", /bad-empty-grid\.yaml:2:\d+: grid: .*no axes/],
+  ];
+  for (const [file, message] of cases) {
+    it(`exits 2 and writes nothing for ${file}`, () => {
+      const out = path.join(tmp, `bad-${file}`);
+      const r = refit(["run", path.join(ROOT, "test/fixtures/suites", file), "--out", out]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(fs.existsSync(out)).toBe(false);
+    });
+  }
+
+  it("exits 2 on bad usage and 0 on --help", () => {
+    expect(refit(["run"]).status).toBe(2);
+    expect(refit(["frobnicate"]).status).toBe(2);
+    expect(refit(["run", TINY, "--seeds", "1"]).status).toBe(2);
+    expect(refit(["run", TINY, "--backend", "tpu"]).status).toBe(2);
+    const help = refit(["run", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--backend");
+    expect(refit(["--help"]).stdout).toContain("Commands:");
+  });
+});

@@ -1,0 +1,170 @@
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { z } from "zod";
+import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
+import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/schemas.ts";
+
+let tmp: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-store-"));
+});
+afterEach(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("writeFileAtomic", () => {
+  it("creates parent directories, writes the bytes, and leaves no temp files", () => {
+    const file = path.join(tmp, "a", "b", "out.bin");
+    writeFileAtomic(file, new Uint8Array([1, 2, 255]));
+    writeFileAtomic(file, new Uint8Array([4, 5]));
+    expect(new Uint8Array(fs.readFileSync(file))).toEqual(new Uint8Array([4, 5]));
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["out.bin"]);
+  });
+
+  it("writes strings as UTF-8", () => {
+    const file = path.join(tmp, "t.txt");
+    writeFileAtomic(file, "héllo\n");
+    expect(fs.readFileSync(file, "utf8")).toBe("héllo\n");
+  });
+
+  it("throws naming the path when the parent is a file, leaving that file intact", () => {
+    const parent = path.join(tmp, "notadir");
+    fs.writeFileSync(parent, "keep");
+    const file = path.join(parent, "x.json");
+    expect(() => writeFileAtomic(file, "{}")).toThrow(new RegExp(`cannot write ${file.replace(/[.\\/]/g, "\\$&")}`));
+    expect(fs.readFileSync(parent, "utf8")).toBe("keep");
+  });
+
+  it("keeps the previous file and removes its temp file when writing fails midway", () => {
+    const file = path.join(tmp, "run.json");
+    writeFileAtomic(file, "old");
+    // A number is not writable data, so the write fails after the temp file exists.
+    expect(() => writeFileAtomic(file, 42 as unknown as string)).toThrow(/cannot write .*run\.json/);
+    expect(fs.readFileSync(file, "utf8")).toBe("old");
+    expect(fs.readdirSync(tmp)).toEqual(["run.json"]);
+  });
+});
+
+describe("writeJsonAtomic", () => {
+  it("pretty-prints with keys sorted at every level and a trailing newline", () => {
+    const file = path.join(tmp, "v.json");
+    writeJsonAtomic(file, { b: 1, a: { d: [{ z: 1, y: 2 }], c: null } });
+    expect(fs.readFileSync(file, "utf8")).toBe(
+      '{\n  "a": {\n    "c": null,\n    "d": [\n      {\n        "y": 2,\n        "z": 1\n      }\n    ]\n  },\n  "b": 1\n}\n',
+    );
+  });
+});
+
+describe("exists", () => {
+  it("tells written files from absent ones", () => {
+    const file = path.join(tmp, "e.json");
+    expect(exists(file)).toBe(false);
+    writeJsonAtomic(file, {});
+    expect(exists(file)).toBe(true);
+  });
+});
+
+describe("readBytes", () => {
+  it("names the file it cannot read", () => {
+    expect(() => readBytes(path.join(tmp, "gone.bin"))).toThrow(/cannot read .*gone\.bin: ENOENT/);
+  });
+});
+
+describe("readJson", () => {
+  const Schema = z.object({ schemaVersion: z.literal(SCHEMA_VERSION), items: z.array(z.object({ x: z.number() }).strict()) }).strict();
+  const write = (value: unknown) => {
+    const file = path.join(tmp, "artifact.json");
+    writeJsonAtomic(file, value);
+    return file;
+  };
+
+  it("returns the validated value", () => {
+    const file = write({ schemaVersion: SCHEMA_VERSION, items: [{ x: 1.5 }] });
+    expect(readJson(file, Schema)).toEqual({ schemaVersion: SCHEMA_VERSION, items: [{ x: 1.5 }] });
+  });
+
+  it("names the file and the failing field path", () => {
+    const file = write({ schemaVersion: SCHEMA_VERSION, items: [{ x: 1 }, { x: "2" }] });
+    expect(() => readJson(file, Schema)).toThrow(/artifact\.json: items\[1\]\.x: .*number/);
+  });
+
+  it("names the file for invalid JSON", () => {
+    const file = path.join(tmp, "bad.json");
+    fs.writeFileSync(file, "{ nope");
+    expect(() => readJson(file, Schema)).toThrow(/bad\.json: invalid JSON/);
+  });
+
+  it("refuses a file from an older schemaVersion", () => {
+    const file = write({ schemaVersion: SCHEMA_VERSION - 1, items: [] });
+    expect(() => readJson(file, Schema)).toThrow(`${file}: written by an older Refit (schemaVersion ${SCHEMA_VERSION - 1}); re-run or migrate`);
+  });
+
+  it("refuses a file from a newer schemaVersion", () => {
+    const file = write({ schemaVersion: SCHEMA_VERSION + 1, items: [] });
+    expect(() => readJson(file, Schema)).toThrow(/artifact\.json: written by a newer Refit .*upgrade refit/);
+  });
+
+  it("says so when the schema requires a schemaVersion the file lacks", () => {
+    const file = write({ items: [] });
+    expect(() => readJson(file, Schema)).toThrow(/artifact\.json: has no schemaVersion/);
+  });
+
+  it("reads unversioned files when the schema does not ask for a version", () => {
+    const file = write({ n: 3 });
+    expect(readJson(file, z.object({ n: z.int() }))).toEqual({ n: 3 });
+  });
+});
+
+describe("withDirLock", () => {
+  const lockOf = (dir: string) => path.join(dir, ".lock");
+
+  it("holds .lock with this pid while fn runs, returns its value, then releases", async () => {
+    const dir = path.join(tmp, "run");
+    const result = await withDirLock(dir, () => {
+      const info = JSON.parse(fs.readFileSync(lockOf(dir), "utf8"));
+      expect(info.pid).toBe(process.pid);
+      expect(info.host).toBe(os.hostname());
+      return 7;
+    });
+    expect(result).toBe(7);
+    expect(fs.existsSync(lockOf(dir))).toBe(false);
+  });
+
+  it("releases the lock when fn throws", async () => {
+    await expect(withDirLock(tmp, async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
+    expect(fs.existsSync(lockOf(tmp))).toBe(false);
+  });
+
+  it("refuses a second holder while a live process has the lock", async () => {
+    await withDirLock(tmp, async () => {
+      await expect(withDirLock(tmp, () => 1)).rejects.toThrow(`another refit process (pid ${process.pid}) is using ${tmp}`);
+      // The refused attempt must leave the holder's lock in place.
+      expect(JSON.parse(fs.readFileSync(lockOf(tmp), "utf8")).pid).toBe(process.pid);
+    });
+    expect(fs.existsSync(lockOf(tmp))).toBe(false);
+    expect(await withDirLock(tmp, () => 2)).toBe(2);
+  });
+
+  it("takes over a stale lock left by a dead process on this host", async () => {
+    const child = spawnSync(process.execPath, ["-e", ""]);
+    const deadPid = child.pid!;
+    fs.writeFileSync(lockOf(tmp), JSON.stringify({ pid: deadPid, host: os.hostname(), token: "old" }));
+    const seen = await withDirLock(tmp, () => JSON.parse(fs.readFileSync(lockOf(tmp), "utf8")).pid);
+    expect(seen).toBe(process.pid);
+    expect(fs.existsSync(lockOf(tmp))).toBe(false);
+  });
+
+  it("refuses a lock from another host, whose pid cannot be checked", async () => {
+    fs.writeFileSync(lockOf(tmp), JSON.stringify({ pid: 1234567, host: "elsewhere", token: "t" }));
+    await expect(withDirLock(tmp, () => 1)).rejects.toThrow(/another refit process \(pid 1234567 on host elsewhere\)/);
+    expect(fs.existsSync(lockOf(tmp))).toBe(true);
+  });
+
+  it("refuses an unreadable lock file rather than guessing", async () => {
+    fs.writeFileSync(lockOf(tmp), "");
+    await expect(withDirLock(tmp, () => 1)).rejects.toThrow(/\.lock exists but is unreadable/);
+  });
+});

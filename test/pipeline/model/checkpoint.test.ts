@@ -1,0 +1,233 @@
+import { describe, it, expect, beforeEach, afterEach } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
+import {
+  expectedShapes,
+  fromHfCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  toHfCheckpoint,
+  type ModelConfig,
+  type Params,
+} from "../../../src/pipeline/model/checkpoint.ts";
+
+const V = 257;
+const P = 16;
+const D = 8;
+const WITH_MLP: ModelConfig = { nLayers: 2, dModel: D, nHeads: 2, mlp: true };
+const ATTN_ONLY: ModelConfig = { nLayers: 2, dModel: D, nHeads: 2, mlp: false };
+
+/** mulberry32: a small seeded PRNG so the fixture model is the same on every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
+  };
+}
+
+function randomParams(model: ModelConfig, seed = 1): Params {
+  const next = rng(seed);
+  const params: Params = new Map();
+  for (const [name, shape] of expectedShapes(model, V, P)) {
+    const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
+    for (let i = 0; i < data.length; i++) data[i] = next();
+    params.set(name, { shape, data });
+  }
+  return params;
+}
+
+const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+
+describe("expectedShapes", () => {
+  it("lists GPT-2's tensors with lm_head stored [D, V]", () => {
+    const s = expectedShapes(WITH_MLP, V, P);
+    expect(s.size).toBe(2 + 2 * 12 + 2 + 1);
+    expect(s.get("wte.weight")).toEqual([V, D]);
+    expect(s.get("wpe.weight")).toEqual([P, D]);
+    expect(s.get("h.1.attn.c_attn.weight")).toEqual([D, 3 * D]);
+    expect(s.get("h.1.attn.c_attn.bias")).toEqual([3 * D]);
+    expect(s.get("h.0.mlp.c_fc.weight")).toEqual([D, 4 * D]);
+    expect(s.get("h.0.mlp.c_proj.weight")).toEqual([4 * D, D]);
+    expect(s.get("lm_head.weight")).toEqual([D, V]);
+  });
+
+  it("uses dMlp for the MLP width and drops ln_2 and the MLP when attention-only", () => {
+    expect(expectedShapes({ ...WITH_MLP, dMlp: 12 }, V, P).get("h.0.mlp.c_fc.bias")).toEqual([12]);
+    const s = expectedShapes(ATTN_ONLY, V, P);
+    expect(s.size).toBe(2 + 2 * 6 + 2 + 1);
+    expect([...s.keys()].some((k) => k.includes("mlp") || k.includes("ln_2"))).toBe(false);
+  });
+});
+
+describe("toHfCheckpoint", () => {
+  it("writes transformer.-prefixed keys, format pt, and lm_head as the [V, D] transpose", () => {
+    const params = randomParams(WITH_MLP);
+    const { safetensors } = toHfCheckpoint(params, { model: WITH_MLP, vocabSize: V, nCtx: P });
+    const { tensors, metadata } = decodeSafetensors(safetensors);
+    expect(metadata).toEqual({ format: "pt" });
+    expect([...tensors.keys()].filter((k) => !k.startsWith("transformer."))).toEqual(["lm_head.weight"]);
+    expect(tensors.get("transformer.h.1.mlp.c_fc.weight")!.data).toEqual(params.get("h.1.mlp.c_fc.weight")!.data);
+    const head = tensors.get("lm_head.weight")!;
+    expect(head.shape).toEqual([V, D]);
+    const internal = params.get("lm_head.weight")!.data;
+    for (let v = 0; v < V; v++) for (let d = 0; d < D; d++) expect(head.data[v * D + d]).toBe(internal[d * V + v]);
+  });
+
+  it("writes the GPT-2 config.json fields and Refit's extras", () => {
+    const { configJson } = toHfCheckpoint(randomParams(ATTN_ONLY), { model: ATTN_ONLY, vocabSize: V, nCtx: P, extra: { refit_run_id: "abc" } });
+    expect(configJson).toEqual({
+      model_type: "gpt2",
+      architectures: ["GPT2LMHeadModel"],
+      vocab_size: 257,
+      n_positions: 16,
+      n_ctx: 16,
+      n_embd: 8,
+      n_layer: 2,
+      n_head: 2,
+      n_inner: null,
+      activation_function: "gelu_new",
+      layer_norm_epsilon: 1e-5,
+      resid_pdrop: 0,
+      embd_pdrop: 0,
+      attn_pdrop: 0,
+      initializer_range: 0.02,
+      tie_word_embeddings: false,
+      bos_token_id: 256,
+      eos_token_id: 256,
+      refit_attn_only: true,
+      refit_run_id: "abc",
+    });
+    const mlp = toHfCheckpoint(randomParams({ ...WITH_MLP, dMlp: 12 }), { model: { ...WITH_MLP, dMlp: 12 }, vocabSize: V, nCtx: P });
+    expect(mlp.configJson).toMatchObject({ n_inner: 12, refit_attn_only: false });
+  });
+
+  it("names a missing, misshaped or unexpected tensor", () => {
+    const opts = { model: WITH_MLP, vocabSize: V, nCtx: P };
+    const missing = randomParams(WITH_MLP);
+    missing.delete("h.1.ln_2.bias");
+    expect(() => toHfCheckpoint(missing, opts)).toThrow('missing tensor "h.1.ln_2.bias" [8]');
+    const misshaped = randomParams(WITH_MLP);
+    misshaped.set("lm_head.weight", { shape: [V, D], data: new Float32Array(V * D) });
+    expect(() => toHfCheckpoint(misshaped, opts)).toThrow(/tensor "lm_head.weight" has shape \[257,8\].*expected \[8,257\]/);
+    const extra = randomParams(WITH_MLP);
+    extra.set("h.2.ln_1.weight", { shape: [D], data: new Float32Array(D) });
+    expect(() => toHfCheckpoint(extra, opts)).toThrow('unexpected tensor "h.2.ln_1.weight"');
+    expect(() => toHfCheckpoint(randomParams(WITH_MLP), { ...opts, extra: { n_embd: 9 } })).toThrow('extra config key "n_embd"');
+  });
+});
+
+describe("fromHfCheckpoint", () => {
+  for (const model of [WITH_MLP, ATTN_ONLY, { ...WITH_MLP, dMlp: 12 }]) {
+    it(`round-trips a random model bit-exactly (${JSON.stringify(model)})`, () => {
+      const params = randomParams(model, 7);
+      const { safetensors, configJson } = toHfCheckpoint(params, { model, vocabSize: V, nCtx: P });
+      const back = fromHfCheckpoint(safetensors, JSON.parse(JSON.stringify(configJson)), "ckpt");
+      expect(back.model).toEqual(model);
+      expect(back.vocabSize).toBe(V);
+      expect(back.nCtx).toBe(P);
+      expect([...back.params.keys()].sort()).toEqual([...params.keys()].sort());
+      for (const [name, p] of params) {
+        expect(back.params.get(name)!.shape).toEqual(p.shape);
+        expect(bits(back.params.get(name)!.data)).toEqual(bits(p.data));
+      }
+    });
+  }
+
+  /** Re-encode a checkpoint's tensors after editing them, keeping config.json as written. */
+  function edited(edit: (t: Map<string, TensorEntry>) => void, model = WITH_MLP) {
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(model), { model, vocabSize: V, nCtx: P });
+    const { tensors } = decodeSafetensors(safetensors);
+    edit(tensors);
+    return { bytes: encodeSafetensors(tensors, { format: "pt" }), config: configJson };
+  }
+
+  it("accepts keys without the transformer. prefix and skips attn.bias / attn.masked_bias buffers", () => {
+    const { bytes, config } = edited((t) => {
+      for (const key of [...t.keys()]) {
+        if (key.startsWith("transformer.h.0.")) {
+          t.set(key.slice("transformer.".length), t.get(key)!);
+          t.delete(key);
+        }
+      }
+      t.set("transformer.h.0.attn.bias", { dtype: "F32", shape: [1, 1, P, P], data: new Float32Array(P * P) });
+      t.set("h.1.attn.masked_bias", { dtype: "F32", shape: [], data: new Float32Array([-1e4]) });
+    });
+    const back = fromHfCheckpoint(bytes, config, "ckpt");
+    expect(back.params.has("h.0.attn.c_attn.weight")).toBe(true);
+    expect(back.params.has("h.0.attn.bias")).toBe(false);
+    expect(back.params.size).toBe(expectedShapes(WITH_MLP, V, P).size);
+  });
+
+  it("refuses a missing lm_head.weight when the head is untied", () => {
+    const { bytes, config } = edited((t) => t.delete("lm_head.weight"));
+    expect(() => fromHfCheckpoint(bytes, config, "ckpt")).toThrow('ckpt/model.safetensors: missing tensor "lm_head.weight" [257, 8] (config.json says tie_word_embeddings: false)');
+  });
+
+  it("ties lm_head to wte when config.json omits tie_word_embeddings (HF's default)", () => {
+    const { bytes, config } = edited((t) => t.delete("lm_head.weight"));
+    const { tie_word_embeddings: _, ...tied } = config;
+    const back = fromHfCheckpoint(bytes, tied, "ckpt");
+    const wte = back.params.get("wte.weight")!.data;
+    const head = back.params.get("lm_head.weight")!;
+    expect(head.shape).toEqual([D, V]);
+    for (let v = 0; v < V; v++) for (let d = 0; d < D; d++) expect(head.data[d * V + v]).toBe(wte[v * D + d]);
+  });
+
+  it("names a missing, misshaped, non-F32 or unexpected tensor in the file", () => {
+    const run = (edit: (t: Map<string, TensorEntry>) => void) => () => {
+      const { bytes, config } = edited(edit);
+      fromHfCheckpoint(bytes, config, "ckpt");
+    };
+    expect(run((t) => t.delete("transformer.h.1.mlp.c_proj.bias"))).toThrow('ckpt/model.safetensors: missing tensor "h.1.mlp.c_proj.bias" [8]');
+    expect(run((t) => t.set("transformer.wpe.weight", { dtype: "F32", shape: [P + 1, D], data: new Float32Array((P + 1) * D) }))).toThrow(
+      'tensor "wpe.weight" has shape [17,8], expected [16,8]',
+    );
+    expect(run((t) => t.set("transformer.ln_f.bias", { dtype: "F64", shape: [D], data: new Float64Array(D) }))).toThrow('tensor "ln_f.bias" is F64, expected F32');
+    expect(run((t) => t.set("transformer.h.2.ln_1.weight", { dtype: "F32", shape: [D], data: new Float32Array(D) }))).toThrow('unexpected tensor "h.2.ln_1.weight"');
+    expect(
+      run((t) => t.set("h.0.ln_1.weight", t.get("transformer.h.0.ln_1.weight")!)),
+    ).toThrow('tensor "h.0.ln_1.weight" appears both with and without');
+  });
+
+  it("names the config.json field that is wrong", () => {
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(WITH_MLP), { model: WITH_MLP, vocabSize: V, nCtx: P });
+    const bad = (patch: Record<string, unknown>) => () => fromHfCheckpoint(safetensors, { ...configJson, ...patch }, "ckpt");
+    expect(bad({ n_head: 3 })).toThrow("ckpt/config.json: n_embd (8) must be divisible by n_head (3)");
+    expect(bad({ n_embd: "8" })).toThrow(/ckpt\/config\.json: n_embd: /);
+    expect(bad({ activation_function: "gelu" })).toThrow(/ckpt\/config\.json: activation_function: Refit implements only gelu_new/);
+    expect(bad({ n_layer: 65 })).toThrow(/ckpt\/config\.json: n_layer: /);
+    expect(bad({ n_positions: undefined, n_ctx: undefined })).toThrow("ckpt/config.json: n_positions: missing");
+  });
+});
+
+describe("saveCheckpoint", () => {
+  let tmp: string;
+  beforeEach(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-ckpt-"));
+  });
+  afterEach(() => {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("writes model.safetensors and a sorted config.json that loadCheckpoint reads back identically", () => {
+    const dir = path.join(tmp, "step-100");
+    const params = randomParams(ATTN_ONLY, 3);
+    saveCheckpoint(dir, params, { model: ATTN_ONLY, vocabSize: V, nCtx: P });
+    expect(fs.readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors"]);
+    const keys = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")));
+    expect(keys).toEqual([...keys].sort());
+    const back = loadCheckpoint(dir);
+    expect(back.model).toEqual(ATTN_ONLY);
+    for (const [name, p] of params) expect(bits(back.params.get(name)!.data)).toEqual(bits(p.data));
+  });
+
+  it("names the checkpoint folder when a file is missing", () => {
+    expect(() => loadCheckpoint(path.join(tmp, "nothing"))).toThrow(/cannot read .*nothing\/config\.json/);
+  });
+});

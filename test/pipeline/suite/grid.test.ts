@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
+import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/schemas.ts";
+import { cellIdOf, expandGrid, GridError, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
+import { parseSuite } from "../../../src/pipeline/suite/load.ts";
+import { SuiteSchema } from "../../../src/pipeline/suite/schema.ts";
+
+const suite = (input: object) => SuiteSchema.parse({ name: "t", ...input });
+
+describe("expandGrid", () => {
+  it("gives one cell with an empty label when there is no grid", () => {
+    const cells = expandGrid(suite({}));
+    expect(cells).toHaveLength(1);
+    expect(cells[0].label).toEqual({});
+    expect(cells[0].config).toEqual({ data: suite({}).data, train: suite({}).train, model: suite({}).model });
+  });
+
+  it("crosses the axes in file order, first axis slowest", () => {
+    const cells = expandGrid(suite({ grid: { "model.nLayers": [2, 4, 6], "train.optimizer": ["adam", "adamw"] } }));
+    expect(cells).toHaveLength(6);
+    expect(cells.map((c) => c.label)).toEqual([
+      { "model.nLayers": 2, "train.optimizer": "adam" },
+      { "model.nLayers": 2, "train.optimizer": "adamw" },
+      { "model.nLayers": 4, "train.optimizer": "adam" },
+      { "model.nLayers": 4, "train.optimizer": "adamw" },
+      { "model.nLayers": 6, "train.optimizer": "adam" },
+      { "model.nLayers": 6, "train.optimizer": "adamw" },
+    ]);
+    expect(cells.map((c) => [c.config.model.nLayers, c.config.train.optimizer])).toEqual(cells.map((c) => Object.values(c.label)));
+    expect(new Set(cells.map((c) => c.cellId)).size).toBe(6);
+  });
+
+  it("sets only the swept field and leaves the suite untouched", () => {
+    const s = suite({ model: { dModel: 32 }, grid: { "model.nHeads": [2, 8] } });
+    const frozen = structuredClone(s);
+    const cells = expandGrid(s);
+    expect(cells.map((c) => c.config.model)).toEqual([
+      { nLayers: 2, dModel: 32, nHeads: 2, mlp: true },
+      { nLayers: 2, dModel: 32, nHeads: 8, mlp: true },
+    ]);
+    expect(s).toEqual(frozen);
+  });
+
+  it("hashes the resolved config and schema version into the cell id", () => {
+    const [cell] = expandGrid(suite({}));
+    expect(cell.cellId).toBe(sha256Hex(canonicalJson({ config: cell.config, schemaVersion: SCHEMA_VERSION })).slice(0, 12));
+    expect(cell.cellId).toBe(cellIdOf(cell.config));
+    // Pinned: a change here silently orphans every cached result, so it must be deliberate.
+    expect(cell.cellId).toBe("66123c2db1b0");
+  });
+
+  it("throws a GridError whose issue paths point into the suite", () => {
+    const s = suite({ grid: { "model.nHeads": [4, 5] } });
+    expect(() => expandGrid(s)).toThrow(GridError);
+    try {
+      expandGrid(s);
+    } catch (err) {
+      expect((err as GridError).issues.map((i) => i.path)).toEqual([["grid", "model.nHeads", 1]]);
+    }
+  });
+});
+
+describe("runsOf", () => {
+  const [cell] = expandGrid(suite({}));
+
+  it("makes seeds 0..n-1 with distinct run ids", () => {
+    const runs = runsOf(cell, 5);
+    expect(runs.map((r) => r.seed)).toEqual([0, 1, 2, 3, 4]);
+    expect(new Set(runs.map((r) => r.runId)).size).toBe(5);
+    expect(runs.every((r) => r.cellId === cell.cellId && r.config === cell.config)).toBe(true);
+  });
+
+  it("hashes config, seed and schema version into a 16-hex run id", () => {
+    const run = runsOf(cell, 3)[2];
+    expect(run.runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 2, schemaVersion: SCHEMA_VERSION })).slice(0, 16));
+    expect(run.runId).toBe(runIdOf(cell.config, 2));
+    expect(run.runId).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("is stable across calls", () => {
+    expect(runsOf(expandGrid(suite({}))[0], 2)).toEqual(runsOf(cell, 2));
+  });
+});
+
+describe("grid ids across suites", () => {
+  it("shares cell and run ids between suites with equal configs", () => {
+    const a = parseSuite("name: alpha\nseeds: 3\ngrid:\n  model.nLayers: [2, 4]\n", "a.yaml");
+    const b = parseSuite("name: beta\ndescription: other words\nseeds: 5\nmodel:\n  nLayers: 4\n", "b.yaml");
+    expect(b.cells[0].cellId).toBe(a.cells[1].cellId);
+    expect(b.runs.slice(0, 3).map((r) => r.runId)).toEqual(a.runs.filter((r) => r.cellId === a.cells[1].cellId).map((r) => r.runId));
+    expect(a.hash).not.toBe(b.hash);
+  });
+
+  it("changes the runs but not the cell ids when seeds are overridden", () => {
+    const text = "name: t\ngrid:\n  train.optimizer: [adam, adamw]\n";
+    const base = parseSuite(text, "t.yaml");
+    const more = parseSuite(text, "t.yaml", { seeds: 6 });
+    expect(base.runs).toHaveLength(2 * 4);
+    expect(more.runs).toHaveLength(2 * 6);
+    expect(more.cells.map((c) => c.cellId)).toEqual(base.cells.map((c) => c.cellId));
+    expect(more.runs.filter((r) => r.seed < 4).map((r) => r.runId)).toEqual(base.runs.map((r) => r.runId));
+    expect(more.suite.seeds).toBe(6);
+    expect(more.hash).not.toBe(base.hash);
+  });
+
+  it("gives a different cell id for any change to the resolved config", () => {
+    const a = parseSuite("name: t\n", "t.yaml").cells[0].cellId;
+    const b = parseSuite("name: t\ntrain:\n  lr: 2.0e-3\n", "t.yaml").cells[0].cellId;
+    expect(b).not.toBe(a);
+  });
+});

@@ -1,0 +1,51 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadSuite } from "../../../src/pipeline/suite/load.ts";
+
+const DIR = new URL("../../../suites/", import.meta.url);
+const files = readdirSync(DIR).filter((f) => f.endsWith(".yaml") && !f.startsWith("_"));
+
+describe("suites/*.yaml", () => {
+  it("finds the suites the README relies on", () => {
+    expect(files).toEqual(expect.arrayContaining(["smoke.yaml", "depth-optimizer.yaml"]));
+  });
+
+  it.each(files)("%s loads and expands", async (file) => {
+    const loaded = await loadSuite(new URL(file, DIR).pathname);
+    expect(loaded.suite.name).toBe(file.replace(/\.yaml$/, ""));
+    expect(loaded.cells.length).toBeGreaterThan(0);
+    expect(loaded.runs).toHaveLength(loaded.cells.length * loaded.suite.seeds);
+  });
+});
+
+describe("smoke.yaml", () => {
+  it("resolves to the tiny README configuration", async () => {
+    const { suite, cells } = await loadSuite(new URL("smoke.yaml", DIR).pathname);
+    expect(suite.seeds).toBe(4);
+    expect(cells).toHaveLength(1);
+    const { model, data, train } = cells[0].config;
+    expect(model).toEqual({ nLayers: 2, dModel: 32, nHeads: 4, mlp: true });
+    expect(data.nCtx).toBe(64);
+    expect(train).toMatchObject({ tokens: 131072, batchSize: 16, optimizer: "adamw", lr: 3e-3, weightDecay: 0.1, warmupSteps: 10 });
+    expect(train).toMatchObject({ evalEvery: 32, checkpointEvery: 32, evalTokens: 8192 });
+  });
+});
+
+describe("depth-optimizer.yaml", () => {
+  it("crosses depth 2/4 with adam/adamw at equal weight decay, six seeds each", async () => {
+    const { suite, cells, runs } = await loadSuite(new URL("depth-optimizer.yaml", DIR).pathname);
+    expect(cells.map((c) => [c.config.model.nLayers, c.config.train.optimizer])).toEqual([
+      [2, "adam"],
+      [2, "adamw"],
+      [4, "adam"],
+      [4, "adamw"],
+    ]);
+    expect(runs).toHaveLength(24);
+    expect(suite.description).toMatch(/stab/);
+    for (const { config } of cells) {
+      expect(config.model).toMatchObject({ dModel: 64, nHeads: 4 });
+      expect(config.data.nCtx).toBe(64);
+      expect(config.train).toMatchObject({ tokens: 1048576, lr: 1e-3, weightDecay: 0.1 });
+    }
+  });
+});
