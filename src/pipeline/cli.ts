@@ -74,7 +74,8 @@ async function runCommand(argv: string[]): Promise<number> {
   );
   const { result, resultPath } = await runSuite(loaded, { outDir, backend, progress: process.stderr });
   console.log(formatSuiteResult(result));
-  console.log(`\nresults: ${path.relative(process.cwd(), resultPath) || resultPath}`);
+  const shown = path.relative(process.cwd(), resultPath);
+  console.log(`\nresults: ${shown.startsWith("..") ? resultPath : shown}`);
   return result.cells.every((c) => c.stats !== null) ? 0 : 1;
 }
 

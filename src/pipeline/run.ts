@@ -82,7 +82,7 @@ async function trainAndCapture(run: Run, runDir: string, opts: RunSuiteOptions, 
     const bar = progressBar(label, opts.progress);
     let result;
     try {
-      result = trainRun({ run, runDir, data, onStep: bar.onStep });
+      result = trainRun({ run, runDir, backend: opts.backend, data, onStep: bar.onStep });
     } catch (e) {
       if (!(e instanceof DivergenceError)) throw e;
       const record = failedRecord(run, opts.backend, e.message);

@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
+import { canonicalJson } from "./hash.ts";
 import { SCHEMA_VERSION } from "./schemas.ts";
 
 /** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
@@ -45,15 +46,8 @@ function syncDir(dir: string): void {
 
 /** Pretty-printed JSON with keys sorted at every level, so diffs of artifacts stay reviewable. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(sortKeys(value), null, 2)}\n`);
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== "object") return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys((value as Record<string, unknown>)[key]);
-  return sorted;
+  // canonicalJson sorts keys (and refuses NaN/Infinity); JSON.parse keeps that order for pretty-printing.
+  writeFileAtomic(file, `${JSON.stringify(JSON.parse(canonicalJson(value)), null, 2)}\n`);
 }
 
 export function exists(file: string): boolean {

@@ -33,7 +33,8 @@ const ACTIVATION = "gelu_new";
 const PREFIX = "transformer.";
 const HEAD = "lm_head.weight";
 
-/** Every parameter a model of this config has, by internal name, with its shape. */
+/** Every parameter a model of this config has, by internal name, with its shape. The order is part of
+ *  the contract: gpt.ts derives each tensor's init seed from its position here. */
 export function expectedShapes(model: ModelConfig, vocabSize: number, nCtx: number): Map<string, number[]> {
   const D = model.dModel;
   const F = model.dMlp ?? 4 * D;

@@ -4,6 +4,7 @@
 // Face GPT-2 names (without the `transformer.` prefix) so checkpoint.ts is a name map.
 import * as tf from "@tensorflow/tfjs-core";
 import type { CellConfig } from "../suite/schema.ts";
+import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
 import { type Hook, hookName } from "./hooks.ts";
 
 export interface GptConfig {
@@ -33,27 +34,17 @@ export function gptConfigOf(cell: CellConfig, vocabSize: number): GptConfig {
   };
 }
 
-/** Parameter names and shapes in a fixed order (the order also fixes each tensor's init seed). */
-export function paramShapes(c: GptConfig): [string, number[]][] {
-  const D = c.dModel;
-  const shapes: [string, number[]][] = [
-    ["wte.weight", [c.vocabSize, D]],
-    ["wpe.weight", [c.nCtx, D]],
-  ];
-  for (let i = 0; i < c.nLayers; i++) {
-    const h = `h.${i}`;
-    shapes.push([`${h}.ln_1.weight`, [D]], [`${h}.ln_1.bias`, [D]]);
-    shapes.push([`${h}.attn.c_attn.weight`, [D, 3 * D]], [`${h}.attn.c_attn.bias`, [3 * D]]);
-    shapes.push([`${h}.attn.c_proj.weight`, [D, D]], [`${h}.attn.c_proj.bias`, [D]]);
-    if (c.dMlp > 0) {
-      shapes.push([`${h}.ln_2.weight`, [D]], [`${h}.ln_2.bias`, [D]]);
-      shapes.push([`${h}.mlp.c_fc.weight`, [D, c.dMlp]], [`${h}.mlp.c_fc.bias`, [c.dMlp]]);
-      shapes.push([`${h}.mlp.c_proj.weight`, [c.dMlp, D]], [`${h}.mlp.c_proj.bias`, [D]]);
-    }
-  }
-  shapes.push(["ln_f.weight", [D]], ["ln_f.bias", [D]], ["lm_head.weight", [D, c.vocabSize]]);
-  return shapes;
-}
+/** The architecture part of a GptConfig, as suites and checkpoints state it. */
+export const modelConfigOf = (c: GptConfig): ModelConfig => ({
+  nLayers: c.nLayers,
+  dModel: c.dModel,
+  nHeads: c.nHeads,
+  mlp: c.dMlp > 0,
+  dMlp: c.dMlp > 0 ? c.dMlp : undefined,
+});
+
+/** Parameter names (HF GPT-2, no `transformer.` prefix) and shapes; the order also fixes each tensor's init seed. */
+export const paramShapes = (c: GptConfig): [string, number[]][] => [...expectedShapes(modelConfigOf(c), c.vocabSize, c.nCtx)];
 
 /** A 32-bit mix of (seed, index), so every tensor draws from its own stream. */
 function tensorSeed(seed: number, index: number): number {

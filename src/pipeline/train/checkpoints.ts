@@ -9,7 +9,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, writeFileAtomic } from "../artifacts/store.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import type { GptConfig, Params } from "../model/gpt.ts";
+import { modelConfigOf, type GptConfig, type Params } from "../model/gpt.ts";
 import type { AdamState } from "./optimizer.ts";
 
 export interface TrainProgress {
@@ -36,14 +36,25 @@ function checkpointDirs(runDir: string): { dir: string; step: number }[] {
     .sort((a, b) => b.step - a.step);
 }
 
-export const modelConfigOf = (g: GptConfig) => ({ nLayers: g.nLayers, dModel: g.dModel, nHeads: g.nHeads, mlp: g.dMlp > 0, dMlp: g.dMlp > 0 ? g.dMlp : undefined });
+export interface CheckpointSource {
+  params: Params;
+  adam: AdamState;
+  progress: TrainProgress;
+  gpt: GptConfig;
+  /** Written into config.json as `refit_*` keys, so a checkpoint says which run made it and how. */
+  about: { runId: string; seed: number; backend: string };
+}
 
-export function saveTrainingCheckpoint(runDir: string, s: { params: Params; adam: AdamState; progress: TrainProgress; gpt: GptConfig }): string {
+export function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): string {
   const final = path.join(runDir, `ckpt-${s.progress.step}`);
   const partial = `${final}.partial-${process.pid}`;
-  fs.rmSync(partial, { recursive: true, force: true });
+  // Half-built folders left by a killed process (any pid) are never resumed from; clear them.
+  for (const name of fs.existsSync(runDir) ? fs.readdirSync(runDir) : []) {
+    if (/^ckpt-\d+\.partial-\d+$/.test(name)) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
+  }
   const weights = new Map([...s.params].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
-  saveCheckpoint(partial, weights, { model: modelConfigOf(s.gpt), vocabSize: s.gpt.vocabSize, nCtx: s.gpt.nCtx });
+  const extra = { refit_run_id: s.about.runId, refit_seed: s.about.seed, refit_backend: s.about.backend, refit_step: s.progress.step };
+  saveCheckpoint(partial, weights, { model: modelConfigOf(s.gpt), vocabSize: s.gpt.vocabSize, nCtx: s.gpt.nCtx, extra });
   const moments = new Map<string, TensorEntry>();
   for (const [n, m] of s.adam.m) moments.set(`m.${n}`, entry(m));
   for (const [n, v] of s.adam.v) moments.set(`v.${n}`, entry(v));

@@ -4,7 +4,7 @@
 // error the caller records; batches are a pure function of (dataSeed, step), so a resumed run
 // replays exactly the batches an uninterrupted one would have seen.
 import * as tf from "@tensorflow/tfjs-core";
-import type { EvalPointSchema } from "../artifacts/schemas.ts";
+import type { BackendName, EvalPointSchema } from "../artifacts/schemas.ts";
 import type { z } from "zod";
 import { trainBatch, heldOutBatches, type Batch } from "../data/batches.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
@@ -28,6 +28,8 @@ export interface StepEvent {
 export interface TrainJob {
   run: Run;
   runDir: string;
+  /** Recorded in every checkpoint. */
+  backend: BackendName;
   data: { train: Int32Array; heldOut: Int32Array };
   onStep?: (e: StepEvent) => void;
 }
@@ -130,7 +132,7 @@ export function trainRun(job: TrainJob): TrainResult {
       progress.curve.push({ step: progress.step, tokens: progress.tokensSeen, trainLoss: loss, heldOutLoss });
     }
     if (last || progress.step % c.train.checkpointEvery === 0) {
-      saveTrainingCheckpoint(runDir, { params, adam, progress, gpt });
+      saveTrainingCheckpoint(runDir, { params, adam, progress, gpt, about: { runId: run.runId, seed: run.seed, backend: job.backend } });
     }
     job.onStep?.({ step: progress.step, totalSteps, loss, tokensPerStep, tokensPerSecond, heldOutLoss });
   }

@@ -26,8 +26,8 @@ describe("smoke.yaml", () => {
     const { model, data, train } = cells[0].config;
     expect(model).toEqual({ nLayers: 2, dModel: 32, nHeads: 4, mlp: true });
     expect(data.nCtx).toBe(64);
-    expect(train).toMatchObject({ tokens: 131072, batchSize: 16, optimizer: "adamw", lr: 3e-3, weightDecay: 0.1, warmupSteps: 10 });
-    expect(train).toMatchObject({ evalEvery: 32, checkpointEvery: 32, evalTokens: 8192 });
+    expect(train).toMatchObject({ tokens: 262144, batchSize: 16, optimizer: "adamw", lr: 3e-3, weightDecay: 0.1, warmupSteps: 10 });
+    expect(train).toMatchObject({ evalEvery: 64, checkpointEvery: 64, evalTokens: 8192 });
   });
 });
 

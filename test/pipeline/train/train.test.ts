@@ -36,7 +36,7 @@ const weightsOf = (params: Map<string, tf.Variable>) => new Map([...params].map(
 describe("trainRun", () => {
   it("lowers the held-out loss on real text", () => {
     const run = tinyRun();
-    const r = trainRun({ run, runDir: path.join(tmp, "falls"), data });
+    const r = trainRun({ run, backend: "wasm", runDir: path.join(tmp, "falls"), data });
     const [first, last] = [r.progress.curve[0], r.progress.curve.at(-1)!];
     expect(r.progress.step).toBe(40);
     expect(first.step).toBe(20);
@@ -47,9 +47,9 @@ describe("trainRun", () => {
   });
 
   it("gives bit-identical weights for the same seed, and different ones for another", () => {
-    const a = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), runDir: path.join(tmp, "a"), data });
-    const b = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), runDir: path.join(tmp, "b"), data });
-    const c = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }, 1), runDir: path.join(tmp, "c"), data });
+    const a = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "a"), data });
+    const b = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "b"), data });
+    const c = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }, 1), backend: "wasm", runDir: path.join(tmp, "c"), data });
     expect(weightsOf(a.params)).toEqual(weightsOf(b.params));
     expect(weightsOf(c.params).get("wte.weight")).not.toEqual(weightsOf(a.params).get("wte.weight"));
     tf.dispose([...a.params.values(), ...b.params.values(), ...c.params.values()]);
@@ -57,7 +57,7 @@ describe("trainRun", () => {
 
   it("does not leak tensors across steps", () => {
     const counts: number[] = [];
-    const r = trainRun({ run: tinyRun({ tokens: 8 * 32 * 20 }), runDir: path.join(tmp, "leak"), data, onStep: () => counts.push(tf.memory().numTensors) });
+    const r = trainRun({ run: tinyRun({ tokens: 8 * 32 * 20 }), backend: "wasm", runDir: path.join(tmp, "leak"), data, onStep: () => counts.push(tf.memory().numTensors) });
     expect(counts).toHaveLength(20);
     expect(counts[19]).toBe(counts[2]);
     tf.dispose([...r.params.values()]);
@@ -66,13 +66,13 @@ describe("trainRun", () => {
   it("stops with a DivergenceError when the loss is not finite", () => {
     // Poison the step-1 checkpoint with a NaN weight; resuming from it must stop, not train on garbage.
     const runDir = path.join(tmp, "nan");
-    const first = trainRun({ run: tinyRun({ tokens: 8 * 32, checkpointEvery: 1 }), runDir, data });
+    const first = trainRun({ run: tinyRun({ tokens: 8 * 32, checkpointEvery: 1 }), backend: "wasm", runDir, data });
     tf.dispose([...first.params.values()]);
     const ckpt = path.join(runDir, "ckpt-1");
     const saved = loadCheckpoint(ckpt);
     saved.params.get("wte.weight")!.data[256 * 16 + 5] = NaN; // the BOS row: used by every sequence
     saveCheckpoint(ckpt, saved.params, { model: saved.model, vocabSize: saved.vocabSize, nCtx: saved.nCtx });
-    expect(() => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), runDir, data })).toThrow(/loss became NaN at step 2 of 2/);
+    expect(() => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), backend: "wasm", runDir, data })).toThrow(/loss became NaN at step 2 of 2/);
   });
 });
 
