@@ -1,0 +1,66 @@
+// `refit run <suite.yaml>`: train, capture and compare every cell of a suite, then print the
+// per-layer table and where the JSON result was written.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
+import { formatSuiteResult } from "../report.ts";
+import { runSuite } from "../run.ts";
+import { loadSuite } from "../suite/load.ts";
+import { UsageError, type Command } from "./command.ts";
+
+export const DEFAULT_OUT = ".refit";
+
+function parseSeeds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2) throw new UsageError(`--seeds must be an integer >= 2, got "${value}"`);
+  return n;
+}
+
+export const runCommand: Command = {
+  name: "run",
+  describe: "train, capture and compare every cell of a suite; print per-layer stability",
+  help: `Usage: refit run <suite.yaml> [options]
+
+Trains each run of the suite (cell x seed) on the configured corpus, captures attention patterns
+and residual streams on the suite's probe set, compares the refits and prints a per-layer table.
+Finished runs are reused from the cache; interrupted runs resume from their last checkpoint.
+
+Options:
+  --backend <name>   ${BACKEND_CHOICES.join(" | ")} (default auto: the fastest that loads)
+  --out <dir>        cache and results directory (default ${DEFAULT_OUT})
+  --seeds <n>        refits per cell, overriding the suite's \`seeds\` (at least 2)
+  -h, --help         show this help`,
+
+  async main(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        backend: { type: "string", default: "auto" },
+        out: { type: "string", default: DEFAULT_OUT },
+        seeds: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(this.help);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new UsageError(`refit run takes exactly one suite file, got ${positionals.length}`);
+    if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
+      throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
+    }
+    const loaded = await loadSuite(positionals[0], { seeds: parseSeeds(values.seeds) });
+    const backend = await initBackend(values.backend as BackendChoice);
+    const outDir = path.resolve(values.out);
+    console.error(
+      `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs on ${backend}; cache ${outDir}`,
+    );
+    const { result, resultPath } = await runSuite(loaded, { outDir, backend, progress: process.stderr });
+    console.log(formatSuiteResult(result));
+    const shown = path.relative(process.cwd(), resultPath);
+    console.log(`\nresults: ${shown.startsWith("..") ? resultPath : shown}`);
+    return result.cells.every((c) => c.stats !== null) ? 0 : 1;
+  },
+};
