@@ -22,17 +22,11 @@ export type Params = Map<string, tf.Variable>;
 export const LN_EPS = 1e-5;
 const INIT_STD = 0.02;
 
-export function gptConfigOf(cell: CellConfig, vocabSize: number): GptConfig {
-  const m = cell.model;
-  return {
-    nLayers: m.nLayers,
-    dModel: m.dModel,
-    nHeads: m.nHeads,
-    dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0,
-    vocabSize,
-    nCtx: cell.data.nCtx,
-  };
+export function gptConfigFrom(m: ModelConfig, vocabSize: number, nCtx: number): GptConfig {
+  return { nLayers: m.nLayers, dModel: m.dModel, nHeads: m.nHeads, dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0, vocabSize, nCtx };
 }
+
+export const gptConfigOf = (cell: CellConfig, vocabSize: number): GptConfig => gptConfigFrom(cell.model, vocabSize, cell.data.nCtx);
 
 /** The architecture part of a GptConfig, as suites and checkpoints state it. */
 export const modelConfigOf = (c: GptConfig): ModelConfig => ({
@@ -66,6 +60,19 @@ export function initParams(c: GptConfig, seed: number): Params {
     params.set(name, tf.variable(init, true));
     init.dispose();
   });
+  return params;
+}
+
+/** Variables holding given weights (e.g. a loaded checkpoint); every parameter must be present with its shape. */
+export function paramsFromWeights(c: GptConfig, weights: ReadonlyMap<string, { shape: number[]; data: Float32Array }>): Params {
+  const params: Params = new Map();
+  for (const [name, shape] of paramShapes(c)) {
+    const w = weights.get(name);
+    if (!w || w.shape.join() !== shape.join()) throw new Error(`weights: "${name}" is ${w ? `[${w.shape}]` : "missing"}, expected [${shape}]`);
+    const value = tf.tensor(w.data, shape);
+    params.set(name, tf.variable(value, true));
+    value.dispose(); // the variable keeps its own reference to the data
+  }
   return params;
 }
 
