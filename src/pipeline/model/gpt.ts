@@ -76,10 +76,32 @@ export function paramsFromWeights(c: GptConfig, weights: ReadonlyMap<string, { s
   return params;
 }
 
-// x·W with the gradients computed as explicit transposes followed by plain matmuls: the wasm
-// backend only uses its fast (XNNPACK) kernel for untransposed, unbatched matmuls.
-const matMulFast = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+// Dense layers, the embedding, LayerNorm and the loss carry hand-written gradients shaped for the
+// wasm backend (shared/notes/tfjs-wasm.md): its fast XNNPACK matmul runs only untransposed and
+// unbatched, so transposes are explicit, and column sums (bias and gain gradients) are ones·dy
+// matmuls, since a reduction over the outer axis transposes internally.
+type Grad = tf.GradSaveFunc;
+
+/** ones[1, N] · x: the column sums of a [N, F] matrix as one fast matmul, shape [F]. */
+function columnSums(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]) as tf.Tensor2D, x), [x.shape[1]]);
+}
+
+const dense = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x, w), b),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
+      tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
+      columnSums(dy as tf.Tensor2D),
+    ],
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+const denseNoBias = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, Grad];
   save([x, w]);
   return {
     value: tf.matMul(x, w),
@@ -91,14 +113,37 @@ const matMulFast = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
-  const y = matMulFast(x, w as tf.Tensor2D);
-  return b ? tf.add(y, b) : y;
+  return b ? dense(x, w as tf.Tensor2D, b as tf.Tensor1D) : denseNoBias(x, w as tf.Tensor2D);
 }
 
-function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, LN_EPS))), g), b);
+/** Rows of wte for flat token ids [N] -> [N, D]: gather forward; its gradient (UnsortedSegmentSum, absent on wasm) as one-hotᵀ · dy. */
+function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  const f = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [w] = args as [tf.Tensor2D];
+    return {
+      value: tf.gather(w, ids),
+      gradFunc: (dy: tf.Tensor) => tf.matMul(tf.transpose(tf.oneHot(ids, w.shape[0]).cast("float32")) as tf.Tensor2D, dy as tf.Tensor2D),
+    };
+  }) as (w: tf.Tensor2D) => tf.Tensor2D;
+  return f(wte);
 }
+
+/** LayerNorm over the last axis (biased variance, eps 1e-5, as PyTorch), with its closed-form gradient. */
+const layerNorm = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, Grad];
+  const { mean, variance } = tf.moments(x, -1, true);
+  const rstd = tf.rsqrt(tf.add(variance, LN_EPS)); // [N, 1]
+  const xhat = tf.mul(tf.sub(x, mean), rstd) as tf.Tensor2D;
+  save([xhat, rstd, g]);
+  return {
+    value: tf.add(tf.mul(xhat, g), b),
+    gradFunc: (dy: tf.Tensor, [xh, rs, gs]: tf.Tensor[]) => {
+      const dxhat = tf.mul(dy, gs);
+      const centred = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
+      return [tf.mul(rs, centred), columnSums(tf.mul(dy, xh) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 // gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
 // much faster than tanh and pow on wasm.
@@ -139,10 +184,9 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
     if (opts.capture?.has(hook)) captured.set(hookName(layer, hook), t());
   };
 
-  // Embedding as one-hot x matrix: the gather gradient (UnsortedSegmentSum) is missing on wasm.
-  const oneHot = tf.oneHot(tf.reshape(tokens, [B * T]), c.vocabSize).cast("float32") as tf.Tensor2D; // [BT, V]
   const pos = tf.slice(p("wpe.weight"), [0, 0], [T, D]); // [T, D]
-  let x = tf.reshape(tf.add(tf.reshape(linear(oneHot, p("wte.weight")), [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
+  const tok = embed(p("wte.weight") as tf.Tensor2D, tf.reshape(tokens, [B * T]) as tf.Tensor1D); // [BT, D]
+  let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
 
   const mask = causalMask(T);
   const scale = 1 / Math.sqrt(dh);
@@ -173,9 +217,18 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   return { logits, captured };
 }
 
-/** Mean next-token cross-entropy (nats). targets: [B*T] int32. */
+/** Mean next-token cross-entropy (nats). targets: [B*T] int32. Gradient (softmax - onehot) / N in one step. */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
-  const logp = tf.logSoftmax(logits);
-  const picked = tf.sum(tf.mul(logp, tf.oneHot(targets, logits.shape[1]).cast("float32")));
-  return tf.div(tf.neg(picked), targets.shape[0]) as tf.Scalar;
+  const N = targets.shape[0];
+  const f = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [x, save] = args as [tf.Tensor2D, Grad];
+    const logp = tf.logSoftmax(x);
+    const oneHot = tf.oneHot(targets, x.shape[1]).cast("float32");
+    save([logp, oneHot]);
+    return {
+      value: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), N) as tf.Scalar,
+      gradFunc: (dy: tf.Tensor, [lp, oh]: tf.Tensor[]) => tf.mul(tf.sub(tf.exp(lp), oh), tf.div(dy, N)),
+    };
+  }) as (x: tf.Tensor2D) => tf.Scalar;
+  return f(logits);
 }
