@@ -1,0 +1,121 @@
+// A pool of worker processes (node:child_process fork with an IPC channel): each worker takes
+// jobs one at a time, reports progress and results as messages, and only this parent writes to
+// the terminal, so output never interleaves. One process per core by default: tfjs-wasm runs one
+// thread per process (shared/notes/tfjs-wasm.md), so processes are how a suite uses the machine.
+// A failed or crashed job stops the pool and kills every worker; so does Ctrl-C (SIGINT/SIGTERM).
+import { fork, type ChildProcess } from "node:child_process";
+import * as os from "node:os";
+
+/** Parent -> worker. */
+export type ToWorker<J> = { type: "job"; index: number; job: J };
+/** Worker -> parent. */
+export type FromWorker<R> =
+  | { type: "progress"; index: number; event: unknown }
+  | { type: "done"; index: number; result: R }
+  | { type: "error"; index: number; message: string };
+
+export interface PoolOptions<J, R> {
+  /** Absolute path of the worker module; it calls serveJobs(). */
+  workerModule: string;
+  jobs: readonly J[];
+  /** Concurrent processes; defaults to the number of cores, never more than the jobs. */
+  workers?: number;
+  onProgress?: (index: number, event: unknown) => void;
+  onDone?: (index: number, result: R) => void;
+  /** Names a job in error messages. */
+  describe?: (job: J) => string;
+}
+
+export const defaultWorkers = () => os.availableParallelism();
+
+/** Runs every job in worker processes; resolves to results in job order. */
+export function runPool<J, R>(o: PoolOptions<J, R>): Promise<R[]> {
+  const results = new Array<R>(o.jobs.length);
+  const describe = o.describe ?? ((_: J) => "job");
+  const nWorkers = Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.jobs.length));
+  const children: ChildProcess[] = [];
+  let next = 0;
+  let finished = 0;
+  let settled = false;
+
+  return new Promise<R[]>((resolve, reject) => {
+    const stopAll = () => {
+      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      stopAll();
+      reject(error);
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      fail(Object.assign(new Error(`interrupted by ${signal}; finished runs are kept and a rerun resumes the rest`), { signal }));
+    };
+    process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+    if (o.jobs.length === 0) {
+      settled = true;
+      stopAll();
+      resolve(results);
+      return;
+    }
+
+    const feed = (child: ChildProcess) => {
+      if (settled) return;
+      if (next >= o.jobs.length) {
+        child.disconnect();
+        return;
+      }
+      const index = next++;
+      (child as ChildProcess & { job?: number }).job = index;
+      child.send({ type: "job", index, job: o.jobs[index] } satisfies ToWorker<J>);
+    };
+
+    for (let w = 0; w < nWorkers; w++) {
+      // Workers must not take Ctrl-C themselves: the parent decides, then kills them.
+      const child = fork(o.workerModule, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
+      children.push(child);
+      child.on("message", (m: FromWorker<R>) => {
+        if (m.type === "progress") o.onProgress?.(m.index, m.event);
+        else if (m.type === "error") fail(new Error(`${describe(o.jobs[m.index])} failed: ${m.message}`));
+        else {
+          results[m.index] = m.result;
+          o.onDone?.(m.index, m.result);
+          if (++finished === o.jobs.length && !settled) {
+            settled = true;
+            stopAll();
+            resolve(results);
+          } else feed(child);
+        }
+      });
+      child.on("exit", (code, signal) => {
+        const job = (child as ChildProcess & { job?: number }).job;
+        const busy = job !== undefined && results[job] === undefined;
+        if (busy && !settled) fail(new Error(`worker for ${describe(o.jobs[job])} exited (${signal ?? `code ${code}`}) before finishing`));
+      });
+      child.on("error", (e) => fail(e));
+      feed(child);
+    }
+  });
+}
+
+/**
+ * Worker side: runs each job it is sent with `handle`, forwarding progress and results. A worker
+ * whose parent has gone (killed with -9) stops at its next progress report instead of training on.
+ */
+export function serveJobs<J, R>(handle: (job: J, progress: (event: unknown) => void) => R | Promise<R>): void {
+  const send = (m: FromWorker<R>) => process.send!(m);
+  const progress = (index: number) => (event: unknown) => {
+    if (!process.connected) process.exit(1);
+    send({ type: "progress", index, event });
+  };
+  process.on("message", async (m: ToWorker<J>) => {
+    try {
+      const result = await handle(m.job, progress(m.index));
+      send({ type: "done", index: m.index, result });
+    } catch (e) {
+      send({ type: "error", index: m.index, message: (e as Error).stack ?? String(e) });
+    }
+  });
+  process.on("disconnect", () => process.exit(0));
+}
