@@ -120,6 +120,19 @@ describe("refit run", () => {
   });
 });
 
+describe("refit plan", () => {
+  it("prints a GitHub Actions matrix whose shards cover every run", () => {
+    const r = refit(["plan", TINY, path.join(ROOT, "suites/smoke.yaml"), "--shards", "2"]);
+    expect(r.status).toBe(0);
+    const { include } = JSON.parse(r.stdout) as { include: { suite: string; shard: string; runs: number; flops: number }[] };
+    expect(include.map((e) => e.shard)).toEqual(["1/2", "2/2", "1/2", "2/2"]);
+    expect(include.filter((e) => e.suite.endsWith("tiny.yaml")).reduce((s, e) => s + e.runs, 0)).toBe(2);
+    expect(include.filter((e) => e.suite.endsWith("smoke.yaml")).reduce((s, e) => s + e.runs, 0)).toBe(4);
+    expect(include.every((e) => e.flops > 0)).toBe(true);
+    expect(r.stderr).toMatch(/tiny\.yaml: 1 cell\(s\), 2 runs/);
+  });
+});
+
 describe("refit run with bad input", () => {
   const cases: [string, RegExp][] = [
     ["bad-yaml.yaml", /bad-yaml\.yaml:\d+:\d+/],
@@ -136,6 +149,14 @@ describe("refit run with bad input", () => {
       expect(fs.existsSync(out)).toBe(false);
     });
   }
+
+  it("refuses a suite over the compute budget with the estimate, and writes nothing", () => {
+    const out = path.join(tmp, "over-budget");
+    const r = refit(["run", TINY, "--out", out, "--max-core-hours", "0.00001"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/suite tiny is estimated at [\d.e-]+ core-hours \([\d.e+]+ FLOPs over 2 runs\), above --max-core-hours 0\.00001; pass --force/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
 
   it("exits 2 on bad usage and 0 on --help", () => {
     expect(refit(["run"]).status).toBe(2);

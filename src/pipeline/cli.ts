@@ -3,9 +3,10 @@
 import { BackendError } from "./model/backend.ts";
 import { SuiteError } from "./suite/load.ts";
 import { UsageError, type Command } from "./commands/command.ts";
+import { planCommand } from "./commands/plan.ts";
 import { runCommand } from "./commands/run.ts";
 
-const COMMANDS: readonly Command[] = [runCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

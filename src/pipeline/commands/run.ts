@@ -3,12 +3,15 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
+import { estimateRun, sumEstimates } from "../orchestrate/plan.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite } from "../run.ts";
 import { loadSuite } from "../suite/load.ts";
 import { UsageError, type Command } from "./command.ts";
 
 export const DEFAULT_OUT = ".refit";
+/** A day of one core: large enough for the shipped suites, small enough to catch a typo'd token count. */
+const DEFAULT_BUDGET_CORE_HOURS = 24;
 
 function parseSeeds(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -30,6 +33,8 @@ Options:
   --backend <name>   ${BACKEND_CHOICES.join(" | ")} (default auto: the fastest that loads)
   --out <dir>        cache and results directory (default ${DEFAULT_OUT})
   --seeds <n>        refits per cell, overriding the suite's \`seeds\` (at least 2)
+  --max-core-hours <h>  refuse suites estimated above this compute (default ${DEFAULT_BUDGET_CORE_HOURS}; see refit plan)
+  --force            run even when the estimate exceeds --max-core-hours
   -h, --help         show this help`,
 
   async main(argv) {
@@ -40,6 +45,8 @@ Options:
         backend: { type: "string", default: "auto" },
         out: { type: "string", default: DEFAULT_OUT },
         seeds: { type: "string" },
+        "max-core-hours": { type: "string", default: String(DEFAULT_BUDGET_CORE_HOURS) },
+        force: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -51,7 +58,15 @@ Options:
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
     }
+    const budget = Number(values["max-core-hours"]);
+    if (!(budget > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
     const loaded = await loadSuite(positionals[0], { seeds: parseSeeds(values.seeds) });
+    const estimate = sumEstimates(loaded.runs.map((r) => estimateRun(r.config)));
+    if (estimate.coreHours > budget && !values.force) {
+      throw new UsageError(
+        `suite ${loaded.suite.name} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${loaded.runs.length} runs), above --max-core-hours ${budget}; pass --force to run it anyway`,
+      );
+    }
     const backend = await initBackend(values.backend as BackendChoice);
     const outDir = path.resolve(values.out);
     console.error(

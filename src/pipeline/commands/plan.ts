@@ -1,0 +1,63 @@
+// `refit plan <suite...> --shards N`: the run matrix as JSON, ready for a GitHub Actions
+// `strategy.matrix` (one entry per suite and shard, with its compute estimate); a human summary
+// goes to stderr. Nothing is trained or written.
+import { parseArgs } from "node:util";
+import { estimateRun, splitIntoShards, sumEstimates } from "../orchestrate/plan.ts";
+import { loadSuite } from "../suite/load.ts";
+import { UsageError, type Command } from "./command.ts";
+
+export interface MatrixEntry {
+  suite: string;
+  /** "i/N", as `refit run --shard` takes it. */
+  shard: string;
+  runs: number;
+  flops: number;
+  coreHours: number;
+}
+
+export const planCommand: Command = {
+  name: "plan",
+  describe: "print the run matrix of suites as JSON (GitHub Actions matrix), sharded, with compute estimates",
+  help: `Usage: refit plan <suite.yaml...> [--shards N] [--seeds N]
+
+Prints {"include": [{suite, shard, runs, flops, coreHours}, ...]}: one entry per suite and shard,
+for \`strategy.matrix: \${{ fromJSON(...) }}\`. Shards balance estimated compute and are computed
+the same way by \`refit run <suite> --shard i/N\` on each machine. Core-hours are an estimate
+for one wasm process on a 2-core reference CPU (see src/pipeline/orchestrate/plan.ts).
+
+Options:
+  --shards <n>   shards per suite (default 1)
+  --seeds <n>    refits per cell, overriding each suite's \`seeds\`
+  -h, --help     show this help`,
+
+  async main(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { shards: { type: "string", default: "1" }, seeds: { type: "string" }, help: { type: "boolean", short: "h" } },
+    });
+    if (values.help) {
+      console.log(this.help);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError("refit plan needs at least one suite file");
+    const shards = Number(values.shards);
+    if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards must be a positive integer, got "${values.shards}"`);
+    const seeds = values.seeds === undefined ? undefined : Number(values.seeds);
+    if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 2)) throw new UsageError(`--seeds must be an integer >= 2, got "${values.seeds}"`);
+
+    const include: MatrixEntry[] = [];
+    for (const file of positionals) {
+      const loaded = await loadSuite(file, { seeds });
+      const parts = splitIntoShards(loaded.runs, shards);
+      parts.forEach((runs, i) => {
+        const e = sumEstimates(runs.map((r) => estimateRun(r.config)));
+        include.push({ suite: file, shard: `${i + 1}/${shards}`, runs: runs.length, flops: e.flops, coreHours: Number(e.coreHours.toFixed(3)) });
+      });
+      const total = sumEstimates(loaded.runs.map((r) => estimateRun(r.config)));
+      console.error(`${file}: ${loaded.cells.length} cell(s), ${loaded.runs.length} runs, ${total.flops.toExponential(2)} FLOPs, ~${total.coreHours.toFixed(2)} core-hours`);
+    }
+    console.log(JSON.stringify({ include }));
+    return 0;
+  },
+};

@@ -1,0 +1,71 @@
+// Planning: what a suite will cost and how its runs split into shards. The compute estimate is
+// the usual transformer count (6 FLOPs per parameter per training token, plus attention's
+// 6·L·T·D per token) and a core-hours figure from a reference throughput; shards are balanced by
+// estimated cost (longest first onto the least-loaded shard), deterministically, so every machine
+// that runs `refit run --shard i/N` computes the same split without talking to the others.
+import type { Run } from "../suite/grid.ts";
+import type { CellConfig } from "../suite/schema.ts";
+import { VOCAB_SIZE } from "../data/tokenizer.ts";
+import { expectedShapes } from "../model/checkpoint.ts";
+
+/**
+ * Effective training FLOP/s of one wasm process on the 2-core reference machine (bench:train:
+ * about 2,800 tokens/s on the reference model, i.e. ~7.4 GFLOP/s by the count below). Only used to
+ * turn FLOPs into a rough core-hours figure for budgets; faster backends finish sooner.
+ */
+export const REFERENCE_FLOPS_PER_SECOND = 7.4e9;
+
+export function parameterCount(c: CellConfig): number {
+  let n = 0;
+  for (const shape of expectedShapes(c.model, VOCAB_SIZE, c.data.nCtx).values()) n += shape.reduce((a, b) => a * b, 1);
+  return n;
+}
+
+export interface Estimate {
+  flops: number;
+  coreHours: number;
+}
+
+export function estimateRun(c: CellConfig): Estimate {
+  const steps = Math.ceil(c.train.tokens / (c.train.batchSize * c.data.nCtx));
+  const tokens = steps * c.train.batchSize * c.data.nCtx;
+  const perToken = 6 * parameterCount(c) + 6 * c.model.nLayers * c.data.nCtx * c.model.dModel;
+  const flops = perToken * tokens;
+  return { flops, coreHours: flops / REFERENCE_FLOPS_PER_SECOND / 3600 };
+}
+
+export const sumEstimates = (es: readonly Estimate[]): Estimate => ({
+  flops: es.reduce((s, e) => s + e.flops, 0),
+  coreHours: es.reduce((s, e) => s + e.coreHours, 0),
+});
+
+export interface Shard {
+  /** 1-based, as written on the command line: `--shard 2/3`. */
+  index: number;
+  count: number;
+}
+
+/** Parses "i/N" (1 <= i <= N); throws a message naming the expected form. */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const [index, count] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!m || count < 1 || index < 1 || index > count) throw new Error(`--shard must be i/N with 1 <= i <= N (e.g. 2/3), got "${text}"`);
+  return { index, count };
+}
+
+/** Splits runs into `count` shards of near-equal estimated cost; each shard keeps the runs' original order. */
+export function splitIntoShards(runs: readonly Run[], count: number): Run[][] {
+  const order = runs
+    .map((run, i) => ({ run, i, cost: estimateRun(run.config).flops }))
+    .sort((a, b) => b.cost - a.cost || a.run.runId.localeCompare(b.run.runId));
+  const load = new Array<number>(count).fill(0);
+  const members: { run: Run; i: number }[][] = Array.from({ length: count }, () => []);
+  for (const item of order) {
+    const target = load.indexOf(Math.min(...load));
+    load[target] += item.cost;
+    members[target].push(item);
+  }
+  return members.map((m) => m.sort((a, b) => a.i - b.i).map((x) => x.run));
+}
+
+export const shardRuns = (runs: readonly Run[], shard: Shard): Run[] => splitIntoShards(runs, shard.count)[shard.index - 1];

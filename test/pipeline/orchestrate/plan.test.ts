@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { estimateRun, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
+import { expandGrid, runsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
+import { SuiteSchema, type CellConfig } from "../../../src/pipeline/suite/schema.ts";
+
+function config(model: Record<string, unknown>, train: Record<string, unknown> = {}): CellConfig {
+  return expandGrid(SuiteSchema.parse({ name: "p", model, train }))[0].config;
+}
+
+describe("parameterCount", () => {
+  it("counts the reference model by hand (untied head, byte vocab 257)", () => {
+    // per layer: ln_1 256 + c_attn 128*384+384 + c_proj 128*128+128 + ln_2 256 + c_fc 128*512+512 + c_proj 512*128+128 = 198,272
+    // plus wte 257*128, wpe 64*128, ln_f 256, lm_head 128*257
+    expect(parameterCount(config({ nLayers: 2, dModel: 128, nHeads: 4 }))).toBe(2 * 198_272 + 32_896 + 8_192 + 256 + 32_896);
+  });
+
+  it("drops ln_2 and the MLP for attention-only models", () => {
+    const D = 16;
+    const perLayer = 2 * D + (3 * D * D + 3 * D) + (D * D + D);
+    expect(parameterCount(config({ nLayers: 3, dModel: D, nHeads: 2, mlp: false }))).toBe(3 * perLayer + 257 * D + 64 * D + 2 * D + D * 257);
+  });
+});
+
+describe("estimateRun", () => {
+  it("is 6 FLOPs per parameter per token plus attention, over whole batches", () => {
+    const c = config({ nLayers: 1, dModel: 16, nHeads: 2 }, { tokens: 1000, batchSize: 4 });
+    const tokens = Math.ceil(1000 / (4 * 64)) * 4 * 64; // 1024
+    expect(estimateRun(c).flops).toBe((6 * parameterCount(c) + 6 * 1 * 64 * 16) * tokens);
+  });
+});
+
+describe("parseShard", () => {
+  it("reads i/N and refuses anything else", () => {
+    expect(parseShard("2/3")).toEqual({ index: 2, count: 3 });
+    for (const bad of ["0/3", "4/3", "1/0", "a/b", "1", "1/2/3"]) expect(() => parseShard(bad)).toThrow(/--shard must be i\/N/);
+  });
+});
+
+describe("splitIntoShards", () => {
+  const suite = SuiteSchema.parse({ name: "s", seeds: 5, grid: { "model.nLayers": [1, 2, 4], "train.tokens": [20000, 60000] } });
+  const runs: Run[] = expandGrid(suite).flatMap((cell) => runsOf(cell, suite.seeds));
+  const cost = (rs: Run[]) => rs.reduce((s, r) => s + estimateRun(r.config).flops, 0);
+
+  it("partitions the runs: every run in exactly one shard", () => {
+    const shards = splitIntoShards(runs, 4);
+    expect(shards.flat().map((r) => r.runId).sort()).toEqual(runs.map((r) => r.runId).sort());
+  });
+
+  it("balances estimated cost to within the largest single run", () => {
+    const costs = splitIntoShards(runs, 4).map(cost);
+    const largest = Math.max(...runs.map((r) => estimateRun(r.config).flops));
+    expect(Math.max(...costs) - Math.min(...costs)).toBeLessThanOrEqual(largest);
+  });
+
+  it("is deterministic and independent of the input order", () => {
+    const a = splitIntoShards(runs, 3).map((s) => s.map((r) => r.runId).sort());
+    const b = splitIntoShards([...runs].reverse(), 3).map((s) => s.map((r) => r.runId).sort());
+    expect(b).toEqual(a);
+    expect(shardRuns(runs, { index: 2, count: 3 }).map((r) => r.runId).sort()).toEqual(a[1]);
+  });
+});
