@@ -1,0 +1,52 @@
+// Security policy for every GitHub Actions workflow in .github/workflows: actions pinned by full
+// commit SHA, least-privilege permissions (read-only at the top), no pull_request_target, and no
+// untrusted event text interpolated into shell commands.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const DIR = path.resolve(import.meta.dirname, "../../.github/workflows");
+const files = fs.readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
+
+interface Step {
+  uses?: string;
+  run?: string;
+}
+interface Job {
+  steps?: Step[];
+  permissions?: unknown;
+}
+interface Workflow {
+  on: unknown;
+  permissions?: unknown;
+  jobs: Record<string, Job>;
+}
+
+const load = (f: string) => parse(fs.readFileSync(path.join(DIR, f), "utf8")) as Workflow;
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+
+describe.each(files)("%s", (file) => {
+  const w = load(file);
+
+  it("pins every action to a full commit SHA", () => {
+    for (const s of steps(w).filter((s) => s.uses && !s.uses.startsWith("./"))) expect(s.uses, s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+  });
+
+  it("is read-only at the top level", () => {
+    expect(w.permissions).toEqual({ contents: "read" });
+  });
+
+  it("does not run on pull_request_target", () => {
+    const triggers = typeof w.on === "string" ? [w.on] : Array.isArray(w.on) ? w.on : Object.keys(w.on as object);
+    expect(triggers).not.toContain("pull_request_target");
+  });
+
+  it("interpolates no event, input or head-ref text into run: scripts", () => {
+    for (const s of steps(w).filter((s) => s.run)) expect(s.run, s.run).not.toMatch(/\$\{\{\s*(github\.(event|head_ref)|inputs\.)/);
+  });
+});
+
+it("finds the workflows", () => {
+  expect(files).toContain("ci.yml");
+});
