@@ -10,6 +10,11 @@ describe("suites/*.yaml", () => {
     expect(files).toEqual(expect.arrayContaining(["smoke.yaml", "depth-optimizer.yaml"]));
   });
 
+  it("keeps the contributor template valid", async () => {
+    const loaded = await loadSuite(new URL("_template.yaml", DIR).pathname);
+    expect(loaded.cells.map((c) => c.config.model.nLayers)).toEqual([2, 4]);
+  });
+
   it.each(files)("%s loads and expands", async (file) => {
     const loaded = await loadSuite(new URL(file, DIR).pathname);
     expect(loaded.suite.name).toBe(file.replace(/\.yaml$/, ""));
