@@ -4,9 +4,10 @@ import { BackendError } from "./model/backend.ts";
 import { SuiteError } from "./suite/load.ts";
 import { UsageError, type Command } from "./commands/command.ts";
 import { planCommand } from "./commands/plan.ts";
+import { compareCommand } from "./commands/compare.ts";
 import { runCommand } from "./commands/run.ts";
 
-const COMMANDS: readonly Command[] = [planCommand, runCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand, compareCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

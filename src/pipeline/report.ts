@@ -1,13 +1,20 @@
-// Plain-text report of a suite result for the terminal: per cell, the per-layer table
-// (stability with its std band over heads, commonness, cross-layer stability and where the
-// best matches land) and the layer extremes. Layers are 1-based here, as everywhere shown to people.
-import type { SuiteResult } from "./artifacts/schemas.ts";
+// Plain-text report of a suite result for the terminal: per cell, the per-layer table (stability
+// with its std band over heads, commonness, cross-layer stability and where the best matches land),
+// the layer extremes, then (when the result has them) layer stability with 95% bootstrap intervals
+// beside its null baselines and residual CKA, and finally the findings table with verdicts.
+// Layers are 1-based here, as everywhere shown to people.
+import type { CellStats, Estimate, Finding, SuiteResult } from "./artifacts/schemas.ts";
 
 const f3 = (x: number) => x.toFixed(3);
+const num = (x: number | null | undefined) => (x === null || x === undefined ? "-" : f3(x));
+/** "0.812 [0.790, 0.830]", or the value alone when there is no interval. */
+const withCi = (e: Estimate | null | undefined) =>
+  !e ? "-" : e.lo === null || e.hi === null ? num(e.value) : `${num(e.value)} [${num(e.lo)}, ${num(e.hi)}]`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => c.padStart(widths[i])).join("  ");
+  // Numbers right-aligned; the last column (often free text) left-aligned.
+  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padStart(widths[i]))).join("  ");
   return [fmt(header), ...rows.map(fmt)].join("\n");
 }
 
@@ -18,6 +25,76 @@ function describeCell(cell: SuiteResult["cells"][number]): string {
   const opt = `${t.optimizer} lr ${t.lr} wd ${t.weightDecay}`;
   const swept = Object.entries(cell.label).map(([k, v]) => `${k}=${v}`).join(" ");
   return `${swept ? `${swept}  ` : ""}(${arch}, ${opt}, ${t.tokens} tokens)`;
+}
+
+/** A cell's statistics: the paper's per-layer table and extremes, then formatScience. */
+export function formatCellStats(s: CellStats): string[] {
+  const out: string[] = [];
+  const rows = s.layers.map((l) => {
+    const share = l.crossLayerShare.map((x, j) => `${j + 1}:${Math.round(100 * x)}%`).join(" ");
+    return [String(l.layer + 1), `${f3(l.stability)} ± ${f3(l.stabilityStd)}`, f3(l.commonness), f3(1 - l.commonness), `${f3(l.crossLayerStability)} ± ${f3(l.crossLayerStd)}`, share];
+  });
+  out.push(table(["layer", "stability ± std", "commonness", "distinct", "cross-layer ± std", "best matches in layer"], rows).replace(/^/gm, "  "));
+  const e = s.extremes;
+  const drop = e.largestDrop === null ? "" : `; largest drop ${f3(e.largestDrop)} into layer ${e.largestDropLayer! + 1}`;
+  out.push(
+    `  least stable layer ${e.minLayer + 1} (${f3(e.min)}, depth ${e.minRelativeDepth.toFixed(2)}); most stable layer ${e.maxLayer + 1} (${f3(e.max)}); gap ${f3(e.gap)}${drop}`,
+  );
+  out.push(...formatScience(s));
+  return out;
+}
+
+/** Stability with intervals beside its nulls, and residual-stream CKA, one row per layer. */
+export function formatScience(s: CellStats): string[] {
+  if (!s.estimates) return [];
+  const out: string[] = [];
+  const rows = s.estimates.map((e, l) => [
+    String(l + 1),
+    withCi(e["stability"]),
+    withCi(e["stability.allPairs"]),
+    num(e["stability.hungarian"]?.value),
+    num(e["null.untrained"]?.value),
+    num(e["null.probeShuffled"]?.value),
+    num(e["null.uniform"]?.value),
+    withCi(e["excess.maxNull"]),
+  ]);
+  out.push("  head stability, 95% bootstrap intervals over refits, and null baselines:");
+  out.push(table(["layer", "S (anchor)", "S (all pairs)", "S 1:1", "null untrained", "null shuffled", "null uniform", "excess over max null"], rows).replace(/^/gm, "    "));
+  const residual = s.estimates.map((e, l) => [
+    String(l + 1),
+    withCi(e["cka.rbf.resid_pre"]),
+    withCi(e["cka.rbf.resid_mid"]),
+    num(e["cka.rbf.resid_mid.withSelf"]?.value),
+    num(e["cka.linear.resid_mid"]?.value),
+    num(e["cka.linearDebiased.resid_mid"]?.value),
+    num(e["null.untrained.cka.rbf.resid_mid"]?.value),
+    withCi(e["importance.pearson"]),
+  ]);
+  if (s.estimates.some((e) => e["cka.rbf.resid_mid"] || e["importance.pearson"])) {
+    out.push("  residual stream (CKA over pairs of refits) and importance:");
+    out.push(
+      table(["layer", "RBF resid_pre", "RBF resid_mid", "RBF mid +self", "linear mid", "debiased mid", "null untrained mid", "r(dPPL, S)"], residual).replace(/^/gm, "    "),
+    );
+  }
+  const c = s.cellEstimates ?? {};
+  const cellLine = Object.entries(c)
+    .filter(([, e]) => e.value !== null)
+    .map(([id, e]) => `${id} ${withCi(e)}`);
+  if (cellLine.length > 0) out.push(`  cell: ${cellLine.join("; ")}`);
+  if (s.seedsNeeded) {
+    const pts = s.seedsNeeded.points.map((p) => `${p.refits}: ±${f3(p.halfWidth)}`).join(", ");
+    const need = s.seedsNeeded.forHalfWidth.map((p) => `±${p.halfWidth} needs ~${p.refits}`).join(", ");
+    out.push(`  seeds needed (widest layer's all-pairs interval half-width by refits): ${pts}; ${need}`);
+  }
+  for (const note of s.notes ?? []) out.push(`  note: ${note}`);
+  return out;
+}
+
+/** The five findings: statistic with interval, threshold and verdict. */
+export function formatFindings(findings: readonly Finding[]): string {
+  const rows = findings.map((f) => [f.id.replace("finding", ""), withCi(f.estimate), `${f.direction} ${f.threshold}`, f.verdict, String(f.parts.length), f.claim]);
+  const notes = findings.filter((f) => f.verdict === "untestable").map((f) => `  finding ${f.id.replace("finding", "")}: ${f.note}`);
+  return ["\nfindings (95% bootstrap intervals; a claim is supported when its whole interval lies past the threshold):", table(["#", "statistic [95% CI]", "claim if", "verdict", "parts", "claim"], rows).replace(/^/gm, "  "), ...notes].join("\n");
 }
 
 export function formatSuiteResult(result: SuiteResult): string {
@@ -33,17 +110,8 @@ export function formatSuiteResult(result: SuiteResult): string {
       out.push(`  no statistics: ${cell.error}`);
       return;
     }
-    const s = cell.stats;
-    const rows = s.layers.map((l) => {
-      const share = l.crossLayerShare.map((x, j) => `${j + 1}:${Math.round(100 * x)}%`).join(" ");
-      return [String(l.layer + 1), `${f3(l.stability)} ± ${f3(l.stabilityStd)}`, f3(l.commonness), f3(1 - l.commonness), `${f3(l.crossLayerStability)} ± ${f3(l.crossLayerStd)}`, share];
-    });
-    out.push(table(["layer", "stability ± std", "commonness", "distinct", "cross-layer ± std", "best matches in layer"], rows).replace(/^/gm, "  "));
-    const e = s.extremes;
-    const drop = e.largestDrop === null ? "" : `; largest drop ${f3(e.largestDrop)} into layer ${e.largestDropLayer! + 1}`;
-    out.push(
-      `  least stable layer ${e.minLayer + 1} (${f3(e.min)}, depth ${e.minRelativeDepth.toFixed(2)}); most stable layer ${e.maxLayer + 1} (${f3(e.max)}); gap ${f3(e.gap)}${drop}`,
-    );
+    out.push(...formatCellStats(cell.stats));
   });
+  if (result.findings) out.push(formatFindings(result.findings));
   return out.join("\n");
 }

@@ -4,11 +4,13 @@
 // an interrupted one resumes from its newest checkpoint.
 import * as path from "node:path";
 import { provenance } from "./artifacts/provenance.ts";
-import { RunRecordSchema, SCHEMA_VERSION, type BackendName, type CellStats, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
+import { RunRecordSchema, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
 import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "./artifacts/store.ts";
 import { captureRun } from "./capture/capture.ts";
-import { decodeCapture, encodeCapture, patternsOf } from "./capture/format.ts";
-import { compareCell } from "./compare/index.ts";
+import { cellBootstrapSeed, compareCaptures } from "./capture/compare-input.ts";
+import { decodeCapture, encodeCapture } from "./capture/format.ts";
+import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";
+import type { CellComparison } from "./compare/index.ts";
 import { loadBrown, loadTextCorpus, splitDocuments } from "./data/corpus.ts";
 import { tokenStream } from "./data/batches.ts";
 import { checkProbesFit, loadProbeSet, type ProbeSet } from "./data/probes.ts";
@@ -16,7 +18,9 @@ import type { Cell, Run } from "./suite/grid.ts";
 import type { LoadedSuite } from "./suite/load.ts";
 import type { CellConfig } from "./suite/schema.ts";
 import * as tf from "@tensorflow/tfjs-core";
-import { progressBar, type ProgressSink } from "./train/progress.ts";
+import { VOCAB_SIZE } from "./data/tokenizer.ts";
+import { gptConfigOf, initParams } from "./model/gpt.ts";
+import { suiteProgress, type ProgressSink } from "./train/progress.ts";
 import { DivergenceError, trainRun } from "./train/train.ts";
 
 export interface RunSuiteOptions {
@@ -79,7 +83,7 @@ async function trainAndCapture(run: Run, runDir: string, opts: RunSuiteOptions, 
   return withDirLock(runDir, () => {
     const cached = finishedRecord(runDir);
     if (cached) return cached;
-    const bar = progressBar(label, opts.progress);
+    const bar = suiteProgress(opts.progress, 1).start(label);
     let result;
     try {
       result = trainRun({ run, runDir, backend: opts.backend, data, onStep: bar.onStep });
@@ -123,15 +127,42 @@ async function trainAndCapture(run: Run, runDir: string, opts: RunSuiteOptions, 
   });
 }
 
-/** Compares a cell's finished refits, streaming the non-anchor captures one at a time. */
-function compareFinished(cell: Cell, finished: RunRecord[], outDir: string, backend: BackendName): CellStats {
-  const [anchorRun, ...others] = [...finished].sort((a, b) => a.seed - b.seed);
-  const load = (r: RunRecord) => patternsOf(decodeCapture(readBytes(capturePath(runDirOf(outDir, backend, r.runId))), r.runId));
-  const anchor = load(anchorRun);
-  function* stream() {
-    for (const r of others) yield load(r).patterns;
-  }
-  return compareCell({ layout: anchor.layout, anchor: anchor.patterns, others: stream(), anchorSeed: anchorRun.seed });
+/** The untrained twin of a run (initParams with the run's seed, no training step): the untrained null. */
+export const initCapturePath = (runDir: string) => path.join(runDir, "capture-init.safetensors");
+
+/** Captures a run's untrained refit once (cached like the rest); patterns and residuals only, no ablation. */
+async function captureUntrained(run: Run, runDir: string, backend: BackendName, probes: ProbeSet): Promise<void> {
+  await withDirLock(runDir, () => {
+    if (exists(initCapturePath(runDir))) return;
+    const gpt = gptConfigOf(run.config, VOCAB_SIZE);
+    const params = initParams(gpt, run.seed);
+    const capture = captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes), { ablation: false });
+    tf.dispose([...params.values()]);
+    writeFileAtomic(initCapturePath(runDir), encodeCapture(capture));
+  });
+}
+
+function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): CaptureMeta {
+  return {
+    format: "refit.capture",
+    version: SCHEMA_VERSION,
+    seed: run.seed,
+    runId: run.runId,
+    config: run.config,
+    probeSet: { id: probes.id, hash: probes.hash },
+    probeLengths: probes.tokens.map((t) => t.length),
+    backend,
+  };
+}
+
+/** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
+function compareFinished(cell: Cell, finished: RunRecord[], outDir: string, backend: BackendName): CellComparison {
+  const sorted = [...finished].sort((a, b) => a.seed - b.seed);
+  const dirOf = (r: RunRecord) => runDirOf(outDir, backend, r.runId);
+  const load = (file: string) => decodeCapture(readBytes(file), file);
+  const refits = sorted.map((r) => load(capturePath(dirOf(r))));
+  const untrained = sorted.every((r) => exists(initCapturePath(dirOf(r)))) ? sorted.map((r) => load(initCapturePath(dirOf(r)))) : null;
+  return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
 export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
@@ -142,6 +173,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
   let trainedRuns = 0;
   let cachedRuns = 0;
   const cells: SuiteResult["cells"] = [];
+  const compared: FindingsCell[] = [];
   const total = loaded.runs.length;
   let index = 0;
 
@@ -158,7 +190,16 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     }
     const finished = records.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
-    const stats = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.outDir, opts.backend) : null;
+    const comparable = finished.length >= 2 && anchorOk;
+    if (comparable) {
+      for (const r of finished) {
+        const run = loaded.runs.find((x) => x.runId === r.runId)!;
+        await captureUntrained(run, runDirOf(opts.outDir, opts.backend, r.runId), opts.backend, probes);
+      }
+    }
+    const comparison = comparable ? compareFinished(cell, finished, opts.outDir, opts.backend) : null;
+    const stats = comparison?.stats ?? null;
+    if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
     cells.push({
       cellId: cell.cellId,
       label: cell.label,
@@ -186,6 +227,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     cells,
     timings: { wallSeconds: (performance.now() - started) / 1000, trainedRuns, cachedRuns },
     provenance: provenance(opts.backend),
+    findings: evaluateFindings(compared),
   };
   const resultPath = path.join(opts.outDir, "results", suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
   writeJsonAtomic(resultPath, result);

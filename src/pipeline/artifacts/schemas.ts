@@ -99,6 +99,20 @@ export const ExtremesSchema = z
   .strict();
 export type Extremes = z.infer<typeof ExtremesSchema>;
 
+/** A statistic with its 95% bootstrap interval; null where the statistic is undefined (e.g. a constant input). */
+export const EstimateSchema = z.object({ value: z.number().nullable(), lo: z.number().nullable(), hi: z.number().nullable() }).strict();
+export type Estimate = z.infer<typeof EstimateSchema>;
+
+/** Interval half-width of the widest layer's all-pairs stability as a function of the number of refits. */
+export const SeedsNeededSchema = z
+  .object({
+    points: z.array(z.object({ refits: z.int(), halfWidth: z.number() }).strict()),
+    /** c in half-width = c / sqrt(refits), least squares over the points. */
+    coefficient: z.number(),
+    forHalfWidth: z.array(z.object({ halfWidth: z.number(), refits: z.int() }).strict()),
+  })
+  .strict();
+
 /** The compare stage's output for one cell. Per-head arrays are [layer][head]. */
 export const CellStatsSchema = z
   .object({
@@ -111,9 +125,65 @@ export const CellStatsSchema = z
     headCommonness: z.array(z.array(z.number())),
     headCrossLayerStability: z.array(z.array(z.number())),
     extremes: ExtremesSchema,
+    /** Per layer, metric ID (compare/definitions.ts) -> estimate with interval. Absent in older results. */
+    estimates: z.array(z.record(z.string(), EstimateSchema)).optional(),
+    /** Whole-cell metric ID -> estimate with interval. */
+    cellEstimates: z.record(z.string(), EstimateSchema).optional(),
+    bootstrap: z.object({ resamples: z.int(), seed: z.array(z.int()) }).strict().optional(),
+    seedsNeeded: SeedsNeededSchema.nullable().optional(),
+    /** One-to-one (Hungarian) head stability on the anchor. */
+    headHungarianStability: z.array(z.array(z.number())).optional(),
+    /** dPPL of each zero-ablated anchor head; null when the anchor capture has no ablation. */
+    headImportance: z.array(z.array(z.number())).nullable().optional(),
+    /** What was left out and why (e.g. probes without a same-length partner). */
+    notes: z.array(z.string()).optional(),
   })
   .strict();
 export type CellStats = z.infer<typeof CellStatsSchema>;
+
+/** One of the paper's five findings evaluated on a suite (compare/findings.ts states each statistic). */
+export const FindingSchema = z
+  .object({
+    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5"]),
+    claim: z.string(),
+    statistic: z.string(),
+    /** The claim holds when the statistic is above (">") or below ("<") the threshold. */
+    direction: z.enum([">", "<"]),
+    threshold: z.number(),
+    estimate: EstimateSchema.nullable(),
+    verdict: z.enum(["supported", "not supported", "inconclusive", "untestable"]),
+    /** The per-cell (or per cell pair) values the suite statistic averages. */
+    parts: z.array(z.object({ cells: z.array(z.string()), estimate: EstimateSchema }).strict()),
+    note: z.string(),
+  })
+  .strict();
+export type Finding = z.infer<typeof FindingSchema>;
+
+/** The result of `refit compare <captures-dir>`: the compare stage alone on capture files. */
+export const CompareResultSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    kind: z.literal("refit.compare"),
+    /** The captures directory as given. */
+    source: z.string(),
+    cells: z.array(
+      z
+        .object({
+          cellId: z.string(),
+          config: CellConfigSchema,
+          seeds: z.array(z.int()),
+          /** Capture files used, relative to source; untrained twins listed apart. */
+          captures: z.array(z.string()),
+          untrainedCaptures: z.array(z.string()),
+          stats: CellStatsSchema,
+        })
+        .strict(),
+    ),
+    findings: z.array(FindingSchema),
+    provenance: ProvenanceSchema,
+  })
+  .strict();
+export type CompareResult = z.infer<typeof CompareResultSchema>;
 
 /** One run's line in a suite result. */
 export const RunSummarySchema = z
@@ -151,6 +221,136 @@ export const SuiteResultSchema = z
     ),
     timings: z.object({ wallSeconds: z.number(), trainedRuns: z.int(), cachedRuns: z.int() }).strict(),
     provenance: ProvenanceSchema,
+    /** The five findings as verdicts; absent in older results. */
+    findings: z.array(FindingSchema).optional(),
   })
   .strict();
 export type SuiteResult = z.infer<typeof SuiteResultSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Published content (content/, what the site renders): immutable versions plus a latest pointer.
+//   content/latest.json                               LatestPointer
+//   content/versions/<version>/manifest.json          ContentManifest
+//   content/versions/<version>/<suite>.json           PublishedSuite (a SuiteResult, runs may carry curves)
+//   content/versions/<version>/<suite>.attention.json AttentionSamples (optional)
+
+/** Version ids are path segments of stable URLs, so they stay URL-safe; they sort by createdAt, not by name. */
+export const VersionIdSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z._-]*$/, "letters, digits, '.', '_' and '-'");
+
+/** A file inside a version folder, with the SHA-256 of its bytes so a changed file is detected. */
+export const PublishedFileSchema = z
+  .object({ file: z.string().regex(/^[a-z0-9][a-z0-9.-]*\.json$/), sha256: z.string().regex(/^[0-9a-f]{64}$/) })
+  .strict();
+
+export const ManifestSuiteSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    /** SuiteResult.suite.hash of the published result. */
+    suiteHash: z.string(),
+    result: PublishedFileSchema,
+    /** Attention samples for the viewer, when they were extracted from the captures. */
+    attention: PublishedFileSchema.optional(),
+  })
+  .strict();
+
+/** `content/versions/<version>/manifest.json`: what one published version holds. */
+export const ContentManifestSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    kind: z.literal("refit.manifest"),
+    version: VersionIdSchema,
+    createdAt: z.iso.datetime(),
+    gitCommit: z.string().nullable(),
+    refitVersion: z.string(),
+    suites: z.array(ManifestSuiteSchema).min(1),
+  })
+  .strict();
+export type ContentManifest = z.infer<typeof ContentManifestSchema>;
+
+/** `content/latest.json`: the newest published version. */
+export const LatestPointerSchema = z
+  .object({ schemaVersion: z.literal(SCHEMA_VERSION), kind: z.literal("refit.latest"), version: VersionIdSchema })
+  .strict();
+export type LatestPointer = z.infer<typeof LatestPointerSchema>;
+
+/** A run line as published: the suite result's, plus its held-out curve from run.json. */
+export const PublishedRunSchema = RunSummarySchema.extend({ curve: z.array(EvalPointSchema).optional() }).strict();
+const SuiteCellSchema = SuiteResultSchema.shape.cells.element;
+
+/** `<suite>.json` in a version: a SuiteResult whose runs may carry their training curves. */
+export const PublishedSuiteSchema = SuiteResultSchema.extend({
+  cells: z.array(SuiteCellSchema.extend({ runs: z.array(PublishedRunSchema) }).strict()),
+}).strict();
+export type PublishedSuite = z.infer<typeof PublishedSuiteSchema>;
+
+/** One way of matching an anchor head to a head of another seed, in the same layer. */
+export const HeadMatchSchema = z
+  .object({
+    /** Matched head h' (0-based). */
+    head: z.int().min(0),
+    /** cbar: mean over all probes of the cosine between the two heads' patterns. */
+    cbar: z.number(),
+    /** Cosine on each sampled probe, in `probes` order. */
+    cos: z.array(z.number()),
+  })
+  .strict();
+
+export const SeedMatchSchema = z
+  .object({
+    seed: z.int(),
+    /** The paper's match: argmax over h' of cbar (many-to-one; the first head wins ties). */
+    paper: HeadMatchSchema,
+    /** One-to-one Hungarian assignment of the layer's heads maximizing total cbar. */
+    hungarian: HeadMatchSchema,
+  })
+  .strict();
+
+/** Attention samples of one cell: a few probes' patterns for every head of every seed. */
+export const AttentionCellSchema = z
+  .object({
+    cellId: z.string(),
+    nLayers: z.int().min(1),
+    nHeads: z.int().min(1),
+    /** seeds[0] is the anchor. */
+    seeds: z.array(z.int()).min(2),
+    /** Sampled probes: index in the probe set and token labels (BOS first), cut to maxTokens. */
+    probes: z.array(z.object({ index: z.int().min(0), tokens: z.array(z.string()).min(1) }).strict()).min(1),
+    /** patterns[s][l][h][p]: lower triangle incl. diagonal, row-major, of seeds[s], probe p (T(T+1)/2 values). */
+    patterns: z.array(z.array(z.array(z.array(z.array(z.number()))))),
+    /** matches[l][h][r]: anchor head (l,h) matched in seeds[r + 1]. */
+    matches: z.array(z.array(z.array(SeedMatchSchema))),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const shapeIssue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (c.patterns.length !== c.seeds.length) shapeIssue(["patterns"], `has ${c.patterns.length} seeds, expected ${c.seeds.length}`);
+    c.patterns.forEach((bySeed, s) => {
+      if (bySeed.length !== c.nLayers) return shapeIssue(["patterns", s], `has ${bySeed.length} layers, expected ${c.nLayers}`);
+      bySeed.forEach((byLayer, l) => {
+        if (byLayer.length !== c.nHeads) return shapeIssue(["patterns", s, l], `has ${byLayer.length} heads, expected ${c.nHeads}`);
+        byLayer.forEach((byHead, h) =>
+          c.probes.forEach(({ tokens }, p) => {
+            const want = (tokens.length * (tokens.length + 1)) / 2;
+            if (byHead[p]?.length !== want) shapeIssue(["patterns", s, l, h, p], `has ${byHead[p]?.length ?? 0} values, expected ${want}`);
+          }),
+        );
+      });
+    });
+    if (c.matches.length !== c.nLayers || c.matches.some((m) => m.length !== c.nHeads || m.some((r) => r.length !== c.seeds.length - 1))) {
+      shapeIssue(["matches"], `must be [${c.nLayers} layers][${c.nHeads} heads][${c.seeds.length - 1} other seeds]`);
+    }
+  });
+export type AttentionCell = z.infer<typeof AttentionCellSchema>;
+
+/** `<suite>.attention.json`: what the attention viewer shows (values rounded to 4 decimals). */
+export const AttentionSamplesSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    kind: z.literal("refit.attention"),
+    suite: z.string(),
+    probeSet: z.object({ id: z.string(), hash: z.string() }).strict(),
+    maxTokens: z.int().min(1),
+    cells: z.array(AttentionCellSchema),
+  })
+  .strict();
+export type AttentionSamples = z.infer<typeof AttentionSamplesSchema>;

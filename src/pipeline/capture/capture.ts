@@ -1,9 +1,10 @@
 // Runs a trained model over the probe set and copies out what the compare stage needs: each
 // head's post-softmax pattern (lower triangle incl. diagonal, per probe, BOS row/column kept),
-// resid_pre / resid_mid for every token, and per-layer Frobenius norms of the weight blocks.
+// resid_pre / resid_mid for every token, per-layer Frobenius norms of the weight blocks, and each
+// head's importance (ablation.dppl: probe-set perplexity with that head's z zeroed, minus without).
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
 import * as tf from "@tensorflow/tfjs-core";
-import { forward, type GptConfig, type Params } from "../model/gpt.ts";
+import { crossEntropy, forward, type GptConfig, type Params } from "../model/gpt.ts";
 import { hookName, type Hook } from "../model/hooks.ts";
 import type { Capture, NormName } from "./format.ts";
 
@@ -26,8 +27,42 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
   return norms;
 }
 
+/**
+ * Perplexity over the probe set, exp(total next-token NLL / predicted tokens), each probe predicting
+ * its tokens 1..T-1; `ablate` lists [layer, head] pairs whose z is zeroed.
+ */
+export function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): number {
+  let nll = 0;
+  let count = 0;
+  for (const probe of probes) {
+    const T = probe.length;
+    if (T < 2) continue;
+    nll += tf.tidy(() => {
+      const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablate });
+      const predicting = tf.slice(logits, [0, 0], [T - 1, logits.shape[1]]); // [T-1, V]
+      return crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32")).dataSync()[0] * (T - 1);
+    });
+    count += T - 1;
+  }
+  return Math.exp(nll / count);
+}
+
+/** dPPL per head, flat [L * H]: perplexity with head (l, h) zero-ablated minus the unablated perplexity. */
+export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): Float32Array {
+  const base = probePerplexity(params, c, probes);
+  return Float32Array.from({ length: c.nLayers * c.nHeads }, (_, i) => {
+    const ablate = [[Math.floor(i / c.nHeads), i % c.nHeads]] as const;
+    return probePerplexity(params, c, probes, ablate) - base;
+  });
+}
+
+export interface CaptureOptions {
+  /** Measure each head's dPPL (L * H extra passes over the probes); off for untrained refits. Default true. */
+  ablation?: boolean;
+}
+
 /** Captures every probe; meta is the run's capture metadata (probe lengths must match the probes). */
-export function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"]): Capture {
+export function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"], options: CaptureOptions = {}): Capture {
   const { nLayers: L, nHeads: H, dModel: D } = c;
   const lengths = probes.map((p) => p.length);
   const K = lengths.reduce((s, t) => s + (t * (t + 1)) / 2, 0);
@@ -61,5 +96,6 @@ export function captureRun(params: Params, c: GptConfig, probes: readonly Int32A
     nOffset += T;
   }
   if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
-  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c) };
+  const ablation = (options.ablation ?? true) ? headAblation(params, c, probes) : undefined;
+  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c), ...(ablation ? { ablation } : {}) };
 }

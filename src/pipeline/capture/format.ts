@@ -1,6 +1,6 @@
 // The capture file (`capture.safetensors`), Refit's documented interchange format for the compare
 // stage (DESIGN.md "Capture"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
-// optional norms.* [L], and `__metadata__` validated by CaptureMetaSchema. Bytes in, bytes out:
+// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema. Bytes in, bytes out:
 // captures made elsewhere are checked here as strictly as Refit's own.
 import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
@@ -19,6 +19,8 @@ export interface Capture {
   tokens: Int32Array;
   /** norms[name][l]; absent norms (e.g. W_in of an attention-only model) are left out. */
   norms: Partial<Record<NormName, Float32Array>>;
+  /** ablation.dppl, flat [L * H]: dPPL per zero-ablated head; absent when not measured. */
+  ablation?: Float32Array;
 }
 
 // Plain-string metadata values are stored as they are; structured ones (numbers, objects) as JSON.
@@ -37,6 +39,7 @@ export function encodeCapture(c: Capture): Uint8Array {
     tensors.set(`resid_mid.${l}`, { dtype: "F32", shape: [N, dModel], data: c.residMid[l] });
   }
   tensors.set("tokens", { dtype: "I32", shape: [N], data: c.tokens });
+  if (c.ablation) tensors.set("ablation.dppl", { dtype: "F32", shape: [nLayers, nHeads], data: c.ablation });
   for (const [name, values] of Object.entries(c.norms)) tensors.set(`norms.${name}`, { dtype: "F32", shape: [nLayers], data: values });
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.meta)) meta[k] = RAW_STRING_KEYS.has(k) ? String(v) : JSON.stringify(v);
@@ -84,6 +87,7 @@ export function decodeCapture(bytes: Uint8Array, source: string): Capture {
     residMid: layers.map((l) => get(`resid_mid.${l}`, "F32", [N, dModel]) as Float32Array),
     tokens: get("tokens", "I32", [N]) as Int32Array,
     norms,
+    ...(tensors.has("ablation.dppl") ? { ablation: get("ablation.dppl", "F32", [nLayers, nHeads]) as Float32Array } : {}),
   };
 }
 

@@ -73,9 +73,20 @@ export function cbar(a: PreparedPatterns, i: number, b: PreparedPatterns, j: num
   let total = 0;
   for (let p = 0; p < nProbes; p++) {
     const { begin, end } = a.segments[p];
-    let dot = 0;
-    for (let t = begin; t < end; t++) dot += x[t] * y[t];
-    total += dot / Math.max(a.norms[i * nProbes + p] * b.norms[j * nProbes + p], COS_EPS);
+    // Four accumulators break the add dependency chain (about 2x faster in V8); the order is fixed, so results are deterministic.
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    let t = begin;
+    for (; t + 3 < end; t += 4) {
+      d0 += x[t] * y[t];
+      d1 += x[t + 1] * y[t + 1];
+      d2 += x[t + 2] * y[t + 2];
+      d3 += x[t + 3] * y[t + 3];
+    }
+    for (; t < end; t++) d0 += x[t] * y[t];
+    total += (d0 + d1 + (d2 + d3)) / Math.max(a.norms[i * nProbes + p] * b.norms[j * nProbes + p], COS_EPS);
   }
   return total / nProbes;
 }
@@ -85,12 +96,16 @@ export function cbar(a: PreparedPatterns, i: number, b: PreparedPatterns, j: num
  * entry [i * n + j] = cbar(a head i, b head j), n = L * H. Same-layer and cross-layer
  * stability are both read from it, so each refit pair is compared once.
  */
-export function cbarMatrix(a: PreparedPatterns, b: PreparedPatterns): Float64Array {
+export function cbarMatrix(a: PreparedPatterns, b: PreparedPatterns, { sameLayerOnly = false } = {}): Float64Array {
   if (!sameLayout(a.layout, b.layout)) throw new Error(errors.layoutMismatch);
   const n = a.heads.length;
-  const out = new Float64Array(n * n);
+  const H = a.layout.nHeads;
+  // Same-layer only: the L diagonal blocks, an L-fold saving when cross-layer values are not needed;
+  // other entries are -Infinity so that no max over a row can pick them.
+  const out = new Float64Array(n * n).fill(sameLayerOnly ? -Infinity : 0);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) out[i * n + j] = cbar(a, i, b, j);
+    const [from, to] = sameLayerOnly ? [Math.floor(i / H) * H, Math.floor(i / H) * H + H] : [0, n];
+    for (let j = from; j < to; j++) out[i * n + j] = cbar(a, i, b, j);
   }
   return out;
 }

@@ -1,57 +1,195 @@
-// The compare stage's composer: one cell's refits in, the paper's per-head and per-layer
-// statistics out (CellStats, DESIGN.md "Metrics"). Non-anchor refits are consumed one at a
-// time from an iterable and only their best matches are kept, so memory stays bounded by
-// two refits' patterns however many seeds a cell has. Pure maths: no tfjs, no file system.
-import type { CellStats } from "../artifacts/schemas.ts";
+// The compare stage's composer: one cell's refits in, CellStats out (DESIGN.md "Metrics"): the
+// paper's anchor-based head, layer and cross-layer stability, commonness and extremes, then every
+// metric of definitions.ts with its bootstrap interval, the untrained / probe-shuffled / uniform
+// nulls, residual CKA, importance and weight-norm correlations, and "seeds needed". Pure maths:
+// no tfjs, no file system; memory is all refits' patterns plus ~2 R N^2 doubles for one CKA layer.
+import type { CellStats, Estimate } from "../artifacts/schemas.ts";
+import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
+import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
 import { headCommonness } from "./commonness.ts";
-import { cbarMatrix, preparePatterns } from "./cosine.ts";
+import { preparePatterns } from "./cosine.ts";
+import { NORM_NAMES, SITES, type CellMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
+import { pairTables, type PairTables } from "./pairs.ts";
 import type { PatternLayout, RefitPatterns } from "./patterns.ts";
-import { type BestMatches, bestMatches, crossLayerShare, headCrossLayerStability, headStability } from "./stability.ts";
+import { crossLayerShare, headCrossLayerStability, headStability } from "./stability.ts";
+import { cellStatistics, type StatisticsInput } from "./statistics.ts";
 import { layerMeanAndStd, toLayerRows } from "./summary.ts";
 
 export type { PatternLayout, RefitPatterns } from "./patterns.ts";
 
+/** One refit as the compare stage sees it (a capture file's contents). */
+export interface RefitInput {
+  seed: number;
+  patterns: RefitPatterns;
+  /** resid_pre / resid_mid per layer, [N, dModel] row-major, N = sum of probe lengths; omit to skip CKA. */
+  resid?: { pre: readonly Float32Array[]; mid: readonly Float32Array[]; dModel: number };
+  /** Frobenius norms per layer, by weight name (W_Q, ... W_out). */
+  norms?: Readonly<Partial<Record<(typeof NORM_NAMES)[number], ArrayLike<number>>>>;
+  /** dPPL per zero-ablated head, flat [L * H]; only the anchor's is used. */
+  dppl?: ArrayLike<number> | null;
+}
+
 export interface CompareCellOptions {
   layout: PatternLayout;
-  /** The anchor refit (seed 0 in the paper): every head stability is measured from it. */
-  anchor: RefitPatterns;
-  /** Every other refit of the cell, in seed order; read once, lazily. */
-  others: Iterable<RefitPatterns>;
-  /** Seed of the anchor, recorded in the result. */
-  anchorSeed: number;
+  /** The cell's refits in seed order; refits[0] is the anchor. At least two. */
+  refits: readonly RefitInput[];
+  /** The same seeds captured before training (the untrained null); omit or null when absent. */
+  untrained?: readonly RefitInput[] | null;
+  /** Bootstrap resamples (default 1,000). */
+  resamples?: number;
+  /** PRNG seed words of the bootstrap; give each cell its own so cells resample independently. */
+  bootstrapSeed?: readonly number[];
+}
+
+export interface CellComparison {
+  stats: CellStats;
+  /** Bootstrap replicates of the whole-cell metrics, kept (in memory only) for the suite's findings. */
+  replicates: Partial<Record<CellMetric, Float64Array>>;
 }
 
 const errors = {
-  noOthers: "compareCell: `others` yielded no refits; stability needs at least one refit besides the anchor",
+  tooFew: "compareCell: needs at least two refits (the anchor and one more)",
 } as const;
 
-/** Head and layer stability, cross-layer stability, commonness and extremes of one cell. */
-export function compareCell(options: CompareCellOptions): CellStats {
-  const { layout, anchorSeed } = options;
-  const anchor = preparePatterns(layout, options.anchor, "anchor");
-  const matches: BestMatches[] = [];
-  let r = 0;
-  for (const other of options.others) {
-    const prepared = preparePatterns(layout, other, `others[${r}]`);
-    matches.push(bestMatches(cbarMatrix(anchor, prepared), layout));
-    r++;
-  }
-  if (matches.length === 0) throw new Error(errors.noOthers);
+/** Fewer refits leave the bootstrap nothing to resample; their intervals are left undefined. */
+export const MIN_REFITS_FOR_INTERVALS = 3;
 
+const finite = (x: number) => (Number.isFinite(x) ? x : null);
+
+function prepare(layout: PatternLayout, refits: readonly RefitInput[], label: string): PairTables {
+  return pairTables(refits.map((r, i) => preparePatterns(layout, r.patterns, `${label}[${i}]`)));
+}
+
+/** Pairwise CKA per layer for each kernel and site; empty when any refit lacks residuals. */
+function residualCka(layout: PatternLayout, refits: readonly RefitInput[], kernels: readonly Kernel[]) {
+  const out: Partial<Record<`${Kernel}.${Site}`, Float64Array[]>> = {};
+  if (refits.some((r) => !r.resid)) return out;
+  const n = layout.probeLengths.reduce((a, b) => a + b, 0);
+  for (const site of SITES) {
+    const byLayer = Array.from({ length: layout.nLayers }, (_, l) =>
+      pairwiseCka(
+        refits.map((r) => ({ data: site === "resid_pre" ? r.resid!.pre[l] : r.resid!.mid[l], n, d: r.resid!.dModel })),
+        kernels,
+      ),
+    );
+    for (const kernel of kernels) out[`${kernel}.${site}`] = byLayer.map((m) => m[kernel]!);
+  }
+  return out;
+}
+
+/** Norms stacked as [r * L + l] for each name every refit has. */
+function stackNorms(refits: readonly RefitInput[], nLayers: number): StatisticsInput["norms"] {
+  const out: StatisticsInput["norms"] = {};
+  for (const name of NORM_NAMES) {
+    if (!refits.every((r) => r.norms?.[name])) continue;
+    out[name] = Float64Array.from({ length: refits.length * nLayers }, (_, i) => refits[Math.floor(i / nLayers)].norms![name]![i % nLayers]);
+  }
+  return out;
+}
+
+export function compareCell(options: CompareCellOptions): CellComparison {
+  const { layout, refits } = options;
+  if (refits.length < 2) throw new Error(errors.tooFew);
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const seed = [...(options.bootstrapSeed ?? [0])];
+  const notes: string[] = [];
+  const trained = prepare(layout, refits, "refits");
+
+  let untrained: PairTables | null = null;
+  const init = options.untrained ?? null;
+  if (init && init.length === refits.length && init.every((u, i) => u.seed === refits[i].seed)) {
+    untrained = prepare(layout, init, "untrained");
+  } else if (init) notes.push("untrained null left out: the untrained captures do not cover the same seeds");
+  else notes.push("untrained null left out: no untrained captures");
+  if (trained.shuffled === null) notes.push("probe-shuffled null left out: no two probes have the same length");
+  else if (trained.shuffledProbes < layout.probeLengths.length) {
+    notes.push(`probe-shuffled null uses ${trained.shuffledProbes} of ${layout.probeLengths.length} probes; the rest have no same-length partner`);
+  }
+  if (refits.length < MIN_REFITS_FOR_INTERVALS) notes.push(`no intervals: the bootstrap needs at least ${MIN_REFITS_FOR_INTERVALS} refits`);
+  // Over 2 heads a correlation is always +-1, so importance needs 3 or more heads per layer.
+  const anchorDppl = layout.nHeads >= 3 ? (refits[0].dppl ?? null) : null;
+  if (layout.nHeads < 3) notes.push("importance correlations left out: they need at least 3 heads per layer");
+  else if (!anchorDppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
+  if (refits.some((r) => !r.resid)) notes.push("residual CKA left out: a capture has no residual stream");
+
+  const cka = residualCka(layout, refits, KERNELS);
+  const untrainedRbf = init && untrained ? residualCka(layout, init, ["rbf"]) : {};
+  const statistics = cellStatistics({
+    nLayers: layout.nLayers,
+    nHeads: layout.nHeads,
+    trained,
+    untrained,
+    cka,
+    untrainedCka: { resid_pre: untrainedRbf["rbf.resid_pre"], resid_mid: untrainedRbf["rbf.resid_mid"] },
+    dppl: anchorDppl,
+    norms: stackNorms(refits, layout.nLayers),
+  });
+
+  // Evaluate every statistic on the same draws: flatten, bootstrap, and fold back by key.
+  const keyed: [string, Statistic][] = [
+    ...statistics.layers.flatMap((s, l) => Object.entries(s).map(([id, f]): [string, Statistic] => [`${l}\u0000${id}`, f])),
+    ...Object.entries(statistics.cell).map(([id, f]): [string, Statistic] => [`cell\u0000${id}`, f]),
+  ];
+  const observed = identityDraw(refits.length);
+  const replicates = bootstrapReplicates(
+    keyed.map(([, f]) => f),
+    refits.length,
+    { resamples, seed },
+  );
+  const estimates = statistics.layers.map((): Record<string, Estimate> => ({}));
+  const cellEstimates: Record<string, Estimate> = {};
+  const cellReplicates: CellComparison["replicates"] = {};
+  keyed.forEach(([key, f], k) => {
+    const [where, id] = key.split("\u0000");
+    // With two refits every resample repeats one refit or one pair: no interval can be had.
+    const [lo, hi] = refits.length >= MIN_REFITS_FOR_INTERVALS ? percentileInterval(replicates[k]) : [NaN, NaN];
+    const estimate = { value: finite(f(observed)), lo: finite(lo), hi: finite(hi) };
+    if (where === "cell") {
+      cellEstimates[id] = estimate;
+      cellReplicates[id as CellMetric] = refits.length >= MIN_REFITS_FOR_INTERVALS ? replicates[k] : replicates[k].map(() => NaN);
+    } else estimates[Number(where)][id] = estimate;
+  });
+
+  const stabilityAll = statistics.layers.map((s) => s["stability.allPairs"]!);
+  return {
+    stats: {
+      ...paperStats(layout, refits, trained),
+      estimates,
+      cellEstimates,
+      bootstrap: { resamples, seed },
+      seedsNeeded: seedsNeeded(stabilityAll, refits.length, { resamples, seed }),
+      headHungarianStability: toLayerRows(anchorMean(trained.matched, trained), layout),
+      headImportance: refits[0].dppl ? toLayerRows(Float64Array.from(refits[0].dppl), layout) : null,
+      notes,
+    },
+    replicates: cellReplicates,
+  };
+}
+
+/** Mean over refits r >= 1 of table row (0, r): per-head anchor-based values, flat [L * H]. */
+function anchorMean(table: Float64Array, t: PairTables): Float64Array {
+  const n = t.nHeadsTotal;
+  const out = new Float64Array(n);
+  for (let r = 1; r < t.nRefits; r++) for (let i = 0; i < n; i++) out[i] += table[r * n + i] / (t.nRefits - 1);
+  return out;
+}
+
+/** The paper's anchor-based statistics (the fields every CellStats has). */
+function paperStats(layout: PatternLayout, refits: readonly RefitInput[], trained: PairTables): Omit<CellStats, "estimates"> {
+  const matches = trained.anchorMatches;
   const stability = headStability(matches);
   const crossLayer = headCrossLayerStability(matches);
-  const commonness = headCommonness(anchor);
+  const commonness = headCommonness(preparePatterns(layout, refits[0].patterns, "refits[0]"));
   const stabilityByLayer = layerMeanAndStd(stability, layout);
   const crossByLayer = layerMeanAndStd(crossLayer, layout);
   const commonnessByLayer = layerMeanAndStd(commonness, layout);
   const share = crossLayerShare(matches, layout);
-
   return {
     nLayers: layout.nLayers,
     nHeads: layout.nHeads,
-    nRefits: matches.length + 1,
-    anchorSeed,
+    nRefits: refits.length,
+    anchorSeed: refits[0].seed,
     layers: stabilityByLayer.map((s, l) => ({
       layer: l,
       stability: s.mean,

@@ -1,7 +1,8 @@
-// Writes the default probe set, data/probes/default.json: 40 sentences of 30-60 bytes sampled
-// with a fixed seed from the held-out Brown documents, near-duplicates dropped, so BOS + probe
-// fits nCtx 64. Run `node src/pipeline/data/make-probes.ts`; commit the output and bump `version`
-// whenever the prompts change. A test checks that the committed file is what this script makes.
+// Writes the probe sets in data/probes/: `default` (40 sentences of 30-60 bytes sampled with a
+// fixed seed from the held-out Brown documents, near-duplicates dropped, so BOS + probe fits
+// nCtx 64) and the length-stratified `words-5` ... `words-50` for the prompt-length study.
+// Run `node src/pipeline/data/make-probes.ts`; commit the output and bump `version` whenever the
+// prompts change. Tests check that the committed files are what this script makes.
 import { writeFileSync } from "node:fs";
 import { loadBrown, splitDocuments, type Document } from "./corpus.ts";
 import type { ProbeFile } from "./probes.ts";
@@ -70,8 +71,83 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   return union === 0 ? 1 : shared / union;
 }
 
+/** Word counts of the length-stratified sets (DESIGN.md "Data"). */
+export const PROBE_WORD_COUNTS = [5, 10, 20, 30, 40, 50] as const;
+
+/** About this many words per set, so every set costs the compare stage about the same. */
+const WORDS_PER_SET = 400;
+
+/** Prompts per length-stratified set: ~400 words in all, even (they come in pairs), at least 8. */
+export const lengthSetCount = (words: number) => Math.max(8, 2 * Math.round(WORDS_PER_SET / words / 2));
+
+/**
+ * Windows of exactly `words` words from held-out Brown, each starting at a sentence start (and
+ * running on into the next sentences of its document when needed), shuffled with a fixed seed and
+ * taken in PAIRS OF EQUAL BYTE LENGTH, near-duplicates dropped: with the byte tokenizer equal bytes
+ * mean equal token counts, so every probe has a same-length partner for the probe-shuffled null.
+ */
+export function selectWordWindows(docs: readonly Document[], { words, count, seed }: { words: number; count: number; seed: number }): string[] {
+  const windows = new Set<string>();
+  for (const doc of docs) {
+    const sentences = doc.text.split("\n").map((s) => s.split(/\s+/).filter((w) => w.length > 0));
+    const all = sentences.flat();
+    let start = 0;
+    for (const sentence of sentences) {
+      if (start + words <= all.length && /^"?[A-Z]/.test(all[start] ?? "")) windows.add(all.slice(start, start + words).join(" "));
+      start += sentence.length;
+    }
+  }
+  const candidates = [...windows];
+  const draw = rng(seed);
+  for (let i = candidates.length - 1; i > 0; i--) {
+    const j = draw.int(i + 1);
+    [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
+  }
+  const picked: string[] = [];
+  const pickedWords: Set<string>[] = [];
+  const waiting = new Map<number, { text: string; words: Set<string> }>(); // byte length -> unpaired candidate
+  for (const text of candidates) {
+    if (picked.length === count) break;
+    const set = wordSet(text);
+    const clash = (other: Set<string>) => jaccard(set, other) >= 0.5;
+    if (pickedWords.some(clash) || [...waiting.values()].some((w) => clash(w.words))) continue;
+    const bytes = Buffer.byteLength(text, "utf8");
+    const partner = waiting.get(bytes);
+    if (!partner) {
+      waiting.set(bytes, { text, words: set });
+      continue;
+    }
+    waiting.delete(bytes);
+    picked.push(partner.text, text);
+    pickedWords.push(partner.words, set);
+  }
+  if (picked.length < count) throw new Error(`only ${picked.length} of ${count} ${words}-word probes found`);
+  return picked;
+}
+
+/** The `words-<n>` set; pass the held-out documents to build several sets from one corpus load. */
+export function lengthProbeFile(words: number, heldOut = splitDocuments(loadBrown(), DEFAULT_PROBES.heldOutFraction).heldOut): ProbeFile {
+  const count = lengthSetCount(words);
+  const prompts = selectWordWindows(heldOut, { words, count, seed: words });
+  const longest = Math.max(...prompts.map((p) => Buffer.byteLength(p, "utf8"))) + 1;
+  return {
+    id: `words-${words}`,
+    version: 1,
+    description:
+      `${count} windows of exactly ${words} words from held-out Brown documents, each starting at a sentence start, in pairs of equal byte length ` +
+      `(so every probe has a same-length partner for the probe-shuffled null), near-duplicates dropped. The longest is ${longest} tokens with BOS: ` +
+      `a suite using this set needs data.nCtx >= ${longest}.`,
+    source: { corpus: "brown", split: `held-out (heldOutFraction ${DEFAULT_PROBES.heldOutFraction})`, seed: words },
+    prompts,
+  };
+}
+
 if (import.meta.main) {
-  const out = new URL("./probes/default.json", import.meta.url);
-  writeFileSync(out, `${JSON.stringify(defaultProbeFile(), null, 2)}\n`);
-  console.log(`wrote ${out.pathname}`);
+  const { heldOut } = splitDocuments(loadBrown(), DEFAULT_PROBES.heldOutFraction);
+  const files: ProbeFile[] = [defaultProbeFile(), ...PROBE_WORD_COUNTS.map((w) => lengthProbeFile(w, heldOut))];
+  for (const file of files) {
+    const out = new URL(`./probes/${file.id}.json`, import.meta.url);
+    writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
+    console.log(`wrote ${out.pathname}`);
+  }
 }

@@ -1,5 +1,7 @@
-// Progress for long training runs: a redrawn one-line bar with tokens/s and ETA on a terminal,
-// plain log lines (about every 10%) when output goes to a file or CI log.
+// Progress for long training work, one display for however many runs train at once. On a
+// terminal: a redrawn status line (runs done, each active run's step and loss, total tokens/s,
+// ETA), with finished runs printed above it. Elsewhere (files, CI logs): whole log lines, about
+// every 10% of each run, so concurrent runs never interleave within a line.
 import type { StepEvent } from "./train.ts";
 
 export interface ProgressSink {
@@ -7,39 +9,68 @@ export interface ProgressSink {
   write(text: string): unknown;
 }
 
-const WIDTH = 24;
-
 export function formatDuration(seconds: number): string {
   if (!Number.isFinite(seconds)) return "?";
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m` : s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
-/** Returns an onStep callback for one run, labelled e.g. "run 3/8 cell 1 seed 2". */
-export function progressBar(label: string, sink: ProgressSink): { onStep: (e: StepEvent) => void; done: (summary: string) => void } {
-  let lastLoggedDecile = -1;
-  let heldOut: number | undefined;
-  const line = (e: StepEvent) => {
-    const eta = e.tokensPerSecond > 0 ? formatDuration(((e.totalSteps - e.step) * e.tokensPerStep) / e.tokensPerSecond) : "?";
-    const ho = heldOut === undefined ? "" : ` held-out ${heldOut.toFixed(3)}`;
-    return `${label}  step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(3)}${ho}  ${Math.round(e.tokensPerSecond)} tok/s  ETA ${eta}`;
+export interface RunProgress {
+  onStep(e: StepEvent): void;
+  done(summary: string): void;
+}
+
+interface Active {
+  label: string;
+  last?: StepEvent;
+  heldOut?: number;
+  loggedDecile: number;
+}
+
+/** Tracks `totalRuns` runs (some may already be finished: pass them as `alreadyDone`). */
+export function suiteProgress(sink: ProgressSink, totalRuns: number, alreadyDone = 0): { start(label: string): RunProgress } {
+  const active = new Set<Active>();
+  let done = alreadyDone;
+
+  const describe = (a: Active) => {
+    const e = a.last!;
+    const ho = a.heldOut === undefined ? "" : ` held-out ${a.heldOut.toFixed(3)}`;
+    return `${a.label}  step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(3)}${ho}`;
   };
+  const status = () => {
+    const runs = [...active].filter((a) => a.last);
+    const tokensPerSecond = runs.reduce((s, a) => s + a.last!.tokensPerSecond, 0);
+    const eta = Math.max(0, ...runs.map((a) => (a.last!.tokensPerSecond > 0 ? ((a.last!.totalSteps - a.last!.step) * a.last!.tokensPerStep) / a.last!.tokensPerSecond : Infinity)));
+    const each = runs.map((a) => `${a.label} ${a.last!.step}/${a.last!.totalSteps} loss ${a.last!.loss.toFixed(2)}`).join(" | ");
+    return `[${done}/${totalRuns} runs] ${each} | ${Math.round(tokensPerSecond)} tok/s | run ETA ${formatDuration(eta)}`;
+  };
+  const redraw = () => sink.write(`\r\x1b[2K${status()}`);
+
   return {
-    onStep(e) {
-      if (e.heldOutLoss !== undefined) heldOut = e.heldOutLoss;
-      if (sink.isTTY) {
-        const filled = Math.round((WIDTH * e.step) / e.totalSteps);
-        sink.write(`\r\x1b[2K[${"#".repeat(filled)}${".".repeat(WIDTH - filled)}] ${line(e)}`);
-        return;
-      }
-      const decile = Math.floor((10 * e.step) / e.totalSteps);
-      if (decile > lastLoggedDecile) {
-        lastLoggedDecile = decile;
-        sink.write(`${line(e)}\n`);
-      }
-    },
-    done(summary) {
-      sink.write(sink.isTTY ? `\r\x1b[2K${label}  ${summary}\n` : `${label}  ${summary}\n`);
+    start(label) {
+      const a: Active = { label, loggedDecile: -1 };
+      active.add(a);
+      return {
+        onStep(e) {
+          a.last = e;
+          if (e.heldOutLoss !== undefined) a.heldOut = e.heldOutLoss;
+          if (sink.isTTY) return redraw();
+          const decile = Math.floor((10 * e.step) / e.totalSteps);
+          if (decile > a.loggedDecile) {
+            a.loggedDecile = decile;
+            const eta = e.tokensPerSecond > 0 ? formatDuration(((e.totalSteps - e.step) * e.tokensPerStep) / e.tokensPerSecond) : "?";
+            sink.write(`${describe(a)}  ${Math.round(e.tokensPerSecond)} tok/s  ETA ${eta}\n`);
+          }
+        },
+        done(summary) {
+          active.delete(a);
+          done += 1;
+          if (!sink.isTTY) return void sink.write(`${a.label}  ${summary}\n`);
+          sink.write(`\r\x1b[2K${a.label}  ${summary}\n`);
+          if (active.size > 0) redraw();
+        },
+      };
     },
   };
 }

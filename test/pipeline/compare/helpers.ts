@@ -1,6 +1,8 @@
 // Test helpers for the compare stage: a tiny seeded PRNG (mulberry32), builders for
 // RefitPatterns from hand-written per-probe vectors or random row-stochastic attention,
 // and head permutations; used to check the metrics against hand values and invariants.
+import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
+import { compareCell } from "../../../src/pipeline/compare/index.ts";
 import type { PatternLayout, RefitPatterns } from "../../../src/pipeline/compare/patterns.ts";
 
 /** mulberry32: a 32-bit seeded PRNG returning floats in [0, 1). */
@@ -55,4 +57,16 @@ export function permuteHeads(patterns: RefitPatterns, layer: number, perm: reado
 /** Deep copy, to check after a call that inputs were not written. */
 export function clonePatterns(patterns: RefitPatterns): RefitPatterns {
   return { attn: patterns.attn.map((values) => values.slice()) };
+}
+
+/** compareCell on bare patterns (refit i gets seed anchorSeed + i), with a small bootstrap to stay fast. */
+export function cellStats(o: { layout: PatternLayout; anchor: RefitPatterns; others: readonly RefitPatterns[]; anchorSeed?: number }): CellStats {
+  const refits = [o.anchor, ...o.others].map((patterns, i) => ({ seed: (o.anchorSeed ?? 0) + i, patterns }));
+  return compareCell({ layout: o.layout, refits, resamples: 50 }).stats;
+}
+
+/** The paper's fields of CellStats (those every result has), for exact comparisons. */
+export function paperFields(s: CellStats) {
+  const { nLayers, nHeads, nRefits, anchorSeed, layers, headStability, headCommonness, headCrossLayerStability, extremes } = s;
+  return { nLayers, nHeads, nRefits, anchorSeed, layers, headStability, headCommonness, headCrossLayerStability, extremes };
 }

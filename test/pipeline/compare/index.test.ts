@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CellStatsSchema } from "../../../src/pipeline/artifacts/schemas.ts";
-import { compareCell } from "../../../src/pipeline/compare/index.ts";
-import type { PatternLayout, RefitPatterns } from "../../../src/pipeline/compare/patterns.ts";
+import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 import { A, B, C, D, HALF_SQRT3, layout1x2 } from "./fixtures.ts";
-import { clonePatterns, mulberry32, patternsFrom, permuteHeads, randomPatterns } from "./helpers.ts";
+import { cellStats, clonePatterns, mulberry32, paperFields, patternsFrom, permuteHeads, randomPatterns } from "./helpers.ts";
 
 const layout: PatternLayout = { nLayers: 3, nHeads: 4, probeLengths: [3, 5, 8] };
 
@@ -17,7 +16,7 @@ function randomCell(seed: number, nOthers: number) {
 describe("compareCell", () => {
   it("matches the hand-computed one-layer cell", () => {
     // Anchor [A, C]; refit 1 [B, D] gives s = (0.75, sqrt(3)/2); refit 2 [C, A] gives s = (1, 1).
-    const stats = compareCell({
+    const stats = cellStats({
       layout: layout1x2,
       anchor: patternsFrom([[A, C]]),
       others: [patternsFrom([[B, D]]), patternsFrom([[C, A]])],
@@ -38,7 +37,7 @@ describe("compareCell", () => {
 
   it("gives stability exactly 1 for identical refits, with every match in its own layer", () => {
     const { anchor } = randomCell(1, 0);
-    const stats = compareCell({ layout, anchor, others: [clonePatterns(anchor), clonePatterns(anchor)], anchorSeed: 0 });
+    const stats = cellStats({ layout, anchor, others: [clonePatterns(anchor), clonePatterns(anchor)], anchorSeed: 0 });
     for (const rows of [stats.headStability, stats.headCrossLayerStability]) {
       rows.flat().forEach((v) => expect(Math.abs(v - 1)).toBeLessThan(1e-12));
     }
@@ -51,20 +50,30 @@ describe("compareCell", () => {
 
   it("is unchanged when a non-anchor refit's heads are permuted within a layer", () => {
     const { anchor, others } = randomCell(2, 3);
-    const base = compareCell({ layout, anchor, others, anchorSeed: 0 });
+    const base = cellStats({ layout, anchor, others, anchorSeed: 0 });
     const shuffled = others.map((o, r) => permuteHeads(o, r % layout.nLayers, [2, 0, 3, 1]));
-    expect(compareCell({ layout, anchor, others: shuffled, anchorSeed: 0 })).toEqual(base);
+    const moved = cellStats({ layout, anchor, others: shuffled, anchorSeed: 0 });
+    expect(paperFields(moved)).toEqual(paperFields(base));
+    moved.estimates!.forEach((layer, l) => {
+      for (const [id, e] of Object.entries(layer)) {
+        expect(e.value, id).toBeCloseTo(base.estimates![l][id].value!, 12);
+        expect(e.lo, id).toBeCloseTo(base.estimates![l][id].lo!, 12);
+      }
+    });
   });
 
   it("permutes head stability with the anchor's heads and keeps layer values", () => {
     const { anchor, others } = randomCell(3, 3);
     const perm = [3, 1, 0, 2];
-    const base = compareCell({ layout, anchor, others, anchorSeed: 0 });
-    const moved = compareCell({ layout, anchor: permuteHeads(anchor, 1, perm), others, anchorSeed: 0 });
-    for (const key of ["headStability", "headCrossLayerStability", "headCommonness"] as const) {
+    const base = cellStats({ layout, anchor, others, anchorSeed: 0 });
+    const moved = cellStats({ layout, anchor: permuteHeads(anchor, 1, perm), others, anchorSeed: 0 });
+    for (const key of ["headStability", "headCrossLayerStability"] as const) {
       expect(moved[key][0]).toEqual(base[key][0]);
       expect(moved[key][1]).toEqual(perm.map((h) => base[key][1][h]));
     }
+    // Commonness sums a head's row over the layer's heads, whose order the permutation changes: equal up to rounding.
+    expect(moved.headCommonness[0]).toEqual(base.headCommonness[0]);
+    moved.headCommonness[1].forEach((v, h) => expect(v).toBeCloseTo(base.headCommonness[1][perm[h]], 14));
     moved.layers.forEach((layer, l) => {
       expect(layer.stability).toBeCloseTo(base.layers[l].stability, 12);
       expect(layer.stabilityStd).toBeCloseTo(base.layers[l].stabilityStd, 12);
@@ -78,7 +87,7 @@ describe("compareCell", () => {
     const slack = 1e-12; // a cosine of a vector with itself may round to 1 + 1 ulp
     for (const seed of [4, 5, 6]) {
       const { anchor, others } = randomCell(seed, 4);
-      const stats = compareCell({ layout, anchor, others, anchorSeed: 0 });
+      const stats = cellStats({ layout, anchor, others, anchorSeed: 0 });
       const values = [
         ...stats.headStability.flat(),
         ...stats.headCrossLayerStability.flat(),
@@ -96,31 +105,27 @@ describe("compareCell", () => {
     }
   });
 
-  it("streams refits from a generator with the same result, and fits CellStatsSchema", () => {
+  it("is deterministic and fits CellStatsSchema", () => {
     const { anchor, others } = randomCell(7, 3);
-    function* lazy(): Generator<RefitPatterns> {
-      yield* others;
-    }
-    const fromArray = compareCell({ layout, anchor, others, anchorSeed: 5 });
-    const fromStream = compareCell({ layout, anchor, others: lazy(), anchorSeed: 5 });
-    expect(fromStream).toEqual(fromArray);
-    expect(CellStatsSchema.parse(fromStream)).toEqual(fromStream);
-    expect([fromStream.nLayers, fromStream.nHeads, fromStream.nRefits, fromStream.anchorSeed]).toEqual([3, 4, 4, 5]);
+    const first = cellStats({ layout, anchor, others, anchorSeed: 5 });
+    expect(cellStats({ layout, anchor, others, anchorSeed: 5 })).toEqual(first);
+    expect(CellStatsSchema.parse(first)).toEqual(first);
+    expect([first.nLayers, first.nHeads, first.nRefits, first.anchorSeed]).toEqual([3, 4, 4, 5]);
   });
 
   it("does not write into its inputs", () => {
     const { anchor, others } = randomCell(8, 2);
     const before = [anchor, ...others].map(clonePatterns);
-    compareCell({ layout, anchor, others, anchorSeed: 0 });
+    cellStats({ layout, anchor, others, anchorSeed: 0 });
     expect([anchor, ...others]).toEqual(before);
   });
 
   it("names the refit that does not fit the layout, and needs at least one other refit", () => {
     const { anchor, others } = randomCell(9, 2);
     const bad = { attn: [...others[1].attn.slice(0, 2), new Float32Array(7)] };
-    expect(() => compareCell({ layout, anchor, others: [others[0], bad], anchorSeed: 0 })).toThrow(
-      /others\[1\]\.attn\[2\] has 7 values/,
+    expect(() => cellStats({ layout, anchor, others: [others[0], bad], anchorSeed: 0 })).toThrow(
+      /refits\[2\]\.attn\[2\] has 7 values/,
     );
-    expect(() => compareCell({ layout, anchor, others: [], anchorSeed: 0 })).toThrow(/at least one refit/);
+    expect(() => cellStats({ layout, anchor, others: [], anchorSeed: 0 })).toThrow(/at least two refits/);
   });
 });

@@ -3,9 +3,8 @@
 // norms, one cbar matrix per refit pair) must agree with it to 1e-12.
 import { describe, expect, it } from "vitest";
 import { cosine } from "../../../src/pipeline/compare/cosine.ts";
-import { compareCell } from "../../../src/pipeline/compare/index.ts";
 import { type PatternLayout, type RefitPatterns, patternWidth, probeSegments } from "../../../src/pipeline/compare/patterns.ts";
-import { mulberry32, randomPatterns } from "./helpers.ts";
+import { cellStats, mulberry32, randomPatterns } from "./helpers.ts";
 
 const layout: PatternLayout = { nLayers: 3, nHeads: 3, probeLengths: [4, 2, 6, 3] };
 const k = patternWidth(layout);
@@ -23,7 +22,7 @@ describe("compareCell", () => {
   it("agrees with a naive transcription of the paper's formulas", () => {
     const rng = mulberry32(11);
     const [anchor, ...others] = Array.from({ length: 4 }, () => randomPatterns(layout, rng));
-    const stats = compareCell({ layout, anchor, others, anchorSeed: 0 });
+    const stats = cellStats({ layout, anchor, others, anchorSeed: 0 });
     for (const l of layers) {
       const s = heads.map((h) => mean(others.map((o) => Math.max(...heads.map((h2) => cbar(anchor, l, h, o, l, h2))))));
       const cross = heads.map((h) =>

@@ -1,0 +1,96 @@
+// Every compare-stage metric's stable ID and a one-paragraph definition, kept beside the code for
+// the site's methodology page (DESIGN.md "Metrics"). IDs are a public contract: results JSON keys
+// its estimates by them, so an ID never changes meaning; a changed definition gets a new ID.
+// Notation: refits r = 0..R-1 of one cell (0 = anchor, the lowest seed), layer l, heads h, h'.
+
+export const SITES = ["resid_pre", "resid_mid"] as const;
+export type Site = (typeof SITES)[number];
+
+/** Per-layer metrics: CellStats.estimates[l][id]. */
+export const LAYER_METRICS = [
+  "stability",
+  "stability.allPairs",
+  "stability.hungarian",
+  "stability.hungarianAllPairs",
+  "commonness",
+  "commonness.allRefits",
+  "null.untrained",
+  "null.probeShuffled",
+  "null.uniform",
+  "excess.untrained",
+  "excess.probeShuffled",
+  "excess.uniform",
+  "excess.maxNull",
+  ...SITES.flatMap((s) => [`cka.rbf.${s}`, `cka.rbf.${s}.withSelf`, `cka.linear.${s}`, `cka.linearDebiased.${s}`, `null.untrained.cka.rbf.${s}`] as const),
+  "importance.pearson",
+  "importance.kendall",
+] as const;
+export type LayerMetric = (typeof LAYER_METRICS)[number];
+
+export const NORM_NAMES = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
+
+/** Whole-cell metrics: CellStats.cellEstimates[id]. */
+export const CELL_METRICS = [
+  "meanStability.allPairs",
+  "gap.allPairs",
+  "midDip",
+  "residualMargin",
+  "importance.trend",
+  ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
+] as const;
+export type CellMetric = (typeof CELL_METRICS)[number];
+
+const PAPER = "As the paper (arXiv 2602.16740) computes it.";
+const BOOT = "Its 95% interval is a percentile bootstrap over refits.";
+
+const siteDefinitions = (s: Site): [string, string][] => [
+  [
+    `cka.rbf.${s}`,
+    `Residual-stream stability at ${s} of layer l: CKA between two refits' ${s} activations over all tokens of all probes (rows stacked), with an RBF kernel whose sigma^2 is threshold^2 (1.0) times the median of all N^2 squared distances (diagonal zeros included), biased centering, symmetrized float64 Gram matrices; mean over ordered pairs of distinct refits. ${PAPER} ${BOOT}`,
+  ],
+  [`cka.rbf.${s}.withSelf`, `As cka.rbf.${s}, with the R self-pairs (each exactly 1) included in the mean over all R^2 ordered pairs, as the paper also reports it.`],
+  [`cka.linear.${s}`, `As cka.rbf.${s} with the linear kernel X X^T: centered alignment of the token-by-token inner products.`],
+  [
+    `cka.linearDebiased.${s}`,
+    `As cka.linear.${s} with the unbiased HSIC estimator (Song et al. 2012) in place of biased centering; near 0 for unrelated representations, where biased CKA is inflated when tokens are few relative to width.`,
+  ],
+  [`null.untrained.cka.rbf.${s}`, `cka.rbf.${s} computed on the untrained refits (same configs and seeds, no training steps): what random initialization alone scores.`],
+];
+
+/** id -> one-paragraph definition, for every ID in LAYER_METRICS and CELL_METRICS. */
+export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = Object.fromEntries([
+  [
+    "stability",
+    `Layer head stability S(l): for each anchor head (l,h) and refit r != anchor, s = the max over heads h' of the same layer of cbar, the mean over probes of the cosine (eps 1e-8) between the two heads' lower-triangular attention patterns; S(l,h) = mean over r of s; S(l) = mean over h. ${PAPER} ${BOOT}`,
+  ],
+  ["stability.allPairs", `S(l) with every refit taking its turn as the anchor: the mean of the same-layer max over all ordered pairs of distinct refits, so the value does not hinge on one seed. ${BOOT}`],
+  ["stability.hungarian", `As stability, but anchor heads are matched one-to-one to the refit's heads by the Hungarian algorithm on the same-layer cbar matrix (maximizing summed cbar), instead of the many-to-one max. ${BOOT}`],
+  ["stability.hungarianAllPairs", "As stability.hungarian, averaged over all ordered pairs of distinct refits."],
+  ["commonness", `Commonness C(l): on the anchor, the mean over heads h of the mean over h' (h itself included) of cbar(h, h'); distinctness = 1 - C. ${PAPER}`],
+  ["commonness.allRefits", `commonness computed on every refit and averaged over refits. ${BOOT}`],
+  ["null.untrained", "stability computed on the untrained refits (same configs and seeds, captured before any training step)."],
+  [
+    "null.probeShuffled",
+    "stability with the anchor head on probe p compared against the refit's heads on a different probe of the same length (the next one of that length in probe order, cyclically): positional structure kept, content broken. Probes without a same-length partner are left out (the count is in notes).",
+  ],
+  ["null.uniform", "The anchor heads' cbar with the uniform causal pattern (row i attends 1/(i+1) to positions 0..i), averaged over heads: what a content-blind head scores."],
+  ["excess.untrained", `stability minus null.untrained, per resample. ${BOOT}`],
+  ["excess.probeShuffled", `stability minus null.probeShuffled, per resample. ${BOOT}`],
+  ["excess.uniform", `stability minus null.uniform. ${BOOT}`],
+  ["excess.maxNull", `stability minus the largest of the available nulls, per resample: the most conservative excess. ${BOOT}`],
+  ...SITES.flatMap(siteDefinitions),
+  [
+    "importance.pearson",
+    `Pearson r over the heads of layer l between importance (dPPL: perplexity on the probe set with the head's z zeroed minus without, on the anchor refit) and head stability S(l,h). ${PAPER} ${BOOT}`,
+  ],
+  ["importance.kendall", "As importance.pearson with Kendall tau-b."],
+  ["meanStability.allPairs", `Mean over layers of stability.allPairs. ${BOOT}`],
+  ["gap.allPairs", `max over layers minus min over layers of stability.allPairs. ${BOOT}`],
+  [
+    "midDip",
+    `Needs L >= 3. With S = stability.allPairs and C = commonness.allRefits: dipS = min of S over interior layers (2..L-1) minus min(S(1), S(L)), dipC likewise for C, and midDip = max(dipS, dipC). It is negative exactly when both the least stable and the least common (most distinct) layer are interior. ${BOOT}`,
+  ],
+  ["residualMargin", `min over layers of (cka.rbf.resid_mid - stability.allPairs): positive when the residual stream after attention is more stable than the heads in every layer. ${BOOT}`],
+  ["importance.trend", `OLS slope of importance.pearson over relative depth l/L (l 1-based), layers with undefined r skipped: negative when deeper layers tie importance to instability more. ${BOOT}`],
+  ...NORM_NAMES.map((n) => [`weightNorm.${n}`, `Pearson r across layers (L >= 3) between stability.allPairs and the Frobenius norm of ${n} averaged over refits. ${BOOT}`]),
+]) as Record<LayerMetric | CellMetric, string>;

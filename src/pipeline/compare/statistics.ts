@@ -1,0 +1,130 @@
+// Every metric of definitions.ts as a Statistic: a function of a draw of refits (bootstrap.ts).
+// The observed value is the statistic of the identity draw, and its interval comes from the same
+// function on resampled draws, so point estimates and intervals can never disagree on a formula.
+// Anchor-based metrics average over draw.others, all-pairs metrics over pairs of draw.all.
+import { othersMean, pairsMean, refitsMean, type Draw, type Statistic } from "./bootstrap.ts";
+import type { Kernel } from "./cka.ts";
+import { NORM_NAMES, SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
+import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
+import type { PairTables } from "./pairs.ts";
+
+export interface StatisticsInput {
+  nLayers: number;
+  nHeads: number;
+  trained: PairTables;
+  /** Tables of the untrained refits, same seeds in the same order; null when not captured. */
+  untrained: PairTables | null;
+  /** cka[`${kernel}.${site}`][l]: [R, R] pairwise CKA; absent when residuals were not given. */
+  cka: Partial<Record<`${Kernel}.${Site}`, Float64Array[]>>;
+  /** untrainedCka[site][l]: RBF CKA of the untrained refits. */
+  untrainedCka: Partial<Record<Site, Float64Array[]>>;
+  /** Anchor dPPL, flat [L * H]; null when the anchor capture has no ablation. */
+  dppl: ArrayLike<number> | null;
+  /** norms[name][r * L + l]; names absent from any refit are left out. */
+  norms: Partial<Record<(typeof NORM_NAMES)[number], Float64Array>>;
+}
+
+export interface CellStatistics {
+  layers: Partial<Record<LayerMetric, Statistic>>[];
+  cell: Partial<Record<CellMetric, Statistic>>;
+}
+
+const minOf = (xs: number[]) => Math.min(...xs);
+
+export function cellStatistics(input: StatisticsInput): CellStatistics {
+  const { nLayers: L, nHeads: H, trained: T, untrained: U } = input;
+  const R = T.nRefits;
+  const n = L * H;
+  const layers = Array.from({ length: L }, (_, l) => l);
+  /** Mean over heads of layer l of table row (a, r). */
+  const headMean = (table: Float64Array, a: number, r: number, l: number) => {
+    let s = 0;
+    for (let h = 0; h < H; h++) s += table[(a * R + r) * n + l * H + h];
+    return s / H;
+  };
+  const perRefitMean = (table: Float64Array, a: number, l: number) => {
+    let s = 0;
+    for (let h = 0; h < H; h++) s += table[a * n + l * H + h];
+    return s / H;
+  };
+  const anchorBased = (table: Float64Array, l: number): Statistic => (d) => othersMean((r) => headMean(table, 0, r, l), d);
+  const allPairs = (table: Float64Array, l: number): Statistic => (d) => pairsMean((a, r) => headMean(table, a, r, l), d);
+  const pairMatrix = (m: Float64Array, withSelf = false): Statistic => (d) => pairsMean((a, r) => m[a * R + r], d, withSelf);
+
+  const stabilityAll = layers.map((l) => allPairs(T.max, l));
+  const commonAll = layers.map((l): Statistic => (d) => refitsMean((a) => perRefitMean(T.commonness, a, l), d));
+  const nulls = layers.map((l) => ({
+    untrained: U ? anchorBased(U.max, l) : null,
+    probeShuffled: T.shuffled ? anchorBased(T.shuffled, l) : null,
+    uniform: ((): Statistic => () => perRefitMean(T.uniform, 0, l))(),
+  }));
+  // S(l,h) on the anchor for a draw of the other refits, for the importance correlations.
+  const headStability = (d: Draw) => Float64Array.from({ length: n }, (_, i) => othersMean((r) => T.max[r * n + i], d));
+  const importance = (d: Draw) => importanceByLayer(input.dppl!, headStability(d), { nLayers: L, nHeads: H });
+  const ckaMid = input.cka["rbf.resid_mid"];
+
+  const perLayer = layers.map((l) => {
+    const stability = anchorBased(T.max, l);
+    const s: Partial<Record<LayerMetric, Statistic>> = {
+      stability,
+      "stability.allPairs": stabilityAll[l],
+      "stability.hungarian": anchorBased(T.matched, l),
+      "stability.hungarianAllPairs": allPairs(T.matched, l),
+      commonness: () => perRefitMean(T.commonness, 0, l),
+      "commonness.allRefits": commonAll[l],
+      "null.uniform": nulls[l].uniform,
+      "excess.uniform": (d) => stability(d) - nulls[l].uniform(d),
+    };
+    const available = [nulls[l].untrained, nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
+    s["excess.maxNull"] = (d) => stability(d) - Math.max(...available.map((f) => f(d)));
+    const untrained = nulls[l].untrained;
+    if (untrained) {
+      s["null.untrained"] = untrained;
+      s["excess.untrained"] = (d) => stability(d) - untrained(d);
+    }
+    const shuffled = nulls[l].probeShuffled;
+    if (shuffled) {
+      s["null.probeShuffled"] = shuffled;
+      s["excess.probeShuffled"] = (d) => stability(d) - shuffled(d);
+    }
+    for (const site of SITES) {
+      const rbf = input.cka[`rbf.${site}`];
+      if (rbf) {
+        s[`cka.rbf.${site}`] = pairMatrix(rbf[l]);
+        s[`cka.rbf.${site}.withSelf`] = pairMatrix(rbf[l], true);
+      }
+      const linear = input.cka[`linear.${site}`];
+      if (linear) s[`cka.linear.${site}`] = pairMatrix(linear[l]);
+      const debiased = input.cka[`linearDebiased.${site}`];
+      if (debiased) s[`cka.linearDebiased.${site}`] = pairMatrix(debiased[l]);
+      const init = input.untrainedCka[site];
+      if (init) s[`null.untrained.cka.rbf.${site}`] = pairMatrix(init[l]);
+    }
+    if (input.dppl) {
+      s["importance.pearson"] = (d) => importance(d).pearson[l];
+      s["importance.kendall"] = (d) => importance(d).kendall[l];
+    }
+    return s;
+  });
+
+  const profile = (d: Draw) => stabilityAll.map((f) => f(d));
+  const cell: Partial<Record<CellMetric, Statistic>> = {
+    "meanStability.allPairs": (d) => profile(d).reduce((a, b) => a + b, 0) / L,
+    "gap.allPairs": (d) => {
+      const p = profile(d);
+      return Math.max(...p) - Math.min(...p);
+    },
+  };
+  if (L >= 3) {
+    const dip = (v: number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
+    cell.midDip = (d) => Math.max(dip(profile(d)), dip(commonAll.map((f) => f(d))));
+  }
+  if (ckaMid) cell.residualMargin = (d) => minOf(layers.map((l) => pairMatrix(ckaMid[l])(d) - stabilityAll[l](d)));
+  if (input.dppl) cell["importance.trend"] = (d) => depthTrend(importance(d).pearson);
+  for (const name of NORM_NAMES) {
+    const norm = input.norms[name];
+    if (!norm || L < 3) continue;
+    cell[`weightNorm.${name}`] = (d) => normCorrelation(profile(d), layers.map((l) => refitsMean((r) => norm[r * L + l], d)));
+  }
+  return { layers: perLayer, cell };
+}
