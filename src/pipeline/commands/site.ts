@@ -1,0 +1,64 @@
+// `refit site`: builds the static leaderboard (Astro, astro.config.mjs) from published content
+// into dist/. The content root, base path and output folder reach the build as environment
+// variables, which astro.config.mjs and src/site/lib/content.ts read.
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { UsageError, type Command } from "./command.ts";
+
+const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface BuildSiteOptions {
+  /** Published content root (latest.json, versions/). */
+  content: string;
+  /** Base path the site is served from, e.g. "/refit/" for a GitHub Pages project site. */
+  base: string;
+  out: string;
+}
+
+export async function buildSite(opts: BuildSiteOptions): Promise<void> {
+  process.env.REFIT_CONTENT_DIR = path.resolve(opts.content);
+  process.env.REFIT_SITE_BASE = opts.base;
+  process.env.REFIT_SITE_OUT = path.resolve(opts.out);
+  process.env.ASTRO_TELEMETRY_DISABLED = "1";
+  const { build } = await import("astro");
+  await build({ root: REPO_ROOT, logLevel: "warn" });
+}
+
+export const siteCommand: Command = {
+  name: "site",
+  describe: "build the static leaderboard site from published content into dist/",
+  help: `Usage: refit site [options]
+
+Builds the leaderboard (every published version, the attention viewer, findings, downloads) as a
+static site. A malformed content file stops the build with the file and field named.
+
+Options:
+  --content <dir>  published content root (default content)
+  --base <path>    base path the site is served from (default /; e.g. /refit/ on GitHub Pages)
+  --out <dir>      output folder (default dist)
+  -h, --help       show this help`,
+
+  async main(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        content: { type: "string", default: "content" },
+        base: { type: "string", default: "/" },
+        out: { type: "string", default: "dist" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(this.help);
+      return 0;
+    }
+    if (positionals.length > 0) throw new UsageError(`refit site takes no positional arguments, got "${positionals[0]}"`);
+    if (!values.base.startsWith("/")) throw new UsageError(`--base must start with "/", got "${values.base}"`);
+    const started = performance.now();
+    await buildSite({ content: values.content, base: values.base, out: values.out });
+    console.log(`site: built ${path.resolve(values.out)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return 0;
+  },
+};

@@ -1,0 +1,104 @@
+// What the site shows of one cell, shaped from CellStats. The paper's metrics are always there;
+// the estimates beyond it (bootstrap intervals, null baselines, residual CKA, importance) are
+// optional and read here, in one place, by the metric IDs in OPTIONAL_FIELDS
+// (compare/definitions.ts): an absent estimate yields null and the page says "not computed".
+import type { CellStats, Estimate, PublishedSuite } from "../../pipeline/artifacts/schemas.ts";
+
+export type Cell = PublishedSuite["cells"][number];
+export type Interval = [number, number];
+
+/** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates. */
+export const OPTIONAL_FIELDS = {
+  layerInterval: "stability",
+  layerNull: "null.untrained",
+  layerExcess: "excess.untrained",
+  layerCka: "cka.rbf.resid_mid",
+  cellInterval: "meanStability",
+} as const;
+
+/** A number, or null for anything else (absent, null, NaN). */
+export function numberOf(x: unknown): number | null {
+  return typeof x === "number" && Number.isFinite(x) ? x : null;
+}
+
+/** [lo, hi] of an estimate (or a two-number array); null when either end is missing. */
+export function intervalOf(x: Estimate | readonly unknown[] | null | undefined): Interval | null {
+  const [lo, hi] = (Array.isArray(x) ? x : x ? [(x as Estimate).lo, (x as Estimate).hi] : []).map(numberOf);
+  return lo !== null && lo !== undefined && hi !== null && hi !== undefined && lo <= hi ? [lo, hi] : null;
+}
+
+const layerEstimate = (stats: CellStats, l: number, id: string): Estimate | null => stats.estimates?.[l]?.[id] ?? null;
+
+export interface LayerPoint {
+  /** 1-based, as shown to people. */
+  layer: number;
+  stability: number;
+  stabilityStd: number;
+  interval: Interval | null;
+  commonness: number;
+  crossLayerStability: number;
+  nullStability: number | null;
+  excessOverNull: number | null;
+  residualCka: number | null;
+}
+
+export function layerPoints(stats: CellStats): LayerPoint[] {
+  return stats.layers.map((l) => ({
+    layer: l.layer + 1,
+    stability: l.stability,
+    stabilityStd: l.stabilityStd,
+    interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
+    commonness: l.commonness,
+    crossLayerStability: l.crossLayerStability,
+    nullStability: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerNull)?.value),
+    excessOverNull: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerExcess)?.value),
+    residualCka: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerCka)?.value),
+  }));
+}
+
+/** dPPL per head, [layer][head], when the importance metric ran. */
+export function headImportance(stats: CellStats): number[][] | null {
+  return stats.headImportance ?? null;
+}
+
+const mean = (xs: readonly number[]) => (xs.length === 0 ? null : xs.reduce((s, x) => s + x, 0) / xs.length);
+
+export interface CellSummary {
+  finishedRefits: number;
+  /** Mean over all heads of S(l,h) (every layer has the same number of heads, so also the mean of S(l)). */
+  stability: number | null;
+  interval: Interval | null;
+  /** Mean over layers of stability minus the untrained null, where the null ran. */
+  excessOverNull: number | null;
+  gap: number | null;
+  /** 1-based layer of the least stable layer, and its relative depth l / L. */
+  minLayer: number | null;
+  minRelativeDepth: number | null;
+  residualCka: number | null;
+  /** Mean held-out perplexity over finished refits. */
+  perplexity: number | null;
+}
+
+export function summarizeCell(cell: Cell): CellSummary {
+  const finished = cell.runs.filter((r) => r.status === "finished");
+  const perplexity = mean(finished.flatMap((r) => (r.heldOutPerplexity === null ? [] : [r.heldOutPerplexity])));
+  const { stats } = cell;
+  if (!stats) {
+    const none = { stability: null, interval: null, excessOverNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null };
+    return { finishedRefits: finished.length, perplexity, ...none };
+  }
+  const points = layerPoints(stats);
+  const stability = mean(points.map((p) => p.stability));
+  const allOf = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs as number[]) : null);
+  return {
+    finishedRefits: finished.length,
+    stability,
+    interval: intervalOf(stats.cellEstimates?.[OPTIONAL_FIELDS.cellInterval]),
+    excessOverNull: allOf(points.map((p) => p.excessOverNull)),
+    gap: stats.extremes.gap,
+    minLayer: stats.extremes.minLayer + 1,
+    minRelativeDepth: stats.extremes.minRelativeDepth,
+    residualCka: allOf(points.map((p) => p.residualCka)),
+    perplexity,
+  };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { AttentionCellSchema, type CaptureMeta } from "../../../src/pipeline/artifacts/schemas.ts";
+import type { Capture } from "../../../src/pipeline/capture/format.ts";
+import { BOS } from "../../../src/pipeline/data/tokenizer.ts";
+import { extractAttention, tokenLabel } from "../../../src/pipeline/publish/attention.ts";
+import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+
+// Probes of 2 and 3 tokens; per head K = 3 + 6 values. A attends to BOS, B to itself.
+const A = [1, 1, 0, 1, 1, 0, 1, 0, 0];
+const B = [1, 0, 1, 1, 0, 1, 0, 0, 1];
+// cos(A, B): probe 1 = 1 / (sqrt 2 sqrt 2) = 0.5, probe 2 = 1 / (sqrt 3 sqrt 3) = 1/3; cbar = 5/12.
+const CBAR_AB = 5 / 12;
+const config = CellConfigSchema.parse({ data: {}, train: {}, model: { nLayers: 1, nHeads: 2, dModel: 4 } });
+
+function capture(seed: number, heads: number[][]): Capture {
+  const meta: CaptureMeta = {
+    format: "refit.capture", version: 1, seed, runId: `run${seed}`, config,
+    probeSet: { id: "t", hash: "h" }, probeLengths: [2, 3], backend: "cpu",
+  };
+  return { meta, attn: [Float32Array.from(heads.flat())], residPre: [], residMid: [], tokens: Int32Array.from([BOS, 72, BOS, 32, 105]), norms: {} };
+}
+
+describe("extractAttention", () => {
+  const cell = extractAttention({ captures: [capture(2, [A, A]), capture(0, [A, B]), capture(1, [B, A])], probes: [0, 1], maxTokens: 2 });
+
+  it("takes the lowest seed as the anchor and keeps each probe's first rows", () => {
+    expect(cell.seeds).toEqual([0, 1, 2]);
+    expect(cell.probes).toEqual([{ index: 0, tokens: ["<bos>", "H"] }, { index: 1, tokens: ["<bos>", "␣"] }]);
+    expect(cell.patterns[0][0][1]).toEqual([[1, 0, 1], [1, 0, 1]]);
+    expect(AttentionCellSchema.safeParse(cell).success).toBe(true);
+  });
+
+  it("finds a head that moved to another index in a seed", () => {
+    const [toSeed1] = cell.matches[0][0];
+    expect(toSeed1).toEqual({ seed: 1, paper: { head: 1, cbar: 1, cos: [1, 1] }, hungarian: { head: 1, cbar: 1, cos: [1, 1] } });
+  });
+
+  it("lets the paper's match be many-to-one while Hungarian stays one-to-one", () => {
+    const fromB = cell.matches[0][1][1];
+    expect(fromB.paper).toEqual({ head: 0, cbar: Math.round(CBAR_AB * 1e4) / 1e4, cos: [0.5, 0.3333] });
+    const hungarianHeads = [cell.matches[0][0][1].hungarian.head, fromB.hungarian.head].sort();
+    expect(hungarianHeads).toEqual([0, 1]);
+  });
+
+  it("refuses captures of different cells", () => {
+    const other = capture(1, [A, B]);
+    other.meta = { ...other.meta, config: { ...config, model: { ...config.model, dModel: 8 } } };
+    expect(() => extractAttention({ captures: [capture(0, [A, B]), other] })).toThrow(/capture run1 belongs to another cell/);
+  });
+});
+
+describe("tokenLabel", () => {
+  it("spells out BOS, spaces and unprintable bytes", () => {
+    expect([BOS, 32, 65, 10, 200].map((t) => tokenLabel(t, "bytes"))).toEqual(["<bos>", "␣", "A", "\\x0a", "\\xc8"]);
+  });
+});

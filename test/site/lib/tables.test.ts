@@ -1,0 +1,78 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadContent } from "../../../src/site/lib/content.ts";
+import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
+import { diffVersions, isBeyond } from "../../../src/site/lib/diff.ts";
+import { leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
+import { intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
+
+const content = loadContent(path.resolve("test/fixtures/content"));
+const latest = content.latest!;
+
+describe("summarizeCell", () => {
+  it("averages layer stability and finished refits' perplexity", () => {
+    const cell = latest.suites[0].result.cells[0];
+    const s = summarizeCell(cell);
+    const layers = cell.stats!.layers.map((l) => l.stability);
+    expect(s.stability).toBeCloseTo(layers.reduce((a, b) => a + b) / layers.length, 12);
+    const ppl = cell.runs.map((r) => r.heldOutPerplexity!);
+    expect(s.perplexity).toBeCloseTo(ppl.reduce((a, b) => a + b) / ppl.length, 12);
+    expect(s.minLayer).toBe(cell.stats!.extremes.minLayer + 1);
+  });
+});
+
+describe("intervalOf", () => {
+  it("reads an estimate's ends and rejects missing or reversed ones", () => {
+    expect(intervalOf({ value: 0.5, lo: 0.4, hi: 0.6 })).toEqual([0.4, 0.6]);
+    expect(intervalOf({ value: 0.5, lo: null, hi: 0.6 })).toBeNull();
+    expect(intervalOf([0.7, 0.6])).toBeNull();
+  });
+});
+
+describe("leaderboardRows", () => {
+  it("gives one row per cell with its grid values", () => {
+    const rows = leaderboardRows(latest);
+    expect(rows.length).toBe(5);
+    expect(rows.filter((r) => r.suite === "tiny-grid").map((r) => `${r.nLayers}/${r.optimizer}`)).toEqual(["1/adam", "1/adamw", "2/adam", "2/adamw"]);
+  });
+});
+
+describe("csvField", () => {
+  it("quotes separators and defuses formulas", () => {
+    expect(csvField('a,"b"')).toBe('"a,""b"""');
+    expect(csvField("=1+1")).toBe("'=1+1");
+    expect(csvField(null)).toBe("");
+    expect(csvField(0.25)).toBe("0.25");
+  });
+});
+
+describe("leaderboardCsv", () => {
+  it("writes a header and one line per row", () => {
+    const lines = leaderboardCsv(leaderboardRows(latest)).trimEnd().split("\r\n");
+    expect(lines.length).toBe(6);
+    expect(lines[0].startsWith("suite,cellId,family,nLayers")).toBe(true);
+  });
+});
+
+describe("isBeyond", () => {
+  it("flags a new value outside the old interval, else tests the old value against the new one", () => {
+    expect(isBeyond(0.5, 0.7, [0.4, 0.6], null)).toBe(true);
+    expect(isBeyond(0.5, 0.55, [0.4, 0.6], [0.0, 0.1])).toBe(false);
+    expect(isBeyond(0.5, 0.55, null, [0.52, 0.6])).toBe(true);
+    expect(isBeyond(0.5, 0.55, null, null)).toBeNull();
+  });
+});
+
+describe("diffVersions", () => {
+  it("matches cells by id and reports each metric's change", () => {
+    const [from, to] = content.versions;
+    const d = diffVersions(from, to);
+    expect(d.added).toEqual([]);
+    expect(d.removed).toEqual([]);
+    const tiny = (v: typeof from) => v.suites[0].result.cells[0];
+    const move = d.moves.find((m) => m.suite === "tiny" && m.metric === "layer 1 stability")!;
+    expect(move.before).toBe(tiny(from).stats!.layers[0].stability);
+    expect(move.delta).toBeCloseTo(tiny(to).stats!.layers[0].stability - tiny(from).stats!.layers[0].stability, 15);
+    expect(Math.abs(d.moves[0].delta)).toBeGreaterThanOrEqual(Math.abs(d.moves.at(-1)!.delta));
+  });
+});
