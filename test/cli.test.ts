@@ -133,6 +133,23 @@ describe("refit plan", () => {
   });
 });
 
+describe("refit run --shard", () => {
+  it("trains shards separately into one directory; the unsharded run then reuses them and matches", () => {
+    const sharded = path.join(tmp, "sharded");
+    for (const shard of ["1/2", "2/2"]) {
+      const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--shard", shard, "--workers", "1"]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`shard ${shard}: 1 of 1 runs finished`);
+    }
+    expect(fs.existsSync(path.join(sharded, "results"))).toBe(false);
+    const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm"]);
+    expect(r.status).toBe(0);
+    const result = resultOf(sharded);
+    expect(result.timings).toMatchObject({ trainedRuns: 0, cachedRuns: 2 });
+    expect(result.cells[0].stats).toEqual(resultOf(path.join(tmp, "e2e")).cells[0].stats);
+  });
+});
+
 describe("refit run with bad input", () => {
   const cases: [string, RegExp][] = [
     ["bad-yaml.yaml", /bad-yaml\.yaml:\d+:\d+/],
@@ -163,6 +180,8 @@ describe("refit run with bad input", () => {
     expect(refit(["frobnicate"]).status).toBe(2);
     expect(refit(["run", TINY, "--seeds", "1"]).status).toBe(2);
     expect(refit(["run", TINY, "--backend", "tpu"]).status).toBe(2);
+    expect(refit(["run", TINY, "--shard", "3/2"]).stderr).toMatch(/--shard must be i\/N/);
+    expect(refit(["run", TINY, "--workers", "0"]).status).toBe(2);
     const help = refit(["run", "--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("--backend");

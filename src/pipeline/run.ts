@@ -1,158 +1,63 @@
-// suite -> runs -> train -> capture -> compare, through the on-disk cache. Each run lives in
-// <out>/runs/<backend>/<runId>/ (backends are never mixed: their weights differ in the last bits);
-// `run.json` is written last and marks a run finished, so a finished run is never retrained and
-// an interrupted one resumes from its newest checkpoint.
+// suite -> runs -> train + capture (orchestrate/job.ts, in worker processes when --workers > 1)
+// -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
+// an interrupted one resumes from its newest checkpoint. With a shard, only that shard's runs are
+// trained and nothing is compared (the other shards' runs live elsewhere until aggregated).
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
-import { RunRecordSchema, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
-import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "./artifacts/store.ts";
-import { captureRun } from "./capture/capture.ts";
+import { SCHEMA_VERSION, type BackendName, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
+import { exists, readBytes, writeJsonAtomic } from "./artifacts/store.ts";
 import { cellBootstrapSeed, compareCaptures } from "./capture/compare-input.ts";
-import { decodeCapture, encodeCapture } from "./capture/format.ts";
+import { decodeCapture } from "./capture/format.ts";
 import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";
 import type { CellComparison } from "./compare/index.ts";
-import { loadBrown, loadTextCorpus, splitDocuments } from "./data/corpus.ts";
-import { tokenStream } from "./data/batches.ts";
-import { checkProbesFit, loadProbeSet, type ProbeSet } from "./data/probes.ts";
-import type { Cell, Run } from "./suite/grid.ts";
+import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
+import { capturePath, finishedRecord, initCapturePath, newJobCache, runDirOf, runJob, summarize, type RunJob } from "./orchestrate/job.ts";
+import { shardRuns, type Shard } from "./orchestrate/plan.ts";
+import { runPool } from "./orchestrate/pool.ts";
+import type { Cell } from "./suite/grid.ts";
 import type { LoadedSuite } from "./suite/load.ts";
-import type { CellConfig } from "./suite/schema.ts";
-import * as tf from "@tensorflow/tfjs-core";
-import { VOCAB_SIZE } from "./data/tokenizer.ts";
-import { gptConfigOf, initParams } from "./model/gpt.ts";
 import { suiteProgress, type ProgressSink } from "./train/progress.ts";
-import { DivergenceError, trainRun } from "./train/train.ts";
+import type { StepEvent } from "./train/train.ts";
 
 export interface RunSuiteOptions {
   outDir: string;
   backend: BackendName;
   /** Where progress goes (stderr by default in the CLI). */
   progress: ProgressSink;
+  /** Training processes; 1 trains in this process. */
+  workers: number;
+  /** Train only this shard's runs, and compare nothing. */
+  shard?: Shard;
 }
 
-export const runDirOf = (outDir: string, backend: BackendName, runId: string) => path.join(outDir, "runs", backend, runId);
-export const capturePath = (runDir: string) => path.join(runDir, "capture.safetensors");
-const recordPath = (runDir: string) => path.join(runDir, "run.json");
+const WORKER = fileURLToPath(new URL("./orchestrate/worker.ts", import.meta.url));
 
-/** Finished record of a run, or null when it has not finished (absent, failed, or from an older schema). */
-function finishedRecord(runDir: string): RunRecord | null {
-  if (!exists(recordPath(runDir)) || !exists(capturePath(runDir))) return null;
-  const record = readJson(recordPath(runDir), RunRecordSchema);
-  return record.status === "finished" ? record : null;
-}
-
-type Streams = { train: Int32Array; heldOut: Int32Array };
-
-/** Corpus token streams (train / held-out split by document), built once per distinct data config. */
-function dataFor(config: CellConfig, suiteFile: string, cache: Map<string, Streams>): Streams {
-  const { corpus, heldOutFraction } = config.data;
-  const key = JSON.stringify([corpus, heldOutFraction]);
-  const cached = cache.get(key);
-  if (cached) return cached;
-  const docs = corpus === "brown" ? loadBrown() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
-  const split = splitDocuments(docs, heldOutFraction);
-  const streams = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
-  cache.set(key, streams);
-  return streams;
-}
-
-function failedRecord(run: Run, backend: BackendName, error: string): RunRecord {
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "refit.run",
-    runId: run.runId,
-    seed: run.seed,
-    dataSeed: run.config.train.dataSeed ?? run.seed,
-    config: run.config,
-    status: "failed",
-    error,
-    steps: 0,
-    tokensSeen: 0,
-    nParams: 0,
-    finalTrainLoss: null,
-    heldOutLoss: null,
-    heldOutPerplexity: null,
-    curve: [],
-    timings: { trainSeconds: 0, tokensPerSecond: 0, resumedFromStep: 0 },
-    provenance: provenance(backend),
+/** Trains every job not yet finished, in this process or a pool, with one progress display; records in job order. */
+async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions): Promise<RunRecord[]> {
+  const done = jobs.map((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)));
+  const todo = jobs.map((_, i) => i).filter((i) => done[i] === null);
+  const display = suiteProgress(opts.progress, jobs.length, jobs.length - todo.length);
+  const bars = new Map<number, ReturnType<typeof display.start>>();
+  const bar = (i: number) => bars.get(i) ?? bars.set(i, display.start(labels[i])).get(i)!;
+  const finish = (i: number, record: RunRecord) => {
+    done[i] = record;
+    bar(i).done(summarize(record));
   };
-}
-
-/** Trains (or resumes) one run, captures it on the probes, and writes run.json last. */
-async function trainAndCapture(run: Run, runDir: string, opts: RunSuiteOptions, probes: ProbeSet, data: Streams, label: string): Promise<RunRecord> {
-  return withDirLock(runDir, () => {
-    const cached = finishedRecord(runDir);
-    if (cached) return cached;
-    const bar = suiteProgress(opts.progress, 1).start(label);
-    let result;
-    try {
-      result = trainRun({ run, runDir, backend: opts.backend, data, onStep: bar.onStep });
-    } catch (e) {
-      if (!(e instanceof DivergenceError)) throw e;
-      const record = failedRecord(run, opts.backend, e.message);
-      writeJsonAtomic(recordPath(runDir), record);
-      bar.done(`FAILED: ${e.message}`);
-      return record;
-    }
-    const { params, gpt, progress } = result;
-    const capture = captureRun(params, gpt, probes.tokens, {
-      format: "refit.capture",
-      version: SCHEMA_VERSION,
-      seed: run.seed,
-      runId: run.runId,
-      config: run.config,
-      probeSet: { id: probes.id, hash: probes.hash },
-      probeLengths: probes.tokens.map((t) => t.length),
-      backend: opts.backend,
+  if (opts.workers <= 1) {
+    const cache = newJobCache();
+    for (const i of todo) finish(i, await runJob(jobs[i], cache, (e) => bar(i).onStep(e)));
+  } else {
+    await runPool<RunJob, RunRecord>({
+      workerModule: WORKER,
+      jobs: todo.map((i) => jobs[i]),
+      workers: opts.workers,
+      describe: (j) => `run ${j.run.runId} (seed ${j.run.seed})`,
+      onProgress: (k, e) => bar(todo[k]).onStep(e as StepEvent),
+      onDone: (k, record) => finish(todo[k], record),
     });
-    writeFileAtomic(capturePath(runDir), encodeCapture(capture));
-    const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
-    const record: RunRecord = {
-      ...failedRecord(run, opts.backend, ""),
-      status: "finished",
-      steps: progress.step,
-      tokensSeen: progress.tokensSeen,
-      nParams: [...params.values()].reduce((n, p) => n + p.size, 0),
-      finalTrainLoss: progress.lastTrainLoss,
-      heldOutLoss,
-      heldOutPerplexity: heldOutLoss === null ? null : Math.exp(heldOutLoss),
-      curve: progress.curve,
-      timings: { trainSeconds: progress.trainSeconds, tokensPerSecond: result.tokensPerSecond, resumedFromStep: result.resumedFromStep },
-    };
-    delete record.error;
-    tf.dispose([...params.values()]);
-    writeJsonAtomic(recordPath(runDir), record);
-    bar.done(`done: held-out loss ${heldOutLoss?.toFixed(3)} (ppl ${record.heldOutPerplexity?.toFixed(2)}), ${Math.round(result.tokensPerSecond)} tok/s`);
-    return record;
-  });
-}
-
-/** The untrained twin of a run (initParams with the run's seed, no training step): the untrained null. */
-export const initCapturePath = (runDir: string) => path.join(runDir, "capture-init.safetensors");
-
-/** Captures a run's untrained refit once (cached like the rest); patterns and residuals only, no ablation. */
-async function captureUntrained(run: Run, runDir: string, backend: BackendName, probes: ProbeSet): Promise<void> {
-  await withDirLock(runDir, () => {
-    if (exists(initCapturePath(runDir))) return;
-    const gpt = gptConfigOf(run.config, VOCAB_SIZE);
-    const params = initParams(gpt, run.seed);
-    const capture = captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes), { ablation: false });
-    tf.dispose([...params.values()]);
-    writeFileAtomic(initCapturePath(runDir), encodeCapture(capture));
-  });
-}
-
-function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): CaptureMeta {
-  return {
-    format: "refit.capture",
-    version: SCHEMA_VERSION,
-    seed: run.seed,
-    runId: run.runId,
-    config: run.config,
-    probeSet: { id: probes.id, hash: probes.hash },
-    probeLengths: probes.tokens.map((t) => t.length),
-    backend,
-  };
+  }
+  return done as RunRecord[];
 }
 
 /** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
@@ -165,46 +70,44 @@ function compareFinished(cell: Cell, finished: RunRecord[], outDir: string, back
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
+/** Jobs for some of a suite's runs, labelled by their place in the whole suite. */
+function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
+  const probes = loadProbeSet(loaded.suite.probes.set);
+  for (const cell of loaded.cells) checkProbesFit(probes, cell.config.data.nCtx);
+  const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
+  const jobs = runs.map((run) => ({ run, outDir: opts.outDir, backend: opts.backend, probeSet: probes.id, suiteFile: loaded.file }));
+  const labels = runs.map((run) => `run ${loaded.runs.indexOf(run) + 1}/${loaded.runs.length} cell ${cellIndex.get(run.cellId)} seed ${run.seed}`);
+  return { jobs, labels };
+}
+
+/** Trains and captures one shard's runs (`refit run --shard i/N`); returns their records. */
+export async function trainShard(loaded: LoadedSuite, opts: RunSuiteOptions & { shard: Shard }): Promise<RunRecord[]> {
+  const { jobs, labels } = jobsOf(loaded, shardRuns(loaded.runs, opts.shard), opts);
+  return trainAll(jobs, labels, opts);
+}
+
 export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
   const started = performance.now();
   const { suite } = loaded;
   const probes = loadProbeSet(suite.probes.set);
-  const dataCache = new Map<string, Streams>();
-  let trainedRuns = 0;
-  let cachedRuns = 0;
+  const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
+  const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)) !== null).length;
+  const records = await trainAll(jobs, labels, opts);
   const cells: SuiteResult["cells"] = [];
   const compared: FindingsCell[] = [];
-  const total = loaded.runs.length;
-  let index = 0;
 
-  for (const [c, cell] of loaded.cells.entries()) {
-    checkProbesFit(probes, cell.config.data.nCtx);
-    const records: RunRecord[] = [];
-    for (const run of loaded.runs.filter((r) => r.cellId === cell.cellId)) {
-      index += 1;
-      const runDir = runDirOf(opts.outDir, opts.backend, run.runId);
-      if (finishedRecord(runDir)) cachedRuns += 1;
-      else trainedRuns += 1;
-      const label = `run ${index}/${total} cell ${c + 1} seed ${run.seed}`;
-      records.push(await trainAndCapture(run, runDir, opts, probes, dataFor(run.config, loaded.file, dataCache), label));
-    }
-    const finished = records.filter((r) => r.status === "finished");
+  for (const cell of loaded.cells) {
+    const mine = records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
+    const finished = mine.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
-    const comparable = finished.length >= 2 && anchorOk;
-    if (comparable) {
-      for (const r of finished) {
-        const run = loaded.runs.find((x) => x.runId === r.runId)!;
-        await captureUntrained(run, runDirOf(opts.outDir, opts.backend, r.runId), opts.backend, probes);
-      }
-    }
-    const comparison = comparable ? compareFinished(cell, finished, opts.outDir, opts.backend) : null;
+    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.outDir, opts.backend) : null;
     const stats = comparison?.stats ?? null;
     if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
     cells.push({
       cellId: cell.cellId,
       label: cell.label,
       config: cell.config,
-      runs: records.map((r) => ({
+      runs: mine.map((r) => ({
         runId: r.runId,
         seed: r.seed,
         status: r.status,
@@ -225,7 +128,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
     probeSet: { id: probes.id, hash: probes.hash, count: probes.tokens.length },
     cells,
-    timings: { wallSeconds: (performance.now() - started) / 1000, trainedRuns, cachedRuns },
+    timings: { wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns },
     provenance: provenance(opts.backend),
     findings: evaluateFindings(compared),
   };

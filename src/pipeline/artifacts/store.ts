@@ -110,17 +110,32 @@ interface LockInfo {
  * Run `fn` holding an exclusive `.lock` file in `dir`. A lock left by a dead process on this host
  * is taken over; a live one (or one from another host, which cannot be checked) is an error.
  */
-export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>): Promise<T> {
+export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { waitSeconds = 0 } = {}): Promise<T> {
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = path.join(dir, ".lock");
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex") };
-  acquire(lockFile, dir, mine);
+  // A live holder may be about to finish (e.g. a worker orphaned by kill -9 stops after its current
+  // step), so callers may wait a little before reporting the directory as busy.
+  const deadline = Date.now() + waitSeconds * 1000;
+  for (;;) {
+    try {
+      acquire(lockFile, dir, mine);
+      break;
+    } catch (e) {
+      if (!(e instanceof LockBusyError) || Date.now() >= deadline) throw e;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
   try {
     return await fn();
   } finally {
     // Only remove the lock if it is still ours, so a mistaken takeover is not made worse.
     if (readLock(lockFile)?.token === mine.token) fs.rmSync(lockFile, { force: true });
   }
+}
+
+class LockBusyError extends Error {
+  override name = "LockBusyError";
 }
 
 function acquire(lockFile: string, dir: string, mine: LockInfo): void {
@@ -143,7 +158,7 @@ function acquire(lockFile: string, dir: string, mine: LockInfo): void {
     }
     if (held.host !== mine.host || isAlive(held.pid)) {
       const where = held.host === mine.host ? "" : ` on host ${held.host}`;
-      throw new Error(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`);
+      throw new LockBusyError(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`);
     }
     fs.rmSync(lockFile, { force: true });
   }

@@ -3,9 +3,10 @@
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
-import { estimateRun, sumEstimates } from "../orchestrate/plan.ts";
+import { estimateRun, parseShard, shardRuns, sumEstimates } from "../orchestrate/plan.ts";
+import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
-import { runSuite } from "../run.ts";
+import { runSuite, trainShard } from "../run.ts";
 import { loadSuite } from "../suite/load.ts";
 import { UsageError, type Command } from "./command.ts";
 
@@ -35,6 +36,8 @@ Options:
   --seeds <n>        refits per cell, overriding the suite's \`seeds\` (at least 2)
   --max-core-hours <h>  refuse suites estimated above this compute (default ${DEFAULT_BUDGET_CORE_HOURS}; see refit plan)
   --force            run even when the estimate exceeds --max-core-hours
+  --workers <n>      training processes (default: one per core; tfjs-wasm uses one thread each)
+  --shard <i/N>      train and capture only shard i of N (as refit plan splits it); compares nothing
   -h, --help         show this help`,
 
   async main(argv) {
@@ -47,6 +50,8 @@ Options:
         seeds: { type: "string" },
         "max-core-hours": { type: "string", default: String(DEFAULT_BUDGET_CORE_HOURS) },
         force: { type: "boolean", default: false },
+        workers: { type: "string", default: String(defaultWorkers()) },
+        shard: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -58,21 +63,39 @@ Options:
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
     }
+    const workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
+    let shard;
+    try {
+      shard = values.shard === undefined ? undefined : parseShard(values.shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     const budget = Number(values["max-core-hours"]);
     if (!(budget > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
     const loaded = await loadSuite(positionals[0], { seeds: parseSeeds(values.seeds) });
-    const estimate = sumEstimates(loaded.runs.map((r) => estimateRun(r.config)));
+    const planned = shard ? shardRuns(loaded.runs, shard) : loaded.runs;
+    const estimate = sumEstimates(planned.map((r) => estimateRun(r.config)));
     if (estimate.coreHours > budget && !values.force) {
       throw new UsageError(
-        `suite ${loaded.suite.name} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${loaded.runs.length} runs), above --max-core-hours ${budget}; pass --force to run it anyway`,
+        `suite ${loaded.suite.name} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${planned.length} runs), above --max-core-hours ${budget}; pass --force to run it anyway`,
       );
     }
     const backend = await initBackend(values.backend as BackendChoice);
     const outDir = path.resolve(values.out);
+    const scope = shard ? `, shard ${shard.index}/${shard.count}: ${planned.length} of them` : "";
     console.error(
-      `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs on ${backend}; cache ${outDir}`,
+      `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
     );
-    const { result, resultPath } = await runSuite(loaded, { outDir, backend, progress: process.stderr });
+    const options = { outDir, backend, progress: process.stderr, workers };
+    if (shard) {
+      const records = await trainShard(loaded, { ...options, shard });
+      const failed = records.filter((r) => r.status === "failed");
+      console.log(`shard ${shard.index}/${shard.count}: ${records.length - failed.length} of ${records.length} runs finished in ${outDir}`);
+      for (const r of failed) console.log(`  run ${r.runId} (seed ${r.seed}) FAILED: ${r.error}`);
+      return failed.length === 0 ? 0 : 1;
+    }
+    const { result, resultPath } = await runSuite(loaded, options);
     console.log(formatSuiteResult(result));
     const shown = path.relative(process.cwd(), resultPath);
     console.log(`\nresults: ${shown.startsWith("..") ? resultPath : shown}`);

@@ -148,6 +148,22 @@ describe("withDirLock", () => {
     expect(await withDirLock(tmp, () => 2)).toBe(2);
   });
 
+  it("waits up to waitSeconds for a live holder to release, then takes the lock", async () => {
+    let release!: () => void;
+    const holder = withDirLock(tmp, () => new Promise<void>((resolve) => (release = resolve)));
+    setTimeout(() => release(), 300);
+    const started = Date.now();
+    expect(await withDirLock(tmp, () => "second", { waitSeconds: 5 })).toBe("second");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    await holder;
+  });
+
+  it("gives up after waitSeconds while the holder stays alive", async () => {
+    await withDirLock(tmp, async () => {
+      await expect(withDirLock(tmp, () => 1, { waitSeconds: 0.3 })).rejects.toThrow(/another refit process/);
+    });
+  });
+
   it("takes over a stale lock left by a dead process on this host", async () => {
     const child = spawnSync(process.execPath, ["-e", ""]);
     const deadPid = child.pid!;

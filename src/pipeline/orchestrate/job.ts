@@ -1,0 +1,162 @@
+// One run's tfjs work, wherever it executes (this process or a pool worker): train or resume,
+// capture the trained model on the probes, capture its untrained twin (the untrained null), and
+// write run.json last. Each run lives in <out>/runs/<backend>/<runId>/, locked while it is worked
+// on; backends are cached apart because their weights differ in the last bits.
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { provenance } from "../artifacts/provenance.ts";
+import { RunRecordSchema, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
+import { exists, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
+import { captureRun } from "../capture/capture.ts";
+import { encodeCapture } from "../capture/format.ts";
+import { tokenStream } from "../data/batches.ts";
+import { loadBrown, loadTextCorpus, splitDocuments } from "../data/corpus.ts";
+import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
+import { VOCAB_SIZE } from "../data/tokenizer.ts";
+import { gptConfigOf, initParams } from "../model/gpt.ts";
+import type { Run } from "../suite/grid.ts";
+import type { CellConfig } from "../suite/schema.ts";
+import { DivergenceError, trainRun, type StepEvent } from "../train/train.ts";
+
+/** Everything a worker needs for one run: plain data, so it crosses the IPC channel. */
+export interface RunJob {
+  run: Run;
+  outDir: string;
+  backend: BackendName;
+  probeSet: string;
+  /** Local corpus paths are relative to the suite file. */
+  suiteFile: string;
+}
+
+export const runDirOf = (outDir: string, backend: BackendName, runId: string) => path.join(outDir, "runs", backend, runId);
+export const capturePath = (runDir: string) => path.join(runDir, "capture.safetensors");
+/** The untrained twin of a run (initParams with the run's seed, no training step): the untrained null. */
+export const initCapturePath = (runDir: string) => path.join(runDir, "capture-init.safetensors");
+const recordPath = (runDir: string) => path.join(runDir, "run.json");
+
+/** Finished record of a run, or null when it has not finished (absent, failed, or its captures are missing). */
+export function finishedRecord(runDir: string): RunRecord | null {
+  if (![recordPath(runDir), capturePath(runDir), initCapturePath(runDir)].every(exists)) return null;
+  const record = readJson(recordPath(runDir), RunRecordSchema);
+  return record.status === "finished" ? record : null;
+}
+
+type Streams = { train: Int32Array; heldOut: Int32Array };
+
+/** What a process loads once and reuses across its runs. */
+export interface JobCache {
+  streams: Map<string, Streams>;
+  probes: Map<string, ProbeSet>;
+}
+
+export const newJobCache = (): JobCache => ({ streams: new Map(), probes: new Map() });
+
+/** Corpus token streams (train / held-out split by document), built once per distinct corpus and split. */
+function dataFor(config: CellConfig, suiteFile: string, cache: JobCache): Streams {
+  const { corpus, heldOutFraction } = config.data;
+  const key = JSON.stringify([corpus, heldOutFraction, suiteFile]);
+  let streams = cache.streams.get(key);
+  if (!streams) {
+    const docs = corpus === "brown" ? loadBrown() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
+    const split = splitDocuments(docs, heldOutFraction);
+    streams = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
+    cache.streams.set(key, streams);
+  }
+  return streams;
+}
+
+function probesFor(id: string, cache: JobCache): ProbeSet {
+  let probes = cache.probes.get(id);
+  if (!probes) cache.probes.set(id, (probes = loadProbeSet(id)));
+  return probes;
+}
+
+export function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): CaptureMeta {
+  return {
+    format: "refit.capture",
+    version: SCHEMA_VERSION,
+    seed: run.seed,
+    runId: run.runId,
+    config: run.config,
+    probeSet: { id: probes.id, hash: probes.hash },
+    probeLengths: probes.tokens.map((t) => t.length),
+    backend,
+  };
+}
+
+function baseRecord(run: Run, backend: BackendName): RunRecord {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "refit.run",
+    runId: run.runId,
+    seed: run.seed,
+    dataSeed: run.config.train.dataSeed ?? run.seed,
+    config: run.config,
+    status: "failed",
+    steps: 0,
+    tokensSeen: 0,
+    nParams: 0,
+    finalTrainLoss: null,
+    heldOutLoss: null,
+    heldOutPerplexity: null,
+    curve: [],
+    timings: { trainSeconds: 0, tokensPerSecond: 0, resumedFromStep: 0 },
+    provenance: provenance(backend),
+  };
+}
+
+/** Captures the untrained twin once: patterns and residuals only (no ablation), cached like the rest. */
+function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
+  if (exists(initCapturePath(runDir))) return;
+  const gpt = gptConfigOf(job.run.config, VOCAB_SIZE);
+  const params = initParams(gpt, job.run.seed);
+  const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
+  tf.dispose([...params.values()]);
+  writeFileAtomic(initCapturePath(runDir), encodeCapture(capture));
+}
+
+/** Trains (or resumes) one run and captures it; a diverged run is recorded as failed, not thrown. */
+export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => void): Promise<RunRecord> {
+  const { run, backend } = job;
+  const runDir = runDirOf(job.outDir, backend, run.runId);
+  return withDirLock(runDir, () => {
+    const cached = finishedRecord(runDir);
+    if (cached) return cached;
+    const probes = probesFor(job.probeSet, cache);
+    let result;
+    try {
+      result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
+    } catch (e) {
+      if (!(e instanceof DivergenceError)) throw e;
+      const record = { ...baseRecord(run, backend), error: e.message };
+      writeJsonAtomic(recordPath(runDir), record);
+      return record;
+    }
+    const { params, gpt, progress } = result;
+    writeFileAtomic(capturePath(runDir), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+    const nParams = [...params.values()].reduce((n, p) => n + p.size, 0);
+    tf.dispose([...params.values()]);
+    captureUntrained(job, runDir, probes);
+    const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
+    const record: RunRecord = {
+      ...baseRecord(run, backend),
+      status: "finished",
+      steps: progress.step,
+      tokensSeen: progress.tokensSeen,
+      nParams,
+      finalTrainLoss: progress.lastTrainLoss,
+      heldOutLoss,
+      heldOutPerplexity: heldOutLoss === null ? null : Math.exp(heldOutLoss),
+      curve: progress.curve,
+      timings: { trainSeconds: progress.trainSeconds, tokensPerSecond: result.tokensPerSecond, resumedFromStep: result.resumedFromStep },
+    };
+    writeJsonAtomic(recordPath(runDir), record);
+    return record;
+  }, { waitSeconds: 60 });
+}
+
+/** One line for a finished or failed run, as the progress display prints it. */
+export const summarize = (r: RunRecord): string =>
+  r.status === "failed"
+    ? `FAILED: ${r.error}`
+    : `done: held-out loss ${r.heldOutLoss?.toFixed(3)} (ppl ${r.heldOutPerplexity?.toFixed(2)}), ${Math.round(r.timings.tokensPerSecond)} tok/s`;
