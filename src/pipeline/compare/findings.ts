@@ -43,11 +43,11 @@ function perCell(id: CellMetric): (cells: readonly FindingsCell[]) => Part[] {
 }
 
 /**
- * Twin cells: same config except at `path` (e.g. ["model", "nLayers"]). For each group, `pick`
+ * Twin cells: same config except at `paths` (e.g. [["model", "nLayers"]]). For each group, `pick`
  * chooses (low, high) cells and the part is id(high) - id(low).
  */
 function twins(
-  path: readonly [keyof CellConfig, string],
+  paths: readonly (readonly [keyof CellConfig, string])[],
   id: CellMetric,
   pick: (group: FindingsCell[]) => [FindingsCell, FindingsCell] | null,
 ): (cells: readonly FindingsCell[]) => Part[] {
@@ -55,7 +55,7 @@ function twins(
     const groups = new Map<string, FindingsCell[]>();
     for (const c of cells) {
       const rest = structuredClone(c.config) as Record<string, Record<string, unknown>>;
-      delete rest[path[0]][path[1]];
+      for (const [section, field] of paths) delete rest[section][field];
       const key = canonicalJson(rest);
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
@@ -76,10 +76,13 @@ const byDepth = (g: FindingsCell[]): [FindingsCell, FindingsCell] | null => {
   const sorted = [...g].sort((a, b) => a.config.model.nLayers - b.config.model.nLayers);
   return sorted.length >= 2 && sorted[0].config.model.nLayers < sorted.at(-1)!.config.model.nLayers ? [sorted[0], sorted.at(-1)!] : null;
 };
+// AdamW with weightDecay 0 takes exactly Adam's steps, so the "Adam twin" of a decayed AdamW cell is
+// an adam cell or an undecayed adamw cell; an undecayed twin is preferred over Adam with L2 decay.
+const decoupledDecay = (c: FindingsCell) => c.config.train.optimizer === "adamw" && c.config.train.weightDecay > 0;
 const byOptimizer = (g: FindingsCell[]): [FindingsCell, FindingsCell] | null => {
-  const adam = g.find((c) => c.config.train.optimizer === "adam");
-  const adamw = g.find((c) => c.config.train.optimizer === "adamw");
-  return adam && adamw ? [adam, adamw] : null;
+  const adamw = g.find(decoupledDecay);
+  const plain = g.filter((c) => !decoupledDecay(c)).sort((a, b) => a.config.train.weightDecay - b.config.train.weightDecay);
+  return adamw && plain.length > 0 ? [plain[0], adamw] : null;
 };
 
 export const FINDINGS: readonly Spec[] = [
@@ -98,7 +101,7 @@ export const FINDINGS: readonly Spec[] = [
     statistic: "Mean over groups of cells that differ only in model.nLayers of gap.allPairs(deepest) - gap.allPairs(shallowest).",
     direction: ">",
     threshold: 0,
-    parts: twins(["model", "nLayers"], "gap.allPairs", byDepth),
+    parts: twins([["model", "nLayers"]], "gap.allPairs", byDepth),
     none: "no two cells differ only in model.nLayers",
   },
   {
@@ -113,11 +116,19 @@ export const FINDINGS: readonly Spec[] = [
   {
     id: "finding4",
     claim: "AdamW cells are more stable than their Adam twins.",
-    statistic: "Mean over pairs of cells that differ only in train.optimizer of meanStability.allPairs(adamw) - meanStability.allPairs(adam).",
+    statistic:
+      "Mean over twin pairs of meanStability.allPairs(adamw, weightDecay > 0) - meanStability.allPairs(twin without decoupled decay), where twins differ only in train.optimizer and train.weightDecay and the twin is an adamw cell with weightDecay 0 (exactly Adam without decay) if present, else an adam cell (lowest weightDecay).",
     direction: ">",
     threshold: 0,
-    parts: twins(["train", "optimizer"], "meanStability.allPairs", byOptimizer),
-    none: "no two cells differ only in train.optimizer (adam vs adamw)",
+    parts: twins(
+      [
+        ["train", "optimizer"],
+        ["train", "weightDecay"],
+      ],
+      "meanStability.allPairs",
+      byOptimizer,
+    ),
+    none: "no AdamW cell with weight decay has a twin without decoupled decay (adam, or adamw with weightDecay 0) differing only in train.optimizer / train.weightDecay",
   },
   {
     id: "finding5",

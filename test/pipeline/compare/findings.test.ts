@@ -11,8 +11,14 @@ const B = 100;
 /** Replicates spread evenly over value +- spread (their 95% interval is about value +- 0.95 spread). */
 const spreadAround = (value: number, spread: number) => Float64Array.from({ length: B }, (_, b) => value + spread * (2 * (b / (B - 1)) - 1));
 
-function cell(id: string, model: { nLayers: number }, optimizer: "adam" | "adamw", metrics: Partial<Record<CellMetric, [number, number]>>): FindingsCell {
-  const config = CellConfigSchema.parse({ data: {}, train: { optimizer, weightDecay: 0.1 }, model });
+function cell(
+  id: string,
+  model: { nLayers: number },
+  optimizer: "adam" | "adamw",
+  metrics: Partial<Record<CellMetric, [number, number]>>,
+  weightDecay = 0.1,
+): FindingsCell {
+  const config = CellConfigSchema.parse({ data: {}, train: { optimizer, weightDecay }, model });
   const cellEstimates: Record<string, { value: number; lo: number; hi: number }> = {};
   const replicates: FindingsCell["replicates"] = {};
   for (const [k, [value, spread]] of Object.entries(metrics)) {
@@ -47,6 +53,17 @@ describe("evaluateFindings", () => {
     expect(findings.finding1.estimate!.value).toBeCloseTo((-0.05 + 0.02) / 2, 14);
     expect(findings.finding1.verdict).toBe("inconclusive"); // mean -0.015, replicates straddle 0
     expect(findings.finding5.verdict).toBe("inconclusive");
+  });
+
+  it("pairs decayed AdamW with an undecayed twin (AdamW at weightDecay 0 is Adam), preferring it over Adam with L2", () => {
+    const stable = (v: number) => ({ "meanStability.allPairs": [v, 0.01] as [number, number] });
+    const sweep = [cell("w0", { nLayers: 2 }, "adamw", stable(0.5), 0), cell("w1", { nLayers: 2 }, "adamw", stable(0.8), 0.1)];
+    const [f] = evaluateFindings(sweep).filter((x) => x.id === "finding4");
+    expect(f.parts.map((p) => p.cells)).toEqual([["w0", "w1"]]);
+    expect(f.estimate!.value).toBeCloseTo(0.3, 14);
+    const withL2 = [...sweep, cell("a1", { nLayers: 2 }, "adam", stable(0.9), 0.1)];
+    const [g] = evaluateFindings(withL2).filter((x) => x.id === "finding4");
+    expect(g.parts.map((p) => p.cells)).toEqual([["w0", "w1"]]);
   });
 
   it("is untestable without parts, and says why", () => {
