@@ -11,7 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { compareCell, type RefitInput } from "../src/pipeline/compare/index.ts";
-import { rng } from "../src/pipeline/data/rng.ts";
+import { rng, shuffleInPlace } from "../src/pipeline/data/rng.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -53,7 +53,7 @@ function writeRefits(dir: string): void {
     const out = new Float32Array(L * H * K);
     const noise = rng([11, r]);
     for (let l = 0; l < L; l++) {
-      const order = Array.from({ length: H }, (_, h) => h).sort(() => noise.next() - 0.5);
+      const order = shuffleInPlace(Array.from({ length: H }, (_, h) => h), noise);
       order.forEach((src, h) => head(bases[l * H + src], r === 0 ? 0 : 1 + l * 0.3, noise, out, (l * H + h) * K));
     }
     fs.writeFileSync(path.join(dir, `refit-${r}.f32`), new Uint8Array(out.buffer));

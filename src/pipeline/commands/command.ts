@@ -15,3 +15,13 @@ export interface Command {
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** An integer option's value (undefined stays undefined); anything else below `min` is a UsageError naming the flag. */
+export function intOption(flag: string, value: string, min: number): number;
+export function intOption(flag: string, value: string | undefined, min: number): number | undefined;
+export function intOption(flag: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`);
+  return n;
+}

@@ -15,7 +15,7 @@ import { DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import { formatCellStats, formatFindings } from "../report.ts";
 import { cellIdOf } from "../suite/grid.ts";
-import { UsageError, type Command } from "./command.ts";
+import { intOption, UsageError, type Command } from "./command.ts";
 
 const UNTRAINED_SUFFIX = "-init.safetensors";
 
@@ -95,12 +95,6 @@ export function compareDirectory({ dir, resamples }: CompareOptions): { result: 
   return { result, skippedCells, skippedFiles: skipped };
 }
 
-function parseResamples(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 10) throw new UsageError(`--resamples must be an integer >= 10, got "${value}"`);
-  return n;
-}
-
 export const compareCommand: Command = {
   name: "compare",
   describe: "compare capture files alone (e.g. captures made elsewhere); print stability, nulls, intervals and findings",
@@ -134,7 +128,7 @@ Options:
     if (positionals.length !== 1) throw new UsageError(`refit compare takes exactly one captures directory, got ${positionals.length}`);
     const dir = path.resolve(positionals[0]);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${positionals[0]} is not a directory`);
-    const { result, skippedCells, skippedFiles } = compareDirectory({ dir, resamples: parseResamples(values.resamples) });
+    const { result, skippedCells, skippedFiles } = compareDirectory({ dir, resamples: intOption("resamples", values.resamples, 10) });
     if (skippedFiles.length > 0) console.error(`refit: skipped ${skippedFiles.length} safetensors file(s) that are not captures (e.g. ${skippedFiles[0]})`);
     for (const s of skippedCells) console.error(`refit: skipped cell ${s}`);
     result.cells.forEach((cell, i) => {

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { estimateRun, splitIntoShards, sumEstimates } from "../orchestrate/plan.ts";
 import { loadSuite } from "../suite/load.ts";
-import { UsageError, type Command } from "./command.ts";
+import { intOption, UsageError, type Command } from "./command.ts";
 
 export interface MatrixEntry {
   suite: string;
@@ -41,10 +41,8 @@ Options:
       return 0;
     }
     if (positionals.length === 0) throw new UsageError("refit plan needs at least one suite file");
-    const shards = Number(values.shards);
-    if (!Number.isInteger(shards) || shards < 1) throw new UsageError(`--shards must be a positive integer, got "${values.shards}"`);
-    const seeds = values.seeds === undefined ? undefined : Number(values.seeds);
-    if (seeds !== undefined && (!Number.isInteger(seeds) || seeds < 2)) throw new UsageError(`--seeds must be an integer >= 2, got "${values.seeds}"`);
+    const shards = intOption("shards", values.shards, 1);
+    const seeds = intOption("seeds", values.seeds, 2);
 
     const include: MatrixEntry[] = [];
     for (const file of positionals) {

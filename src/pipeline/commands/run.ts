@@ -8,18 +8,11 @@ import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
 import { loadSuite } from "../suite/load.ts";
-import { UsageError, type Command } from "./command.ts";
+import { intOption, UsageError, type Command } from "./command.ts";
 
 export const DEFAULT_OUT = ".refit";
 /** A day of one core: large enough for the shipped suites, small enough to catch a typo'd token count. */
 const DEFAULT_BUDGET_CORE_HOURS = 24;
-
-function parseSeeds(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 2) throw new UsageError(`--seeds must be an integer >= 2, got "${value}"`);
-  return n;
-}
 
 export const runCommand: Command = {
   name: "run",
@@ -63,8 +56,7 @@ Options:
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
     }
-    const workers = Number(values.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer, got "${values.workers}"`);
+    const workers = intOption("workers", values.workers, 1);
     let shard;
     try {
       shard = values.shard === undefined ? undefined : parseShard(values.shard);
@@ -73,7 +65,7 @@ Options:
     }
     const budget = Number(values["max-core-hours"]);
     if (!(budget > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
-    const loaded = await loadSuite(positionals[0], { seeds: parseSeeds(values.seeds) });
+    const loaded = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
     const planned = shard ? shardRuns(loaded.runs, shard) : loaded.runs;
     const estimate = sumEstimates(planned.map((r) => estimateRun(r.config)));
     if (estimate.coreHours > budget && !values.force) {

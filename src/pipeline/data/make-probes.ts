@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import { loadBrown, splitDocuments, type Document } from "./corpus.ts";
 import type { ProbeFile } from "./probes.ts";
-import { rng } from "./rng.ts";
+import { rng, shuffleInPlace } from "./rng.ts";
 
 export interface SelectOptions {
   count: number;
@@ -36,11 +36,7 @@ export function selectProbes(docs: readonly Document[], { count, seed, minBytes,
     const bytes = Buffer.byteLength(s, "utf8");
     return bytes >= minBytes && bytes <= maxBytes && isCompleteSentence(s);
   });
-  const draw = rng(seed);
-  for (let i = candidates.length - 1; i > 0; i--) {
-    const j = draw.int(i + 1);
-    [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
-  }
+  shuffleInPlace(candidates, rng(seed));
   const picked: string[] = [];
   const pickedWords: Set<string>[] = [];
   for (const sentence of candidates) {
@@ -98,11 +94,7 @@ export function selectWordWindows(docs: readonly Document[], { words, count, see
     }
   }
   const candidates = [...windows];
-  const draw = rng(seed);
-  for (let i = candidates.length - 1; i > 0; i--) {
-    const j = draw.int(i + 1);
-    [candidates[i], candidates[j]] = [candidates[j], candidates[i]];
-  }
+  shuffleInPlace(candidates, rng(seed));
   const picked: string[] = [];
   const pickedWords: Set<string>[] = [];
   const waiting = new Map<number, { text: string; words: Set<string> }>(); // byte length -> unpaired candidate

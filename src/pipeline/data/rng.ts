@@ -64,3 +64,12 @@ function splitmix32(x: number): number {
   z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
   return (z ^ (z >>> 16)) >>> 0;
 }
+
+/** Fisher-Yates shuffle in place, driven by a seeded generator (so a seed fixes the order). */
+export function shuffleInPlace<T>(items: T[], draw: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = draw.int(i + 1);
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return items;
+}
