@@ -3,18 +3,20 @@
 // optional and read here, in one place, by the metric IDs in OPTIONAL_FIELDS
 // (compare/definitions.ts): an absent estimate yields null and the page says "not computed".
 import type { CellStats, Estimate, PublishedSuite } from "../../pipeline/artifacts/schemas.ts";
+import type { CellMetric, LayerMetric } from "../../pipeline/compare/definitions.ts";
 
 export type Cell = PublishedSuite["cells"][number];
 export type Interval = [number, number];
 
-/** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates. */
+/** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates; typed against definitions.ts so they cannot drift. */
 export const OPTIONAL_FIELDS = {
   layerInterval: "stability",
   layerNull: "null.untrained",
   layerExcess: "excess.untrained",
   layerCka: "cka.rbf.resid_mid",
-  cellInterval: "meanStability",
-} as const;
+  /** The leaderboard's headline: mean head stability over all ordered refit pairs, with its interval. */
+  cellHeadline: "meanStability.allPairs",
+} as const satisfies Record<string, LayerMetric | CellMetric>;
 
 /** A number, or null for anything else (absent, null, NaN). */
 export function numberOf(x: unknown): number | null {
@@ -88,12 +90,14 @@ export function summarizeCell(cell: Cell): CellSummary {
     return { finishedRefits: finished.length, perplexity, ...none };
   }
   const points = layerPoints(stats);
-  const stability = mean(points.map((p) => p.stability));
+  // All-pairs mean with its interval when the cell has it; else the paper's anchor-based mean, no interval.
+  const headline = stats.cellEstimates?.[OPTIONAL_FIELDS.cellHeadline];
+  const stability = numberOf(headline?.value) ?? mean(points.map((p) => p.stability));
   const allOf = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs as number[]) : null);
   return {
     finishedRefits: finished.length,
     stability,
-    interval: intervalOf(stats.cellEstimates?.[OPTIONAL_FIELDS.cellInterval]),
+    interval: intervalOf(headline),
     excessOverNull: allOf(points.map((p) => p.excessOverNull)),
     gap: stats.extremes.gap,
     minLayer: stats.extremes.minLayer + 1,
