@@ -1,14 +1,15 @@
 // suite -> runs -> train + capture (orchestrate/job.ts, in worker processes when --workers > 1)
 // -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
 // an interrupted one resumes from its newest checkpoint. With a shard, only that shard's runs are
-// trained and nothing is compared (the other shards' runs live elsewhere until aggregated).
+// trained and nothing is compared (the other shards' runs live elsewhere until aggregated);
+// assembleSuiteResult is the compare-and-assemble half, which `refit aggregate` reuses on shards.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
-import { SCHEMA_VERSION, type BackendName, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
+import { SCHEMA_VERSION, type BackendName, type Provenance, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
 import { exists, readBytes, writeJsonAtomic } from "./artifacts/store.ts";
 import { cellBootstrapSeed, compareCaptures } from "./capture/compare-input.ts";
-import { decodeCapture } from "./capture/format.ts";
+import { decodeCapture, type Capture } from "./capture/format.ts";
 import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";
 import type { CellComparison } from "./compare/index.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
@@ -61,46 +62,40 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
 }
 
 /** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
-function compareFinished(cell: Cell, finished: RunRecord[], outDir: string, backend: BackendName): CellComparison {
+function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean): CellComparison {
   const sorted = [...finished].sort((a, b) => a.seed - b.seed);
-  const dirOf = (r: RunRecord) => runDirOf(outDir, backend, r.runId);
   const load = (file: string) => decodeCapture(readBytes(file), file);
-  const refits = sorted.map((r) => load(capturePath(dirOf(r))));
-  const untrained = sorted.every((r) => exists(initCapturePath(dirOf(r)))) ? sorted.map((r) => load(initCapturePath(dirOf(r)))) : null;
+  // Mixing was asked for: the captures' backend labels must not stop the comparison.
+  const relabel = (c: Capture): Capture => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
+  const refits = sorted.map((r) => relabel(load(capturePath(runDir(r)))));
+  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(load(initCapturePath(runDir(r))))) : null;
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
-/** Jobs for some of a suite's runs, labelled by their place in the whole suite. */
-function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
-  const probes = loadProbeSet(loaded.suite.probes.set);
-  for (const cell of loaded.cells) checkProbesFit(probes, cell.config.data.nCtx);
-  const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
-  const jobs = runs.map((run) => ({ run, outDir: opts.outDir, backend: opts.backend, probeSet: probes.id, suiteFile: loaded.file }));
-  const labels = runs.map((run) => `run ${loaded.runs.indexOf(run) + 1}/${loaded.runs.length} cell ${cellIndex.get(run.cellId)} seed ${run.seed}`);
-  return { jobs, labels };
+export interface AssembleOptions {
+  /** Records of the suite's runs, finished or failed; a cell with fewer than two finished refits gets no statistics. */
+  records: readonly RunRecord[];
+  /** Where a run's captures are (shards may sit in different output directories). */
+  runDir: (record: RunRecord) => string;
+  provenance: Provenance;
+  /** Called once every cell is compared, so a wall time can include the compare stage. */
+  timings: () => SuiteResult["timings"];
+  /** Compare refits trained on different backends as one cell (refit aggregate --allow-mixed-backends). */
+  mixedBackends?: boolean;
 }
 
-/** Trains and captures one shard's runs (`refit run --shard i/N`); returns their records. */
-export async function trainShard(loaded: LoadedSuite, opts: RunSuiteOptions & { shard: Shard }): Promise<RunRecord[]> {
-  const { jobs, labels } = jobsOf(loaded, shardRuns(loaded.runs, opts.shard), opts);
-  return trainAll(jobs, labels, opts);
-}
-
-export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
-  const started = performance.now();
+/** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
+export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions): SuiteResult {
   const { suite } = loaded;
   const probes = loadProbeSet(suite.probes.set);
-  const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
-  const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)) !== null).length;
-  const records = await trainAll(jobs, labels, opts);
   const cells: SuiteResult["cells"] = [];
   const compared: FindingsCell[] = [];
 
   for (const cell of loaded.cells) {
-    const mine = records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
+    const mine = opts.records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
     const finished = mine.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
-    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.outDir, opts.backend) : null;
+    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false) : null;
     const stats = comparison?.stats ?? null;
     if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
     cells.push({
@@ -122,17 +117,46 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     });
   }
 
-  const result: SuiteResult = {
+  return {
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.results",
     suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
     probeSet: { id: probes.id, hash: probes.hash, count: probes.tokens.length },
     cells,
-    timings: { wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns },
-    provenance: provenance(opts.backend),
+    timings: opts.timings(),
+    provenance: opts.provenance,
     findings: evaluateFindings(compared),
   };
-  const resultPath = path.join(opts.outDir, "results", suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
+}
+
+/** Jobs for some of a suite's runs, labelled by their place in the whole suite. */
+function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
+  const probes = loadProbeSet(loaded.suite.probes.set);
+  for (const cell of loaded.cells) checkProbesFit(probes, cell.config.data.nCtx);
+  const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
+  const jobs = runs.map((run) => ({ run, outDir: opts.outDir, backend: opts.backend, probeSet: probes.id, suiteFile: loaded.file }));
+  const labels = runs.map((run) => `run ${loaded.runs.indexOf(run) + 1}/${loaded.runs.length} cell ${cellIndex.get(run.cellId)} seed ${run.seed}`);
+  return { jobs, labels };
+}
+
+/** Trains and captures one shard's runs (`refit run --shard i/N`); returns their records. */
+export async function trainShard(loaded: LoadedSuite, opts: RunSuiteOptions & { shard: Shard }): Promise<RunRecord[]> {
+  const { jobs, labels } = jobsOf(loaded, shardRuns(loaded.runs, opts.shard), opts);
+  return trainAll(jobs, labels, opts);
+}
+
+export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
+  const started = performance.now();
+  const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
+  const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)) !== null).length;
+  const records = await trainAll(jobs, labels, opts);
+  const result = assembleSuiteResult(loaded, {
+    records,
+    runDir: (r) => runDirOf(opts.outDir, opts.backend, r.runId),
+    provenance: provenance(opts.backend),
+    timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
+  });
+  const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
   writeJsonAtomic(resultPath, result);
   return { result, resultPath };
 }

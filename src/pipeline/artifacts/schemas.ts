@@ -253,6 +253,26 @@ export const ManifestSuiteSchema = z
   })
   .strict();
 
+/** How a version was built, from its runs' records and `refit aggregate` itself. */
+export const BuildInfoSchema = z
+  .object({
+    /** Backends that trained the published runs (one unless mixing was asked for). */
+    backends: z.array(BackendSchema).min(1),
+    /** Distinct machines that trained runs, with how many runs each. */
+    machines: z.array(ProvenanceSchema.shape.machine.extend({ runs: z.int() }).strict()),
+    /** Versions seen across the runs and the aggregating process. */
+    packages: z.object({ refit: z.array(z.string()), node: z.array(z.string()), tfjs: z.array(z.string()) }).strict(),
+    /** Commits the runs were trained from (null where it was not a git checkout). */
+    runGitCommits: z.array(z.string().nullable()),
+    runs: z.int(),
+    /** Sum of the runs' training seconds, over every machine. */
+    trainSeconds: z.number(),
+    /** Wall time of `refit aggregate` (compare stage, attention samples, writing). */
+    aggregateSeconds: z.number(),
+  })
+  .strict();
+export type BuildInfo = z.infer<typeof BuildInfoSchema>;
+
 /** `content/versions/<version>/manifest.json`: what one published version holds. */
 export const ContentManifestSchema = z
   .object({
@@ -263,6 +283,8 @@ export const ContentManifestSchema = z
     gitCommit: z.string().nullable(),
     refitVersion: z.string(),
     suites: z.array(ManifestSuiteSchema).min(1),
+    /** Absent in versions published before `refit aggregate` recorded it. */
+    build: BuildInfoSchema.optional(),
   })
   .strict();
 export type ContentManifest = z.infer<typeof ContentManifestSchema>;

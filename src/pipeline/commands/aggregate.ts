@@ -1,0 +1,83 @@
+// `refit aggregate <suite...> --from <shard-dir...>`: merges the output directories of sharded (or
+// whole) `refit run`s into a new immutable content version plus the latest pointer
+// (publish/aggregate.ts). Missing, unfinished or mismatched runs are listed and exit 2 with nothing
+// written.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { aggregate, AggregateError } from "../publish/aggregate.ts";
+import { intOption, UsageError, type Command } from "./command.ts";
+
+/** Positionals after `--from` (until the next option) are shard dirs; the others are suite files. */
+function splitArgs(argv: string[]) {
+  const { values, tokens } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    tokens: true,
+    options: {
+      from: { type: "string", multiple: true },
+      content: { type: "string", default: "content" },
+      version: { type: "string" },
+      seeds: { type: "string" },
+      "allow-mixed-backends": { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const suites: string[] = [];
+  const from = [...(values.from ?? [])];
+  let afterFrom = false;
+  for (const t of tokens) {
+    if (t.kind === "option") afterFrom = t.name === "from";
+    else if (t.kind === "positional") (afterFrom ? from : suites).push(t.value);
+  }
+  return { values, suites, from };
+}
+
+export const aggregateCommand: Command = {
+  name: "aggregate",
+  describe: "merge shard output dirs into a new immutable content version and move content/latest.json to it",
+  help: `Usage: refit aggregate <suite.yaml...> --from <shard-dir...> [options]
+
+Checks that every run each suite plans (as refit plan lists them) is finished in exactly one of the
+shard directories (the --out of refit run --shard; a run found in several must be byte-identical),
+all on one backend; then runs the compare stage and writes content/versions/<id>/ (suite results,
+attention samples, a manifest with SHA-256 sums, provenance and timings), and only then points
+content/latest.json at it. Anything missing or mismatched is listed and exits 2, writing nothing.
+An existing version is never overwritten.
+
+Options:
+  --from <dir...>          shard output directories (repeat the flag or list several after it)
+  --content <dir>          published content root (default content)
+  --version <id>           version id (default <UTC date>.<next free number>, e.g. 2026-11-25.1)
+  --seeds <n>              refits per cell, overriding each suite's \`seeds\` (as given to refit run)
+  --allow-mixed-backends   publish runs trained on different backends together
+  -h, --help               show this help`,
+
+  async main(argv) {
+    const { values, suites, from } = splitArgs(argv);
+    if (values.help) {
+      console.log(this.help);
+      return 0;
+    }
+    if (suites.length === 0) throw new UsageError("refit aggregate needs at least one suite file");
+    if (from.length === 0) throw new UsageError("refit aggregate needs --from <shard-dir...>");
+    try {
+      const result = await aggregate({
+        suites,
+        from: from.map((d) => path.resolve(d)),
+        content: values.content,
+        version: values.version,
+        seeds: intOption("seeds", values.seeds, 2),
+        allowMixedBackends: values["allow-mixed-backends"],
+        progress: (line) => console.error(`refit: ${line}`),
+      });
+      const b = result.manifest.build!;
+      console.log(`version ${result.version}: ${result.suites.map((s) => s.suite.name).join(", ")} (${b.runs} runs on ${b.backends.join(", ")}, ${b.machines.length} machine(s))`);
+      console.log(`published: ${path.relative(process.cwd(), result.dir) || result.dir}; latest.json points at it`);
+      return 0;
+    } catch (e) {
+      if (!(e instanceof AggregateError)) throw e;
+      console.error(`refit aggregate: ${e.message}`);
+      return 2;
+    }
+  },
+};

@@ -1,0 +1,81 @@
+// `refit diff <versionA> <versionB>`: per cell and metric, the change between two published
+// versions and whether it exceeds the seed-bootstrap noise (publish/diff.ts). Exit 1 when any metric
+// regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table.
+import { parseArgs } from "node:util";
+import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../../site/lib/content.ts";
+import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
+import { BETTER, DIFF_METRICS, diffVersions, parseThreshold, type DiffMetric } from "../publish/diff.ts";
+import { UsageError, type Command } from "./command.ts";
+
+/** A version id, or `latest` / `previous` (the one published before latest). */
+export function resolveVersion(content: SiteContent, name: string): SiteVersion {
+  if (name === "latest" || name === "previous") {
+    if (!content.latest) throw new UsageError(`${content.root} has no published version yet`);
+    if (name === "latest") return content.latest;
+    const prev = previousVersion(content, content.latest);
+    if (!prev) throw new UsageError(`${content.root} has only one version (${content.latest.id}), so there is no "previous"`);
+    return prev;
+  }
+  if (!content.versions.some((v) => v.id === name)) {
+    throw new UsageError(`no version "${name}" in ${content.root} (published: ${content.versions.map((v) => v.id).join(", ") || "none"})`);
+  }
+  return findVersion(content, name);
+}
+
+export const diffCommand: Command = {
+  name: "diff",
+  describe: "compare two published versions per cell and metric; exit 1 when a metric regresses beyond seed noise",
+  help: `Usage: refit diff <versionA> <versionB> [options]
+
+Versions are ids (e.g. 2026-11-25.1) or latest / previous. Cells are matched by suite and cell id;
+for each metric the change from A to B is printed with the 95% bootstrap interval it is judged
+against (A's, else B's). A metric regresses when it moves the bad way (${DIFF_METRICS.map((m) => `${m} ${BETTER[m] === "higher" ? "down" : "up"}`).join(", ")})
+beyond that interval and by more than its threshold; without an interval, only a threshold can flag it.
+
+Options:
+  --content <dir>        published content root (default content)
+  --markdown             print a Markdown summary (for a job summary or PR comment)
+  --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
+  -h, --help             show this help
+
+Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown version.`,
+
+  async main(argv) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        content: { type: "string", default: "content" },
+        markdown: { type: "boolean", default: false },
+        threshold: { type: "string", multiple: true },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+    if (values.help) {
+      console.log(this.help);
+      return 0;
+    }
+    if (positionals.length !== 2) throw new UsageError(`refit diff takes two versions, got ${positionals.length}`);
+    const thresholds: Partial<Record<DiffMetric, number>> = {};
+    for (const t of values.threshold ?? []) {
+      try {
+        const [metric, x] = parseThreshold(t);
+        thresholds[metric] = x;
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+    }
+    let content: SiteContent;
+    try {
+      content = loadContent(values.content);
+    } catch (e) {
+      if (!(e instanceof ContentError)) throw e;
+      console.error(`refit diff: ${e.message}`);
+      return 2;
+    }
+    const [from, to] = positionals.map((p) => resolveVersion(content, p));
+    const d = diffVersions(from, to, { thresholds });
+    console.log(values.markdown ? formatDiffMarkdown(d) : formatDiffText(d));
+    return regressions(d).length > 0 ? 1 : 0;
+  },
+};

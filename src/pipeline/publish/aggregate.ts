@@ -1,0 +1,233 @@
+// `refit aggregate` as a function: shard output directories -> one new immutable content version
+// (asv's Publish.run: validate everything at the boundary, then rebuild; never patch). Every planned
+// run of every suite must be present and finished (publish/shards.ts); the compare stage runs on
+// them exactly as `refit run` does (run.ts assembleSuiteResult), and the version folder (suite
+// results with curves, attention samples, manifest with SHA-256 sums) is written whole before
+// latest.json moves (publish/version.ts). An aggregated suite's timings.wallSeconds is the sum of
+// its runs' training seconds plus the compare stage: the shards' own wall clocks are not recorded.
+import * as path from "node:path";
+import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
+import { provenance } from "../artifacts/provenance.ts";
+import {
+  AttentionSamplesSchema,
+  ContentManifestSchema,
+  PublishedSuiteSchema,
+  SCHEMA_VERSION,
+  VersionIdSchema,
+  type AttentionSamples,
+  type BackendName,
+  type BuildInfo,
+  type ContentManifest,
+  type PublishedSuite,
+  type RunRecord,
+} from "../artifacts/schemas.ts";
+import { readBytes, withDirLock } from "../artifacts/store.ts";
+import { decodeCapture } from "../capture/format.ts";
+import { capturePath } from "../orchestrate/job.ts";
+import { assembleSuiteResult } from "../run.ts";
+import { loadSuite, type LoadedSuite } from "../suite/load.ts";
+import { extractAttention } from "./attention.ts";
+import { backendProblems, locateRuns, type LocatedRun } from "./shards.ts";
+import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
+
+export interface AggregateOptions {
+  /** Suite files; each is planned as `refit plan` plans it. */
+  suites: readonly string[];
+  /** Shard output directories (`refit run --out`), searched together. */
+  from: readonly string[];
+  /** Content root (latest.json, versions/). */
+  content: string;
+  /** An explicit version id; refused when it exists. Default: <UTC date>.<next free number>. */
+  version?: string;
+  /** Refits per cell, overriding each suite's `seeds` (as `refit plan --seeds`). */
+  seeds?: number;
+  /** Publish runs trained on different backends together. */
+  allowMixedBackends?: boolean;
+  /** Creation time (default now); the site orders versions by it. */
+  createdAt?: Date;
+  /** Numbered progress lines ("2/5 ..."). */
+  progress?: (line: string) => void;
+}
+
+export interface AggregateResult {
+  version: string;
+  dir: string;
+  manifest: ContentManifest;
+  suites: PublishedSuite[];
+}
+
+/** Input that cannot be published (missing or mismatched runs, an existing version): exit code 2. */
+export class AggregateError extends Error {
+  override name = "AggregateError";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`cannot publish, nothing was written:\n${problems.map((p) => `  ${p}`).join("\n")}`);
+    this.problems = problems;
+  }
+}
+
+const STEPS = 5;
+/** Pretty-printed with sorted keys (reviewable in git); attention samples stay compact. */
+const prettyJson = (v: unknown) => `${JSON.stringify(JSON.parse(canonicalJson(v)), null, 2)}\n`;
+
+interface SuiteInput {
+  loaded: LoadedSuite;
+  located: LocatedRun[];
+}
+
+/** Steps 1-2: load suites and locate their runs; throws AggregateError listing every problem. */
+async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
+  if (opts.suites.length === 0 || opts.from.length === 0) throw new AggregateError(["needs at least one suite file and one shard directory"]);
+  const loaded = await Promise.all(opts.suites.map((f) => loadSuite(f, { seeds: opts.seeds })));
+  const problems: string[] = [];
+  const names = loaded.map((l) => l.suite.name);
+  names.forEach((n, i) => {
+    if (names.indexOf(n) !== i) problems.push(`${loaded[i].file}: suite name "${n}" is also the name of ${loaded[names.indexOf(n)].file}; a version holds one result per name`);
+  });
+  if (opts.version !== undefined) {
+    const id = VersionIdSchema.safeParse(opts.version);
+    if (!id.success) problems.push(`--version "${opts.version}": ${id.error.issues[0].message}`);
+    else if (listVersions(opts.content).includes(opts.version)) problems.push(`version ${opts.version} already exists in ${opts.content}; published versions are never overwritten`);
+  }
+  const inputs = loaded.map((l) => {
+    const elsewhere = new Set(loaded.filter((o) => o !== l).flatMap((o) => o.runs.map((r) => r.runId)));
+    const { located, problems: found } = locateRuns(l, { from: opts.from, plannedElsewhere: elsewhere });
+    problems.push(...found);
+    return { loaded: l, located };
+  });
+  if (!opts.allowMixedBackends) problems.push(...backendProblems(inputs.flatMap((s) => s.located.map((l) => ({ ...l, suite: s.loaded.suite.name })))));
+  if (problems.length > 0) throw new AggregateError(problems);
+  return inputs;
+}
+
+/** The most common backend of the runs (the suite result names one; ties go to the first seen). */
+function mainBackend(located: readonly LocatedRun[]): BackendName {
+  const counts = new Map<BackendName, number>();
+  for (const l of located) counts.set(l.backend, (counts.get(l.backend) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0][0];
+}
+
+/** Step 3: the compare stage on one suite, as a published result (runs carry their curves). */
+function publishSuite({ loaded, located }: SuiteInput, mixed: boolean): PublishedSuite {
+  const started = performance.now();
+  const byRun = new Map(located.map((l) => [l.run.runId, l]));
+  const records = located.map((l) => l.record);
+  const trainSeconds = records.reduce((s, r) => s + r.timings.trainSeconds, 0);
+  const result = assembleSuiteResult(loaded, {
+    records,
+    runDir: (r) => byRun.get(r.runId)!.dir,
+    provenance: provenance(mainBackend(located)),
+    timings: () => ({ wallSeconds: trainSeconds + (performance.now() - started) / 1000, trainedRuns: records.length, cachedRuns: 0 }),
+    mixedBackends: mixed,
+  });
+  return PublishedSuiteSchema.parse({
+    ...result,
+    cells: result.cells.map((cell) => ({ ...cell, runs: cell.runs.map((run) => ({ ...run, curve: byRun.get(run.runId)!.record.curve })) })),
+  });
+}
+
+/** Step 4: the attention viewer's samples for every cell of a suite. */
+function attentionOf({ loaded, located }: SuiteInput, result: PublishedSuite): AttentionSamples {
+  return AttentionSamplesSchema.parse({
+    schemaVersion: SCHEMA_VERSION,
+    kind: "refit.attention",
+    suite: loaded.suite.name,
+    probeSet: { id: result.probeSet.id, hash: result.probeSet.hash },
+    maxTokens: 24,
+    cells: result.cells.map((cell) => {
+      const mine = located.filter((l) => l.run.cellId === cell.cellId);
+      return extractAttention({ captures: mine.map((l) => decodeCapture(readBytes(capturePath(l.dir)), capturePath(l.dir))), maxTokens: 24 });
+    }),
+  });
+}
+
+const distinct = <T>(xs: readonly T[]): T[] => [...new Set(xs)].sort();
+
+/** What the manifest records about how the version was made. */
+export function buildInfo(records: readonly RunRecord[], aggregateSeconds: number): BuildInfo {
+  const self = provenance(records[0].provenance.backend);
+  const machines = new Map<string, BuildInfo["machines"][number]>();
+  for (const r of records) {
+    const key = canonicalJson(r.provenance.machine);
+    const m = machines.get(key) ?? { ...r.provenance.machine, runs: 0 };
+    m.runs++;
+    machines.set(key, m);
+  }
+  return {
+    backends: distinct(records.map((r) => r.provenance.backend)),
+    machines: [...machines.values()],
+    packages: {
+      refit: distinct([...records.map((r) => r.provenance.refitVersion), self.refitVersion]),
+      node: distinct([...records.map((r) => r.provenance.node), self.node]),
+      tfjs: distinct([...records.map((r) => r.provenance.tfjs), self.tfjs]),
+    },
+    runGitCommits: [...new Set(records.map((r) => r.provenance.gitCommit))],
+    runs: records.length,
+    trainSeconds: records.reduce((s, r) => s + r.timings.trainSeconds, 0),
+    aggregateSeconds,
+  };
+}
+
+/** Merges shard directories into a new content version and points latest.json at it. */
+export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
+  const started = performance.now();
+  const say = opts.progress ?? (() => {});
+  say(`1/${STEPS} checking that every planned run of ${opts.suites.length} suite(s) is in ${opts.from.length} shard dir(s)`);
+  const inputs = await checkInputs(opts);
+  const nRuns = inputs.reduce((n, s) => n + s.located.length, 0);
+  say(`2/${STEPS} found all ${nRuns} runs finished and consistent`);
+
+  const files: VersionFile[] = [];
+  const entries: ContentManifest["suites"] = [];
+  const suites: PublishedSuite[] = [];
+  for (const input of inputs) {
+    const name = input.loaded.suite.name;
+    say(`3/${STEPS} comparing ${name}: ${input.loaded.cells.length} cell(s)`);
+    const result = publishSuite(input, opts.allowMixedBackends ?? false);
+    const attention = attentionOf(input, result);
+    const resultFile: VersionFile = { name: `${name}.json`, contents: prettyJson(result) };
+    const attentionFile: VersionFile = { name: `${name}.attention.json`, contents: `${canonicalJson(attention)}\n` };
+    files.push(resultFile, attentionFile);
+    suites.push(result);
+    entries.push({
+      name,
+      suiteHash: input.loaded.hash,
+      result: { file: resultFile.name, sha256: sha256Hex(resultFile.contents) },
+      attention: { file: attentionFile.name, sha256: sha256Hex(attentionFile.contents) },
+    });
+  }
+
+  const contentDir = path.resolve(opts.content);
+  return withDirLock(contentDir, () => {
+    const createdAt = opts.createdAt ?? new Date();
+    const newest = newestCreatedAt(contentDir);
+    if (newest !== null && newest >= createdAt.toISOString()) {
+      throw new AggregateError([`the newest version in ${contentDir} was created at ${newest}, not before this one (${createdAt.toISOString()}); the site orders versions by creation time`]);
+    }
+    const version = opts.version ?? nextVersionId(listVersions(contentDir), createdAt);
+    const manifest = ContentManifestSchema.parse({
+      schemaVersion: SCHEMA_VERSION,
+      kind: "refit.manifest",
+      version,
+      createdAt: createdAt.toISOString(),
+      gitCommit: suites[0].provenance.gitCommit,
+      refitVersion: suites[0].provenance.refitVersion,
+      suites: entries,
+      build: buildInfo(
+        inputs.flatMap((s) => s.located.map((l) => l.record)),
+        (performance.now() - started) / 1000,
+      ),
+    });
+    say(`4/${STEPS} writing version ${version}: ${files.length + 1} files`);
+    let dir: string;
+    try {
+      dir = writeVersion(contentDir, version, [...files, { name: "manifest.json", contents: prettyJson(manifest) }]);
+    } catch (e) {
+      if ((e as Error).name === "VersionExistsError") throw new AggregateError([(e as Error).message]);
+      throw e;
+    }
+    say(`5/${STEPS} pointing ${path.join(contentDir, "latest.json")} at ${version}`);
+    pointLatest(contentDir, version);
+    return { version, dir, manifest, suites };
+  });
+}

@@ -1,0 +1,67 @@
+// `refit diff` output: a terminal table of every compared value, or a Markdown summary for a GitHub
+// job summary or PR comment (regressions and other moves beyond noise first, everything else folded
+// into <details>). Both are plain functions of a VersionDiff (publish/diff.ts).
+import type { MetricMove, VersionDiff } from "./diff.ts";
+
+const digits = (m: MetricMove) => (m.family === "perplexity" ? 2 : 3);
+const fixed = (x: number, d: number) => x.toFixed(d);
+const signed = (x: number, d: number) => `${x >= 0 ? "+" : "-"}${Math.abs(x).toFixed(d)}`;
+const interval = (m: MetricMove) => (m.interval ? `[${fixed(m.interval[0], digits(m))}, ${fixed(m.interval[1], digits(m))}]` : "none");
+
+/** regression / beyond noise / within noise / no interval. */
+export function verdictOf(m: MetricMove): string {
+  if (m.regression) return "REGRESSION";
+  if (m.beyondInterval === true) return "beyond noise";
+  return m.beyondInterval === false ? "within noise" : "no interval";
+}
+
+export const regressions = (d: VersionDiff) => d.moves.filter((m) => m.regression);
+
+function headline(d: VersionDiff): string {
+  const beyond = d.moves.filter((m) => m.beyondInterval === true).length;
+  const noInterval = d.moves.filter((m) => m.beyondInterval === null).length;
+  const n = regressions(d).length;
+  const lead = n === 0 ? "no regression beyond seed noise" : `${n} regression(s) beyond seed noise`;
+  return `${lead}: ${d.moves.length} values compared, ${beyond} moved beyond their 95% bootstrap interval, ${noInterval} without an interval`;
+}
+
+function cellChanges(d: VersionDiff): string[] {
+  const out: string[] = [];
+  if (d.added.length > 0) out.push(`new cells: ${d.added.map((k) => `${k.suite}/${k.cellId}`).join(", ")}`);
+  if (d.removed.length > 0) out.push(`cells no longer published: ${d.removed.map((k) => `${k.suite}/${k.cellId}`).join(", ")}`);
+  return out;
+}
+
+const row = (m: MetricMove) => [`${m.suite}/${m.cellId}`, m.metric, fixed(m.before, digits(m)), fixed(m.after, digits(m)), signed(m.delta, digits(m)), interval(m), verdictOf(m)];
+
+/** Aligned plain text, every value compared, largest change first. */
+export function formatDiffText(d: VersionDiff): string {
+  const header = ["cell", "metric", d.from, d.to, "change", "95% interval", "verdict"];
+  const rows = d.moves.map(row);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  return [`${d.from} -> ${d.to}: ${headline(d)}`, ...cellChanges(d), "", line(header), ...rows.map(line)].join("\n");
+}
+
+const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
+
+function markdownTable(d: VersionDiff, moves: readonly MetricMove[]): string[] {
+  const header = ["Cell", "Metric", d.from, d.to, "Change", "95% interval", "Verdict"];
+  const body = moves.map((m) => {
+    const r = row(m).map(escapeCell);
+    r[0] = `\`${r[0]}\``;
+    if (m.regression) r[6] = `**${r[6]}**`;
+    return r;
+  });
+  return [`| ${header.map(escapeCell).join(" | ")} |`, "|---|---|---:|---:|---:|---|---|", ...body.map((r) => `| ${r.join(" | ")} |`)];
+}
+
+/** A Markdown summary: headline, the flagged moves, and every value in a folded table. */
+export function formatDiffMarkdown(d: VersionDiff): string {
+  const flagged = d.moves.filter((m) => m.regression || m.beyondInterval === true);
+  const out = [`### Refit: ${escapeCell(d.from)} → ${escapeCell(d.to)}`, "", `${regressions(d).length > 0 ? "⚠️ " : ""}${headline(d)}.`];
+  for (const c of cellChanges(d)) out.push("", `- ${c}`);
+  if (flagged.length > 0) out.push("", ...markdownTable(d, flagged));
+  if (d.moves.length > 0) out.push("", `<details><summary>All ${d.moves.length} values</summary>`, "", ...markdownTable(d, d.moves), "", "</details>");
+  return `${out.join("\n")}\n`;
+}

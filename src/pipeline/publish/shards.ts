@@ -1,0 +1,157 @@
+// Finds a suite's runs in shard output directories (<dir>/runs/<backend>/<runId>/, as `refit run
+// --shard` leaves them) and checks they can be published together: every planned run present and
+// finished, a run found twice only if its captures are byte-identical, records that match the
+// suite's resolved config. Problems are collected, not thrown one by one, so a single message can
+// list everything that is missing (DESIGN.md "Automation"; asv's check before publishing).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
+import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
+import { exists, readBytes } from "../artifacts/store.ts";
+import { capturePath, finishedRecord, initCapturePath, runDirOf } from "../orchestrate/job.ts";
+import type { Run } from "../suite/grid.ts";
+import type { LoadedSuite } from "../suite/load.ts";
+
+/** A planned run and where its finished copy was found. */
+export interface LocatedRun {
+  run: Run;
+  record: RunRecord;
+  /** The run directory the captures are read from. */
+  dir: string;
+  backend: BackendName;
+}
+
+export interface LocateResult {
+  located: LocatedRun[];
+  /** One line per problem; publishing must not go ahead while any remain. */
+  problems: string[];
+}
+
+/** A finished record found on disk, whether or not the suite plans it. */
+interface Found {
+  record: RunRecord;
+  dir: string;
+  backend: BackendName;
+}
+
+/** Every run directory under the shard dirs, keyed by run ID; unknown backend folders are problems. */
+function scanShards(from: readonly string[], problems: string[]): Map<string, { dir: string; backend: BackendName }[]> {
+  const byRun = new Map<string, { dir: string; backend: BackendName }[]>();
+  for (const shard of from) {
+    if (!fs.existsSync(shard) || !fs.statSync(shard).isDirectory()) {
+      problems.push(`${shard}: not a directory`);
+      continue;
+    }
+    const runsDir = path.join(shard, "runs");
+    if (!fs.existsSync(runsDir)) {
+      problems.push(`${shard}: holds no runs/ folder (is it the --out directory of a refit run?)`);
+      continue;
+    }
+    for (const name of fs.readdirSync(runsDir).filter((d) => !d.startsWith(".")).sort()) {
+      const backend = BackendSchema.safeParse(name);
+      if (!backend.success) {
+        problems.push(`${path.join(runsDir, name)}: "${name}" is not a backend (${BackendSchema.options.join(", ")})`);
+        continue;
+      }
+      for (const runId of fs.readdirSync(path.join(runsDir, name)).filter((d) => !d.startsWith(".")).sort()) {
+        const copies = byRun.get(runId) ?? [];
+        copies.push({ dir: runDirOf(shard, backend.data, runId), backend: backend.data });
+        byRun.set(runId, copies);
+      }
+    }
+  }
+  return byRun;
+}
+
+/** "train.tokens: 32768 here, 16384 in the suite" for each leaf where two configs differ. */
+export function configDifferences(found: unknown, wanted: unknown, at = ""): string[] {
+  if (typeof found === "object" && found !== null && typeof wanted === "object" && wanted !== null && !Array.isArray(found)) {
+    const keys = [...new Set([...Object.keys(found), ...Object.keys(wanted)])].sort();
+    return keys.flatMap((k) => configDifferences((found as Record<string, unknown>)[k], (wanted as Record<string, unknown>)[k], at ? `${at}.${k}` : k));
+  }
+  if (canonicalJson(found ?? null) === canonicalJson(wanted ?? null)) return [];
+  return [`${at}: ${canonicalJson(found ?? null)} in the shard, ${canonicalJson(wanted ?? null)} in the suite`];
+}
+
+const captureHashes = (dir: string) => [capturePath(dir), initCapturePath(dir)].map((f) => (exists(f) ? sha256Hex(readBytes(f)) : "")).join(" ");
+
+/** Why an unfinished copy is not usable, for the missing-run message. */
+function unfinishedReason(dir: string): string {
+  const file = path.join(dir, "run.json");
+  if (!exists(file)) return `${dir} has no run.json (still running, or killed: rerun that shard to resume it)`;
+  const record = JSON.parse(new TextDecoder().decode(readBytes(file))) as { status?: string; error?: string };
+  return record.status === "failed" ? `${dir} failed: ${record.error ?? "no error recorded"}` : `${dir} lacks its capture files`;
+}
+
+/** Closest stray run of the same seed: a hint that a shard ran another version of the suite file. */
+function strayHint(run: Run, strays: readonly Found[]): string {
+  const candidates = strays
+    .filter((s) => s.record.seed === run.seed)
+    .map((s) => ({ s, diffs: configDifferences(s.record.config, run.config) }))
+    .sort((a, b) => a.diffs.length - b.diffs.length);
+  const best = candidates[0];
+  if (!best || best.diffs.length > 3) return "";
+  return `; ${best.s.dir} has seed ${run.seed} of a config that differs in ${best.diffs.join("; ")} (trained from another version of the suite?)`;
+}
+
+export interface LocateOptions {
+  from: readonly string[];
+  /** Run IDs that other suites being aggregated plan, so they are not taken for strays. */
+  plannedElsewhere?: ReadonlySet<string>;
+}
+
+/** Locates every planned run of a suite in the shard dirs; see LocateResult. */
+export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResult {
+  const problems: string[] = [];
+  const byRun = scanShards(opts.from, problems);
+  const planned = new Set(loaded.runs.map((r) => r.runId));
+  const strays: Found[] = [];
+  for (const [runId, copies] of byRun) {
+    if (planned.has(runId) || opts.plannedElsewhere?.has(runId)) continue;
+    for (const c of copies) {
+      const record = finishedRecord(c.dir);
+      if (record) strays.push({ record, ...c });
+    }
+  }
+
+  const cellNumber = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
+  const located: LocatedRun[] = [];
+  for (const run of loaded.runs) {
+    const name = `${loaded.suite.name}: run ${run.runId} (cell ${cellNumber.get(run.cellId)}, seed ${run.seed})`;
+    const copies = byRun.get(run.runId) ?? [];
+    const finished: Found[] = [];
+    const unfinished: string[] = [];
+    for (const c of copies) {
+      const record = finishedRecord(c.dir);
+      if (!record) unfinished.push(unfinishedReason(c.dir));
+      else if (record.runId !== run.runId || record.seed !== run.seed || canonicalJson(record.config) !== canonicalJson(run.config)) {
+        problems.push(`${name}: ${path.join(c.dir, "run.json")} describes another run (its runId, seed or config differ from the directory's)`);
+      } else if (record.provenance.backend !== c.backend) {
+        problems.push(`${name}: ${path.join(c.dir, "run.json")} says backend ${record.provenance.backend}, but it lies under runs/${c.backend}`);
+      } else finished.push({ record, ...c });
+    }
+    if (finished.length === 0) {
+      const why = unfinished.length > 0 ? `not finished: ${unfinished.join("; ")}` : `missing from every --from directory${strayHint(run, strays)}`;
+      problems.push(`${name}: ${why}`);
+      continue;
+    }
+    // The same run from two shards (e.g. a retried job) is fine only if it is the same result.
+    const sameBackend = finished.filter((f) => f.backend === finished[0].backend);
+    const hashes = new Set(sameBackend.map((f) => captureHashes(f.dir)));
+    if (hashes.size > 1) {
+      problems.push(`${name}: its captures differ between ${sameBackend.map((f) => f.dir).join(" and ")}; keep one of them`);
+      continue;
+    }
+    located.push({ run, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend });
+  }
+  return { located, problems };
+}
+
+/** Problems for runs of more than one backend, naming a few runs of each; none when there is one backend. */
+export function backendProblems(located: readonly (LocatedRun & { suite: string })[]): string[] {
+  const byBackend = new Map<BackendName, string[]>();
+  for (const l of located) byBackend.set(l.backend, [...(byBackend.get(l.backend) ?? []), `${l.suite}/${l.run.runId}`]);
+  if (byBackend.size <= 1) return [];
+  const parts = [...byBackend].map(([b, runs]) => `${b} (${runs.length} run(s): ${runs.slice(0, 3).join(", ")}${runs.length > 3 ? ", ..." : ""})`);
+  return [`runs were trained on different backends, whose results differ in the last bits: ${parts.join("; ")}; rerun them on one backend, or pass --allow-mixed-backends`];
+}

@@ -1,0 +1,97 @@
+// Immutable content versions (DESIGN.md "Artifacts and versions"): ids like 2026-11-25.1 (UTC date
+// of creation, then the next free number that day), a version folder built whole in a hidden temp
+// folder and renamed into place, and latest.json replaced atomically last. A crash at any point
+// leaves latest.json at the old version and, at worst, a hidden .tmp-* folder the site ignores.
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ContentManifestSchema, SCHEMA_VERSION, VersionIdSchema, type LatestPointer } from "../artifacts/schemas.ts";
+import { readJson, writeJsonAtomic } from "../artifacts/store.ts";
+
+export const versionsDir = (content: string) => path.join(content, "versions");
+export const latestFile = (content: string) => path.join(content, "latest.json");
+
+/** Published version ids (hidden temp folders excluded), in name order. */
+export function listVersions(content: string): string[] {
+  const dir = versionsDir(content);
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((d) => !d.startsWith(".")).sort() : [];
+}
+
+/** `<UTC date>.<n>` with n one more than the largest already used that day. */
+export function nextVersionId(existing: readonly string[], createdAt: Date): string {
+  const day = createdAt.toISOString().slice(0, 10);
+  const used = existing.flatMap((id) => {
+    const m = /^(\d{4}-\d{2}-\d{2})\.(\d+)$/.exec(id);
+    return m && m[1] === day ? [Number(m[2])] : [];
+  });
+  return `${day}.${Math.max(0, ...used) + 1}`;
+}
+
+/** Newest createdAt among published versions (the site orders versions by it), or null. */
+export function newestCreatedAt(content: string): string | null {
+  const times = listVersions(content).map((id) => readJson(path.join(versionsDir(content), id, "manifest.json"), ContentManifestSchema).createdAt);
+  return times.length === 0 ? null : times.sort().at(-1)!;
+}
+
+export class VersionExistsError extends Error {
+  override name = "VersionExistsError";
+}
+
+export interface VersionFile {
+  /** A plain file name inside the version folder. */
+  name: string;
+  contents: string;
+}
+
+function writeDurably(file: string, contents: string): void {
+  const fd = fs.openSync(file, "wx");
+  try {
+    fs.writeFileSync(fd, contents);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function syncDir(dir: string): void {
+  if (process.platform === "win32") return;
+  const fd = fs.openSync(dir, "r");
+  try {
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Writes a new version folder content/versions/<id>/ holding exactly `files`, all or nothing.
+ * Refuses an id that already exists; the caller holds the content lock, so no one else is adding one.
+ */
+export function writeVersion(content: string, id: string, files: readonly VersionFile[]): string {
+  const checked = VersionIdSchema.safeParse(id);
+  if (!checked.success) throw new Error(`version id "${id}": ${checked.error.issues[0].message}`);
+  const target = path.join(versionsDir(content), id);
+  if (fs.existsSync(target)) throw new VersionExistsError(`version ${id} already exists in ${versionsDir(content)}; published versions are never overwritten`);
+  fs.mkdirSync(versionsDir(content), { recursive: true });
+  const temp = path.join(versionsDir(content), `.tmp-${id}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  fs.mkdirSync(temp);
+  try {
+    for (const f of files) {
+      if (path.basename(f.name) !== f.name || f.name.startsWith(".")) throw new Error(`version file name "${f.name}" must be a plain file name`);
+      writeDurably(path.join(temp, f.name), f.contents);
+    }
+    syncDir(temp);
+    fs.renameSync(temp, target);
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+  syncDir(versionsDir(content));
+  return target;
+}
+
+/** Points content/latest.json at `id`, replacing the file atomically. */
+export function pointLatest(content: string, id: string): void {
+  const pointer: LatestPointer = { schemaVersion: SCHEMA_VERSION, kind: "refit.latest", version: id };
+  writeJsonAtomic(latestFile(content), pointer);
+}

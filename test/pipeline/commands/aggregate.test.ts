@@ -1,0 +1,183 @@
+// `refit plan` / `refit run --shard` / `refit aggregate` end to end on the tiny suite: two shards
+// trained apart into two output dirs and aggregated give the unsharded run's statistics; missing,
+// mixed-backend, other-suite-version and conflicting shards exit 2 and write nothing; a published
+// version is never overwritten. One training pass (beforeAll) serves every test; tests run in
+// order, and the overwrite test adds to the version the first test published.
+import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RunRecordSchema, SuiteResultSchema, type SuiteResult } from "../../../src/pipeline/artifacts/schemas.ts";
+import { readJson, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
+import { aggregate, AggregateError } from "../../../src/pipeline/publish/aggregate.ts";
+import { loadContent } from "../../../src/site/lib/content.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BIN = path.join(ROOT, "bin/refit.mjs");
+const TINY = path.join(ROOT, "test/fixtures/suites/tiny.yaml");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-aggregate-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 120_000 });
+
+function refitAsync(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status, stderr }));
+  });
+}
+
+const shard1 = path.join(tmp, "shard-1");
+const shard2 = path.join(tmp, "shard-2");
+const whole = path.join(tmp, "whole");
+let matrix: { include: { suite: string; shard: string; runs: number }[] };
+let unsharded: SuiteResult;
+
+beforeAll(async () => {
+  const plan = refit(["plan", TINY, "--shards", "2"]);
+  expect(plan.status).toBe(0);
+  matrix = JSON.parse(plan.stdout);
+  const common = ["--backend", "wasm", "--workers", "1"];
+  // The two shards and the unsharded reference train at once, as separate machines would.
+  const runs = await Promise.all([
+    ...matrix.include.map((m, i) => refitAsync(["run", m.suite, "--shard", m.shard, "--out", [shard1, shard2][i], ...common])),
+    refitAsync(["run", TINY, "--out", whole, ...common]),
+  ]);
+  for (const r of runs) expect(r.status, r.stderr).toBe(0);
+  const dir = path.join(whole, "results", "tiny");
+  unsharded = readJson(path.join(dir, fs.readdirSync(dir)[0]), SuiteResultSchema);
+}, 180_000);
+
+/** The AggregateError message of a refused aggregation (failing the test if it was not refused). */
+async function refusal(opts: Parameters<typeof aggregate>[0]): Promise<string> {
+  const err = await aggregate(opts).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AggregateError);
+  expect((err as Error).message).toMatch(/^cannot publish, nothing was written:\n/);
+  return (err as Error).message;
+}
+
+/** Nothing under `content`: it was never created. */
+const wroteNothing = (content: string) => expect(fs.existsSync(content)).toBe(false);
+
+function copyDir(from: string, to: string): string {
+  fs.cpSync(from, to, { recursive: true });
+  return to;
+}
+
+/** A copy of a shard whose run is filed (and recorded) as trained on the cpu backend. */
+function cpuCopyOf(shard: string): string {
+  const copy = path.join(tmp, `${path.basename(shard)}-cpu`);
+  if (fs.existsSync(copy)) return copy;
+  copyDir(shard, copy);
+  fs.renameSync(path.join(copy, "runs", "wasm"), path.join(copy, "runs", "cpu"));
+  for (const runId of fs.readdirSync(path.join(copy, "runs", "cpu"))) {
+    const file = path.join(copy, "runs", "cpu", runId, "run.json");
+    const record = readJson(file, RunRecordSchema);
+    writeJsonAtomic(file, { ...record, provenance: { ...record.provenance, backend: "cpu" } });
+  }
+  return copy;
+}
+
+describe("refit aggregate", () => {
+  it("publishes two shards trained apart with the unsharded run's statistics", () => {
+    expect(matrix.include.map((m) => [m.shard, m.runs])).toEqual([["1/2", 1], ["2/2", 1]]);
+    const content = path.join(tmp, "content-ok");
+    const r = refit(["aggregate", TINY, "--from", shard1, shard2, "--content", content]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("5/5 pointing");
+
+    const site = loadContent(content); // the site's own loader: SHA-256 sums, schemas, latest pointer
+    expect(site.versions.map((v) => v.id)).toEqual([site.latest!.id]);
+    expect(site.latest!.id).toMatch(/^\d{4}-\d{2}-\d{2}\.1$/);
+    const [suite] = site.latest!.suites;
+    const published = suite.result;
+    expect(published.cells.map((c) => c.stats)).toEqual(unsharded.cells.map((c) => c.stats));
+    expect(published.findings).toEqual(unsharded.findings);
+    expect(published.cells[0].runs.map((x) => x.heldOutLoss)).toEqual(unsharded.cells[0].runs.map((x) => x.heldOutLoss));
+    expect(published.suite.hash).toBe(unsharded.suite.hash);
+    // Each run's curve comes from its run.json in whichever shard trained it.
+    const [run0] = published.cells[0].runs;
+    const shardOf0 = [shard1, shard2].find((s) => fs.existsSync(path.join(s, "runs", "wasm", run0.runId)))!;
+    expect(run0.curve).toEqual(readJson(path.join(shardOf0, "runs", "wasm", run0.runId, "run.json"), RunRecordSchema).curve);
+    expect(suite.attention!.cells[0].seeds).toEqual([0, 1]);
+
+    const build = site.latest!.manifest.build!;
+    expect(build.runs).toBe(2);
+    expect(build.backends).toEqual(["wasm"]);
+    expect(build.machines.reduce((n, m) => n + m.runs, 0)).toBe(2);
+    expect(build.trainSeconds).toBeCloseTo(published.cells[0].runs.reduce((s, x) => s + x.trainSeconds, 0), 9);
+  });
+
+  it("refuses a missing shard with exit 2, naming the run, and writes nothing", () => {
+    const content = path.join(tmp, "content-missing");
+    const r = refit(["aggregate", TINY, "--from", shard1, "--content", content]);
+    expect(r.status).toBe(2);
+    const missing = unsharded.cells[0].runs.find((x) => !fs.existsSync(path.join(shard1, "runs", "wasm", x.runId)))!;
+    expect(r.stderr).toContain(`tiny: run ${missing.runId} (cell 1, seed ${missing.seed}): missing from every --from directory`);
+    expect(r.stderr).toContain("nothing was written");
+    wroteNothing(content);
+  });
+
+  it("refuses runs from two backends unless --allow-mixed-backends", async () => {
+    const content = path.join(tmp, "content-mixed");
+    const message = await refusal({ suites: [TINY], from: [shard1, cpuCopyOf(shard2)], content });
+    expect(message).toContain("runs were trained on different backends");
+    expect(message).toContain(`cpu (1 run(s): tiny/${fs.readdirSync(path.join(shard2, "runs", "wasm"))[0]})`);
+    expect(message).toMatch(/wasm \(1 run\(s\): tiny\/[0-9a-f]{16}\)/);
+    expect(message).toContain("--allow-mixed-backends");
+    wroteNothing(content);
+  });
+
+  it("refuses shards trained from another version of the suite, naming what differs", async () => {
+    const edited = path.join(tmp, "tiny-edited.yaml");
+    fs.writeFileSync(edited, fs.readFileSync(TINY, "utf8").replace("tokens: 32768", "tokens: 16384"));
+    const content = path.join(tmp, "content-edited");
+    const message = await refusal({ suites: [edited], from: [shard1, shard2], content });
+    expect(message).toContain("train.tokens: 32768 in the shard, 16384 in the suite");
+    expect(message.match(/missing from every --from directory/g)?.length).toBe(2);
+    wroteNothing(content);
+  });
+
+  it("never overwrites a published version; the next one gets the next number", async () => {
+    const content = path.join(tmp, "content-ok");
+    const [first] = loadContent(content).versions;
+    const manifestFile = path.join(content, "versions", first.id, "manifest.json");
+    const manifest = fs.readFileSync(manifestFile);
+
+    const again = refit(["aggregate", TINY, "--from", shard1, shard2, "--content", content, "--version", first.id]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain(`version ${first.id} already exists`);
+    expect(fs.readFileSync(manifestFile)).toEqual(manifest);
+
+    // One more (costly) compare stage covers two more cases: a retried shard job leaving the same run
+    // in two dirs (accepted when byte-identical), and mixing backends when asked for.
+    const twin = copyDir(shard1, path.join(tmp, "shard-1-twin"));
+    const createdAt = new Date(Date.parse(first.manifest.createdAt) + 1);
+    const second = await aggregate({ suites: [TINY], from: [shard1, twin, cpuCopyOf(shard2)], content, createdAt, allowMixedBackends: true });
+    expect(second.version).toBe(first.id.replace(/\.1$/, ".2"));
+    expect(second.manifest.build!.backends).toEqual(["cpu", "wasm"]);
+    expect(second.suites[0].cells[0].stats).toEqual(unsharded.cells[0].stats);
+    expect(fs.readFileSync(manifestFile)).toEqual(manifest);
+    expect(loadContent(content).latest!.id).toBe(second.version);
+  });
+
+  it("refuses a run found twice with different captures", async () => {
+    const twin = copyDir(shard1, path.join(tmp, "shard-1-changed"));
+    const [runId] = fs.readdirSync(path.join(twin, "runs", "wasm"));
+    const capture = path.join(twin, "runs", "wasm", runId, "capture.safetensors");
+    const bytes = fs.readFileSync(capture);
+    bytes[bytes.length - 1] ^= 1;
+    fs.writeFileSync(capture, bytes);
+    const content = path.join(tmp, "content-changed");
+    const message = await refusal({ suites: [TINY], from: [shard1, twin, shard2], content });
+    expect(message).toContain(`run ${runId}`);
+    expect(message).toContain(`its captures differ between ${path.join(shard1, "runs", "wasm", runId)} and ${path.join(twin, "runs", "wasm", runId)}`);
+    wroteNothing(content);
+  });
+});

@@ -1,0 +1,71 @@
+// `refit diff` on a temp copy of the site fixture with versions whose numbers were edited: an
+// injected regression exits 1, a noise-sized move exits 0, unknown versions exit 2. The exit codes
+// are checked once through the real CLI; the other cases call the command in process.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { UsageError } from "../../../src/pipeline/commands/command.ts";
+import { diffCommand } from "../../../src/pipeline/commands/diff.ts";
+import { editedVersion, fixtureVersion, FIXTURE_CONTENT, moveLayer, publish, withLayerIntervals } from "../publish/helpers.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const BIN = path.join(ROOT, "bin/refit.mjs");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-diff-"));
+const content = path.join(tmp, "content");
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const refit = (args: string[]) => spawnSync(process.execPath, [BIN, "diff", ...args, "--content", content], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+
+async function diff(args: string[]): Promise<{ status: number; stdout: string }> {
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  try {
+    const status = await diffCommand.main([...args, "--content", content]);
+    return { status, stdout: log.mock.calls.map((c) => c.join(" ")).join("\n") };
+  } finally {
+    log.mockRestore();
+  }
+}
+
+beforeAll(() => {
+  fs.cpSync(FIXTURE_CONTENT, content, { recursive: true });
+  const base = editedVersion(fixtureVersion(), "2026-03-01.1", withLayerIntervals(0.01));
+  publish(content, base, "2026-03-01T00:00:00.000Z");
+  publish(content, editedVersion(base, "2026-03-02.1", moveLayer(0, -0.005)), "2026-03-02T00:00:00.000Z");
+  publish(content, editedVersion(base, "2026-03-03.1", moveLayer(0, -0.05)), "2026-03-03T00:00:00.000Z");
+});
+
+describe("refit diff", () => {
+  it("exits 1 on a stability drop beyond the bootstrap interval, through the CLI", () => {
+    const r = refit(["2026-03-01.1", "latest"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/^2026-03-01\.1 -> 2026-03-03\.1: 1 regression\(s\) beyond seed noise/);
+    expect(r.stdout).toMatch(/tiny\/0189587ab56a\s+layer 1 stability\s+0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION/);
+  });
+
+  it("exits 0 on a noise-sized move, through the CLI", () => {
+    const r = refit(["2026-03-01.1", "previous"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/layer 1 stability\s+0\.986\s+0\.981\s+-0\.005\s+\[0\.976, 0\.996\]\s+within noise/);
+  });
+
+  it("returns 0 when a threshold makes the drop too small to count", async () => {
+    expect((await diff(["2026-03-01.1", "latest", "--threshold", "layerStability=0.1"])).status).toBe(0);
+    expect((await diff(["2026-03-01.1", "latest", "--threshold", "layerStability=0.01"])).status).toBe(1);
+  });
+
+  it("prints a Markdown job summary with --markdown", async () => {
+    const r = await diff(["previous", "latest", "--markdown"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.startsWith("### Refit: 2026-03-02.1 → 2026-03-03.1\n\n⚠️ 1 regression(s) beyond seed noise")).toBe(true);
+    // previous (2026-03-02.1) is 0.005 lower; its interval stayed at 0.986 ± 0.01.
+    expect(r.stdout).toContain("| `tiny/0189587ab56a` | layer 1 stability | 0.981 | 0.936 | -0.045 | [0.976, 0.996] | **REGRESSION** |");
+  });
+
+  it("refuses unknown versions and thresholds as usage errors (exit 2), naming what is published", async () => {
+    await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(UsageError);
+    await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(/no version "2026-09-09.1" in .*\(published: 2026-01-05.1, 2026-02-09.1, 2026-03-01.1, 2026-03-02.1, 2026-03-03.1\)/);
+    await expect(diff(["latest", "latest", "--threshold", "loss=1"])).rejects.toThrow(/--threshold must be metric=x/);
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { diffVersions, parseThreshold, type MetricMove, type VersionDiff } from "../../../src/pipeline/publish/diff.ts";
+import { formatDiffMarkdown, formatDiffText, regressions } from "../../../src/pipeline/publish/diff-report.ts";
+import { editedVersion, fixtureVersion, moveLayer, withLayerIntervals, type Cell } from "./helpers.ts";
+
+// Fixture cell tiny/0189587ab56a: layer stability [0.98569, 0.99690], held-out perplexity of its
+// three refits [18.945, 19.824, 19.381].
+const CELL = "0189587ab56a";
+const base = editedVersion(fixtureVersion(), "a", withLayerIntervals(0.01));
+const find = (d: VersionDiff, metric: string): MetricMove => d.moves.find((m) => m.suite === "tiny" && m.cellId === CELL && m.metric === metric)!;
+const shiftPerplexity = (by: number) => (cell: Cell) => {
+  for (const r of cell.runs) r.heldOutPerplexity! += by;
+};
+
+describe("diffVersions", () => {
+  it("flags a stability drop beyond the old interval as a regression", () => {
+    const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05)));
+    const layer1 = find(d, "layer 1 stability");
+    expect(layer1.delta).toBeCloseTo(-0.05, 12);
+    expect(layer1.interval![1] - layer1.interval![0]).toBeCloseTo(0.02, 12);
+    expect(layer1.beyondInterval).toBe(true);
+    expect(layer1.regression).toBe(true);
+    expect(find(d, "layer 2 stability")).toMatchObject({ delta: 0, beyondInterval: false, regression: false });
+    // The layer mean moves by half as much and has no interval, so it cannot be called noise or not.
+    expect(find(d, "stability").delta).toBeCloseTo(-0.025, 12);
+    expect(find(d, "stability")).toMatchObject({ beyondInterval: null, regression: false });
+    expect(regressions(d).map((m) => m.metric)).toEqual(["layer 1 stability"]);
+  });
+
+  it("ignores a noise-sized drop inside the interval", () => {
+    const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.005)));
+    expect(find(d, "layer 1 stability")).toMatchObject({ beyondInterval: false, regression: false });
+    expect(regressions(d)).toEqual([]);
+  });
+
+  it("does not call a rise in stability a regression", () => {
+    const tight = editedVersion(fixtureVersion(), "a", withLayerIntervals(0.001));
+    const move = find(diffVersions(tight, editedVersion(tight, "b", moveLayer(0, 0.005))), "layer 1 stability");
+    expect(move).toMatchObject({ beyondInterval: true, regression: false });
+  });
+
+  it("judges mean perplexity against a bootstrap interval over refits, higher being worse", () => {
+    const worse = find(diffVersions(base, editedVersion(base, "b", shiftPerplexity(2))), "perplexity");
+    expect(worse.before).toBeCloseTo((18.944798212680038 + 19.82357878613379 + 19.38081357175881) / 3, 12);
+    expect(worse.delta).toBeCloseTo(2, 12);
+    // Means of resampled refits lie between the smallest and largest refit.
+    expect(worse.interval![0]).toBeGreaterThanOrEqual(18.944798212680038);
+    expect(worse.interval![1]).toBeLessThanOrEqual(19.82357878613379);
+    expect(worse).toMatchObject({ beyondInterval: true, regression: true });
+    const better = find(diffVersions(base, editedVersion(base, "b", shiftPerplexity(-2))), "perplexity");
+    expect(better).toMatchObject({ beyondInterval: true, regression: false });
+  });
+
+  it("lets a threshold alone decide where there is no interval (two refits)", () => {
+    const twoRefits = editedVersion(base, "a", (c) => void c.runs.splice(2));
+    const after = editedVersion(twoRefits, "b", shiftPerplexity(1));
+    expect(find(diffVersions(twoRefits, after), "perplexity")).toMatchObject({ interval: null, beyondInterval: null, regression: false });
+    expect(find(diffVersions(twoRefits, after, { thresholds: { perplexity: 0.5 } }), "perplexity").regression).toBe(true);
+    expect(find(diffVersions(twoRefits, after, { thresholds: { perplexity: 2 } }), "perplexity").regression).toBe(false);
+  });
+
+  it("does not flag a move beyond the interval that is smaller than its threshold", () => {
+    const after = editedVersion(base, "b", moveLayer(0, -0.05));
+    expect(find(diffVersions(base, after, { thresholds: { layerStability: 0.1 } }), "layer 1 stability").regression).toBe(false);
+  });
+
+  it("lists cells only one version has", () => {
+    const fewer = editedVersion(base, "b", () => {});
+    fewer.suites[0].result.cells = [];
+    const d = diffVersions(base, fewer);
+    expect(d.removed).toEqual([{ suite: "tiny", cellId: CELL }]);
+    expect(diffVersions(fewer, base).added).toEqual([{ suite: "tiny", cellId: CELL }]);
+  });
+});
+
+describe("parseThreshold", () => {
+  it("reads metric=x and refuses unknown metrics or negative values", () => {
+    expect(parseThreshold("perplexity=0.5")).toEqual(["perplexity", 0.5]);
+    expect(parseThreshold("layerStability=0")).toEqual(["layerStability", 0]);
+    expect(() => parseThreshold("loss=1")).toThrow(/metric one of stability, layerStability, allPairsStability, perplexity/);
+    expect(() => parseThreshold("perplexity=-1")).toThrow(/got "perplexity=-1"/);
+    expect(() => parseThreshold("perplexity")).toThrow(/metric=x/);
+  });
+});
+
+describe("formatDiffMarkdown", () => {
+  it("puts the regression in a table ahead of the folded full list", () => {
+    const md = formatDiffMarkdown(diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05))));
+    const lines = md.split("\n");
+    expect(lines[0]).toBe("### Refit: a → b");
+    expect(lines[2]).toMatch(/^⚠️ 1 regression\(s\) beyond seed noise: \d+ values compared, 1 moved beyond their 95% bootstrap interval/);
+    expect(lines[4]).toBe("| Cell | Metric | a | b | Change | 95% interval | Verdict |");
+    // 0.98569 - 0.05 = 0.93569; interval 0.98569 ± 0.01.
+    expect(lines[6]).toBe(`| \`tiny/${CELL}\` | layer 1 stability | 0.986 | 0.936 | -0.050 | [0.976, 0.996] | **REGRESSION** |`);
+    expect(lines[7]).toBe("");
+    expect(md).toMatch(/<details><summary>All \d+ values<\/summary>[\s\S]*\| `tiny\/0189587ab56a` \| layer 2 stability \| 0\.997 \| 0\.997 \| \+0\.000 \| \[0\.987, 1\.007\] \| within noise \|[\s\S]*<\/details>/);
+  });
+
+  it("says so when nothing regressed", () => {
+    const md = formatDiffMarkdown(diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.005))));
+    expect(md.split("\n")[2]).toMatch(/^no regression beyond seed noise: \d+ values compared, 0 moved beyond/);
+    expect(md).not.toContain("REGRESSION");
+  });
+});
+
+describe("formatDiffText", () => {
+  it("prints a headline and one aligned row per value", () => {
+    const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05)));
+    const lines = formatDiffText(d).split("\n");
+    expect(lines[0]).toMatch(/^a -> b: 1 regression\(s\) beyond seed noise/);
+    expect(lines[2]).toMatch(/^cell\s+metric\s+a\s+b\s+change\s+95% interval\s+verdict$/);
+    expect(lines.length).toBe(3 + d.moves.length);
+    expect(lines.find((l) => l.includes("layer 1 stability"))).toMatch(/0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION$/);
+  });
+});
