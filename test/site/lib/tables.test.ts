@@ -10,14 +10,25 @@ const content = loadContent(path.resolve("test/fixtures/content"));
 const latest = content.latest!;
 
 describe("summarizeCell", () => {
-  it("averages layer stability and finished refits' perplexity", () => {
+  it("headlines all-pairs stability with its interval, and averages finished refits' perplexity", () => {
     const cell = latest.suites[0].result.cells[0];
     const s = summarizeCell(cell);
-    const layers = cell.stats!.layers.map((l) => l.stability);
-    expect(s.stability).toBeCloseTo(layers.reduce((a, b) => a + b) / layers.length, 12);
+    const headline = cell.stats!.cellEstimates!["meanStability.allPairs"];
+    expect(s.stability).toBe(headline.value);
+    expect(s.interval).toEqual([headline.lo, headline.hi]);
+    expect(s.interval![0]).toBeLessThanOrEqual(s.stability!);
     const ppl = cell.runs.map((r) => r.heldOutPerplexity!);
     expect(s.perplexity).toBeCloseTo(ppl.reduce((a, b) => a + b) / ppl.length, 12);
     expect(s.minLayer).toBe(cell.stats!.extremes.minLayer + 1);
+  });
+
+  it("falls back to the anchor-based mean over layers, without an interval, when all-pairs is absent", () => {
+    const cell = structuredClone(latest.suites[0].result.cells[0]);
+    delete cell.stats!.cellEstimates;
+    const layers = cell.stats!.layers.map((l) => l.stability);
+    const s = summarizeCell(cell);
+    expect(s.stability).toBeCloseTo(layers.reduce((a, b) => a + b) / layers.length, 12);
+    expect(s.interval).toBeNull();
   });
 });
 
