@@ -12,7 +12,7 @@ export const SERIES_LABEL: Record<ProfileSeries, string> = {
   stability: "head stability S(l)",
   commonness: "commonness C(l)",
   crossLayerStability: "cross-layer stability",
-  nullStability: "null baseline (untrained)",
+  nullStability: "null baseline (probe-shuffled)",
   residualCka: "residual CKA",
 };
 

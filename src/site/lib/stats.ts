@@ -11,8 +11,10 @@ export type Interval = [number, number];
 /** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates; typed against definitions.ts so they cannot drift. */
 export const OPTIONAL_FIELDS = {
   layerInterval: "stability",
-  layerNull: "null.untrained",
-  layerExcess: "excess.untrained",
+  // The probe-shuffled null is the informative one: attention at initialisation is near-uniform, so
+  // untrained refits agree almost perfectly (null.untrained ~ 1) and every excess over it is negative.
+  layerNull: "null.probeShuffled",
+  layerExcess: "excess.probeShuffled",
   layerCka: "cka.rbf.resid_mid",
   /** The leaderboard's headline: mean head stability over all ordered refit pairs, with its interval. */
   cellHeadline: "meanStability.allPairs",
@@ -70,7 +72,7 @@ export interface CellSummary {
   /** Mean over all heads of S(l,h) (every layer has the same number of heads, so also the mean of S(l)). */
   stability: number | null;
   interval: Interval | null;
-  /** Mean over layers of stability minus the untrained null, where the null ran. */
+  /** Mean over layers of stability minus the probe-shuffled null, where the null ran. */
   excessOverNull: number | null;
   gap: number | null;
   /** 1-based layer of the least stable layer, and its relative depth l / L. */
