@@ -33,8 +33,8 @@ export function writeFileAtomic(file: string, contents: Uint8Array | string): vo
   syncDir(dir);
 }
 
-// Makes the rename itself durable; directories cannot be opened for fsync on Windows.
-function syncDir(dir: string): void {
+/** Makes renames and creations in `dir` durable; directories cannot be opened for fsync on Windows. */
+export function syncDir(dir: string): void {
   if (process.platform === "win32") return;
   const fd = fs.openSync(dir, "r");
   try {

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ContentManifestSchema, SCHEMA_VERSION, VersionIdSchema, type LatestPointer } from "../artifacts/schemas.ts";
-import { readJson, writeJsonAtomic } from "../artifacts/store.ts";
+import { readJson, syncDir, writeJsonAtomic } from "../artifacts/store.ts";
 
 export const versionsDir = (content: string) => path.join(content, "versions");
 export const latestFile = (content: string) => path.join(content, "latest.json");
@@ -47,16 +47,6 @@ function writeDurably(file: string, contents: string): void {
   const fd = fs.openSync(file, "wx");
   try {
     fs.writeFileSync(fd, contents);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function syncDir(dir: string): void {
-  if (process.platform === "win32") return;
-  const fd = fs.openSync(dir, "r");
-  try {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
