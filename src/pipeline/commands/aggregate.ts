@@ -19,7 +19,6 @@ function splitArgs(argv: string[]) {
       version: { type: "string" },
       seeds: { type: "string" },
       "allow-mixed-backends": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h" },
     },
   });
   const suites: string[] = [];
@@ -54,10 +53,6 @@ Options:
 
   async main(argv) {
     const { values, suites, from } = splitArgs(argv);
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (suites.length === 0) throw new UsageError("refit aggregate needs at least one suite file");
     if (from.length === 0) throw new UsageError("refit aggregate needs --from <shard-dir...>");
     try {

@@ -7,7 +7,7 @@ export interface Command {
   describe: string;
   /** Full text for `refit <name> --help`. */
   help: string;
-  /** Runs the verb on its own arguments; resolves to the exit code. */
+  /** Runs the verb on its own arguments (cli.ts answers -h/--help itself); resolves to the exit code. */
   main(argv: string[]): Promise<number>;
 }
 

@@ -118,13 +118,8 @@ Options:
       options: {
         json: { type: "string" },
         resamples: { type: "string", default: String(DEFAULT_RESAMPLES) },
-        help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UsageError(`refit compare takes exactly one captures directory, got ${positionals.length}`);
     const dir = path.resolve(positionals[0]);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${positionals[0]} is not a directory`);

@@ -48,13 +48,8 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown
         content: { type: "string", default: "content" },
         markdown: { type: "boolean", default: false },
         threshold: { type: "string", multiple: true },
-        help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (positionals.length !== 2) throw new UsageError(`refit diff takes two versions, got ${positionals.length}`);
     const thresholds: Partial<Record<DiffMetric, number>> = {};
     for (const t of values.threshold ?? []) {

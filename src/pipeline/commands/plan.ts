@@ -34,12 +34,8 @@ Options:
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { shards: { type: "string", default: "1" }, seeds: { type: "string" }, help: { type: "boolean", short: "h" } },
+      options: { shards: { type: "string", default: "1" }, seeds: { type: "string" } },
     });
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (positionals.length === 0) throw new UsageError("refit plan needs at least one suite file");
     const shards = intOption("shards", values.shards, 1);
     const seeds = intOption("seeds", values.seeds, 2);

@@ -45,13 +45,8 @@ Options:
         force: { type: "boolean", default: false },
         workers: { type: "string", default: String(defaultWorkers()) },
         shard: { type: "string" },
-        help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (positionals.length !== 1) throw new UsageError(`refit run takes exactly one suite file, got ${positionals.length}`);
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);

@@ -47,13 +47,8 @@ Options:
         content: { type: "string", default: "content" },
         base: { type: "string", default: "/" },
         out: { type: "string", default: "dist" },
-        help: { type: "boolean", short: "h" },
       },
     });
-    if (values.help) {
-      console.log(this.help);
-      return 0;
-    }
     if (positionals.length > 0) throw new UsageError(`refit site takes no positional arguments, got "${positionals[0]}"`);
     if (!values.base.startsWith("/")) throw new UsageError(`--base must start with "/", got "${values.base}"`);
     const started = performance.now();
