@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { compareCell, type RefitInput } from "../src/pipeline/compare/index.ts";
 import { rng, shuffleInPlace } from "../src/pipeline/data/rng.ts";
+import { peakRssMB } from "./rss.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -65,8 +66,6 @@ function load(dir: string, r: number): RefitInput {
   const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   return { seed: r, patterns: { attn: Array.from({ length: L }, (_, l) => all.subarray(l * H * K, (l + 1) * H * K)) } };
 }
-
-const peakRssMB = () => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync("/proc/self/status", "utf8"))![1]) / 1024;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-bench-compare-"));
 try {

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { peakRssMB } from "./rss.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -27,12 +28,6 @@ interface Measure {
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
-}
-
-/** Peak resident set of this process (Linux), in MB. */
-function peakRssMB(): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync("/proc/self/status", "utf8"));
-  return m ? Number(m[1]) / 1024 : process.memoryUsage().rss / 2 ** 20;
 }
 
 /** Worker mode: train the reference model in this process and print one JSON line. */

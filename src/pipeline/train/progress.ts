@@ -16,6 +16,9 @@ export function formatDuration(seconds: number): string {
   return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s` : `${s}s`;
 }
 
+/** Seconds left for a run at its current speed; Infinity (shown "?") before the speed is known. */
+const etaSeconds = (e: StepEvent): number => (e.tokensPerSecond > 0 ? ((e.totalSteps - e.step) * e.tokensPerStep) / e.tokensPerSecond : Infinity);
+
 export interface RunProgress {
   onStep(e: StepEvent): void;
   done(summary: string): void;
@@ -41,7 +44,7 @@ export function suiteProgress(sink: ProgressSink, totalRuns: number, alreadyDone
   const status = () => {
     const runs = [...active].filter((a) => a.last);
     const tokensPerSecond = runs.reduce((s, a) => s + a.last!.tokensPerSecond, 0);
-    const eta = Math.max(0, ...runs.map((a) => (a.last!.tokensPerSecond > 0 ? ((a.last!.totalSteps - a.last!.step) * a.last!.tokensPerStep) / a.last!.tokensPerSecond : Infinity)));
+    const eta = Math.max(0, ...runs.map((a) => etaSeconds(a.last!)));
     const each = runs.map((a) => `${a.label} ${a.last!.step}/${a.last!.totalSteps} loss ${a.last!.loss.toFixed(2)}`).join(" | ");
     return `[${done}/${totalRuns} runs] ${each} | ${Math.round(tokensPerSecond)} tok/s | run ETA ${formatDuration(eta)}`;
   };
@@ -59,7 +62,7 @@ export function suiteProgress(sink: ProgressSink, totalRuns: number, alreadyDone
           const decile = Math.floor((10 * e.step) / e.totalSteps);
           if (decile > a.loggedDecile) {
             a.loggedDecile = decile;
-            const eta = e.tokensPerSecond > 0 ? formatDuration(((e.totalSteps - e.step) * e.tokensPerStep) / e.tokensPerSecond) : "?";
+            const eta = formatDuration(etaSeconds(e));
             sink.write(`${describe(a)}  ${Math.round(e.tokensPerSecond)} tok/s  ETA ${eta}\n`);
           }
         },
