@@ -2,7 +2,7 @@
 // (50 refits x 8 layers x 8 heads x 100 probes of about 53 tokens), beside the numpy reference
 // (bench/compare_ref.py) on the same files. Prints seconds, peak memory and the ratio, and checks
 // the two agree on the paper's anchor-based values. Refit's compare computes far more than the
-// reference (all-pairs, one-to-one matching, nulls, bootstrap), and holds every refit in memory. The patterns are SYNTHETIC (seeded random
+// reference (all-pairs, one-to-one matching, nulls, bootstrap); it reads refits one layer at a time. The patterns are SYNTHETIC (seeded random
 // causal softmax rows; refits share a per-head base with noise and shuffled head order).
 // Usage: node bench/compare.ts [--refits 50] [--layers 8] [--heads 8] [--probes 100] [--tokens 53]
 import { spawnSync } from "node:child_process";
@@ -61,10 +61,20 @@ function writeRefits(dir: string): void {
   }
 }
 
+/** A refit read one layer at a time from its file, as the compare stage streams captures. */
 function load(dir: string, r: number): RefitInput {
-  const bytes = fs.readFileSync(path.join(dir, `refit-${r}.f32`));
-  const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-  return { seed: r, patterns: { attn: Array.from({ length: L }, (_, l) => all.subarray(l * H * K, (l + 1) * H * K)) } };
+  const file = path.join(dir, `refit-${r}.f32`);
+  const readLayer = (l: number) => {
+    const out = new Float32Array(H * K);
+    const fd = fs.openSync(file, "r");
+    try {
+      fs.readSync(fd, new Uint8Array(out.buffer), 0, out.byteLength, l * out.byteLength);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return out;
+  };
+  return { seed: r, patterns: { readLayer } };
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-bench-compare-"));

@@ -4,7 +4,7 @@
 // captures made elsewhere are checked here as strictly as Refit's own.
 import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
-import type { PatternLayout, RefitPatterns } from "../compare/patterns.ts";
+import type { PatternLayout, PatternArrays } from "../compare/patterns.ts";
 
 export const NORMS = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
 export type NormName = (typeof NORMS)[number];
@@ -92,7 +92,7 @@ export function decodeCapture(bytes: Uint8Array, source: string): Capture {
 }
 
 /** The compare stage's view of a capture. */
-export function patternsOf(c: Capture): { layout: PatternLayout; patterns: RefitPatterns } {
+export function patternsOf(c: Capture): { layout: PatternLayout; patterns: PatternArrays } {
   const m = c.meta.config.model;
   return { layout: { nLayers: m.nLayers, nHeads: m.nHeads, probeLengths: c.meta.probeLengths }, patterns: { attn: c.attn } };
 }

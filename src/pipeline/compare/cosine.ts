@@ -1,11 +1,12 @@
 // Pattern similarity as the paper computes it (arXiv 2602.16740; DESIGN.md "Metrics"):
 // cos(x, y) = x.y / max(|x||y|, 1e-8), and cbar = the mean over probes of per-probe cosines,
-// taken BEFORE any max over heads. Heads are flattened as i = l * H + h; per-probe norms are
-// computed once per refit so a full (L*H) x (L*H) cbar matrix costs one dot product per entry and probe.
+// taken BEFORE any max over heads. Heads are flattened as i = l * H + h. This is the direct,
+// entry-by-entry statement in float64, used where a few entries are needed (the attention viewer);
+// pairs.ts computes whole cells with the SIMD kernel of kernels/cbar.wat, which tests check against it.
 import {
   type PatternLayout,
   type ProbeSegment,
-  type RefitPatterns,
+  type PatternArrays,
   patternWidth,
   probeSegments,
   sameLayout,
@@ -45,7 +46,7 @@ export interface PreparedPatterns {
 }
 
 /** Validates one refit against the layout and precomputes what every cbar needs. */
-export function preparePatterns(layout: PatternLayout, patterns: RefitPatterns, label: string): PreparedPatterns {
+export function preparePatterns(layout: PatternLayout, patterns: PatternArrays, label: string): PreparedPatterns {
   validatePatterns(layout, patterns, label);
   const k = patternWidth(layout);
   const segments = probeSegments(layout);
@@ -91,21 +92,11 @@ export function cbar(a: PreparedPatterns, i: number, b: PreparedPatterns, j: num
   return total / nProbes;
 }
 
-/**
- * The full cbar matrix from every head of `a` to every head of `b`:
- * entry [i * n + j] = cbar(a head i, b head j), n = L * H. Same-layer and cross-layer
- * stability are both read from it, so each refit pair is compared once.
- */
-export function cbarMatrix(a: PreparedPatterns, b: PreparedPatterns, { sameLayerOnly = false } = {}): Float64Array {
+/** The full cbar matrix from every head of `a` to every head of `b`: entry [i * n + j] = cbar(a head i, b head j), n = L * H. */
+export function cbarMatrix(a: PreparedPatterns, b: PreparedPatterns): Float64Array {
   if (!sameLayout(a.layout, b.layout)) throw new Error(errors.layoutMismatch);
   const n = a.heads.length;
-  const H = a.layout.nHeads;
-  // Same-layer only: the L diagonal blocks, an L-fold saving when cross-layer values are not needed;
-  // other entries are -Infinity so that no max over a row can pick them.
-  const out = new Float64Array(n * n).fill(sameLayerOnly ? -Infinity : 0);
-  for (let i = 0; i < n; i++) {
-    const [from, to] = sameLayerOnly ? [Math.floor(i / H) * H, Math.floor(i / H) * H + H] : [0, n];
-    for (let j = from; j < to; j++) out[i * n + j] = cbar(a, i, b, j);
-  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = cbar(a, i, b, j);
   return out;
 }

@@ -63,21 +63,8 @@ export function maxAssignment(score: ArrayLike<number>, n: number): Int32Array {
   return assignment;
 }
 
-/**
- * Per anchor head, its cbar to the refit head the one-to-one matching gives it, layer by layer:
- * cbar is the full [LH, LH] matrix of one refit pair (flat i = l * H + h); out is flat [L * H].
- */
-export function matchedSameLayer(cbar: Float64Array, nLayers: number, nHeads: number): Float64Array {
-  const n = nLayers * nHeads;
-  const out = new Float64Array(n);
-  const block = new Float64Array(nHeads * nHeads);
-  for (let l = 0; l < nLayers; l++) {
-    const first = l * nHeads;
-    for (let h = 0; h < nHeads; h++) {
-      for (let g = 0; g < nHeads; g++) block[h * nHeads + g] = cbar[(first + h) * n + first + g];
-    }
-    const assignment = maxAssignment(block, nHeads);
-    for (let h = 0; h < nHeads; h++) out[first + h] = block[h * nHeads + assignment[h]];
-  }
-  return out;
+/** Per row of an n x n cbar block (one layer, anchor heads by refit heads), its cbar to the head the one-to-one matching gives it. */
+export function matchedValues(block: Float64Array, n: number): Float64Array {
+  const assignment = maxAssignment(block, n);
+  return Float64Array.from({ length: n }, (_, h) => block[h * n + assignment[h]]);
 }

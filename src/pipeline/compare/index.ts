@@ -2,12 +2,11 @@
 // paper's anchor-based head, layer and cross-layer stability, commonness and extremes, then every
 // metric of definitions.ts with its bootstrap interval, the untrained / probe-shuffled / uniform
 // nulls, residual CKA, importance and weight-norm correlations, and "seeds needed". Pure maths:
-// no tfjs, no file system; memory is all refits' patterns plus ~2 R N^2 doubles for one CKA layer.
+// no tfjs, no file system. Patterns are read a layer at a time (pairs.ts); residuals, when given,
+// are held for every refit, plus ~2 R N^2 doubles for one CKA layer.
 import type { CellStats, Estimate } from "../artifacts/schemas.ts";
 import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
-import { headCommonness } from "./commonness.ts";
-import { preparePatterns } from "./cosine.ts";
 import { NORM_NAMES, SITES, type CellMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
 import { pairTables, type PairTables } from "./pairs.ts";
@@ -58,7 +57,7 @@ export const MIN_REFITS_FOR_INTERVALS = 3;
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
 function prepare(layout: PatternLayout, refits: readonly RefitInput[], label: string): PairTables {
-  return pairTables(refits.map((r, i) => preparePatterns(layout, r.patterns, `${label}[${i}]`)));
+  return pairTables(layout, refits.map((r) => r.patterns), label);
 }
 
 /** Pairwise CKA per layer for each kernel and site; empty when any refit lacks residuals. */
@@ -180,7 +179,7 @@ function paperStats(layout: PatternLayout, refits: readonly RefitInput[], traine
   const matches = trained.anchorMatches;
   const stability = headStability(matches);
   const crossLayer = headCrossLayerStability(matches);
-  const commonness = headCommonness(preparePatterns(layout, refits[0].patterns, "refits[0]"));
+  const commonness = trained.commonness.subarray(0, trained.nHeadsTotal);
   const stabilityByLayer = layerMeanAndStd(stability, layout);
   const crossByLayer = layerMeanAndStd(crossLayer, layout);
   const commonnessByLayer = layerMeanAndStd(commonness, layout);

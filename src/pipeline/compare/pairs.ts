@@ -1,12 +1,20 @@
 // Head similarity for EVERY ordered pair of a cell's refits (DESIGN.md "Metrics": all-pairs
-// stability, one-to-one matching, nulls): per pair (a, r) and anchor head i of a, the paper's
+// stability, one-to-one matching, nulls): per pair (a, r) and head i of a, the paper's
 // same-layer max s, the Hungarian-matched cbar and the probe-shuffled max; per refit, commonness
-// and the cbar with the uniform pattern. cbar(a,i; r,j) = cbar(r,j; a,i), so one matrix per
-// unordered pair serves both directions. Everything later (anchor-based values, all-pairs values,
-// bootstrap replicates) is a mean over rows of these tables.
-import { cbarMatrix, type PreparedPatterns } from "./cosine.ts";
-import { matchedSameLayer } from "./hungarian.ts";
-import { probePartners, shuffledSameLayerMax, uniformCbar } from "./nulls.ts";
+// and the cbar with the uniform pattern; for the anchor, the full cross-layer cbar matrices.
+// Everything later (anchor-based values, all-pairs values, bootstrap replicates) is a mean over
+// rows of these tables.
+//
+// The work is one layer at a time, so memory holds one layer of every refit (plus the anchor's
+// layers for cross-layer matches), never whole captures. Per layer the cbar kernel computes:
+// the Gram blocks of every unordered pair, self pairs included (cbar is symmetric, so block
+// (a, r) read transposed is (r, a)); each refit's rows against all rows on partner probes (the
+// shuffled null, which is not symmetric); and the anchor's heads of every layer against all rows.
+import { CbarArena, SEGMENT_INTS } from "../kernels/cbar.ts";
+import { layerCommonness } from "./commonness.ts";
+import { matchedValues } from "./hungarian.ts";
+import { probePartners, uniformCbar } from "./nulls.ts";
+import { type PatternLayout, type RefitPatterns, patternLayer, patternWidth, probeSegments, validateLayout } from "./patterns.ts";
 import { bestMatches, type BestMatches } from "./stability.ts";
 
 export interface PairTables {
@@ -29,57 +37,121 @@ export interface PairTables {
   anchorMatches: BestMatches[];
 }
 
-function transpose(m: Float64Array, n: number): Float64Array {
-  const t = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = m[i * n + j];
-  return t;
-}
+const errors = {
+  tooFew: "pairTables: needs at least two refits",
+} as const;
 
-/** Same-layer commonness from a refit's self cbar matrix: mean over h' (h included). */
-function commonnessFrom(self: Float64Array, n: number, nHeads: number): Float64Array {
-  return Float64Array.from({ length: n }, (_, i) => {
-    const first = Math.floor(i / nHeads) * nHeads;
-    let total = 0;
-    for (let j = first; j < first + nHeads; j++) total += self[i * n + j];
-    return total / nHeads;
+/** The kernel's segment table: probe p of A against probe partner[p] of B (p itself when no partner is given). */
+function segmentTable(layout: PatternLayout, partner?: Int32Array): Int32Array {
+  const segments = probeSegments(layout);
+  const rows: number[] = [];
+  segments.forEach(({ begin, end }, p) => {
+    const q = partner ? partner[p] : p;
+    if (q >= 0) rows.push(begin, segments[q].begin, end - begin, p, q);
   });
+  return Int32Array.from(rows);
 }
 
-/** Builds every table for refits already prepared with one layout (index 0 is the anchor). */
-export function pairTables(refits: readonly PreparedPatterns[]): PairTables {
+/** Builds every table for one cell's refits, all in `layout` (index 0 is the anchor). */
+export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns[], label: string): PairTables {
+  validateLayout(layout);
   const R = refits.length;
-  const { nLayers, nHeads, probeLengths } = refits[0].layout;
-  const n = nLayers * nHeads;
-  const partner = probePartners(probeLengths);
-  const shuffledProbes = partner.filter((q) => q >= 0).length;
+  if (R < 2) throw new Error(errors.tooFew);
+  const { nLayers: L, nHeads: H, probeLengths } = layout;
+  const n = L * H;
+  const P = probeLengths.length;
+  const K = patternWidth(layout);
+  const same = segmentTable(layout);
+  const shuffledTable = segmentTable(layout, probePartners(probeLengths));
+  const shuffledProbes = shuffledTable.length / SEGMENT_INTS;
+
+  const arena = new CbarArena();
+  const region = arena.layout({
+    rows: ["f32", R * H * K],
+    anchor: ["f32", n * K],
+    norms: ["f64", R * H * P],
+    anchorNorms: ["f64", n * P],
+    same: ["i32", same.length],
+    shuffled: ["i32", shuffledTable.length],
+    out: ["f64", Math.max(n, H) * R * H],
+  });
+  arena.i32(region.same).set(same);
+  arena.i32(region.shuffled).set(shuffledTable);
+  const rows = arena.f32(region.rows);
+  const anchorRows = arena.f32(region.anchor);
+  for (let l = 0; l < L; l++) anchorRows.set(patternLayer(layout, refits[0], l, `${label}[0]`), l * H * K);
+  arena.norms(region.anchor, 0, n, K, region.same, P, region.anchorNorms, 0);
+
   const max = new Float64Array(R * R * n);
   const matched = new Float64Array(R * R * n);
   const shuffled = shuffledProbes > 0 ? new Float64Array(R * R * n) : null;
   const commonness = new Float64Array(R * n);
   const uniform = new Float64Array(R * n);
-  const anchorMatches: BestMatches[] = [];
-  const at = (a: number, r: number) => (a * R + r) * n;
+  const anchorFull = Array.from({ length: R - 1 }, () => new Float64Array(n * n));
+  const at = (a: number, r: number, l: number) => (a * R + r) * n + l * H;
+  const block = new Float64Array(H * H);
+  const blockT = new Float64Array(H * H);
+  const sum = (m: number, aRow: number, bRow: number, width: number, segments = region.same, a = region.rows, normsA = region.norms) =>
+    arena.sum({ a, aRow, m, b: region.rows, bRow, n: width, ld: K, segments, normsA, normsB: region.norms, nProbes: P, out: region.out });
 
-  refits.forEach((p, a) => {
-    commonness.set(commonnessFrom(cbarMatrix(p, p, { sameLayerOnly: true }), n, nHeads), a * n);
-    uniform.set(uniformCbar(p), a * n);
-  });
-  for (let a = 0; a < R; a++) {
-    for (let r = a + 1; r < R; r++) {
-      // Cross-layer values are read only from the anchor's pairs.
-      const forward = cbarMatrix(refits[a], refits[r], { sameLayerOnly: a > 0 });
-      const backward = transpose(forward, n);
-      const ab = bestMatches(forward, refits[a].layout);
-      if (a === 0) anchorMatches.push(ab);
-      max.set(ab.sameLayer, at(a, r));
-      max.set(bestMatches(backward, refits[a].layout).sameLayer, at(r, a));
-      matched.set(matchedSameLayer(forward, nLayers, nHeads), at(a, r));
-      matched.set(matchedSameLayer(backward, nLayers, nHeads), at(r, a));
-      if (shuffled) {
-        shuffled.set(shuffledSameLayerMax(refits[a], refits[r], partner), at(a, r));
-        shuffled.set(shuffledSameLayerMax(refits[r], refits[a], partner), at(r, a));
+  for (let l = 0; l < L; l++) {
+    for (let a = 0; a < R; a++) rows.set(patternLayer(layout, refits[a], l, `${label}[${a}]`), a * H * K);
+    arena.norms(region.rows, 0, R * H, K, region.same, P, region.norms, 0);
+    const norms = arena.f64(region.norms);
+    for (let a = 0; a < R; a++) {
+      uniform.set(uniformCbar(rows.subarray(a * H * K, (a + 1) * H * K), norms.subarray(a * H * P, (a + 1) * H * P), layout), a * n + l * H);
+    }
+
+    // Gram blocks: refit a's heads against refits a..R-1, a row of H x H blocks.
+    for (let a = 0; a < R; a++) {
+      const width = H * (R - a);
+      const out = sum(H, a * H, a * H, width);
+      for (let r = a; r < R; r++) {
+        for (let h = 0; h < H; h++) {
+          for (let g = 0; g < H; g++) {
+            const v = out[h * width + (r - a) * H + g] / P;
+            block[h * H + g] = v;
+            blockT[g * H + h] = v;
+          }
+        }
+        if (r === a) {
+          commonness.set(layerCommonness(block, H), a * n + l * H);
+          continue;
+        }
+        max.set(rowMax(block, H), at(a, r, l));
+        max.set(rowMax(blockT, H), at(r, a, l));
+        matched.set(matchedValues(block, H), at(a, r, l));
+        matched.set(matchedValues(blockT, H), at(r, a, l));
       }
     }
+
+    if (shuffled) {
+      for (let a = 0; a < R; a++) {
+        const out = sum(H, a * H, 0, R * H, region.shuffled);
+        for (let r = 0; r < R; r++) {
+          if (r === a) continue;
+          for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / shuffledProbes;
+          shuffled.set(rowMax(block, H), at(a, r, l));
+        }
+      }
+    }
+
+    // The anchor's heads of every layer against layer l of every refit: column block l of each
+    // anchor pair's full matrix, from which the cross-layer best matches are read.
+    const out = sum(n, 0, 0, R * H, region.same, region.anchor, region.anchorNorms);
+    for (let r = 1; r < R; r++) {
+      for (let i = 0; i < n; i++) for (let g = 0; g < H; g++) anchorFull[r - 1][i * n + l * H + g] = out[i * R * H + r * H + g] / P;
+    }
   }
+  const anchorMatches = anchorFull.map((full) => bestMatches(full, layout));
   return { nRefits: R, nHeadsTotal: n, max, matched, shuffled, shuffledProbes, commonness, uniform, anchorMatches };
+}
+
+/** Per row of an h x h block, its largest entry. */
+function rowMax(block: Float64Array, h: number): Float64Array {
+  return Float64Array.from({ length: h }, (_, i) => {
+    let best = -Infinity;
+    for (let j = 0; j < h; j++) best = Math.max(best, block[i * h + j]);
+    return best;
+  });
 }

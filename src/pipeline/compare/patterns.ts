@@ -10,11 +10,18 @@ export interface PatternLayout {
   probeLengths: readonly number[];
 }
 
-/** One refit's attention patterns: attn[l] is Float32Array of shape [H, K] row-major,
+/** One refit's attention patterns in memory: attn[l] is Float32Array of shape [H, K] row-major,
  *  K = sum_p T_p(T_p+1)/2, probes concatenated in order, each probe's lower triangle incl. diagonal, row-major. */
-export interface RefitPatterns {
+export interface PatternArrays {
   attn: readonly Float32Array[];
 }
+
+/** The same, read one layer at a time (from a capture file), so a cell's refits need not all be in memory. */
+export interface PatternReader {
+  readLayer(layer: number): Float32Array;
+}
+
+export type RefitPatterns = PatternArrays | PatternReader;
 
 /** Half-open range [begin, end) of one probe's values within a head's row of K values. */
 export interface ProbeSegment {
@@ -75,22 +82,26 @@ export function sameLayout(a: PatternLayout, b: PatternLayout): boolean {
 }
 
 /**
- * Throws unless `patterns` has one Float32Array of H*K finite values per layer.
- * `label` names the refit in messages (e.g. "anchor", "others[2]").
+ * Layer l of `patterns`, checked to hold H*K finite values. `label` names the refit in messages
+ * (e.g. "anchor", "others[2]").
  */
+export function patternLayer(layout: PatternLayout, patterns: RefitPatterns, l: number, label: string): Float32Array {
+  const k = patternWidth(layout);
+  const values = "attn" in patterns ? patterns.attn[l] : patterns.readLayer(l);
+  if (!(values instanceof Float32Array)) throw new Error(errors.notFloat32(label, l));
+  if (values.length !== layout.nHeads * k) throw new Error(errors.size(label, l, values.length, layout.nHeads, k));
+  for (let i = 0; i < values.length; i++) {
+    // A NaN would make every max over heads order-dependent, so refuse it here.
+    if (!Number.isFinite(values[i])) throw new Error(errors.nonFinite(label, l, Math.floor(i / k), i % k));
+  }
+  return values;
+}
+
+/** Throws unless `patterns` has one Float32Array of H*K finite values per layer. */
 export function validatePatterns(layout: PatternLayout, patterns: RefitPatterns, label: string): void {
   validateLayout(layout);
-  const k = patternWidth(layout);
-  const { attn } = patterns;
-  if (!Array.isArray(attn) || attn.length !== layout.nLayers) {
-    throw new Error(errors.layerCount(label, Array.isArray(attn) ? attn.length : 0, layout.nLayers));
+  if ("attn" in patterns && (!Array.isArray(patterns.attn) || patterns.attn.length !== layout.nLayers)) {
+    throw new Error(errors.layerCount(label, Array.isArray(patterns.attn) ? patterns.attn.length : 0, layout.nLayers));
   }
-  attn.forEach((values, l) => {
-    if (!(values instanceof Float32Array)) throw new Error(errors.notFloat32(label, l));
-    if (values.length !== layout.nHeads * k) throw new Error(errors.size(label, l, values.length, layout.nHeads, k));
-    for (let i = 0; i < values.length; i++) {
-      // A NaN would make every max over heads order-dependent, so refuse it here.
-      if (!Number.isFinite(values[i])) throw new Error(errors.nonFinite(label, l, Math.floor(i / k), i % k));
-    }
-  });
+  for (let l = 0; l < layout.nLayers; l++) patternLayer(layout, patterns, l, label);
 }

@@ -1,9 +1,9 @@
 // Test helpers for the compare stage: a tiny seeded PRNG (mulberry32), builders for
-// RefitPatterns from hand-written per-probe vectors or random row-stochastic attention,
+// PatternArrays from hand-written per-probe vectors or random row-stochastic attention,
 // and head permutations; used to check the metrics against hand values and invariants.
 import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
 import { compareCell } from "../../../src/pipeline/compare/index.ts";
-import type { PatternLayout, RefitPatterns } from "../../../src/pipeline/compare/patterns.ts";
+import type { PatternArrays, PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 
 /** mulberry32: a 32-bit seeded PRNG returning floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
@@ -18,12 +18,12 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** Builds patterns from heads[l][h][p] = that head's lower triangle on probe p. */
-export function patternsFrom(heads: number[][][][]): RefitPatterns {
+export function patternsFrom(heads: number[][][][]): PatternArrays {
   return { attn: heads.map((layer) => Float32Array.from(layer.flatMap((head) => head.flat()))) };
 }
 
 /** Random causal softmax-like patterns: every row non-negative and summing to 1. */
-export function randomPatterns(layout: PatternLayout, rng: () => number): RefitPatterns {
+export function randomPatterns(layout: PatternLayout, rng: () => number): PatternArrays {
   const heads = Array.from({ length: layout.nLayers }, () =>
     Array.from({ length: layout.nHeads }, () =>
       layout.probeLengths.map((t) => {
@@ -42,7 +42,7 @@ export function randomPatterns(layout: PatternLayout, rng: () => number): RefitP
 }
 
 /** A copy whose layer `layer` has its heads reordered: new head h = old head perm[h]. */
-export function permuteHeads(patterns: RefitPatterns, layer: number, perm: readonly number[]): RefitPatterns {
+export function permuteHeads(patterns: PatternArrays, layer: number, perm: readonly number[]): PatternArrays {
   return {
     attn: patterns.attn.map((values, l) => {
       if (l !== layer) return values.slice();
@@ -55,12 +55,12 @@ export function permuteHeads(patterns: RefitPatterns, layer: number, perm: reado
 }
 
 /** Deep copy, to check after a call that inputs were not written. */
-export function clonePatterns(patterns: RefitPatterns): RefitPatterns {
+export function clonePatterns(patterns: PatternArrays): PatternArrays {
   return { attn: patterns.attn.map((values) => values.slice()) };
 }
 
 /** compareCell on bare patterns (refit i gets seed anchorSeed + i), with a small bootstrap to stay fast. */
-export function cellStats(o: { layout: PatternLayout; anchor: RefitPatterns; others: readonly RefitPatterns[]; anchorSeed?: number }): CellStats {
+export function cellStats(o: { layout: PatternLayout; anchor: PatternArrays; others: readonly PatternArrays[]; anchorSeed?: number }): CellStats {
   const refits = [o.anchor, ...o.others].map((patterns, i) => ({ seed: (o.anchorSeed ?? 0) + i, patterns }));
   return compareCell({ layout: o.layout, refits, resamples: 50 }).stats;
 }

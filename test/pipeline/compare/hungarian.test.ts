@@ -1,7 +1,7 @@
 // The Hungarian assignment against brute force over all permutations of small random matrices,
 // a hand case where the greedy per-row max double-books a column, and the per-layer matching.
 import { describe, expect, it } from "vitest";
-import { matchedSameLayer, maxAssignment } from "../../../src/pipeline/compare/hungarian.ts";
+import { matchedValues, maxAssignment } from "../../../src/pipeline/compare/hungarian.ts";
 import { mulberry32 } from "./helpers.ts";
 
 function permutations(n: number): number[][] {
@@ -37,11 +37,11 @@ describe("maxAssignment", () => {
   });
 });
 
-describe("matchedSameLayer", () => {
-  it("matches heads one-to-one within each layer only", () => {
-    // Two layers of two heads; flat [4, 4] matrix. Layer 0 block [[0.9, 0.1], [0.95, 0.8]];
-    // layer 1 block [[0.2, 0.7], [0.6, 0.3]]. Cross-layer entries are high but must be ignored.
-    const cbar = Float64Array.from([0.9, 0.1, 1, 1, 0.95, 0.8, 1, 1, 1, 1, 0.2, 0.7, 1, 1, 0.6, 0.3]);
-    expect([...matchedSameLayer(cbar, 2, 2)]).toEqual([0.9, 0.8, 0.7, 0.6]);
+describe("matchedValues", () => {
+  it("gives each row its cbar under the one-to-one matching, not its row max", () => {
+    // The row max would give both anchor heads refit head 0 (0.9 and 0.95); the matching maximizes
+    // the sum instead: 0.9 + 0.8 = 1.7 beats 0.1 + 0.95 = 1.05.
+    expect([...matchedValues(Float64Array.from([0.9, 0.1, 0.95, 0.8]), 2)]).toEqual([0.9, 0.8]);
+    expect([...matchedValues(Float64Array.from([0.2, 0.7, 0.6, 0.3]), 2)]).toEqual([0.7, 0.6]);
   });
 });

@@ -1,8 +1,8 @@
 // Null baselines by hand: the same-length probe pairing, the probe-shuffled cbar on a tiny case,
-// and the uniform causal pattern's cbar (1 for a uniform head, hand values otherwise).
+// through the pair tables, and the uniform causal pattern's cbar (1 for a uniform head, hand values otherwise).
 import { describe, expect, it } from "vitest";
-import { preparePatterns } from "../../../src/pipeline/compare/cosine.ts";
-import { probePartners, shuffledCbar, shuffledSameLayerMax, uniformCbar } from "../../../src/pipeline/compare/nulls.ts";
+import { probePartners, uniformCbar } from "../../../src/pipeline/compare/nulls.ts";
+import { pairTables } from "../../../src/pipeline/compare/pairs.ts";
 import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 import { patternsFrom } from "./helpers.ts";
 
@@ -13,20 +13,25 @@ describe("probePartners", () => {
   });
 });
 
-describe("shuffledCbar", () => {
+describe("probe-shuffled null in the pair tables", () => {
   // Two probes of length 2: triangles [a00, a10, a11].
   const layout: PatternLayout = { nLayers: 1, nHeads: 1, probeLengths: [2, 2] };
-  const a = preparePatterns(layout, patternsFrom([[[[1, 1, 0], [1, 0, 1]]]]), "a");
-  const b = preparePatterns(layout, patternsFrom([[[[1, 1, 0], [1, 0, 1]]]]), "b");
+  const head = patternsFrom([[[[1, 1, 0], [1, 0, 1]]]]);
 
   it("compares probe p with the partner probe of the other refit", () => {
     // Same head on swapped probes: cos([1,1,0], [1,0,1]) = 1/2 both ways, where the unshuffled cbar is 1.
-    expect(shuffledCbar(a, 0, b, 0, probePartners([2, 2]))).toBeCloseTo(0.5, 15);
-    expect(shuffledSameLayerMax(a, b, probePartners([2, 2]))[0]).toBeCloseTo(0.5, 15);
+    const t = pairTables(layout, [head, head], "refits");
+    expect(t.shuffledProbes).toBe(2);
+    expect(t.shuffled![1]).toBeCloseTo(0.5, 15); // (a = 0, r = 1)
+    expect(t.shuffled![2]).toBeCloseTo(0.5, 15); // (a = 1, r = 0)
+    expect(t.max[1]).toBeCloseTo(1, 15);
   });
 
-  it("is NaN when no probe has a partner", () => {
-    expect(shuffledCbar(a, 0, b, 0, Int32Array.from([-1, -1]))).toBeNaN();
+  it("is left out when no probe has a partner", () => {
+    const odd = patternsFrom([[[[1, 1, 0], [1, 0, 1, 0, 0, 1]]]]);
+    const t = pairTables({ ...layout, probeLengths: [2, 3] }, [odd, odd], "refits");
+    expect(t.shuffled).toBeNull();
+    expect(t.shuffledProbes).toBe(0);
   });
 });
 
@@ -34,9 +39,16 @@ describe("uniformCbar", () => {
   it("gives 1 for a uniform head and the hand value for a BOS head", () => {
     // Probe of length 2: uniform triangle [1, 1/2, 1/2]; a BOS head [1, 1, 0] has cos = 1.5 / (sqrt 1.5 * sqrt 2) = sqrt(3)/2.
     const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: [2] };
-    const p = preparePatterns(layout, patternsFrom([[[[1, 0.5, 0.5]], [[1, 1, 0]]]]), "p");
-    const u = uniformCbar(p);
+    const u = uniformCbar(Float32Array.from([1, 0.5, 0.5, 1, 1, 0]), Float64Array.from([Math.sqrt(1.5), Math.SQRT2]), layout);
     expect(u[0]).toBeCloseTo(1, 15);
     expect(u[1]).toBeCloseTo(Math.sqrt(3) / 2, 15);
+  });
+
+  it("agrees with the pair tables' uniform column", () => {
+    const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: [2] };
+    const p = patternsFrom([[[[1, 0.5, 0.5]], [[1, 1, 0]]]]);
+    const t = pairTables(layout, [p, p], "refits");
+    expect(t.uniform[0]).toBeCloseTo(1, 15);
+    expect(t.uniform[1]).toBeCloseTo(Math.sqrt(3) / 2, 15);
   });
 });

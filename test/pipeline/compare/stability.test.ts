@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cbarMatrix, preparePatterns } from "../../../src/pipeline/compare/cosine.ts";
-import type { PatternLayout, RefitPatterns } from "../../../src/pipeline/compare/patterns.ts";
+import type { PatternLayout, PatternArrays } from "../../../src/pipeline/compare/patterns.ts";
 import {
   bestMatches,
   crossLayerShare,
@@ -10,7 +10,7 @@ import {
 import { A, B, C, D, HALF_SQRT3, layout1x2, layout2x2 } from "./fixtures.ts";
 import { patternsFrom } from "./helpers.ts";
 
-function matchesFor(layout: PatternLayout, anchor: RefitPatterns, others: RefitPatterns[]) {
+function matchesFor(layout: PatternLayout, anchor: PatternArrays, others: PatternArrays[]) {
   const a = preparePatterns(layout, anchor, "anchor");
   return others.map((o, r) => bestMatches(cbarMatrix(a, preparePatterns(layout, o, `others[${r}]`)), layout));
 }

@@ -1,0 +1,27 @@
+// `npm run kernels`: assembles each hand-written WebAssembly kernel (*.wat beside this file)
+// into the .wasm that is committed and loaded at run time, so running Refit needs no toolchain.
+// test/pipeline/kernels checks that the committed binaries are what these sources assemble to.
+import * as fs from "node:fs";
+import initWabt from "wabt";
+
+export const KERNELS = ["cbar"] as const;
+
+export async function assemble(name: (typeof KERNELS)[number]): Promise<Uint8Array> {
+  const wabt = await initWabt();
+  const file = new URL(`${name}.wat`, import.meta.url);
+  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, multi_value: true });
+  try {
+    module.validate();
+    return module.toBinary({ log: false, write_debug_names: false }).buffer;
+  } finally {
+    module.destroy();
+  }
+}
+
+if (import.meta.main) {
+  for (const name of KERNELS) {
+    const bytes = await assemble(name);
+    fs.writeFileSync(new URL(`${name}.wasm`, import.meta.url), bytes);
+    console.log(`${name}.wasm: ${bytes.length} bytes`);
+  }
+}

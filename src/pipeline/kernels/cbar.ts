@@ -1,0 +1,102 @@
+// Loader and typed front end of cbar.wasm (see cbar.wat): sums of per-probe cosines between
+// float32 rows, the compare stage's only heavy arithmetic. A CbarArena is one WebAssembly
+// memory laid out in named regions; callers fill the regions through typed views and call sum()
+// with byte offsets, so a cell's rows are copied in once and reused by every block product.
+import * as fs from "node:fs";
+
+// Compiled on first use, so importing the compare stage (as the site's diff page does) reads no file.
+let wasm: WebAssembly.Module | undefined;
+const kernelModule = () => (wasm ??= new WebAssembly.Module(fs.readFileSync(new URL("cbar.wasm", import.meta.url))));
+const PAGE = 65536;
+
+/** Ints per segment in the kernel's table: begin in A, begin in B, length, A's probe, B's probe. */
+export const SEGMENT_INTS = 5;
+
+type Kind = "f32" | "f64" | "i32";
+const BYTES: Record<Kind, number> = { f32: 4, f64: 8, i32: 4 };
+
+export interface Region<K extends Kind = Kind> {
+  kind: K;
+  /** Byte offset in the arena's memory. */
+  at: number;
+  length: number;
+}
+
+export interface SumArgs {
+  /** Rows of A: a float32 region and the first row and row count within it. */
+  a: Region<"f32">;
+  aRow: number;
+  m: number;
+  b: Region<"f32">;
+  bRow: number;
+  n: number;
+  /** Values per row (stride) of both A and B. */
+  ld: number;
+  segments: Region<"i32">;
+  /** Norms, float64 [row * P + probe], in row order of a and b. */
+  normsA: Region<"f64">;
+  normsB: Region<"f64">;
+  nProbes: number;
+  /** Output, float64 [m * n]; zeroed, then the sums are added. */
+  out: Region<"f64">;
+}
+
+export class CbarArena {
+  readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly kernel = new WebAssembly.Instance(kernelModule(), { env: { memory: this.memory } }).exports as {
+    cbar_sum: (A: number, m: number, B: number, n: number, ld: number, segs: number, nseg: number, NA: number, NB: number, P: number, C: number) => void;
+    norms: (A: number, rows: number, ld: number, segs: number, nseg: number, P: number, N: number) => void;
+  };
+
+  /** Lays regions out one after another (8-byte aligned), growing the memory to fit; old views are invalid after. */
+  layout<T extends Record<string, [Kind, number]>>(spec: T): { [k in keyof T]: Region<T[k][0]> } {
+    let at = 0;
+    const out = {} as Record<string, Region>;
+    for (const [name, [kind, length]] of Object.entries(spec)) {
+      out[name] = { kind, at, length };
+      at += Math.ceil((length * BYTES[kind]) / 8) * 8;
+    }
+    if (at > 4 * 1024 ** 3 - PAGE) throw new Error(`cbar: ${(at / 1024 ** 3).toFixed(1)} GiB does not fit a 32-bit WebAssembly memory; compare fewer refits at once`);
+    const pages = Math.ceil(at / PAGE) - this.memory.buffer.byteLength / PAGE;
+    if (pages > 0) this.memory.grow(pages);
+    return out as { [k in keyof T]: Region<T[k][0]> };
+  }
+
+  f32(r: Region<"f32">): Float32Array {
+    return new Float32Array(this.memory.buffer, r.at, r.length);
+  }
+
+  f64(r: Region<"f64">): Float64Array {
+    return new Float64Array(this.memory.buffer, r.at, r.length);
+  }
+
+  i32(r: Region<"i32">): Int32Array {
+    return new Int32Array(this.memory.buffer, r.at, r.length);
+  }
+
+  /**
+   * norms[(row - first) * P + probe] = |row on that probe's segment| for rows [first, first + count) of
+   * `rows`, each segment's A side; computed as the kernel's dot, so cos(x, x) is 1 to the last bit.
+   */
+  norms(rows: Region<"f32">, first: number, count: number, ld: number, segments: Region<"i32">, nProbes: number, out: Region<"f64">, outRow: number): void {
+    if (first < 0 || (first + count) * ld > rows.length || (outRow + count) * nProbes > out.length) throw new Error("cbar: norms outside their region");
+    this.kernel.norms(rows.at + first * ld * 4, count, ld, segments.at, segments.length / SEGMENT_INTS, nProbes, out.at + outRow * nProbes * 8);
+  }
+
+  /** out[i * n + j] = sum over segments of cos(A row i, B row j) on that segment (eps 1e-8). */
+  sum(x: SumArgs): Float64Array {
+    const fits = (r: Region, first: number, count: number) => first >= 0 && count >= 0 && first + count <= r.length;
+    if (!fits(x.a, x.aRow * x.ld, x.m * x.ld) || !fits(x.b, x.bRow * x.ld, x.n * x.ld)) throw new Error("cbar: rows outside their region");
+    if (!fits(x.normsA, x.aRow * x.nProbes, x.m * x.nProbes) || !fits(x.normsB, x.bRow * x.nProbes, x.n * x.nProbes)) throw new Error("cbar: norms outside their region");
+    if (x.out.length < x.m * x.n || x.segments.length % SEGMENT_INTS !== 0) throw new Error("cbar: output or segment table has the wrong size");
+    const out = this.f64({ ...x.out, length: x.m * x.n }).fill(0);
+    this.kernel.cbar_sum(
+      x.a.at + x.aRow * x.ld * 4, x.m,
+      x.b.at + x.bRow * x.ld * 4, x.n,
+      x.ld, x.segments.at, x.segments.length / SEGMENT_INTS,
+      x.normsA.at + x.aRow * x.nProbes * 8, x.normsB.at + x.bRow * x.nProbes * 8, x.nProbes,
+      x.out.at,
+    );
+    return out;
+  }
+}
