@@ -4,9 +4,11 @@
 import * as fs from "node:fs";
 import initWabt from "wabt";
 
-export const KERNELS = ["cbar"] as const;
+import type { KernelName } from "./load.ts";
 
-export async function assemble(name: (typeof KERNELS)[number]): Promise<Uint8Array> {
+export const KERNELS: readonly KernelName[] = ["cbar", "matmul"];
+
+export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();
   const file = new URL(`${name}.wat`, import.meta.url);
   const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, multi_value: true });

@@ -2,11 +2,7 @@
 // float32 rows, the compare stage's only heavy arithmetic. A CbarArena is one WebAssembly
 // memory laid out in named regions; callers fill the regions through typed views and call sum()
 // with byte offsets, so a cell's rows are copied in once and reused by every block product.
-import * as fs from "node:fs";
-
-// Compiled on first use, so importing the compare stage (as the site's diff page does) reads no file.
-let wasm: WebAssembly.Module | undefined;
-const kernelModule = () => (wasm ??= new WebAssembly.Module(fs.readFileSync(new URL("cbar.wasm", import.meta.url))));
+import { kernelModule } from "./load.ts";
 const PAGE = 65536;
 
 /** Ints per segment in the kernel's table: begin in A, begin in B, length, A's probe, B's probe. */
@@ -43,7 +39,7 @@ export interface SumArgs {
 
 export class CbarArena {
   readonly memory = new WebAssembly.Memory({ initial: 1 });
-  private readonly kernel = new WebAssembly.Instance(kernelModule(), { env: { memory: this.memory } }).exports as {
+  private readonly kernel = new WebAssembly.Instance(kernelModule("cbar"), { env: { memory: this.memory } }).exports as {
     cbar_sum: (A: number, m: number, B: number, n: number, ld: number, segs: number, nseg: number, NA: number, NB: number, P: number, C: number) => void;
     norms: (A: number, rows: number, ld: number, segs: number, nseg: number, P: number, N: number) => void;
   };

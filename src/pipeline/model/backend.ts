@@ -8,6 +8,7 @@ import "@tensorflow/tfjs-backend-wasm";
 // tfjs-core registers no gradients by itself; the union package does (into the shared global registry).
 import "@tensorflow/tfjs";
 import type { BackendName } from "../artifacts/schemas.ts";
+import { installWasmKernels } from "./wasm-kernels.ts";
 
 export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -45,6 +46,7 @@ export async function initBackend(choice: BackendChoice = "auto"): Promise<Backe
     const why = await activate(name);
     if (why === null) {
       await tf.ready();
+      if (name === "wasm") installWasmKernels();
       return name;
     }
     reasons.push(`${name}: ${why}`);

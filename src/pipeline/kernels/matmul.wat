@@ -1,0 +1,199 @@
+;; Batched float32 matrix products for attention (q·kᵀ, pattern·v and their gradients), which
+;; tfjs-backend-wasm 4.22 runs on a naive loop at about 2 GFLOP/s (shared/notes/tfjs-wasm.md).
+;; The module shares tfjs's own WebAssembly memory, so it reads and writes tensors in place.
+;; Every batch b uses A + b·m·k, B + b·n·k (or b·k·n) and C + b·m·n floats. Sums run in a fixed
+;; order in float32, so results are the same bit for bit on every run and machine.
+;; Built by `npm run kernels` (wabt) into matmul.wasm, which is committed; a test rebuilds it.
+(module
+  (import "env" "memory" (memory 1))
+
+  ;; C[i][j] = sum_p a(i, p) · b(j, p) one element at a time, for the rows and columns the tiles
+  ;; leave over; a(i, p) = A[i·sai + p·sap] and b(j, p) = B[j·sbj + p·sbp] (strides in bytes).
+  (func $scalar (param $A i32) (param $sai i32) (param $sap i32) (param $B i32) (param $sbj i32) (param $sbp i32)
+                (param $C i32) (param $n i32) (param $i0 i32) (param $i1 i32) (param $j0 i32) (param $j1 i32) (param $k i32)
+    (local $i i32) (local $j i32) (local $p i32) (local $acc f32)
+    (local.set $i (local.get $i0))
+    (block $iDone
+      (loop $iLoop
+        (br_if $iDone (i32.ge_u (local.get $i) (local.get $i1)))
+        (local.set $j (local.get $j0))
+        (block $jDone
+          (loop $jLoop
+            (br_if $jDone (i32.ge_u (local.get $j) (local.get $j1)))
+            (local.set $acc (f32.const 0))
+            (local.set $p (i32.const 0))
+            (block $pDone
+              (loop $pLoop
+                (br_if $pDone (i32.ge_u (local.get $p) (local.get $k)))
+                (local.set $acc (f32.add (local.get $acc) (f32.mul
+                  (f32.load (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $sai)) (i32.mul (local.get $p) (local.get $sap)))))
+                  (f32.load (i32.add (local.get $B) (i32.add (i32.mul (local.get $j) (local.get $sbj)) (i32.mul (local.get $p) (local.get $sbp))))))))
+                (local.set $p (i32.add (local.get $p) (i32.const 1)))
+                (br $pLoop)))
+            (f32.store (i32.add (local.get $C) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $j)) (i32.const 2))) (local.get $acc))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $jLoop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iLoop))))
+
+  (func $hsum (param $v v128) (result f32)
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+      (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
+
+  ;; Dot-product form, two rows of A (a0, a1) by four rows of B (b, b + ldb, ...), k a multiple of 4;
+  ;; writes C at c0 (four floats) and c1. For an odd last row the caller passes a1 = a0, c1 = c0.
+  (func $ntTile (param $a0 i32) (param $a1 i32) (param $b0 i32) (param $ldb i32) (param $k4 i32) (param $c0 i32) (param $c1 i32)
+    (local $p i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $x0 v128) (local $x1 v128) (local $y v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    (local.set $b1 (i32.add (local.get $b0) (local.get $ldb)))
+    (local.set $b2 (i32.add (local.get $b1) (local.get $ldb)))
+    (local.set $b3 (i32.add (local.get $b2) (local.get $ldb)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $k4)))
+        (local.set $x0 (v128.load (i32.add (local.get $a0) (local.get $p))))
+        (local.set $x1 (v128.load (i32.add (local.get $a1) (local.get $p))))
+        (local.set $y (v128.load (i32.add (local.get $b0) (local.get $p))))
+        (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load (i32.add (local.get $b1) (local.get $p))))
+        (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load (i32.add (local.get $b2) (local.get $p))))
+        (local.set $s02 (f32x4.add (local.get $s02) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s12 (f32x4.add (local.get $s12) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load (i32.add (local.get $b3) (local.get $p))))
+        (local.set $s03 (f32x4.add (local.get $s03) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s13 (f32x4.add (local.get $s13) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next)))
+    (f32.store offset=0 (local.get $c1) (call $hsum (local.get $s10)))
+    (f32.store offset=4 (local.get $c1) (call $hsum (local.get $s11)))
+    (f32.store offset=8 (local.get $c1) (call $hsum (local.get $s12)))
+    (f32.store offset=12 (local.get $c1) (call $hsum (local.get $s13)))
+    (f32.store offset=0 (local.get $c0) (call $hsum (local.get $s00)))
+    (f32.store offset=4 (local.get $c0) (call $hsum (local.get $s01)))
+    (f32.store offset=8 (local.get $c0) (call $hsum (local.get $s02)))
+    (f32.store offset=12 (local.get $c0) (call $hsum (local.get $s03))))
+
+  ;; C_b = A_b · B_bᵀ: A_b is [m, k], B_b is [n, k], both row-major (q·kᵀ, and dP = dZ·vᵀ).
+  (func (export "matmul_nt") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n4 i32) (local $ld i32) (local $ldc i32) (local $last i32)
+    (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
+    (local.set $ld (i32.shl (local.get $k) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (block $batchDone
+      (loop $batchLoop
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (if (i32.eqz (i32.and (local.get $k) (i32.const 3)))
+          (then
+            (local.set $i (i32.const 0))
+            (block $iDone
+              (loop $iLoop
+                (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+                ;; The second row of the pair, or the first again when m is odd.
+                (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+                  (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
+                (local.set $j (i32.const 0))
+                (block $jDone
+                  (loop $jLoop
+                    (br_if $jDone (i32.ge_u (local.get $j) (local.get $n4)))
+                    (call $ntTile
+                      (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $ld)))
+                      (i32.add (local.get $A) (i32.mul (local.get $i2) (local.get $ld)))
+                      (i32.add (local.get $B) (i32.mul (local.get $j) (local.get $ld))) (local.get $ld) (local.get $ld)
+                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
+                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
+                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                    (br $jLoop)))
+                (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                (br $iLoop)))
+            (local.set $last (local.get $n4)))
+          (else (local.set $last (i32.const 0))))
+        (call $scalar (local.get $A) (local.get $ld) (i32.const 4) (local.get $B) (local.get $ld) (i32.const 4)
+          (local.get $C) (local.get $n) (i32.const 0) (local.get $m) (local.get $last) (local.get $n) (local.get $k))
+        (local.set $A (i32.add (local.get $A) (i32.mul (local.get $m) (local.get $ld))))
+        (local.set $B (i32.add (local.get $B) (i32.mul (local.get $n) (local.get $ld))))
+        (local.set $C (i32.add (local.get $C) (i32.mul (local.get $m) (local.get $ldc))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batchLoop))))
+
+  ;; Broadcast form, two rows of A by sixteen columns of B: each step splats a(i, p) and
+  ;; multiplies row p of B. a0/a1 step by $sap bytes, B rows by $ldb; writes c0 and c1.
+  (func $nnTile (param $a0 i32) (param $a1 i32) (param $sap i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c0 i32) (param $c1 i32)
+    (local $p i32) (local $x0 v128) (local $x1 v128) (local $y v128)
+    (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
+    (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $k)))
+        (local.set $x0 (f32x4.splat (f32.load (local.get $a0))))
+        (local.set $x1 (f32x4.splat (f32.load (local.get $a1))))
+        (local.set $y (v128.load offset=0 (local.get $b)))
+        (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load offset=16 (local.get $b)))
+        (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load offset=32 (local.get $b)))
+        (local.set $s02 (f32x4.add (local.get $s02) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s12 (f32x4.add (local.get $s12) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $y (v128.load offset=48 (local.get $b)))
+        (local.set $s03 (f32x4.add (local.get $s03) (f32x4.mul (local.get $x0) (local.get $y))))
+        (local.set $s13 (f32x4.add (local.get $s13) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $a0 (i32.add (local.get $a0) (local.get $sap)))
+        (local.set $a1 (i32.add (local.get $a1) (local.get $sap)))
+        (local.set $b (i32.add (local.get $b) (local.get $ldb)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $next)))
+    (v128.store offset=0 (local.get $c1) (local.get $s10))
+    (v128.store offset=16 (local.get $c1) (local.get $s11))
+    (v128.store offset=32 (local.get $c1) (local.get $s12))
+    (v128.store offset=48 (local.get $c1) (local.get $s13))
+    (v128.store offset=0 (local.get $c0) (local.get $s00))
+    (v128.store offset=16 (local.get $c0) (local.get $s01))
+    (v128.store offset=32 (local.get $c0) (local.get $s02))
+    (v128.store offset=48 (local.get $c0) (local.get $s03)))
+
+  ;; C_b = op(A_b) · B_b with B_b [k, n] row-major; op(A) = A ([m, k]) or, with $transA, Aᵀ
+  ;; (A_b stored [k, m]): pattern·v, dQ = dS·k, and dV = Pᵀ·dZ, dK = dSᵀ·q.
+  (func (export "matmul_nn") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32) (param $transA i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n16 i32) (local $sai i32) (local $sap i32) (local $ldb i32) (local $ldc i32)
+    (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
+    (local.set $sai (select (i32.const 4) (i32.shl (local.get $k) (i32.const 2)) (local.get $transA)))
+    (local.set $sap (select (i32.shl (local.get $m) (i32.const 2)) (i32.const 4) (local.get $transA)))
+    (local.set $ldb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (block $batchDone
+      (loop $batchLoop
+        (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
+        (local.set $i (i32.const 0))
+        (block $iDone
+          (loop $iLoop
+            (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+            (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+              (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
+            (local.set $j (i32.const 0))
+            (block $jDone
+              (loop $jLoop
+                (br_if $jDone (i32.ge_u (local.get $j) (local.get $n16)))
+                (call $nnTile
+                  (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $sai)))
+                  (i32.add (local.get $A) (i32.mul (local.get $i2) (local.get $sai)))
+                  (local.get $sap)
+                  (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb) (local.get $k)
+                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
+                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $jLoop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $iLoop)))
+        (call $scalar (local.get $A) (local.get $sai) (local.get $sap) (local.get $B) (i32.const 4) (local.get $ldb)
+          (local.get $C) (local.get $n) (i32.const 0) (local.get $m) (local.get $n16) (local.get $n) (local.get $k))
+        (local.set $A (i32.add (local.get $A) (i32.shl (i32.mul (local.get $m) (local.get $k)) (i32.const 2))))
+        (local.set $B (i32.add (local.get $B) (i32.mul (local.get $k) (local.get $ldb))))
+        (local.set $C (i32.add (local.get $C) (i32.mul (local.get $m) (local.get $ldc))))
+        (local.set $b (i32.add (local.get $b) (i32.const 1)))
+        (br $batchLoop)))))

@@ -1,0 +1,66 @@
+// Replaces tfjs-backend-wasm's BatchMatMul for the batched products of attention (rank >= 3,
+// batch > 1), which the stock kernel runs on a naive loop, with kernels/matmul.wat working in
+// place on tfjs's own memory. Two-dimensional products (the dense layers) keep the stock XNNPACK
+// path. Installed by initBackend whenever the wasm backend is chosen.
+// Registered once; `stock` keeps the original for every case the kernels do not cover.
+import * as tf from "@tensorflow/tfjs-core";
+import { kernelModule } from "../kernels/load.ts";
+
+interface WasmBackend {
+  wasm: { asm: { memory: WebAssembly.Memory } };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+}
+
+interface MatmulKernels {
+  matmul_nt(A: number, B: number, C: number, batch: number, m: number, n: number, k: number): void;
+  matmul_nn(A: number, B: number, C: number, batch: number, m: number, n: number, k: number, transA: number): void;
+}
+
+// One instance per backend, bound to that backend's memory.
+const instances = new WeakMap<object, MatmulKernels>();
+function kernelsOf(backend: WasmBackend): MatmulKernels {
+  let k = instances.get(backend);
+  if (!k) {
+    k = new WebAssembly.Instance(kernelModule("matmul"), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as MatmulKernels;
+    instances.set(backend, k);
+  }
+  return k;
+}
+
+let stock: tf.KernelConfig | undefined;
+
+/** Registers the replacement once (the kernel registry is global); safe to call again. */
+export function installWasmKernels(): void {
+  if (stock) return;
+  stock = tf.getKernel("BatchMatMul", "wasm");
+  if (!stock) throw new Error("wasm backend has no BatchMatMul kernel to replace");
+  const original = stock.kernelFunc;
+
+  const batched: tf.KernelFunc = (args) => {
+    const backend = args.backend as unknown as WasmBackend;
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    const rank = a.shape.length;
+    const batchDims = a.shape.slice(0, -2);
+    const batch = batchDims.reduce((x, y) => x * y, 1);
+    const eligible =
+      rank >= 3 && b.shape.length === rank && a.dtype === "float32" && b.dtype === "float32" && batch > 1 &&
+      !(transposeA && transposeB) && batchDims.every((d, i) => d === b.shape[i]);
+    if (!eligible) return original(args);
+    const [ar, ac] = a.shape.slice(-2);
+    const [br, bc] = b.shape.slice(-2);
+    const [m, k] = transposeA ? [ac, ar] : [ar, ac];
+    const [kb, n] = transposeB ? [bc, br] : [br, bc];
+    if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] differ`);
+    const out = backend.makeOutput([...batchDims, m, n], "float32");
+    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+    const kernels = kernelsOf(backend);
+    if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
+    else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0);
+    return out;
+  };
+
+  tf.unregisterKernel("BatchMatMul", "wasm");
+  tf.registerKernel({ ...stock, kernelFunc: batched });
+}

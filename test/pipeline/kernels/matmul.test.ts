@@ -1,0 +1,62 @@
+// The batched attention products (src/pipeline/kernels/matmul.wat, installed over the wasm
+// backend's BatchMatMul) against tfjs's cpu backend: every transpose form the attention forward
+// and backward pass uses, odd sizes that hit the remainder paths, and the stock path kept for
+// 2-D and broadcast products.
+import * as tf from "@tensorflow/tfjs-core";
+import * as fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { assemble } from "../../../src/pipeline/kernels/build.ts";
+import { initBackend } from "../../../src/pipeline/model/backend.ts";
+
+async function onCpu(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): Promise<Float32Array> {
+  const [av, bv] = [a.dataSync(), b.dataSync()];
+  await tf.setBackend("cpu");
+  const out = tf.tidy(() => tf.matMul(tf.tensor(av, a.shape), tf.tensor(bv, b.shape), ta, tb).dataSync() as Float32Array);
+  await tf.setBackend("wasm");
+  return out;
+}
+
+describe("wasm BatchMatMul replacement", () => {
+  beforeAll(async () => {
+    await initBackend("wasm");
+  });
+
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ["q·kᵀ", [4, 2, 16, 8], [4, 2, 16, 8], false, true],
+    ["pattern·v", [4, 2, 16, 16], [4, 2, 16, 8], false, false],
+    ["patternᵀ·dz", [4, 2, 16, 16], [4, 2, 16, 8], true, false],
+    ["odd rows and columns, NN", [3, 5, 7], [3, 7, 9], false, false],
+    ["odd rows and columns, TN", [3, 7, 5], [3, 7, 9], true, false],
+    ["k not a multiple of 4, NT", [3, 5, 7], [3, 6, 7], false, true],
+    ["columns past 16, NN", [2, 3, 33, 17], [2, 3, 17, 40], false, false],
+    ["2-D (stock path)", [9, 5], [5, 7], false, false],
+    ["both transposed (stock path)", [3, 5, 4], [3, 6, 5], true, true],
+  ];
+  for (const [name, sa, sb, ta, tb] of cases) {
+    it(`matches the cpu backend: ${name}`, async () => {
+      const a = tf.randomNormal(sa, 0, 1, "float32", 1);
+      const b = tf.randomNormal(sb, 0, 1, "float32", 2);
+      const got = tf.matMul(a, b, ta, tb);
+      const want = await onCpu(a, b, ta, tb);
+      const values = got.dataSync();
+      expect(values.length).toBe(want.length);
+      let worst = 0;
+      values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - want[i]))));
+      expect(worst).toBeLessThan(1e-4);
+      tf.dispose([a, b, got]);
+    });
+  }
+
+  it("gives the same bits on a repeat", () => {
+    const a = tf.randomNormal([8, 4, 32, 16], 0, 1, "float32", 3);
+    const b = tf.randomNormal([8, 4, 32, 16], 0, 1, "float32", 4);
+    const [x, y] = [tf.matMul(a, b, false, true), tf.matMul(a, b, false, true)];
+    expect(Buffer.from(x.dataSync().buffer).equals(Buffer.from(y.dataSync().buffer))).toBe(true);
+    tf.dispose([a, b, x, y]);
+  });
+
+  it("is committed as exactly what matmul.wat assembles to (run `npm run kernels` after editing it)", async () => {
+    const committed = fs.readFileSync(new URL("../../../src/pipeline/kernels/matmul.wasm", import.meta.url));
+    expect(Buffer.from(await assemble("matmul")).equals(committed)).toBe(true);
+  });
+});
