@@ -11,7 +11,7 @@ export const KERNELS: readonly KernelName[] = ["cbar", "matmul"];
 export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();
   const file = new URL(`${name}.wat`, import.meta.url);
-  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, multi_value: true });
+  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, relaxed_simd: true, multi_value: true });
   try {
     module.validate();
     return module.toBinary({ log: false, write_debug_names: false }).buffer;

@@ -1,8 +1,11 @@
-;; Batched float32 matrix products for attention (q·kᵀ, pattern·v and their gradients), which
-;; tfjs-backend-wasm 4.22 runs on a naive loop at about 2 GFLOP/s (shared/notes/tfjs-wasm.md).
-;; The module shares tfjs's own WebAssembly memory, so it reads and writes tensors in place.
-;; Every batch b uses A + b·m·k, B + b·n·k (or b·k·n) and C + b·m·n floats. Sums run in a fixed
-;; order in float32, so results are the same bit for bit on every run and machine.
+;; Float32 matrix products for training on tfjs-backend-wasm 4.22, whose stock BatchMatMul runs
+;; batched and transposed products (attention, every gradient) on a naive loop at about
+;; 2 GFLOP/s and 2-D ones on an XNNPACK build without FMA (shared/notes/tfjs-wasm.md). The module
+;; shares tfjs's own WebAssembly memory, so it reads and writes tensors in place. Batch b uses
+;; A + b·m·k, B + b·n·k (or b·k·n) and C + b·m·n floats. Multiply-adds are relaxed-SIMD
+;; f32x4.relaxed_madd: one FMA on CPUs that have it (every x86-64 since 2013, every arm64), so
+;; results are bit-identical run to run and across such machines; a CPU without FMA would round
+;; each product and so differ in the last bits. Sums run in a fixed order.
 ;; Built by `npm run kernels` (wabt) into matmul.wasm, which is committed; a test rebuilds it.
 (module
   (import "env" "memory" (memory 1))
@@ -41,33 +44,56 @@
       (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
       (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v)))))
 
-  ;; Dot-product form, two rows of A (a0, a1) by four rows of B (b, b + ldb, ...), k a multiple of 4;
-  ;; writes C at c0 (four floats) and c1. For an odd last row the caller passes a1 = a0, c1 = c0.
-  (func $ntTile (param $a0 i32) (param $a1 i32) (param $b0 i32) (param $ldb i32) (param $k4 i32) (param $c0 i32) (param $c1 i32)
-    (local $p i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $x0 v128) (local $x1 v128) (local $y v128)
+  ;; Dot-product form, two rows of A (a0, a1) by four rows of B (b, b + ldb, ...) over k values:
+  ;; four lanes while four remain, then one at a time. Writes C at c0 (four floats) and c1; for
+  ;; an odd last row the caller passes a1 = a0, c1 = c0.
+  (func $ntTile (param $a0 i32) (param $a1 i32) (param $b0 i32) (param $ldb i32) (param $k i32) (param $c0 i32) (param $c1 i32)
+    (local $p i32) (local $k4 i32) (local $kb i32) (local $b1 i32) (local $b2 i32) (local $b3 i32) (local $x0 v128) (local $x1 v128) (local $y v128)
     (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
     (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
     (local.set $b1 (i32.add (local.get $b0) (local.get $ldb)))
     (local.set $b2 (i32.add (local.get $b1) (local.get $ldb)))
     (local.set $b3 (i32.add (local.get $b2) (local.get $ldb)))
+    (local.set $k4 (i32.shl (i32.and (local.get $k) (i32.const -4)) (i32.const 2)))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $k4)))
         (local.set $x0 (v128.load (i32.add (local.get $a0) (local.get $p))))
         (local.set $x1 (v128.load (i32.add (local.get $a1) (local.get $p))))
         (local.set $y (v128.load (i32.add (local.get $b0) (local.get $p))))
-        (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s00 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s00)))
+        (local.set $s10 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s10)))
         (local.set $y (v128.load (i32.add (local.get $b1) (local.get $p))))
-        (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s01 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s01)))
+        (local.set $s11 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s11)))
         (local.set $y (v128.load (i32.add (local.get $b2) (local.get $p))))
-        (local.set $s02 (f32x4.add (local.get $s02) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s12 (f32x4.add (local.get $s12) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s02 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s02)))
+        (local.set $s12 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s12)))
         (local.set $y (v128.load (i32.add (local.get $b3) (local.get $p))))
-        (local.set $s03 (f32x4.add (local.get $s03) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s13 (f32x4.add (local.get $s13) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s03 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s03)))
+        (local.set $s13 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s13)))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
+        (br $next)))
+    ;; The last k % 4 values go into lane 0, one at a time, so the tail needs no extra locals.
+    (local.set $kb (i32.shl (local.get $k) (i32.const 2)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $p) (local.get $kb)))
+        (local.set $x0 (v128.load32_zero (i32.add (local.get $a0) (local.get $p))))
+        (local.set $x1 (v128.load32_zero (i32.add (local.get $a1) (local.get $p))))
+        (local.set $y (v128.load32_zero (i32.add (local.get $b0) (local.get $p))))
+        (local.set $s00 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s00)))
+        (local.set $s10 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s10)))
+        (local.set $y (v128.load32_zero (i32.add (local.get $b1) (local.get $p))))
+        (local.set $s01 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s01)))
+        (local.set $s11 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s11)))
+        (local.set $y (v128.load32_zero (i32.add (local.get $b2) (local.get $p))))
+        (local.set $s02 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s02)))
+        (local.set $s12 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s12)))
+        (local.set $y (v128.load32_zero (i32.add (local.get $b3) (local.get $p))))
+        (local.set $s03 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s03)))
+        (local.set $s13 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s13)))
+        (local.set $p (i32.add (local.get $p) (i32.const 4)))
         (br $next)))
     (f32.store offset=0 (local.get $c1) (call $hsum (local.get $s10)))
     (f32.store offset=4 (local.get $c1) (call $hsum (local.get $s11)))
@@ -80,40 +106,36 @@
 
   ;; C_b = A_b · B_bᵀ: A_b is [m, k], B_b is [n, k], both row-major (q·kᵀ, and dP = dZ·vᵀ).
   (func (export "matmul_nt") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32)
-    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n4 i32) (local $ld i32) (local $ldc i32) (local $last i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n4 i32) (local $ld i32) (local $ldc i32)
     (local.set $n4 (i32.and (local.get $n) (i32.const -4)))
     (local.set $ld (i32.shl (local.get $k) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
     (block $batchDone
       (loop $batchLoop
         (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
-        (if (i32.eqz (i32.and (local.get $k) (i32.const 3)))
-          (then
-            (local.set $i (i32.const 0))
-            (block $iDone
-              (loop $iLoop
-                (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
-                ;; The second row of the pair, or the first again when m is odd.
-                (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
-                  (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
-                (local.set $j (i32.const 0))
-                (block $jDone
-                  (loop $jLoop
-                    (br_if $jDone (i32.ge_u (local.get $j) (local.get $n4)))
-                    (call $ntTile
-                      (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $ld)))
-                      (i32.add (local.get $A) (i32.mul (local.get $i2) (local.get $ld)))
-                      (i32.add (local.get $B) (i32.mul (local.get $j) (local.get $ld))) (local.get $ld) (local.get $ld)
-                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
-                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-                    (local.set $j (i32.add (local.get $j) (i32.const 4)))
-                    (br $jLoop)))
-                (local.set $i (i32.add (local.get $i) (i32.const 2)))
-                (br $iLoop)))
-            (local.set $last (local.get $n4)))
-          (else (local.set $last (i32.const 0))))
+        (local.set $i (i32.const 0))
+        (block $iDone
+          (loop $iLoop
+            (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+            ;; The second row of the pair, or the first again when m is odd.
+            (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+              (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
+            (local.set $j (i32.const 0))
+            (block $jDone
+              (loop $jLoop
+                (br_if $jDone (i32.ge_u (local.get $j) (local.get $n4)))
+                (call $ntTile
+                  (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $ld)))
+                  (i32.add (local.get $A) (i32.mul (local.get $i2) (local.get $ld)))
+                  (i32.add (local.get $B) (i32.mul (local.get $j) (local.get $ld))) (local.get $ld) (local.get $k)
+                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
+                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $j (i32.add (local.get $j) (i32.const 4)))
+                (br $jLoop)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $iLoop)))
         (call $scalar (local.get $A) (local.get $ld) (i32.const 4) (local.get $B) (local.get $ld) (i32.const 4)
-          (local.get $C) (local.get $n) (i32.const 0) (local.get $m) (local.get $last) (local.get $n) (local.get $k))
+          (local.get $C) (local.get $n) (i32.const 0) (local.get $m) (local.get $n4) (local.get $n) (local.get $k))
         (local.set $A (i32.add (local.get $A) (i32.mul (local.get $m) (local.get $ld))))
         (local.set $B (i32.add (local.get $B) (i32.mul (local.get $n) (local.get $ld))))
         (local.set $C (i32.add (local.get $C) (i32.mul (local.get $m) (local.get $ldc))))
@@ -121,28 +143,39 @@
         (br $batchLoop))))
 
   ;; Broadcast form, two rows of A by sixteen columns of B: each step splats a(i, p) and
-  ;; multiplies row p of B. a0/a1 step by $sap bytes, B rows by $ldb; writes c0 and c1.
-  (func $nnTile (param $a0 i32) (param $a1 i32) (param $sap i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c0 i32) (param $c1 i32)
+  ;; multiplies row p of B. a0/a1 step by $sap bytes, B rows by $ldb; writes c0 and c1, adding to
+  ;; what they hold when $acc is set (the second and later blocks of k).
+  (func $nnTile (param $a0 i32) (param $a1 i32) (param $sap i32) (param $b i32) (param $ldb i32) (param $k i32) (param $c0 i32) (param $c1 i32) (param $acc i32)
     (local $p i32) (local $x0 v128) (local $x1 v128) (local $y v128)
     (local $s00 v128) (local $s01 v128) (local $s02 v128) (local $s03 v128)
     (local $s10 v128) (local $s11 v128) (local $s12 v128) (local $s13 v128)
+    (if (local.get $acc)
+      (then
+        (local.set $s00 (v128.load offset=0 (local.get $c0)))
+        (local.set $s01 (v128.load offset=16 (local.get $c0)))
+        (local.set $s02 (v128.load offset=32 (local.get $c0)))
+        (local.set $s03 (v128.load offset=48 (local.get $c0)))
+        (local.set $s10 (v128.load offset=0 (local.get $c1)))
+        (local.set $s11 (v128.load offset=16 (local.get $c1)))
+        (local.set $s12 (v128.load offset=32 (local.get $c1)))
+        (local.set $s13 (v128.load offset=48 (local.get $c1)))))
     (block $done
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $k)))
-        (local.set $x0 (f32x4.splat (f32.load (local.get $a0))))
-        (local.set $x1 (f32x4.splat (f32.load (local.get $a1))))
+        (local.set $x0 (v128.load32_splat (local.get $a0)))
+        (local.set $x1 (v128.load32_splat (local.get $a1)))
         (local.set $y (v128.load offset=0 (local.get $b)))
-        (local.set $s00 (f32x4.add (local.get $s00) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s10 (f32x4.add (local.get $s10) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s00 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s00)))
+        (local.set $s10 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s10)))
         (local.set $y (v128.load offset=16 (local.get $b)))
-        (local.set $s01 (f32x4.add (local.get $s01) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s11 (f32x4.add (local.get $s11) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s01 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s01)))
+        (local.set $s11 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s11)))
         (local.set $y (v128.load offset=32 (local.get $b)))
-        (local.set $s02 (f32x4.add (local.get $s02) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s12 (f32x4.add (local.get $s12) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s02 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s02)))
+        (local.set $s12 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s12)))
         (local.set $y (v128.load offset=48 (local.get $b)))
-        (local.set $s03 (f32x4.add (local.get $s03) (f32x4.mul (local.get $x0) (local.get $y))))
-        (local.set $s13 (f32x4.add (local.get $s13) (f32x4.mul (local.get $x1) (local.get $y))))
+        (local.set $s03 (f32x4.relaxed_madd (local.get $x0) (local.get $y) (local.get $s03)))
+        (local.set $s13 (f32x4.relaxed_madd (local.get $x1) (local.get $y) (local.get $s13)))
         (local.set $a0 (i32.add (local.get $a0) (local.get $sap)))
         (local.set $a1 (i32.add (local.get $a1) (local.get $sap)))
         (local.set $b (i32.add (local.get $b) (local.get $ldb)))
@@ -160,7 +193,7 @@
   ;; C_b = op(A_b) · B_b with B_b [k, n] row-major; op(A) = A ([m, k]) or, with $transA, Aᵀ
   ;; (A_b stored [k, m]): pattern·v, dQ = dS·k, and dV = Pᵀ·dZ, dK = dSᵀ·q.
   (func (export "matmul_nn") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32) (param $transA i32)
-    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n16 i32) (local $sai i32) (local $sap i32) (local $ldb i32) (local $ldc i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n16 i32) (local $sai i32) (local $sap i32) (local $ldb i32) (local $ldc i32) (local $p0 i32) (local $kb i32)
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $sai (select (i32.const 4) (i32.shl (local.get $k) (i32.const 2)) (local.get $transA)))
     (local.set $sap (select (i32.shl (local.get $m) (i32.const 2)) (i32.const 4) (local.get $transA)))
@@ -169,27 +202,38 @@
     (block $batchDone
       (loop $batchLoop
         (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
-        (local.set $i (i32.const 0))
-        (block $iDone
-          (loop $iLoop
-            (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
-            (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
-              (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
-            (local.set $j (i32.const 0))
-            (block $jDone
-              (loop $jLoop
-                (br_if $jDone (i32.ge_u (local.get $j) (local.get $n16)))
-                (call $nnTile
-                  (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $sai)))
-                  (i32.add (local.get $A) (i32.mul (local.get $i2) (local.get $sai)))
-                  (local.get $sap)
-                  (i32.add (local.get $B) (i32.shl (local.get $j) (i32.const 2))) (local.get $ldb) (local.get $k)
-                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
-                  (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2)))))
-                (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                (br $jLoop)))
-            (local.set $i (i32.add (local.get $i) (i32.const 2)))
-            (br $iLoop)))
+        ;; k in blocks of 128, so that the rows of B and the slices of A a block needs stay in cache
+        ;; while every tile uses them; tiles add each block to the sums of the ones before.
+        (local.set $p0 (i32.const 0))
+        (block $pDone
+          (loop $pLoop
+            (br_if $pDone (i32.ge_u (local.get $p0) (local.get $k)))
+            (local.set $kb (select (i32.sub (local.get $k) (local.get $p0)) (i32.const 128)
+              (i32.lt_u (i32.sub (local.get $k) (local.get $p0)) (i32.const 128))))
+            (local.set $i (i32.const 0))
+            (block $iDone
+              (loop $iLoop
+                (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+                (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+                  (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
+                (local.set $j (i32.const 0))
+                (block $jDone
+                  (loop $jLoop
+                    (br_if $jDone (i32.ge_u (local.get $j) (local.get $n16)))
+                    (call $nnTile
+                      (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
+                      (i32.add (local.get $A) (i32.add (i32.mul (local.get $i2) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
+                      (local.get $sap)
+                      (i32.add (local.get $B) (i32.add (i32.mul (local.get $p0) (local.get $ldb)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldb) (local.get $kb)
+                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
+                      (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
+                      (local.get $p0))
+                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                    (br $jLoop)))
+                (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                (br $iLoop)))
+            (local.set $p0 (i32.add (local.get $p0) (i32.const 128)))
+            (br $pLoop)))
         (call $scalar (local.get $A) (local.get $sai) (local.get $sap) (local.get $B) (i32.const 4) (local.get $ldb)
           (local.get $C) (local.get $n) (i32.const 0) (local.get $m) (local.get $n16) (local.get $n) (local.get $k))
         (local.set $A (i32.add (local.get $A) (i32.shl (i32.mul (local.get $m) (local.get $k)) (i32.const 2))))

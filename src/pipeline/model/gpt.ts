@@ -93,8 +93,8 @@ const dense = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   return {
     value: tf.add(tf.matMul(x, w), b),
     gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
+      tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true),
+      tf.matMul(xs as tf.Tensor2D, dy as tf.Tensor2D, true, false),
       columnSums(dy as tf.Tensor2D),
     ],
   };
@@ -106,8 +106,8 @@ const denseNoBias = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   return {
     value: tf.matMul(x, w),
     gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(ws) as tf.Tensor2D),
-      tf.matMul(tf.transpose(xs) as tf.Tensor2D, dy as tf.Tensor2D),
+      tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true),
+      tf.matMul(xs as tf.Tensor2D, dy as tf.Tensor2D, true, false),
     ],
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
@@ -122,7 +122,7 @@ function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     const [w] = args as [tf.Tensor2D];
     return {
       value: tf.gather(w, ids),
-      gradFunc: (dy: tf.Tensor) => tf.matMul(tf.transpose(tf.oneHot(ids, w.shape[0]).cast("float32")) as tf.Tensor2D, dy as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor) => tf.matMul(tf.oneHot(ids, w.shape[0]).cast("float32") as tf.Tensor2D, dy as tf.Tensor2D, true, false),
     };
   }) as (w: tf.Tensor2D) => tf.Tensor2D;
   return f(wte);

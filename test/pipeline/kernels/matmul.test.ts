@@ -29,7 +29,10 @@ describe("wasm BatchMatMul replacement", () => {
     ["odd rows and columns, TN", [3, 7, 5], [3, 7, 9], true, false],
     ["k not a multiple of 4, NT", [3, 5, 7], [3, 6, 7], false, true],
     ["columns past 16, NN", [2, 3, 33, 17], [2, 3, 17, 40], false, false],
-    ["2-D (stock path)", [9, 5], [5, 7], false, false],
+    ["2-D", [9, 5], [5, 7], false, false],
+    ["2-D, k past one block of 128, TN", [300, 9], [300, 20], true, false],
+    ["2-D, k = 257, NT", [6, 257], [5, 257], false, true],
+    ["broadcast batch (stock path)", [1, 5, 7], [3, 7, 9], false, false],
     ["both transposed (stock path)", [3, 5, 4], [3, 6, 5], true, true],
   ];
   for (const [name, sa, sb, ta, tb] of cases) {
