@@ -77,9 +77,9 @@ export function paramsFromWeights(c: GptConfig, weights: ReadonlyMap<string, { s
 }
 
 // Dense layers, the embedding, LayerNorm and the loss carry hand-written gradients shaped for the
-// wasm backend (shared/notes/tfjs-wasm.md): its fast XNNPACK matmul runs only untransposed and
-// unbatched, so transposes are explicit, and column sums (bias and gain gradients) are ones·dy
-// matmuls, since a reduction over the outer axis transposes internally.
+// wasm backend (shared/notes/tfjs-wasm.md): products pass transpose flags, which Refit's matmul
+// kernels (model/wasm-kernels.ts) read in place, and column sums (bias and gain gradients) are
+// ones·dy matmuls, since a reduction over the outer axis transposes internally.
 type Grad = tf.GradSaveFunc;
 
 /** ones[1, N] · x: the column sums of a [N, F] matrix as one fast matmul, shape [F]. */

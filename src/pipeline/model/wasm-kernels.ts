@@ -13,20 +13,49 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
 }
 
-interface MatmulKernels {
-  matmul_nt(A: number, B: number, C: number, batch: number, m: number, n: number, k: number): void;
-  matmul_nn(A: number, B: number, C: number, batch: number, m: number, n: number, k: number, transA: number): void;
+interface Kernels {
+  matmul: {
+    matmul_nt(A: number, B: number, C: number, batch: number, m: number, n: number, k: number): void;
+    matmul_nn(A: number, B: number, C: number, batch: number, m: number, n: number, k: number, transA: number): void;
+  };
+  adam: {
+    adam(p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, bc2: number, eps: number, step: number, decay: number, l2: number): void;
+  };
 }
 
-// One instance per backend, bound to that backend's memory.
-const instances = new WeakMap<object, MatmulKernels>();
-function kernelsOf(backend: WasmBackend): MatmulKernels {
-  let k = instances.get(backend);
-  if (!k) {
-    k = new WebAssembly.Instance(kernelModule("matmul"), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as MatmulKernels;
-    instances.set(backend, k);
-  }
-  return k;
+// One instance of each kernel module per backend, bound to that backend's memory.
+const instances = new WeakMap<object, Partial<Kernels>>();
+function kernelsOf<K extends keyof Kernels>(backend: WasmBackend, name: K): Kernels[K] {
+  let mine = instances.get(backend);
+  if (!mine) instances.set(backend, (mine = {}));
+  return (mine[name] ??= new WebAssembly.Instance(kernelModule(name), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels[K]);
+}
+
+const offsetIn = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
+
+/** Float32 scalars of one Adam step, as optimizer.ts defines them. */
+export interface AdamScalars {
+  beta1: number;
+  beta2: number;
+  bc2Sqrt: number;
+  eps: number;
+  stepSize: number;
+  /** 1 - lr·wd for AdamW with decay, else 1. */
+  decay: number;
+  /** wd for Adam's L2 decay, else 0. */
+  l2: number;
+}
+
+/**
+ * The whole Adam update of one parameter in one kernel call, in place on p, m and v, bit-identical
+ * to optimizer.ts's op-by-op update; returns false (doing nothing) unless the backend is wasm.
+ */
+export function fusedAdam(p: tf.Variable, g: tf.Tensor, m: tf.Variable, v: tf.Variable, s: AdamScalars): boolean {
+  if (tf.getBackend() !== "wasm" || [p, g, m, v].some((t) => t.dtype !== "float32")) return false;
+  const backend = tf.backend() as unknown as WasmBackend;
+  const at = (t: tf.Tensor) => offsetIn(backend, t);
+  kernelsOf(backend, "adam").adam(at(p), at(g), at(m), at(v), p.size, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.bc2Sqrt, s.eps, s.stepSize, s.decay, s.l2);
+  return true;
 }
 
 let stock: tf.KernelConfig | undefined;
@@ -55,8 +84,8 @@ export function installWasmKernels(): void {
     const [kb, n] = transposeB ? [bc, br] : [br, bc];
     if (k !== kb) throw new Error(`matMul: inner dimensions ${k} and ${kb} of shapes [${a.shape}] and [${b.shape}] differ`);
     const out = backend.makeOutput([...batchDims, m, n], "float32");
-    const offset = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;
-    const kernels = kernelsOf(backend);
+    const offset = (t: tf.TensorInfo) => offsetIn(backend, t);
+    const kernels = kernelsOf(backend, "matmul");
     if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
     else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0);
     return out;

@@ -4,6 +4,7 @@
 // written here over plain variables whose moments can be checkpointed bit-exactly.
 // As in nanoGPT, weight decay applies to matrices only (not to biases or LayerNorm gains).
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedAdam } from "../model/wasm-kernels.ts";
 
 export interface AdamOptions {
   kind: "adam" | "adamw";
@@ -21,7 +22,12 @@ export interface AdamState {
 }
 
 export function initAdamState(params: Map<string, tf.Variable>): AdamState {
-  const zerosLike = (p: tf.Variable) => tf.variable(tf.zerosLike(p), false);
+  const zerosLike = (p: tf.Variable) => {
+    const zeros = tf.zerosLike(p);
+    const v = tf.variable(zeros, false);
+    zeros.dispose(); // the variable keeps its own reference, and so owns the buffer the fused step writes
+    return v;
+  };
   return {
     step: 0,
     m: new Map([...params].map(([n, p]) => [n, zerosLike(p)])),
@@ -43,8 +49,11 @@ export function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undef
   return { grads: clipped, norm };
 }
 
-/** One optimizer step at learning rate lr; updates params and state in place. */
-export function adamStep(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap, state: AdamState, lr: number, o: AdamOptions): void {
+/**
+ * One optimizer step at learning rate lr; updates params and state in place. `fused: false` forces
+ * the op-by-op path on wasm too (tests check the two agree bit for bit).
+ */
+export function adamStep(params: Map<string, tf.Variable>, grads: tf.NamedTensorMap, state: AdamState, lr: number, o: AdamOptions, { fused = true } = {}): void {
   state.step += 1;
   const bc1 = 1 - o.beta1 ** state.step;
   const bc2Sqrt = Math.sqrt(1 - o.beta2 ** state.step);
@@ -52,11 +61,14 @@ export function adamStep(params: Map<string, tf.Variable>, grads: tf.NamedTensor
   for (const [name, p] of params) {
     const g0 = grads[name];
     if (!g0) throw new Error(`optimizer: no gradient for parameter ${name}`);
+    const wd = decays(p) ? o.weightDecay : 0;
+    const m = state.m.get(name)!;
+    const v = state.v.get(name)!;
+    const scalars = { beta1: o.beta1, beta2: o.beta2, bc2Sqrt, eps: o.eps, stepSize, decay: o.kind === "adamw" && wd > 0 ? 1 - lr * wd : 1, l2: o.kind === "adam" ? wd : 0 };
+    // On wasm one fused kernel does the same float32 operations in place (kernels/adam.wat).
+    if (fused && fusedAdam(p, g0, m, v, scalars)) continue;
     tf.tidy(() => {
-      const wd = decays(p) ? o.weightDecay : 0;
       const g = o.kind === "adam" && wd > 0 ? tf.add(g0, tf.mul(p, wd)) : g0;
-      const m = state.m.get(name)!;
-      const v = state.v.get(name)!;
       m.assign(tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1)));
       v.assign(tf.add(tf.mul(v, o.beta2), tf.mul(tf.mul(g, g), 1 - o.beta2)));
       const decayed = o.kind === "adamw" && wd > 0 ? tf.mul(p, 1 - lr * wd) : p;

@@ -75,3 +75,31 @@ describe("clipGlobalNorm", () => {
     tf.dispose(grads);
   });
 });
+
+describe("fused Adam kernel (kernels/adam.wat)", () => {
+  /** Three steps on a [5, 7] matrix and a [13] bias (sizes not multiples of 4), fused or op by op. */
+  function run(o: AdamOptions, fused: boolean): Float32Array[] {
+    const params = new Map<string, tf.Variable>([
+      ["w", tf.variable(tf.randomNormal([5, 7], 0, 1, "float32", 1))],
+      ["b", tf.variable(tf.randomNormal([13], 0, 1, "float32", 2))],
+    ]);
+    const state = initAdamState(params);
+    for (let step = 0; step < 3; step++) {
+      const grads = { w: tf.randomNormal([5, 7], 0, 1, "float32", 10 + step), b: tf.randomNormal([13], 0, 1, "float32", 20 + step) };
+      adamStep(params, grads, state, 0.01, o, { fused });
+      tf.dispose(Object.values(grads));
+    }
+    const out = [...params.values(), ...state.m.values(), ...state.v.values()].map((t) => t.dataSync() as Float32Array);
+    tf.dispose([...params.values(), ...state.m.values(), ...state.v.values()]);
+    return out;
+  }
+
+  for (const kind of ["adam", "adamw"] as const) {
+    it(`updates parameters and moments bit for bit like the op-by-op path (${kind}, weight decay 0.1)`, () => {
+      const o: AdamOptions = { ...base, kind, weightDecay: 0.1 };
+      const [fused, ops] = [run(o, true), run(o, false)];
+      fused.forEach((values, i) => expect(Buffer.from(values.buffer).equals(Buffer.from(ops[i].buffer)), `tensor ${i}`).toBe(true));
+      expect(fused[0]).not.toEqual(run({ ...o, weightDecay: 0 }, true)[0]); // decay changed something
+    });
+  }
+});
