@@ -6,12 +6,12 @@ import initWabt from "wabt";
 
 import type { KernelName } from "./load.ts";
 
-export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam"];
+export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam", "layernorm"];
 
 export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();
   const file = new URL(`${name}.wat`, import.meta.url);
-  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, relaxed_simd: true, multi_value: true });
+  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, relaxed_simd: true, multi_value: true, bulk_memory: true });
   try {
     module.validate();
     return module.toBinary({ log: false, write_debug_names: false }).buffer;

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { CellConfig } from "../suite/schema.ts";
 import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
 import { type Hook, hookName } from "./hooks.ts";
+import { layerNormBackward, layerNormForward } from "./wasm-kernels.ts";
 
 export interface GptConfig {
   nLayers: number;
@@ -128,9 +129,18 @@ function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   return f(wte);
 }
 
-/** LayerNorm over the last axis (biased variance, eps 1e-5, as PyTorch), with its closed-form gradient. */
+/**
+ * LayerNorm over the last axis (biased variance, eps 1e-5, as PyTorch), with its closed-form
+ * gradient: on wasm two fused kernels (kernels/layernorm.wat), elsewhere the same formulas in ops.
+ */
 const layerNorm = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   const [x, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, Grad];
+  const fused = layerNormForward(x, g, b, LN_EPS);
+  if (fused) {
+    const [y, mean, rstd] = fused;
+    save([x, g, mean, rstd]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => layerNormBackward(dy, xs, gs, ms, rs) };
+  }
   const { mean, variance } = tf.moments(x, -1, true);
   const rstd = tf.rsqrt(tf.add(variance, LN_EPS)); // [N, 1]
   const xhat = tf.mul(tf.sub(x, mean), rstd) as tf.Tensor2D;
@@ -193,8 +203,14 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   for (let l = 0; l < c.nLayers; l++) {
     const h = `h.${l}`;
     keep(l, "hook_resid_pre", () => tf.reshape(x, [B, T, D]));
-    const qkv = linear(layerNorm(x, p(`${h}.ln_1.weight`), p(`${h}.ln_1.bias`)), p(`${h}.attn.c_attn.weight`), p(`${h}.attn.c_attn.bias`)); // [BT, 3D]
-    const heads = (i: number) => tf.transpose(tf.reshape(tf.slice(qkv, [0, i * D], [B * T, D]), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    const ln1 = layerNorm(x, p(`${h}.ln_1.weight`), p(`${h}.ln_1.bias`));
+    // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
+    // weight costs far less than slicing the [BT, 3D] activations (and padding their gradients).
+    const heads = (i: number) => {
+      const w = tf.slice(p(`${h}.attn.c_attn.weight`), [0, i * D], [D, D]);
+      const b = tf.slice(p(`${h}.attn.c_attn.bias`), [i * D], [D]);
+      return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    };
     const [q, k, v] = [heads(0), heads(1), heads(2)];
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), mask); // [B, H, T, T]
     const pattern = tf.softmax(scores); // [B, H, T, T]

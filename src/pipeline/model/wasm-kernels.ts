@@ -21,6 +21,10 @@ interface Kernels {
   adam: {
     adam(p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, bc2: number, eps: number, step: number, decay: number, l2: number): void;
   };
+  layernorm: {
+    forward(x: number, g: number, b: number, y: number, mean: number, rstd: number, n: number, d: number, eps: number): void;
+    backward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, n: number, d: number): void;
+  };
 }
 
 // One instance of each kernel module per backend, bound to that backend's memory.
@@ -58,6 +62,52 @@ export function fusedAdam(p: tf.Variable, g: tf.Tensor, m: tf.Variable, v: tf.Va
   return true;
 }
 
+/**
+ * LayerNorm of x [N, D] over D on one kernel call: [y, mean [N, 1], rstd [N, 1]], or null unless the
+ * backend is wasm and D is a multiple of 4 (the caller then composes tfjs ops).
+ */
+export function layerNormForward(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor[] | null {
+  if (tf.getBackend() !== "wasm" || x.shape[1] % 4 !== 0 || x.dtype !== "float32") return null;
+  return tf.engine().runKernel(LAYER_NORM, { x, g, b }, { eps }) as tf.Tensor[];
+}
+
+/** The gradient of layerNormForward: [dx, dg, db] from dy and what the forward returned. */
+export function layerNormBackward(dy: tf.Tensor, x: tf.Tensor, g: tf.Tensor, mean: tf.Tensor, rstd: tf.Tensor): tf.Tensor[] {
+  return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, g, mean, rstd }, {}) as tf.Tensor[];
+}
+
+const LAYER_NORM = "RefitLayerNorm";
+const LAYER_NORM_GRAD = "RefitLayerNormGrad";
+
+function registerLayerNorm(): void {
+  tf.registerKernel({
+    kernelName: LAYER_NORM,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const be = backend as unknown as WasmBackend;
+      const { x, g, b } = inputs as Record<string, tf.TensorInfo>;
+      const [n, d] = x.shape;
+      const [y, mean, rstd] = [be.makeOutput([n, d], "float32"), be.makeOutput([n, 1], "float32"), be.makeOutput([n, 1], "float32")];
+      const at = (t: tf.TensorInfo) => offsetIn(be, t);
+      kernelsOf(be, "layernorm").forward(at(x), at(g), at(b), at(y), at(mean), at(rstd), n, d, (attrs as { eps: number }).eps);
+      return [y, mean, rstd];
+    },
+  });
+  tf.registerKernel({
+    kernelName: LAYER_NORM_GRAD,
+    backendName: "wasm",
+    kernelFunc: ({ inputs, backend }) => {
+      const be = backend as unknown as WasmBackend;
+      const { dy, x, g, mean, rstd } = inputs as Record<string, tf.TensorInfo>;
+      const [n, d] = x.shape;
+      const [dx, dg, db] = [be.makeOutput([n, d], "float32"), be.makeOutput([d], "float32"), be.makeOutput([d], "float32")];
+      const at = (t: tf.TensorInfo) => offsetIn(be, t);
+      kernelsOf(be, "layernorm").backward(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), n, d);
+      return [dx, dg, db];
+    },
+  });
+}
+
 let stock: tf.KernelConfig | undefined;
 
 /** Registers the replacement once (the kernel registry is global); safe to call again. */
@@ -93,4 +143,5 @@ export function installWasmKernels(): void {
 
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ ...stock, kernelFunc: batched });
+  registerLayerNorm();
 }
