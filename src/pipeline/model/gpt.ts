@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { CellConfig } from "../suite/schema.ts";
 import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
 import { type Hook, hookName } from "./hooks.ts";
-import { layerNormBackward, layerNormForward } from "./wasm-kernels.ts";
+import { geluGrad, geluInner, layerNormBackward, layerNormForward, onWasm } from "./wasm-kernels.ts";
 
 export interface GptConfig {
   nLayers: number;
@@ -156,10 +156,20 @@ const layerNorm = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
 }) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 // gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
-// much faster than tanh and pow on wasm.
+// much faster than tanh and pow on wasm. There, the polynomial and the whole gradient are fused
+// kernels (kernels/gelu.wat) around tfjs's sigmoid; elsewhere, ops and autodiff.
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
+const GELU_C = 0.044715;
+const geluFused = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, save] = args as [tf.Tensor, Grad];
+  const s = tf.sigmoid(geluInner(x, GELU_K, GELU_C));
+  save([x, s]);
+  return { value: tf.mul(x, s), gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => geluGrad(dy, xs, ss, GELU_K, GELU_C) };
+}) as (x: tf.Tensor) => tf.Tensor;
+
 function gelu(x: tf.Tensor): tf.Tensor {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), GELU_K);
+  if (onWasm(x)) return geluFused(x);
+  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), GELU_K);
   return tf.mul(x, tf.sigmoid(inner));
 }
 

@@ -25,6 +25,10 @@ interface Kernels {
     forward(x: number, g: number, b: number, y: number, mean: number, rstd: number, n: number, d: number, eps: number): void;
     backward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, n: number, d: number): void;
   };
+  gelu: {
+    inner(x: number, u: number, n: number, K: number, c: number): void;
+    grad(dy: number, x: number, s: number, dx: number, n: number, K: number, c: number): void;
+  };
 }
 
 // One instance of each kernel module per backend, bound to that backend's memory.
@@ -62,50 +66,64 @@ export function fusedAdam(p: tf.Variable, g: tf.Tensor, m: tf.Variable, v: tf.Va
   return true;
 }
 
+/** True when the fused kernels below apply: the wasm backend and float32 tensors. */
+export const onWasm = (...ts: tf.Tensor[]): boolean => tf.getBackend() === "wasm" && ts.every((t) => t.dtype === "float32");
+
 /**
  * LayerNorm of x [N, D] over D on one kernel call: [y, mean [N, 1], rstd [N, 1]], or null unless the
  * backend is wasm and D is a multiple of 4 (the caller then composes tfjs ops).
  */
 export function layerNormForward(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor[] | null {
-  if (tf.getBackend() !== "wasm" || x.shape[1] % 4 !== 0 || x.dtype !== "float32") return null;
-  return tf.engine().runKernel(LAYER_NORM, { x, g, b }, { eps }) as tf.Tensor[];
+  if (!onWasm(x, g, b) || x.shape[1] % 4 !== 0) return null;
+  return tf.engine().runKernel("RefitLayerNorm", { x, g, b }, { eps }) as tf.Tensor[];
 }
 
 /** The gradient of layerNormForward: [dx, dg, db] from dy and what the forward returned. */
 export function layerNormBackward(dy: tf.Tensor, x: tf.Tensor, g: tf.Tensor, mean: tf.Tensor, rstd: tf.Tensor): tf.Tensor[] {
-  return tf.engine().runKernel(LAYER_NORM_GRAD, { dy, x, g, mean, rstd }, {}) as tf.Tensor[];
+  return tf.engine().runKernel("RefitLayerNormGrad", { dy, x, g, mean, rstd }, {}) as tf.Tensor[];
 }
 
-const LAYER_NORM = "RefitLayerNorm";
-const LAYER_NORM_GRAD = "RefitLayerNormGrad";
+/** gelu_new's inner polynomial u = K (x + c x^3) in one pass (wasm only: check onWasm). */
+export function geluInner(x: tf.Tensor, K: number, c: number): tf.Tensor {
+  return tf.engine().runKernel("RefitGeluInner", { x }, { K, c }) as tf.Tensor;
+}
 
-function registerLayerNorm(): void {
+/** d gelu_new / dx times dy, from x and s = sigmoid(u), in one pass. */
+export function geluGrad(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, K: number, c: number): tf.Tensor {
+  return tf.engine().runKernel("RefitGeluGrad", { dy, x, s }, { K, c }) as tf.Tensor;
+}
+
+/** A wasm kernel whose outputs are fresh float32 tensors; `run` gets every tensor's offset. */
+function registerWasm(
+  kernelName: string,
+  shapes: (inputs: Record<string, tf.TensorInfo>) => number[][],
+  run: (backend: WasmBackend, at: (t: tf.TensorInfo) => number, inputs: Record<string, tf.TensorInfo>, outputs: tf.TensorInfo[], attrs: Record<string, number>) => void,
+): void {
   tf.registerKernel({
-    kernelName: LAYER_NORM,
+    kernelName,
     backendName: "wasm",
     kernelFunc: ({ inputs, backend, attrs }) => {
       const be = backend as unknown as WasmBackend;
-      const { x, g, b } = inputs as Record<string, tf.TensorInfo>;
-      const [n, d] = x.shape;
-      const [y, mean, rstd] = [be.makeOutput([n, d], "float32"), be.makeOutput([n, 1], "float32"), be.makeOutput([n, 1], "float32")];
-      const at = (t: tf.TensorInfo) => offsetIn(be, t);
-      kernelsOf(be, "layernorm").forward(at(x), at(g), at(b), at(y), at(mean), at(rstd), n, d, (attrs as { eps: number }).eps);
-      return [y, mean, rstd];
+      const named = inputs as Record<string, tf.TensorInfo>;
+      const outputs = shapes(named).map((shape) => be.makeOutput(shape, "float32"));
+      run(be, (t) => offsetIn(be, t), named, outputs, attrs as Record<string, number>);
+      return outputs.length === 1 ? outputs[0] : outputs;
     },
   });
-  tf.registerKernel({
-    kernelName: LAYER_NORM_GRAD,
-    backendName: "wasm",
-    kernelFunc: ({ inputs, backend }) => {
-      const be = backend as unknown as WasmBackend;
-      const { dy, x, g, mean, rstd } = inputs as Record<string, tf.TensorInfo>;
-      const [n, d] = x.shape;
-      const [dx, dg, db] = [be.makeOutput([n, d], "float32"), be.makeOutput([d], "float32"), be.makeOutput([d], "float32")];
-      const at = (t: tf.TensorInfo) => offsetIn(be, t);
-      kernelsOf(be, "layernorm").backward(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), n, d);
-      return [dx, dg, db];
-    },
-  });
+}
+
+function registerFusedOps(): void {
+  registerWasm("RefitLayerNorm", ({ x }) => [x.shape, [x.shape[0], 1], [x.shape[0], 1]], (be, at, { x, g, b }, [y, mean, rstd], { eps }) =>
+    kernelsOf(be, "layernorm").forward(at(x), at(g), at(b), at(y), at(mean), at(rstd), x.shape[0], x.shape[1], eps),
+  );
+  registerWasm("RefitLayerNormGrad", ({ x }) => [x.shape, [x.shape[1]], [x.shape[1]]], (be, at, { dy, x, g, mean, rstd }, [dx, dg, db]) =>
+    kernelsOf(be, "layernorm").backward(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), x.shape[0], x.shape[1]),
+  );
+  const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+  registerWasm("RefitGeluInner", ({ x }) => [x.shape], (be, at, { x }, [u], { K, c }) => kernelsOf(be, "gelu").inner(at(x), at(u), size(x), K, c));
+  registerWasm("RefitGeluGrad", ({ x }) => [x.shape], (be, at, { dy, x, s }, [dx], { K, c }) =>
+    kernelsOf(be, "gelu").grad(at(dy), at(x), at(s), at(dx), size(x), K, c),
+  );
 }
 
 let stock: tf.KernelConfig | undefined;
@@ -143,5 +161,5 @@ export function installWasmKernels(): void {
 
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ ...stock, kernelFunc: batched });
-  registerLayerNorm();
+  registerFusedOps();
 }
