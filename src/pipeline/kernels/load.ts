@@ -2,7 +2,7 @@
 // importing a module that can use one (as the site does through the compare stage) reads no file.
 import * as fs from "node:fs";
 
-export type KernelName = "cbar" | "matmul" | "adam" | "layernorm" | "gelu";
+export type KernelName = "cbar" | "matmul" | "adam" | "layernorm" | "gelu" | "rows";
 
 const compiled = new Map<KernelName, WebAssembly.Module>();
 

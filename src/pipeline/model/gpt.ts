@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { CellConfig } from "../suite/schema.ts";
 import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
 import { type Hook, hookName } from "./hooks.ts";
-import { geluGrad, geluInner, layerNormBackward, layerNormForward, onWasm } from "./wasm-kernels.ts";
+import { embedRowsApply, gatherRows, geluGrad, geluInner, layerNormBackward, layerNormForward, onWasm, scatterAddRows } from "./wasm-kernels.ts";
 
 export interface GptConfig {
   nLayers: number;
@@ -117,10 +117,12 @@ function linear(x: tf.Tensor2D, w: tf.Tensor, b?: tf.Tensor): tf.Tensor2D {
   return b ? dense(x, w as tf.Tensor2D, b as tf.Tensor1D) : denseNoBias(x, w as tf.Tensor2D);
 }
 
-/** Rows of wte for flat token ids [N] -> [N, D]: gather forward; its gradient (UnsortedSegmentSum, absent on wasm) as one-hotᵀ · dy. */
+/** Rows of wte for flat token ids [N] -> [N, D]: gather forward; its gradient (UnsortedSegmentSum, absent on wasm) as one-hotᵀ · dy, or kernels on wasm. */
 function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   const f = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
     const [w] = args as [tf.Tensor2D];
+    // On wasm, row copies and an ordered scatter-add (kernels/rows.wat): its GatherV2 is slow.
+    if (embedRowsApply(w, ids)) return { value: gatherRows(w, ids), gradFunc: (dy: tf.Tensor) => scatterAddRows(dy, ids, w.shape[0]) };
     return {
       value: tf.gather(w, ids),
       gradFunc: (dy: tf.Tensor) => tf.matMul(tf.oneHot(ids, w.shape[0]).cast("float32") as tf.Tensor2D, dy as tf.Tensor2D, true, false),

@@ -25,6 +25,10 @@ interface Kernels {
     forward(x: number, g: number, b: number, y: number, mean: number, rstd: number, n: number, d: number, eps: number): void;
     backward(dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, n: number, d: number): void;
   };
+  rows: {
+    gather(table: number, nRows: number, ids: number, n: number, d: number, out: number): void;
+    scatter_add(rows: number, ids: number, n: number, d: number, table: number, nRows: number): void;
+  };
   gelu: {
     inner(x: number, u: number, n: number, K: number, c: number): void;
     grad(dy: number, x: number, s: number, dx: number, n: number, K: number, c: number): void;
@@ -93,10 +97,32 @@ export function geluGrad(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, K: number, c
   return tf.engine().runKernel("RefitGeluGrad", { dy, x, s }, { K, c }) as tf.Tensor;
 }
 
+/** Rows ids[i] of table [V, D] (the embedding lookup); wasm only, D a multiple of 4: check embedRowsApply. */
+export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
+  return rowIdsChecked(table.shape[0], () => tf.engine().runKernel("RefitGatherRows", { table, ids }, {}) as tf.Tensor2D);
+}
+
+/** Its gradient: [V, D] with row v = sum of rows[i] over ids[i] = v, summed in order of i. */
+export function scatterAddRows(rows: tf.Tensor, ids: tf.Tensor1D, nRows: number): tf.Tensor2D {
+  return rowIdsChecked(nRows, () => tf.engine().runKernel("RefitScatterAddRows", { rows, ids }, { nRows }) as tf.Tensor2D);
+}
+
+/** The row kernels trap on an id outside the table; say so in words. */
+function rowIdsChecked<T>(nRows: number, run: () => T): T {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError) throw new Error(`embedding: a token id is outside the table of ${nRows} rows`);
+    throw e;
+  }
+}
+
+export const embedRowsApply = (table: tf.Tensor2D, ids: tf.Tensor1D): boolean => onWasm(table) && ids.dtype === "int32" && table.shape[1] % 4 === 0;
+
 /** A wasm kernel whose outputs are fresh float32 tensors; `run` gets every tensor's offset. */
 function registerWasm(
   kernelName: string,
-  shapes: (inputs: Record<string, tf.TensorInfo>) => number[][],
+  shapes: (inputs: Record<string, tf.TensorInfo>, attrs: Record<string, number>) => number[][],
   run: (backend: WasmBackend, at: (t: tf.TensorInfo) => number, inputs: Record<string, tf.TensorInfo>, outputs: tf.TensorInfo[], attrs: Record<string, number>) => void,
 ): void {
   tf.registerKernel({
@@ -105,7 +131,7 @@ function registerWasm(
     kernelFunc: ({ inputs, backend, attrs }) => {
       const be = backend as unknown as WasmBackend;
       const named = inputs as Record<string, tf.TensorInfo>;
-      const outputs = shapes(named).map((shape) => be.makeOutput(shape, "float32"));
+      const outputs = shapes(named, attrs as Record<string, number>).map((shape) => be.makeOutput(shape, "float32"));
       run(be, (t) => offsetIn(be, t), named, outputs, attrs as Record<string, number>);
       return outputs.length === 1 ? outputs[0] : outputs;
     },
@@ -118,6 +144,12 @@ function registerFusedOps(): void {
   );
   registerWasm("RefitLayerNormGrad", ({ x }) => [x.shape, [x.shape[1]], [x.shape[1]]], (be, at, { dy, x, g, mean, rstd }, [dx, dg, db]) =>
     kernelsOf(be, "layernorm").backward(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), x.shape[0], x.shape[1]),
+  );
+  registerWasm("RefitGatherRows", ({ table, ids }) => [[ids.shape[0], table.shape[1]]], (be, at, { table, ids }, [out]) =>
+    kernelsOf(be, "rows").gather(at(table), table.shape[0], at(ids), ids.shape[0], table.shape[1], at(out)),
+  );
+  registerWasm("RefitScatterAddRows", ({ rows }, { nRows }) => [[nRows, rows.shape[1]]], (be, at, { rows, ids }, [table], { nRows }) =>
+    kernelsOf(be, "rows").scatter_add(at(rows), at(ids), ids.shape[0], rows.shape[1], at(table), nRows),
   );
   const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
   registerWasm("RefitGeluInner", ({ x }) => [x.shape], (be, at, { x }, [u], { K, c }) => kernelsOf(be, "gelu").inner(at(x), at(u), size(x), K, c));
