@@ -6,7 +6,20 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { CellConfig } from "../suite/schema.ts";
 import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
 import { type Hook, hookName } from "./hooks.ts";
-import { embedRowsApply, gatherRows, geluGrad, geluInner, layerNormBackward, layerNormForward, onWasm, scatterAddRows } from "./wasm-kernels.ts";
+import {
+  causalSoftmax,
+  causalSoftmaxGrad,
+  crossEntropyGrad,
+  embedRowsApply,
+  gatherRows,
+  geluGrad,
+  geluInner,
+  layerNormBackward,
+  layerNormForward,
+  onWasm,
+  scatterAddRows,
+  softmaxRows,
+} from "./wasm-kernels.ts";
 
 export interface GptConfig {
   nLayers: number;
@@ -180,6 +193,20 @@ function causalMask(T: number): tf.Tensor2D {
   return tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([T, T]), -1, 0)), -1e9) as tf.Tensor2D);
 }
 
+const causalSoftmaxFused = (scale: number) =>
+  tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [scores, save] = args as [tf.Tensor, Grad];
+    const pattern = causalSoftmax(scores, scale);
+    save([pattern]);
+    return { value: pattern, gradFunc: (dy: tf.Tensor, [y]: tf.Tensor[]) => causalSoftmaxGrad(y, dy, scale) };
+  }) as (scores: tf.Tensor) => tf.Tensor;
+
+/** softmax(scale · q·kᵀ + causal mask) over the last axis: one fused kernel each way on wasm (kernels/softmax.wat). */
+function attentionPattern(scores: tf.Tensor, scale: number): tf.Tensor {
+  if (onWasm(scores)) return causalSoftmaxFused(scale)(scores);
+  return tf.softmax(tf.add(tf.mul(scores, scale), causalMask(scores.shape[scores.rank - 1])));
+}
+
 export interface ForwardOptions {
   /** Hooks to return, per layer. */
   capture?: ReadonlySet<Hook>;
@@ -210,7 +237,6 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   const tok = embed(p("wte.weight") as tf.Tensor2D, tf.reshape(tokens, [B * T]) as tf.Tensor1D); // [BT, D]
   let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
 
-  const mask = causalMask(T);
   const scale = 1 / Math.sqrt(dh);
   for (let l = 0; l < c.nLayers; l++) {
     const h = `h.${l}`;
@@ -224,8 +250,7 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
       return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     };
     const [q, k, v] = [heads(0), heads(1), heads(2)];
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), scale), mask); // [B, H, T, T]
-    const pattern = tf.softmax(scores); // [B, H, T, T]
+    const pattern = attentionPattern(tf.matMul(q, k, false, true), scale); // [B, H, T, T]
     keep(l, "hook_pattern", () => pattern);
     let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
     const ablated = (opts.ablate ?? []).filter(([al]) => al === l).map(([, ah]) => ah);
@@ -245,11 +270,23 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   return { logits, captured };
 }
 
-/** Mean next-token cross-entropy (nats). targets: [B*T] int32. Gradient (softmax - onehot) / N in one step. */
+/**
+ * Mean next-token cross-entropy (nats). targets: [B*T] int32. Gradient (softmax - onehot) / N in one
+ * step; on wasm the row softmax and that gradient are kernels (kernels/softmax.wat) and the loss is
+ * mean(max + log(sum of exp) - target logit).
+ */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
   const N = targets.shape[0];
   const f = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
     const [x, save] = args as [tf.Tensor2D, Grad];
+    if (onWasm(x) && targets.dtype === "int32") {
+      const [p, max, sum, picked] = softmaxRows(x, targets);
+      save([p]);
+      return {
+        value: tf.div(tf.sum(tf.sub(tf.add(max, tf.log(sum)), picked)), N) as tf.Scalar,
+        gradFunc: (dy: tf.Tensor, [ps]: tf.Tensor[]) => crossEntropyGrad(ps, targets, dy),
+      };
+    }
     const logp = tf.logSoftmax(x);
     const oneHot = tf.oneHot(targets, x.shape[1]).cast("float32");
     save([logp, oneHot]);

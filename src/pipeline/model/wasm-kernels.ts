@@ -29,6 +29,12 @@ interface Kernels {
     gather(table: number, nRows: number, ids: number, n: number, d: number, out: number): void;
     scatter_add(rows: number, ids: number, n: number, d: number, table: number, nRows: number): void;
   };
+  softmax: {
+    causal_softmax(x: number, y: number, mats: number, T: number, s: number): void;
+    causal_softmax_grad(y: number, dy: number, dx: number, mats: number, T: number, s: number): void;
+    softmax_rows(x: number, targets: number, p: number, m: number, sum: number, picked: number, n: number, V: number): void;
+    cross_entropy_grad(p: number, targets: number, dloss: number, dx: number, n: number, V: number): void;
+  };
   gelu: {
     inner(x: number, u: number, n: number, K: number, c: number): void;
     grad(dy: number, x: number, s: number, dx: number, n: number, K: number, c: number): void;
@@ -99,25 +105,45 @@ export function geluGrad(dy: tf.Tensor, x: tf.Tensor, s: tf.Tensor, K: number, c
 
 /** Rows ids[i] of table [V, D] (the embedding lookup); wasm only, D a multiple of 4: check embedRowsApply. */
 export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
-  return rowIdsChecked(table.shape[0], () => tf.engine().runKernel("RefitGatherRows", { table, ids }, {}) as tf.Tensor2D);
+  return idsChecked("token", table.shape[0], () => tf.engine().runKernel("RefitGatherRows", { table, ids }, {}) as tf.Tensor2D);
 }
 
 /** Its gradient: [V, D] with row v = sum of rows[i] over ids[i] = v, summed in order of i. */
 export function scatterAddRows(rows: tf.Tensor, ids: tf.Tensor1D, nRows: number): tf.Tensor2D {
-  return rowIdsChecked(nRows, () => tf.engine().runKernel("RefitScatterAddRows", { rows, ids }, { nRows }) as tf.Tensor2D);
+  return idsChecked("token", nRows, () => tf.engine().runKernel("RefitScatterAddRows", { rows, ids }, { nRows }) as tf.Tensor2D);
 }
 
-/** The row kernels trap on an id outside the table; say so in words. */
-function rowIdsChecked<T>(nRows: number, run: () => T): T {
+/** Kernels that index by id trap on one out of range; say so in words. */
+function idsChecked<T>(what: "token" | "target", limit: number, run: () => T): T {
   try {
     return run();
   } catch (e) {
-    if (e instanceof WebAssembly.RuntimeError) throw new Error(`embedding: a token id is outside the table of ${nRows} rows`);
+    if (e instanceof WebAssembly.RuntimeError) throw new Error(`a ${what} id is outside the vocabulary of ${limit}`);
     throw e;
   }
 }
 
 export const embedRowsApply = (table: tf.Tensor2D, ids: tf.Tensor1D): boolean => onWasm(table) && ids.dtype === "int32" && table.shape[1] % 4 === 0;
+
+/** softmax(scale · scores) over keys j <= query i, 0 above: scores [..., T, T] (wasm only: check onWasm). */
+export function causalSoftmax(scores: tf.Tensor, scale: number): tf.Tensor {
+  return tf.engine().runKernel("RefitCausalSoftmax", { x: scores }, { scale }) as tf.Tensor;
+}
+
+/** Its gradient with respect to the scores, from the pattern y and dy. */
+export function causalSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor, scale: number): tf.Tensor {
+  return tf.engine().runKernel("RefitCausalSoftmaxGrad", { y, dy }, { scale }) as tf.Tensor;
+}
+
+/** Row softmax of logits [N, V] with, per row, the max, the sum of exp and the target's logit: [p, m, sum, picked]. */
+export function softmaxRows(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor[] {
+  return idsChecked("target", logits.shape[1], () => tf.engine().runKernel("RefitSoftmaxRows", { x: logits, targets }, {}) as tf.Tensor[]);
+}
+
+/** (p - onehot(targets)) · dLoss / N: the mean cross-entropy's gradient with respect to the logits. */
+export function crossEntropyGrad(p: tf.Tensor, targets: tf.Tensor1D, dLoss: tf.Tensor): tf.Tensor {
+  return tf.engine().runKernel("RefitCrossEntropyGrad", { p, targets, dLoss }, {}) as tf.Tensor;
+}
 
 /** A wasm kernel whose outputs are fresh float32 tensors; `run` gets every tensor's offset. */
 function registerWasm(
@@ -152,6 +178,19 @@ function registerFusedOps(): void {
     kernelsOf(be, "rows").scatter_add(at(rows), at(ids), ids.shape[0], rows.shape[1], at(table), nRows),
   );
   const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
+  const T = (t: tf.TensorInfo) => t.shape[t.shape.length - 1];
+  registerWasm("RefitCausalSoftmax", ({ x }) => [x.shape], (be, at, { x }, [y], { scale }) =>
+    kernelsOf(be, "softmax").causal_softmax(at(x), at(y), size(x) / T(x) ** 2, T(x), scale),
+  );
+  registerWasm("RefitCausalSoftmaxGrad", ({ y }) => [y.shape], (be, at, { y, dy }, [dx], { scale }) =>
+    kernelsOf(be, "softmax").causal_softmax_grad(at(y), at(dy), at(dx), size(y) / T(y) ** 2, T(y), scale),
+  );
+  registerWasm("RefitSoftmaxRows", ({ x }) => [x.shape, [x.shape[0]], [x.shape[0]], [x.shape[0]]], (be, at, { x, targets }, [p, m, sum, picked]) =>
+    kernelsOf(be, "softmax").softmax_rows(at(x), at(targets), at(p), at(m), at(sum), at(picked), x.shape[0], x.shape[1]),
+  );
+  registerWasm("RefitCrossEntropyGrad", ({ p }) => [p.shape], (be, at, { p, targets, dLoss }, [dx]) =>
+    kernelsOf(be, "softmax").cross_entropy_grad(at(p), at(targets), at(dLoss), at(dx), p.shape[0], p.shape[1]),
+  );
   registerWasm("RefitGeluInner", ({ x }) => [x.shape], (be, at, { x }, [u], { K, c }) => kernelsOf(be, "gelu").inner(at(x), at(u), size(x), K, c));
   registerWasm("RefitGeluGrad", ({ x }) => [x.shape], (be, at, { dy, x, s }, [dx], { K, c }) =>
     kernelsOf(be, "gelu").grad(at(dy), at(x), at(s), at(dx), size(x), K, c),

@@ -28,7 +28,7 @@ describe("row kernels", () => {
   });
 
   it("refuses an id outside the table instead of reading other memory", () => {
-    expect(() => gatherRows(table(), tf.tensor1d([2, 11], "int32"))).toThrow("outside the table of 11 rows");
-    expect(() => scatterAddRows(tf.ones([1, 8]), tf.tensor1d([-1], "int32"), 11)).toThrow("outside the table of 11 rows");
+    expect(() => gatherRows(table(), tf.tensor1d([2, 11], "int32"))).toThrow("outside the vocabulary of 11");
+    expect(() => scatterAddRows(tf.ones([1, 8]), tf.tensor1d([-1], "int32"), 11)).toThrow("outside the vocabulary of 11");
   });
 });
