@@ -8,8 +8,8 @@
 // The work is one layer at a time, so memory holds one layer of every refit (plus the anchor's
 // layers for cross-layer matches), never whole captures. Per layer the cbar kernel computes:
 // the Gram blocks of every unordered pair, self pairs included (cbar is symmetric, so block
-// (a, r) read transposed is (r, a)); each refit's rows against all rows on partner probes (the
-// shuffled null, which is not symmetric); and the anchor's heads of every layer against all rows.
+// (a, r) read transposed is (r, a)); the anchor's rows against all rows on partner probes (the
+// shuffled null); and the anchor's heads of every layer against all rows.
 import { CbarArena, SEGMENT_INTS } from "../kernels/cbar.ts";
 import { layerCommonness } from "./commonness.ts";
 import { matchedValues } from "./hungarian.ts";
@@ -25,7 +25,10 @@ export interface PairTables {
   max: Float64Array;
   /** As max, with the one-to-one Hungarian matching. */
   matched: Float64Array;
-  /** As max, on probe-shuffled pairs; null when no probe has a same-length partner. */
+  /**
+   * As max, on probe-shuffled pairs, for the anchor's rows only (a = 0: the null is anchor-based, and
+   * all pairs would cost as much as the rest of the cell); null when no probe has a same-length partner.
+   */
   shuffled: Float64Array | null;
   /** Probes that entered the shuffled comparison, of all probes. */
   shuffledProbes: number;
@@ -52,8 +55,12 @@ function segmentTable(layout: PatternLayout, partner?: Int32Array): Int32Array {
   return Int32Array.from(rows);
 }
 
-/** Builds every table for one cell's refits, all in `layout` (index 0 is the anchor). */
-export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns[], label: string): PairTables {
+/**
+ * Builds every table for one cell's refits, all in `layout` (index 0 is the anchor). With
+ * `anchorOnly`, max, matched and commonness are filled for the anchor's pairs only (a = 0), which
+ * is all the untrained null reads, at 1/R of the cost.
+ */
+export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns[], label: string, { anchorOnly = false } = {}): PairTables {
   validateLayout(layout);
   const R = refits.length;
   if (R < 2) throw new Error(errors.tooFew);
@@ -84,7 +91,7 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
 
   const max = new Float64Array(R * R * n);
   const matched = new Float64Array(R * R * n);
-  const shuffled = shuffledProbes > 0 ? new Float64Array(R * R * n) : null;
+  const shuffled = shuffledProbes > 0 ? new Float64Array(R * n) : null;
   const commonness = new Float64Array(R * n);
   const uniform = new Float64Array(R * n);
   const anchorFull = Array.from({ length: R - 1 }, () => new Float64Array(n * n));
@@ -103,7 +110,7 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     }
 
     // Gram blocks: refit a's heads against refits a..R-1, a row of H x H blocks.
-    for (let a = 0; a < R; a++) {
+    for (let a = 0; a < (anchorOnly ? 1 : R); a++) {
       const width = H * (R - a);
       const out = sum(H, a * H, a * H, width);
       for (let r = a; r < R; r++) {
@@ -126,13 +133,10 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     }
 
     if (shuffled) {
-      for (let a = 0; a < R; a++) {
-        const out = sum(H, a * H, 0, R * H, region.shuffled);
-        for (let r = 0; r < R; r++) {
-          if (r === a) continue;
-          for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / shuffledProbes;
-          shuffled.set(rowMax(block, H), at(a, r, l));
-        }
+      const out = sum(H, 0, 0, R * H, region.shuffled);
+      for (let r = 1; r < R; r++) {
+        for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / shuffledProbes;
+        shuffled.set(rowMax(block, H), at(0, r, l));
       }
     }
 
