@@ -1,9 +1,11 @@
 // `npm run bench:compare`: the compare stage on synthetic captures the size of the paper's setting
 // (50 refits x 8 layers x 8 heads x 100 probes of about 53 tokens), beside the numpy reference
 // (bench/compare_ref.py) on the same files. Prints seconds, peak memory and the ratio, and checks
-// the two agree on the paper's anchor-based values. Refit's compare computes far more than the
-// reference (all-pairs, one-to-one matching, nulls, bootstrap); it reads refits one layer at a time. The patterns are SYNTHETIC (seeded random
-// causal softmax rows; refits share a per-head base with noise and shuffled head order).
+// the two agree on anchor-based, cross-layer and all-pairs stability and the probe-shuffled null.
+// The reference does the same cbar products (BLAS, float64); Refit's compare also runs the
+// Hungarian matchings, the uniform null and 1,000 bootstrap resamples. Both read refits one layer
+// at a time. The patterns are SYNTHETIC (seeded random causal softmax rows; refits share a
+// per-head base with noise and shuffled head order).
 // Usage: node bench/compare.ts [--refits 50] [--layers 8] [--heads 8] [--probes 100] [--tokens 53]
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -95,11 +97,18 @@ try {
   } else {
     const r = spawnSync("/usr/bin/time", ["-f", "%M", PYTHON, new URL("compare_ref.py", import.meta.url).pathname, dir, String(R), String(L), String(H), lengths.join(",")], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`compare_ref.py failed: ${r.stderr}`);
-    const ref = JSON.parse(r.stdout.trim()) as { seconds: number; layerStability: number[]; crossLayerStability: number[] };
+    const ref = JSON.parse(r.stdout.trim()) as { seconds: number; layerStability: number[]; crossLayerStability: number[]; allPairsStability: number[]; shuffledNull: number[] };
     const rssKB = Number(r.stderr.trim().split("\n").at(-1));
     console.log(`| numpy reference | ${ref.seconds.toFixed(1)} | ${Math.round(rssKB / 1024)} |`);
-    const diff = Math.max(...stats.layers.flatMap((x, l) => [Math.abs(x.stability - ref.layerStability[l]), Math.abs(x.crossLayerStability - ref.crossLayerStability[l])]));
-    console.log(`\nratio numpy / refit time: ${(ref.seconds / refitSeconds).toFixed(2)}x (above 1 means refit is faster); max |difference| in layer values ${diff.toExponential(2)}`);
+    const diff = Math.max(
+      ...stats.layers.flatMap((x, l) => [
+        Math.abs(x.stability - ref.layerStability[l]),
+        Math.abs(x.crossLayerStability - ref.crossLayerStability[l]),
+        Math.abs(stats.estimates![l]["stability.allPairs"].value! - ref.allPairsStability[l]),
+        Math.abs(stats.estimates![l]["null.probeShuffled"].value! - ref.shuffledNull[l]),
+      ]),
+    );
+    console.log(`\nratio numpy / refit time: ${(ref.seconds / refitSeconds).toFixed(2)}x (above 1 means refit is faster); max |difference| in layer values (anchor, cross-layer, all-pairs, shuffled null) ${diff.toExponential(2)}`);
     console.log(`layer stability: ${stats.layers.map((x) => x.stability.toFixed(3)).join(" ")}`);
   }
 } finally {
