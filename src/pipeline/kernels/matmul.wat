@@ -210,16 +210,18 @@
             (br_if $pDone (i32.ge_u (local.get $p0) (local.get $k)))
             (local.set $kb (select (i32.sub (local.get $k) (local.get $p0)) (i32.const 128)
               (i32.lt_u (i32.sub (local.get $k) (local.get $p0)) (i32.const 128))))
-            (local.set $i (i32.const 0))
-            (block $iDone
-              (loop $iLoop
-                (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
-                (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
-                  (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
-                (local.set $j (i32.const 0))
-                (block $jDone
-                  (loop $jLoop
-                    (br_if $jDone (i32.ge_u (local.get $j) (local.get $n16)))
+            ;; Columns outermost: a 16-column slice of B's block (8 KB) stays in L1 while every
+            ;; pair of rows of A streams past it.
+            (local.set $j (i32.const 0))
+            (block $jDone
+              (loop $jLoop
+                (br_if $jDone (i32.ge_u (local.get $j) (local.get $n16)))
+                (local.set $i (i32.const 0))
+                (block $iDone
+                  (loop $iLoop
+                    (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
+                    (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
+                      (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
                     (call $nnTile
                       (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
                       (i32.add (local.get $A) (i32.add (i32.mul (local.get $i2) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
@@ -228,10 +230,10 @@
                       (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
                       (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
                       (local.get $p0))
-                    (local.set $j (i32.add (local.get $j) (i32.const 16)))
-                    (br $jLoop)))
-                (local.set $i (i32.add (local.get $i) (i32.const 2)))
-                (br $iLoop)))
+                    (local.set $i (i32.add (local.get $i) (i32.const 2)))
+                    (br $iLoop)))
+                (local.set $j (i32.add (local.get $j) (i32.const 16)))
+                (br $jLoop)))
             (local.set $p0 (i32.add (local.get $p0) (i32.const 128)))
             (br $pLoop)))
         (call $scalar (local.get $A) (local.get $sai) (local.get $sap) (local.get $B) (i32.const 4) (local.get $ldb)
