@@ -7,9 +7,9 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
 import { SCHEMA_VERSION, type BackendName, type Provenance, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
-import { exists, readBytes, writeJsonAtomic } from "./artifacts/store.ts";
+import { exists, writeJsonAtomic } from "./artifacts/store.ts";
 import { cellBootstrapSeed, compareCaptures } from "./capture/compare-input.ts";
-import { decodeCapture, type Capture } from "./capture/format.ts";
+import { openCapture, type CaptureReader } from "./capture/format.ts";
 import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";
 import type { CellComparison } from "./compare/index.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
@@ -64,11 +64,10 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
 /** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
 function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean): CellComparison {
   const sorted = [...finished].sort((a, b) => a.seed - b.seed);
-  const load = (file: string) => decodeCapture(readBytes(file), file);
   // Mixing was asked for: the captures' backend labels must not stop the comparison.
-  const relabel = (c: Capture): Capture => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
-  const refits = sorted.map((r) => relabel(load(capturePath(runDir(r)))));
-  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(load(initCapturePath(runDir(r))))) : null;
+  const relabel = (c: CaptureReader): CaptureReader => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
+  const refits = sorted.map((r) => relabel(openCapture(capturePath(runDir(r)))));
+  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(openCapture(initCapturePath(runDir(r))))) : null;
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 

@@ -1,7 +1,9 @@
-// safetensors encode/decode over plain bytes (no fs, no tfjs), following the format spec as
-// summarised in notes/gpt2-interchange.md: u64 LE header length, UTF-8 JSON header padded with
-// spaces to 8 bytes, then row-major little-endian data whose tensors tile the buffer exactly.
-// Decoding is strict because capture files from any source are accepted by `refit compare`.
+// safetensors encode/decode (no tfjs), following the format spec as summarised in
+// notes/gpt2-interchange.md: u64 LE header length, UTF-8 JSON header padded with spaces to 8
+// bytes, then row-major little-endian data whose tensors tile the buffer exactly. Decoding is
+// strict because capture files from any source are accepted by `refit compare`; a file can also
+// be opened header-only and read one tensor at a time, with the same validation.
+import * as fs from "node:fs";
 
 export type Dtype = "F32" | "F64" | "I32" | "I64" | "U8";
 export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
@@ -105,24 +107,42 @@ function checkEntry(name: string, t: TensorEntry): void {
   }
 }
 
+/** A tensor as the header describes it: data_offsets [begin, end) are relative to the data section. */
+export interface TensorSpan {
+  dtype: Dtype;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** A validated header: every tensor's span (in data order) and the metadata. */
+export interface SafetensorsHeader {
+  /** Where the data section starts in the file: 8 + header length. */
+  dataStart: number;
+  tensors: Map<string, TensorSpan>;
+  metadata: Record<string, string>;
+}
+
 /**
- * Parse and validate safetensors bytes. Returned arrays are views into `bytes` when the tensor is
- * aligned to its element size, otherwise copies; errors name `source` and the offending tensor.
+ * Parse and validate a header through `read(position, length)`, which returns that many bytes of a
+ * file of `fileLength` bytes. The one validation behind both the in-memory decoder and the file
+ * reader: the spans must tile the data section exactly, so later reads stay inside the file.
  */
-export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safetensors {
+function readHeader(read: (position: number, length: number) => Uint8Array, fileLength: number, source: string): SafetensorsHeader {
   assertLittleEndianHost();
   function fail(msg: string): never {
     throw new Error(`${source}: ${msg}`);
   }
-  if (bytes.length < 8) fail(`not a safetensors file: ${bytes.length} bytes, shorter than the 8-byte header length`);
-  const n = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  if (fileLength < 8) fail(`not a safetensors file: ${fileLength} bytes, shorter than the 8-byte header length`);
+  const lengthField = read(0, 8);
+  const n = new DataView(lengthField.buffer, lengthField.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_BYTES)) fail(`header length ${n} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerLength = Number(n);
-  if (8 + headerLength > bytes.length) fail(`truncated: header length ${headerLength} but only ${bytes.length - 8} bytes follow`);
+  if (8 + headerLength > fileLength) fail(`truncated: header length ${headerLength} but only ${fileLength - 8} bytes follow`);
 
   let text = "";
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(read(8, headerLength));
   } catch {
     fail("header is not valid UTF-8");
   }
@@ -138,9 +158,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safete
   if (duplicate !== undefined) fail(`duplicate tensor name "${duplicate}" in header`);
 
   const dataStart = 8 + headerLength;
-  const dataLength = bytes.length - dataStart;
+  const dataLength = fileLength - dataStart;
   const metadata: Record<string, string> = {};
-  const spans: { name: string; dtype: Dtype; shape: number[]; begin: number; end: number }[] = [];
+  const spans: (TensorSpan & { name: string })[] = [];
   for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
     if (name === METADATA_KEY) {
       if (typeof info !== "object" || info === null || Array.isArray(info)) fail("__metadata__ must be an object of strings");
@@ -166,14 +186,81 @@ export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safete
   }
   if (cursor < dataLength) fail(`hole in data: ${dataLength - cursor} trailing bytes after the last tensor belong to no tensor`);
 
-  const tensors = new Map<string, TensorEntry>();
-  for (const s of spans) {
-    tensors.set(s.name, { dtype: s.dtype, shape: s.shape, data: typedView(bytes, dataStart + s.begin, s.end - s.begin, s.dtype) });
-  }
-  return { tensors, metadata };
+  return { dataStart, tensors: new Map(spans.map(({ name, ...span }) => [name, span])), metadata };
 }
 
-function parseEntry(info: unknown, fail: (msg: string) => never): { dtype: Dtype; shape: number[]; begin: number; end: number } {
+/**
+ * Parse and validate safetensors bytes. Returned arrays are views into `bytes` when the tensor is
+ * aligned to its element size, otherwise copies; errors name `source` and the offending tensor.
+ */
+export function decodeSafetensors(bytes: Uint8Array, source = "<bytes>"): Safetensors {
+  const { dataStart, tensors, metadata } = readHeader((at, length) => bytes.subarray(at, at + length), bytes.length, source);
+  const entries = new Map<string, TensorEntry>();
+  for (const [name, s] of tensors) {
+    entries.set(name, { dtype: s.dtype, shape: s.shape, data: typedView(bytes, dataStart + s.begin, s.end - s.begin, s.dtype) });
+  }
+  return { tensors: entries, metadata };
+}
+
+/** A safetensors file whose header is read and validated; tensor data stays on disk until read. */
+export interface SafetensorsFile extends SafetensorsHeader {
+  /** Reads one tensor from disk into a fresh array (each call reads again). */
+  read(name: string): TensorData;
+}
+
+/**
+ * Open a safetensors file reading only its header, with decodeSafetensors' validation, so a large
+ * file can be read one tensor at a time. The file is reopened per read rather than held open, so
+ * nothing needs closing; a file that shrank since it was opened gives a "truncated" error.
+ */
+export function openSafetensors(file: string): SafetensorsFile {
+  const header = withFile(file, (fd) => readHeader((at, length) => readAt(fd, at, length, file), fs.fstatSync(fd).size, file));
+  return {
+    ...header,
+    read(name) {
+      const s = header.tensors.get(name);
+      if (!s) throw new Error(`${file}: no tensor "${name}"`);
+      const bytes = withFile(file, (fd) => readAt(fd, header.dataStart + s.begin, s.end - s.begin, file));
+      return typedView(bytes, 0, bytes.length, s.dtype);
+    },
+  };
+}
+
+// fs errors say what failed but not always which file (readSync never does), so they are wrapped
+// as store.readBytes wraps them.
+const cannotRead = (file: string, e: unknown) => new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
+
+function withFile<T>(file: string, use: (fd: number) => T): T {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, "r");
+  } catch (e) {
+    throw cannotRead(file, e);
+  }
+  try {
+    return use(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Exactly `length` bytes at `position` into a fresh (hence aligned) buffer; readSync may return fewer per call. */
+function readAt(fd: number, position: number, length: number, file: string): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let done = 0; done < length; ) {
+    let n: number;
+    try {
+      n = fs.readSync(fd, out, done, length - done, position + done);
+    } catch (e) {
+      throw cannotRead(file, e);
+    }
+    if (n === 0) throw new Error(`${file}: truncated: needs bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`);
+    done += n;
+  }
+  return out;
+}
+
+function parseEntry(info: unknown, fail: (msg: string) => never): TensorSpan {
   if (typeof info !== "object" || info === null || Array.isArray(info)) return fail("entry must be an object");
   const { dtype, shape, data_offsets: offsets, ...rest } = info as Record<string, unknown>;
   const unknownKeys = Object.keys(rest);

@@ -1,21 +1,22 @@
-// From capture files to the compare stage: a decoded capture becomes compare's RefitInput, and
-// the captures of one cell are checked to be comparable (same model, probe set and backend, per
-// DESIGN.md "Capture") before compareCell runs on them. Shared by `refit run` and `refit compare`.
+// From capture files to the compare stage: an opened capture becomes compare's RefitInput, read a
+// layer at a time, and the captures of one cell are checked to be comparable (same model, probe set
+// and backend, per DESIGN.md "Capture") before compareCell runs on them. Shared by `refit run` and
+// `refit compare`.
 import { canonicalJson } from "../artifacts/hash.ts";
+import type { CaptureMeta } from "../artifacts/schemas.ts";
 import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
-import type { Capture } from "./format.ts";
-import { patternsOf } from "./format.ts";
+import { layoutOf, type CaptureReader } from "./format.ts";
 
 /** First word of every bootstrap seed; the cell adds its own word so cells resample independently. */
 export const BOOTSTRAP_SEED = 20260216;
 
 export const cellBootstrapSeed = (cellId: string): number[] => [BOOTSTRAP_SEED, Number.parseInt(cellId.slice(0, 8), 16) || 0];
 
-export function refitInputOf(c: Capture): RefitInput {
+export function refitInputOf(c: CaptureReader): RefitInput {
   return {
     seed: c.meta.seed,
-    patterns: { attn: c.attn },
-    resid: { pre: c.residPre, mid: c.residMid, dModel: c.meta.config.model.dModel },
+    patterns: { readLayer: (l) => c.read("attn", l) },
+    resid: { dModel: c.meta.config.model.dModel, read: (site, l) => c.read(site, l) },
     norms: c.norms,
     dppl: c.ablation ?? null,
   };
@@ -27,15 +28,15 @@ const errors = {
 } as const;
 
 /** Throws unless all captures share config, probe set and backend, and no seed repeats. */
-export function checkComparable(captures: readonly Capture[]): void {
-  const [first] = captures;
+export function checkComparable(metas: readonly CaptureMeta[]): void {
+  const [first] = metas;
   const seen = new Set<number>();
-  for (const c of captures) {
-    if (canonicalJson(c.meta.config) !== canonicalJson(first.meta.config)) throw new Error(errors.mixed("config", first.meta.runId, c.meta.runId));
-    if (c.meta.probeSet.hash !== first.meta.probeSet.hash) throw new Error(errors.mixed("probe set", first.meta.runId, c.meta.runId));
-    if (c.meta.backend !== first.meta.backend) throw new Error(errors.mixed("backend", first.meta.runId, c.meta.runId));
-    if (seen.has(c.meta.seed)) throw new Error(errors.seeds(c.meta.seed));
-    seen.add(c.meta.seed);
+  for (const m of metas) {
+    if (canonicalJson(m.config) !== canonicalJson(first.config)) throw new Error(errors.mixed("config", first.runId, m.runId));
+    if (m.probeSet.hash !== first.probeSet.hash) throw new Error(errors.mixed("probe set", first.runId, m.runId));
+    if (m.backend !== first.backend) throw new Error(errors.mixed("backend", first.runId, m.runId));
+    if (seen.has(m.seed)) throw new Error(errors.seeds(m.seed));
+    seen.add(m.seed);
   }
 }
 
@@ -44,16 +45,16 @@ export function checkComparable(captures: readonly Capture[]): void {
  * when given, their untrained twins.
  */
 export function compareCaptures(
-  refits: readonly Capture[],
-  untrained: readonly Capture[] | null,
+  refits: readonly CaptureReader[],
+  untrained: readonly CaptureReader[] | null,
   options: { bootstrapSeed: readonly number[]; resamples?: number },
 ): CellComparison {
-  checkComparable(refits);
+  checkComparable(refits.map((c) => c.meta));
   const sorted = [...refits].sort((a, b) => a.meta.seed - b.meta.seed);
   const init = untrained ? [...untrained].sort((a, b) => a.meta.seed - b.meta.seed) : null;
-  if (init) checkComparable(init);
+  if (init) checkComparable(init.map((c) => c.meta));
   return compareCell({
-    layout: patternsOf(sorted[0]).layout,
+    layout: layoutOf(sorted[0].meta),
     refits: sorted.map(refitInputOf),
     untrained: init?.map(refitInputOf) ?? null,
     bootstrapSeed: options.bootstrapSeed,

@@ -1,9 +1,10 @@
 // The capture file (`capture.safetensors`), Refit's documented interchange format for the compare
 // stage (DESIGN.md "Capture"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
-// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema. Bytes in, bytes out:
-// captures made elsewhere are checked here as strictly as Refit's own.
+// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema.
+// Bytes in, bytes out, or a file opened by its header and read a layer at a time (openCapture, for
+// the compare stage); either way, captures made elsewhere are checked as strictly as Refit's own.
 import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
-import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import type { PatternLayout, PatternArrays } from "../compare/patterns.ts";
 
 export const NORMS = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
@@ -63,36 +64,106 @@ function parseMeta(raw: Record<string, string>, source: string): CaptureMeta {
   return r.data;
 }
 
-export function decodeCapture(bytes: Uint8Array, source: string): Capture {
-  const { tensors, metadata } = decodeSafetensors(bytes, source);
-  const meta = parseMeta(metadata, source);
+/** The per-layer tensors, the bulk of a capture: attn.{l}, resid_pre.{l}, resid_mid.{l}. */
+export type LayerTensor = "attn" | "resid_pre" | "resid_mid";
+
+interface TensorSpec {
+  name: string;
+  dtype: "F32" | "I32";
+  shape: number[];
+  optional: boolean;
+}
+
+/** The tensors a capture with this metadata holds, in the order they are checked. */
+function captureTensors(meta: CaptureMeta): TensorSpec[] {
   const { nLayers, nHeads, dModel } = meta.config.model;
   const K = meta.probeLengths.reduce((s, t) => s + triangleSize(t), 0);
   const N = meta.probeLengths.reduce((s, t) => s + t, 0);
-  const get = (name: string, dtype: "F32" | "I32", shape: number[]) => {
-    const t = tensors.get(name);
-    if (!t) throw new Error(`${source}: missing tensor "${name}"`);
-    if (t.dtype !== dtype || t.shape.join() !== shape.join()) {
-      throw new Error(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${dtype} [${shape}]`);
-    }
-    return t.data;
-  };
+  const f32 = (name: string, shape: number[], optional = false): TensorSpec => ({ name, dtype: "F32", shape, optional });
   const layers = Array.from({ length: nLayers }, (_, l) => l);
+  return [
+    ...NORMS.map((n) => f32(`norms.${n}`, [nLayers], true)),
+    ...layers.map((l) => f32(`attn.${l}`, [nHeads, K])),
+    ...layers.map((l) => f32(`resid_pre.${l}`, [N, dModel])),
+    ...layers.map((l) => f32(`resid_mid.${l}`, [N, dModel])),
+    { name: "tokens", dtype: "I32", shape: [N], optional: false },
+    f32("ablation.dppl", [nLayers, nHeads], true),
+  ];
+}
+
+/**
+ * The capture's metadata, once every tensor it implies is checked against the header: present
+ * (unless optional) with the right dtype and shape. Errors name the file and the field or tensor.
+ */
+function checkCapture(
+  header: { tensors: ReadonlyMap<string, { dtype: string; shape: number[] }>; metadata: Record<string, string> },
+  source: string,
+): CaptureMeta {
+  const meta = parseMeta(header.metadata, source);
+  for (const { name, ...want } of captureTensors(meta)) {
+    const t = header.tensors.get(name);
+    if (!t && want.optional) continue;
+    if (!t) throw new Error(`${source}: missing tensor "${name}"`);
+    if (t.dtype !== want.dtype || t.shape.join() !== want.shape.join()) {
+      throw new Error(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${want.dtype} [${want.shape}]`);
+    }
+  }
+  return meta;
+}
+
+/** The small tensors of a checked capture (tokens, norms, ablation), whichever way `get` reads one. */
+function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown): Pick<Capture, "tokens" | "norms" | "ablation"> {
   const norms: Capture["norms"] = {};
-  for (const n of NORMS) if (tensors.has(`norms.${n}`)) norms[n] = get(`norms.${n}`, "F32", [nLayers]) as Float32Array;
+  for (const n of NORMS) if (tensors.has(`norms.${n}`)) norms[n] = get(`norms.${n}`) as Float32Array;
+  return {
+    tokens: get("tokens") as Int32Array,
+    norms,
+    ...(tensors.has("ablation.dppl") ? { ablation: get("ablation.dppl") as Float32Array } : {}),
+  };
+}
+
+export function decodeCapture(bytes: Uint8Array, source: string): Capture {
+  const st = decodeSafetensors(bytes, source);
+  const meta = checkCapture(st, source);
+  const get = (name: string) => st.tensors.get(name)!.data;
+  const layers = (prefix: LayerTensor) => Array.from({ length: meta.config.model.nLayers }, (_, l) => get(`${prefix}.${l}`) as Float32Array);
   return {
     meta,
-    attn: layers.map((l) => get(`attn.${l}`, "F32", [nHeads, K]) as Float32Array),
-    residPre: layers.map((l) => get(`resid_pre.${l}`, "F32", [N, dModel]) as Float32Array),
-    residMid: layers.map((l) => get(`resid_mid.${l}`, "F32", [N, dModel]) as Float32Array),
-    tokens: get("tokens", "I32", [N]) as Int32Array,
-    norms,
-    ...(tensors.has("ablation.dppl") ? { ablation: get("ablation.dppl", "F32", [nLayers, nHeads]) as Float32Array } : {}),
+    attn: layers("attn"),
+    residPre: layers("resid_pre"),
+    residMid: layers("resid_mid"),
+    ...smallTensors(st.tensors, get),
   };
+}
+
+/**
+ * A capture opened from disk for the compare stage: metadata and small tensors in memory, the
+ * per-layer tensors (the bulk of the file) read on demand, so a cell's refits are never all in
+ * memory at once.
+ */
+export interface CaptureReader extends Pick<Capture, "meta" | "tokens" | "norms" | "ablation"> {
+  /** attn.{layer} [H, K], or resid_pre.{layer} / resid_mid.{layer} [N, D], read from the file (a fresh array each call). */
+  read(tensor: LayerTensor, layer: number): Float32Array;
+}
+
+/** Opens a capture file reading only its header and small tensors; validates as decodeCapture does. */
+export function openCapture(file: string): CaptureReader {
+  const st = openSafetensors(file);
+  const meta = checkCapture(st, file);
+  return {
+    meta,
+    ...smallTensors(st.tensors, (name) => st.read(name)),
+    read: (tensor, layer) => st.read(`${tensor}.${layer}`) as Float32Array,
+  };
+}
+
+/** The pattern layout a capture's metadata implies. */
+export function layoutOf(meta: CaptureMeta): PatternLayout {
+  const m = meta.config.model;
+  return { nLayers: m.nLayers, nHeads: m.nHeads, probeLengths: meta.probeLengths };
 }
 
 /** The compare stage's view of a capture. */
 export function patternsOf(c: Capture): { layout: PatternLayout; patterns: PatternArrays } {
-  const m = c.meta.config.model;
-  return { layout: { nLayers: m.nLayers, nHeads: m.nHeads, probeLengths: c.meta.probeLengths }, patterns: { attn: c.attn } };
+  return { layout: layoutOf(c.meta), patterns: { attn: c.attn } };
 }

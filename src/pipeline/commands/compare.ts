@@ -6,11 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { provenance } from "../artifacts/provenance.ts";
-import { decodeSafetensors } from "../artifacts/safetensors.ts";
+import { openSafetensors } from "../artifacts/safetensors.ts";
 import { SCHEMA_VERSION, type CompareResult } from "../artifacts/schemas.ts";
-import { readBytes, writeJsonAtomic } from "../artifacts/store.ts";
+import { writeJsonAtomic } from "../artifacts/store.ts";
 import { cellBootstrapSeed, compareCaptures } from "../capture/compare-input.ts";
-import { decodeCapture, type Capture } from "../capture/format.ts";
+import { openCapture, type CaptureReader } from "../capture/format.ts";
 import { DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import { formatCellStats, formatFindings } from "../report.ts";
@@ -21,23 +21,25 @@ const UNTRAINED_SUFFIX = "-init.safetensors";
 
 interface Found {
   file: string;
-  capture: Capture;
+  capture: CaptureReader;
   untrained: boolean;
 }
 
-/** Every *.safetensors under dir whose metadata says `format: refit.capture`; other safetensors are skipped. */
+/**
+ * Every *.safetensors under dir whose metadata says `format: refit.capture`, opened (headers and
+ * small tensors only, all validated before any cell is compared); other safetensors are skipped.
+ */
 export function findCaptures(dir: string): { found: Found[]; skipped: string[] } {
   const found: Found[] = [];
   const skipped: string[] = [];
   const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".safetensors")).sort();
   for (const rel of files) {
     const file = path.join(dir, rel);
-    const bytes = readBytes(file);
-    if (decodeSafetensors(bytes, file).metadata.format !== "refit.capture") {
+    if (openSafetensors(file).metadata.format !== "refit.capture") {
       skipped.push(rel);
       continue;
     }
-    found.push({ file: rel, capture: decodeCapture(bytes, file), untrained: rel.endsWith(UNTRAINED_SUFFIX) });
+    found.push({ file: rel, capture: openCapture(file), untrained: rel.endsWith(UNTRAINED_SUFFIX) });
   }
   return { found, skipped };
 }

@@ -2,8 +2,8 @@
 // paper's anchor-based head, layer and cross-layer stability, commonness and extremes, then every
 // metric of definitions.ts with its bootstrap interval, the untrained / probe-shuffled / uniform
 // nulls, residual CKA, importance and weight-norm correlations, and "seeds needed". Pure maths:
-// no tfjs, no file system. Patterns are read a layer at a time (pairs.ts); residuals, when given,
-// are held for every refit, plus ~2 R N^2 doubles for one CKA layer.
+// no tfjs, no file system. Patterns and residuals are read a layer at a time (pairs.ts,
+// residualCka), so memory holds one layer of every refit, plus ~2 R N^2 doubles for one CKA layer.
 import type { CellStats, Estimate } from "../artifacts/schemas.ts";
 import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
@@ -17,12 +17,19 @@ import { layerMeanAndStd, toLayerRows } from "./summary.ts";
 
 export type { PatternLayout, RefitPatterns } from "./patterns.ts";
 
+/** One refit's residual stream, read one site and layer at a time (from a capture file). */
+export interface ResidualReader {
+  dModel: number;
+  /** resid_pre or resid_mid of layer l: [N, dModel] row-major, N = sum of probe lengths. */
+  read(site: Site, layer: number): Float32Array;
+}
+
 /** One refit as the compare stage sees it (a capture file's contents). */
 export interface RefitInput {
   seed: number;
   patterns: RefitPatterns;
-  /** resid_pre / resid_mid per layer, [N, dModel] row-major, N = sum of probe lengths; omit to skip CKA. */
-  resid?: { pre: readonly Float32Array[]; mid: readonly Float32Array[]; dModel: number };
+  /** The residual stream; omit to skip CKA. */
+  resid?: ResidualReader;
   /** Frobenius norms per layer, by weight name (W_Q, ... W_out). */
   norms?: Readonly<Partial<Record<(typeof NORM_NAMES)[number], ArrayLike<number>>>>;
   /** dPPL per zero-ablated head, flat [L * H]; only the anchor's is used. */
@@ -56,8 +63,8 @@ export const MIN_REFITS_FOR_INTERVALS = 3;
 
 const finite = (x: number) => (Number.isFinite(x) ? x : null);
 
-function prepare(layout: PatternLayout, refits: readonly RefitInput[], label: string): PairTables {
-  return pairTables(layout, refits.map((r) => r.patterns), label);
+function prepare(layout: PatternLayout, refits: readonly RefitInput[], label: string, scope = { anchorOnly: false }): PairTables {
+  return pairTables(layout, refits.map((r) => r.patterns), label, scope);
 }
 
 /** Pairwise CKA per layer for each kernel and site; empty when any refit lacks residuals. */
@@ -66,12 +73,7 @@ function residualCka(layout: PatternLayout, refits: readonly RefitInput[], kerne
   if (refits.some((r) => !r.resid)) return out;
   const n = layout.probeLengths.reduce((a, b) => a + b, 0);
   for (const site of SITES) {
-    const byLayer = Array.from({ length: layout.nLayers }, (_, l) =>
-      pairwiseCka(
-        refits.map((r) => ({ data: site === "resid_pre" ? r.resid!.pre[l] : r.resid!.mid[l], n, d: r.resid!.dModel })),
-        kernels,
-      ),
-    );
+    const byLayer = Array.from({ length: layout.nLayers }, (_, l) => pairwiseCka(refits.map((r) => ({ data: r.resid!.read(site, l), n, d: r.resid!.dModel })), kernels));
     for (const kernel of kernels) out[`${kernel}.${site}`] = byLayer.map((m) => m[kernel]!);
   }
   return out;
@@ -98,7 +100,8 @@ export function compareCell(options: CompareCellOptions): CellComparison {
   let untrained: PairTables | null = null;
   const init = options.untrained ?? null;
   if (init && init.length === refits.length && init.every((u, i) => u.seed === refits[i].seed)) {
-    untrained = prepare(layout, init, "untrained");
+    // The untrained null is anchor-based: only the anchor's pairs are read.
+    untrained = prepare(layout, init, "untrained", { anchorOnly: true });
   } else if (init) notes.push("untrained null left out: the untrained captures do not cover the same seeds");
   else notes.push("untrained null left out: no untrained captures");
   if (trained.shuffled === null) notes.push("probe-shuffled null left out: no two probes have the same length");

@@ -1,7 +1,12 @@
-import { describe, it, expect } from "vitest";
-import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, it, expect } from "vitest";
+import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
 
 const SRC = "fixture.safetensors";
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-safetensors-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** Hand-built file: 8-byte LE header length, the header text padded with spaces to `pad`, then data. */
 function fixture(header: string, data: number[], { pad = 8, lengthField }: { pad?: number; lengthField?: bigint } = {}): Uint8Array {
@@ -78,10 +83,44 @@ describe("encodeSafetensors", () => {
   });
 });
 
-describe("decodeSafetensors", () => {
-  // 1.0f = 00 00 80 3f, -2.0f = 00 00 00 c0, int32 -1 = ff ff ff ff, int32 258 = 02 01 00 00.
-  const ONE_MINUS_TWO = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0];
+// 1.0f = 00 00 80 3f, -2.0f = 00 00 00 c0, int32 -1 = ff ff ff ff, int32 258 = 02 01 00 00.
+const ONE_MINUS_TWO = [0x00, 0x00, 0x80, 0x3f, 0x00, 0x00, 0x00, 0xc0];
 
+/** Bad files and the error each must give, from bytes and from disk alike. */
+const valid = () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', ONE_MINUS_TWO);
+const BAD: [string, () => Uint8Array, RegExp][] = [
+  ["a file shorter than 8 bytes", () => new Uint8Array(5), /fixture\.safetensors: not a safetensors file/],
+  ["a header longer than the file", () => valid().subarray(0, 20), /fixture\.safetensors: truncated: header length/],
+  ["truncated data", () => valid().subarray(0, valid().length - 1), /fixture\.safetensors: truncated: tensor "a" ends at data byte 8 but the data holds 7/],
+  ["a header over 100,000,000 bytes", () => fixture("{}", [], { lengthField: 100_000_001n }), /fixture\.safetensors: header length 100000001 exceeds/],
+  ["a header that is not an object", () => fixture("[1]", []), /fixture\.safetensors: header must be a JSON object/],
+  ["invalid JSON", () => fixture('{"a":', []), /fixture\.safetensors: header is not valid JSON/],
+  ["invalid UTF-8", () => fixture("{}", []).fill(0xff, 9, 10), /fixture\.safetensors: header is not valid UTF-8/],
+  [
+    "overlapping offsets",
+    () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', ONE_MINUS_TWO),
+    /fixture\.safetensors: tensor "b": data_offsets \[4, 8\] overlap/,
+  ],
+  [
+    "a hole between tensors",
+    () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8]}}', ONE_MINUS_TWO),
+    /fixture\.safetensors: tensor "b": hole in data: bytes \[4, 6\)/,
+  ],
+  ["trailing bytes", () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', ONE_MINUS_TWO), /fixture\.safetensors: hole in data: 4 trailing bytes/],
+  ["an unsupported dtype", () => fixture('{"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /fixture\.safetensors: tensor "a": unsupported dtype "F16"/],
+  ["a shape that does not match the byte span", () => fixture('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /tensor "a": shape \[3\] of F32 needs 12 bytes but data_offsets \[0, 8\] span 8/],
+  ["a negative shape", () => fixture('{"a":{"dtype":"U8","shape":[-8],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /tensor "a": shape \[-8\] must be/],
+  ["reversed offsets", () => fixture('{"a":{"dtype":"U8","shape":[0],"data_offsets":[8,0]}}', ONE_MINUS_TWO), /tensor "a": data_offsets \[8,0\] must be/],
+  ["an unknown entry key", () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"strides":[1]}}', ONE_MINUS_TWO), /tensor "a": unknown key "strides"/],
+  ["non-string metadata", () => fixture('{"__metadata__":{"n":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /fixture\.safetensors: __metadata__ "n" must be a string, got 1/],
+  [
+    "a duplicate tensor name",
+    () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a" :{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', ONE_MINUS_TWO),
+    /fixture\.safetensors: duplicate tensor name "a"/,
+  ],
+];
+
+describe("decodeSafetensors", () => {
   it("decodes a hand-built file whose header lists tensors out of data order", () => {
     const header = '{"b":{"dtype":"I32","shape":[1,2],"data_offsets":[8,16]},"__metadata__":{"k":"v"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
     const { tensors, metadata } = decodeSafetensors(fixture(header, [...ONE_MINUS_TWO, 0xff, 0xff, 0xff, 0xff, 0x02, 0x01, 0x00, 0x00]), SRC);
@@ -118,39 +157,7 @@ describe("decodeSafetensors", () => {
     expect(decodeSafetensors(bytes).tensors.get("a")!.data.buffer).toBe(bytes.buffer);
   });
 
-  const valid = () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', ONE_MINUS_TWO);
-  const cases: [string, () => Uint8Array, RegExp][] = [
-    ["a file shorter than 8 bytes", () => new Uint8Array(5), /fixture\.safetensors: not a safetensors file/],
-    ["a header longer than the file", () => valid().subarray(0, 20), /fixture\.safetensors: truncated: header length/],
-    ["truncated data", () => valid().subarray(0, valid().length - 1), /fixture\.safetensors: truncated: tensor "a" ends at data byte 8 but the data holds 7/],
-    ["a header over 100,000,000 bytes", () => fixture("{}", [], { lengthField: 100_000_001n }), /fixture\.safetensors: header length 100000001 exceeds/],
-    ["a header that is not an object", () => fixture("[1]", []), /fixture\.safetensors: header must be a JSON object/],
-    ["invalid JSON", () => fixture('{"a":', []), /fixture\.safetensors: header is not valid JSON/],
-    ["invalid UTF-8", () => fixture("{}", []).fill(0xff, 9, 10), /fixture\.safetensors: header is not valid UTF-8/],
-    [
-      "overlapping offsets",
-      () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', ONE_MINUS_TWO),
-      /fixture\.safetensors: tensor "b": data_offsets \[4, 8\] overlap/,
-    ],
-    [
-      "a hole between tensors",
-      () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[2],"data_offsets":[6,8]}}', ONE_MINUS_TWO),
-      /fixture\.safetensors: tensor "b": hole in data: bytes \[4, 6\)/,
-    ],
-    ["trailing bytes", () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', ONE_MINUS_TWO), /fixture\.safetensors: hole in data: 4 trailing bytes/],
-    ["an unsupported dtype", () => fixture('{"a":{"dtype":"F16","shape":[4],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /fixture\.safetensors: tensor "a": unsupported dtype "F16"/],
-    ["a shape that does not match the byte span", () => fixture('{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /tensor "a": shape \[3\] of F32 needs 12 bytes but data_offsets \[0, 8\] span 8/],
-    ["a negative shape", () => fixture('{"a":{"dtype":"U8","shape":[-8],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /tensor "a": shape \[-8\] must be/],
-    ["reversed offsets", () => fixture('{"a":{"dtype":"U8","shape":[0],"data_offsets":[8,0]}}', ONE_MINUS_TWO), /tensor "a": data_offsets \[8,0\] must be/],
-    ["an unknown entry key", () => fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"strides":[1]}}', ONE_MINUS_TWO), /tensor "a": unknown key "strides"/],
-    ["non-string metadata", () => fixture('{"__metadata__":{"n":1},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', ONE_MINUS_TWO), /fixture\.safetensors: __metadata__ "n" must be a string, got 1/],
-    [
-      "a duplicate tensor name",
-      () => fixture('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}, "a" :{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', ONE_MINUS_TWO),
-      /fixture\.safetensors: duplicate tensor name "a"/,
-    ],
-  ];
-  for (const [what, make, error] of cases) {
+  for (const [what, make, error] of BAD) {
     it(`rejects ${what}`, () => {
       expect(() => decodeSafetensors(make(), SRC)).toThrow(error);
     });
@@ -159,5 +166,67 @@ describe("decodeSafetensors", () => {
   it("accepts the same name nested inside different entries (only top-level names must be unique)", () => {
     const header = '{"__metadata__":{"a":"x"},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}';
     expect(decodeSafetensors(fixture(header, ONE_MINUS_TWO), SRC).metadata).toEqual({ a: "x" });
+  });
+});
+
+describe("openSafetensors", () => {
+  const write = (name: string, bytes: Uint8Array) => {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, bytes);
+    return file;
+  };
+  const tensors: Record<string, TensorEntry> = {
+    f64: { dtype: "F64", shape: [2], data: new Float64Array([0.1, -0]) },
+    f32: { dtype: "F32", shape: [2, 3], data: f32Bits([0x7fc00001, 0x80000000, 0x00000001, 0x007fffff, 0xff800000, 0x3f800000]) },
+    i32: { dtype: "I32", shape: [3], data: new Int32Array([-2147483648, 2147483647, -1]) },
+    i64: { dtype: "I64", shape: [1], data: new BigInt64Array([-(2n ** 63n)]) },
+    u8: { dtype: "U8", shape: [3], data: new Uint8Array([0, 255, 7]) },
+    empty: { dtype: "F32", shape: [0, 5], data: new Float32Array(0) },
+  };
+
+  it("reads the same header and, tensor by tensor, the same bytes as decodeSafetensors", () => {
+    const bytes = encodeSafetensors(tensors, { format: "pt" });
+    const file = write("all.safetensors", bytes);
+    const opened = openSafetensors(file);
+    const decoded = decodeSafetensors(bytes, file);
+    expect(opened.metadata).toEqual(decoded.metadata);
+    expect([...opened.tensors.keys()]).toEqual([...decoded.tensors.keys()]);
+    for (const [name, t] of decoded.tensors) {
+      const got = opened.read(name);
+      expect(opened.tensors.get(name)).toMatchObject({ dtype: t.dtype, shape: t.shape });
+      expect(got.constructor).toBe(t.data.constructor);
+      expect(bytesOf({ ...t, data: got })).toEqual(bytesOf(t));
+    }
+  });
+
+  it("reads a tensor at a misaligned file offset into an aligned array", () => {
+    const file = write("misaligned.safetensors", fixture('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}', ONE_MINUS_TWO, { pad: 1 }));
+    expect(openSafetensors(file).read("a")).toEqual(new Float32Array([1, -2]));
+  });
+
+  for (const [what, make, error] of BAD) {
+    it(`rejects ${what} with decodeSafetensors' message`, () => {
+      expect(() => openSafetensors(write(SRC, make()))).toThrow(error);
+    });
+  }
+
+  it("rejects a header whose data_offsets point past the end of the file, naming the file", () => {
+    const file = write("past-end.safetensors", fixture('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', ONE_MINUS_TWO));
+    expect(() => openSafetensors(file)).toThrow(`${file}: truncated: tensor "a" ends at data byte 16 but the data holds 8 bytes`);
+  });
+
+  it("reads only the tensor asked for, and names the file when it was truncated after opening", () => {
+    const bytes = encodeSafetensors(tensors);
+    const file = write("shrinks.safetensors", bytes);
+    const opened = openSafetensors(file);
+    // F64 comes first in the file, U8 last: cut into the last tensor only.
+    fs.truncateSync(file, bytes.length - 1);
+    expect(opened.read("f64")).toEqual(tensors.f64.data);
+    expect(() => opened.read("u8")).toThrow(`${file}: truncated: needs bytes [${bytes.length - 3}, ${bytes.length}) but the file ends at byte ${bytes.length - 1}`);
+  });
+
+  it("names the file when it is missing or has no such tensor", () => {
+    expect(() => openSafetensors(path.join(tmp, "gone.safetensors"))).toThrow(/cannot read .*gone\.safetensors: ENOENT/);
+    expect(() => openSafetensors(write("one.safetensors", valid())).read("b")).toThrow(/one\.safetensors: no tensor "b"/);
   });
 });

@@ -1,6 +1,7 @@
 // `refit compare <captures-dir>` on capture files written here (no training): cells grouped by
 // config, untrained twins found by the *-init.safetensors name, non-capture safetensors skipped,
-// a cell with a single capture reported, and the result fitting CompareResultSchema.
+// a cell with a single capture reported, the result fitting CompareResultSchema, and a bad
+// capture refused by name before any cell is compared.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,7 +14,8 @@ import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
 import { mulberry32, randomPatterns } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-compare-"));
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+const badDir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-compare-bad-"));
+afterAll(() => [tmp, badDir].forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
 const probeLengths = [3, 4, 3];
 const N = 10;
@@ -32,9 +34,9 @@ function capture(seed: number, nLayers: number): Capture {
   };
 }
 
-function write(rel: string, bytes: Uint8Array) {
-  fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
-  fs.writeFileSync(path.join(tmp, rel), bytes);
+function write(rel: string, bytes: Uint8Array, root = tmp) {
+  fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+  fs.writeFileSync(path.join(root, rel), bytes);
 }
 
 describe("compareDirectory", () => {
@@ -58,5 +60,12 @@ describe("compareDirectory", () => {
     expect(cell.stats.estimates![0]["cka.rbf.resid_mid"].value).toBeLessThanOrEqual(1);
     expect(result.findings.map((f) => f.id)).toEqual(["finding1", "finding2", "finding3", "finding4", "finding5"]);
     expect(CompareResultSchema.parse(JSON.parse(JSON.stringify(result)))).toEqual(JSON.parse(JSON.stringify(result)));
+  });
+
+  it("refuses a capture whose metadata fails the schema, naming the file and the field", () => {
+    const good = capture(0, 2);
+    write("seed-0/capture.safetensors", encodeCapture(good), badDir);
+    write("seed-1/capture.safetensors", encodeCapture({ ...good, meta: { ...good.meta, seed: 1.5 } }), badDir);
+    expect(() => compareDirectory({ dir: badDir, resamples: 20 })).toThrow(/seed-1\/capture\.safetensors: __metadata__\.seed: /);
   });
 });

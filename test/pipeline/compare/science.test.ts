@@ -2,7 +2,7 @@
 // refits giving 1 everywhere (CKA included), excess = stability - null, and every estimate keyed
 // by an ID that definitions.ts defines.
 import { describe, expect, it } from "vitest";
-import { CELL_METRICS, DEFINITIONS, LAYER_METRICS } from "../../../src/pipeline/compare/definitions.ts";
+import { CELL_METRICS, DEFINITIONS, LAYER_METRICS, type Site } from "../../../src/pipeline/compare/definitions.ts";
 import { compareCell, type RefitInput } from "../../../src/pipeline/compare/index.ts";
 import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 import { A, B, C, D, HALF_SQRT3, layout1x2 } from "./fixtures.ts";
@@ -35,7 +35,8 @@ describe("compareCell estimates", () => {
     const rng = mulberry32(31);
     const patterns = randomPatterns(layout, rng);
     const N = 10;
-    const resid = { pre: [0, 1].map(() => Float32Array.from({ length: N * 4 }, () => rng())), mid: [0, 1].map(() => Float32Array.from({ length: N * 4 }, () => rng())), dModel: 4 };
+    const layers = { resid_pre: [0, 1].map(() => Float32Array.from({ length: N * 4 }, () => rng())), resid_mid: [0, 1].map(() => Float32Array.from({ length: N * 4 }, () => rng())) };
+    const resid = { dModel: 4, read: (site: Site, l: number) => layers[site][l] };
     const refit = (seed: number): RefitInput => ({ seed, patterns: clonePatterns(patterns), resid });
     const { stats } = compareCell({ layout, refits: [0, 1, 2].map(refit), untrained: [0, 1, 2].map(refit), resamples: 20 });
     stats.estimates!.forEach((e) => {
