@@ -55,18 +55,21 @@ export function refitsMean(value: (r: number) => number, draw: Draw): number {
 }
 
 /**
- * Mean of value(a, r) over ordered pairs of draw positions s != t. Without self-pairs, pairs that
- * drew the same refit twice are skipped too (they would compare a refit with itself); NaN when no
- * pair is left. With self-pairs every (s, t), s == t included, counts.
+ * Mean of m[a * nRefits + r] (a matrix of pair values, row-major) over ordered pairs of draw
+ * positions s != t. Without self-pairs, pairs that drew the same refit twice are skipped too (they
+ * would compare a refit with itself); NaN when no pair is left. With self-pairs every (s, t),
+ * s == t included, counts. Indexing the matrix directly, not through a callback, matters: this
+ * runs R^2 times per statistic per resample.
  */
-export function pairsMean(value: (a: number, r: number) => number, draw: Draw, withSelf = false): number {
+export function pairsMean(m: ArrayLike<number>, nRefits: number, draw: Draw, withSelf = false): number {
   const idx = draw.all;
   let total = 0;
   let count = 0;
   for (let s = 0; s < idx.length; s++) {
+    const row = idx[s] * nRefits;
     for (let t = 0; t < idx.length; t++) {
       if (!withSelf && idx[s] === idx[t]) continue;
-      total += value(idx[s], idx[t]);
+      total += m[row + idx[t]];
       count++;
     }
   }

@@ -86,8 +86,18 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
   arena.i32(region.shuffled).set(shuffledTable);
   const rows = arena.f32(region.rows);
   const anchorRows = arena.f32(region.anchor);
-  for (let l = 0; l < L; l++) anchorRows.set(patternLayer(layout, refits[0], l, `${label}[0]`), l * H * K);
+  // A NaN or infinity anywhere makes its row's norm non-finite: the kernel's norms stand in for a
+  // scan of every value, and only then is the refit scanned again to name the place.
+  const read = (r: number, l: number) => patternLayer(layout, refits[r], l, `${label}[${r}]`, { finite: false });
+  const checkFinite = (norms: Float64Array, refitOf: (row: number) => number, l: number | null) => {
+    const bad = norms.findIndex((v) => !Number.isFinite(v));
+    if (bad < 0) return;
+    const r = refitOf(Math.floor(bad / P));
+    for (const layer of l === null ? [...Array(L).keys()] : [l]) patternLayer(layout, refits[r], layer, `${label}[${r}]`);
+  };
+  for (let l = 0; l < L; l++) anchorRows.set(read(0, l), l * H * K);
   arena.norms(region.anchor, 0, n, K, region.same, P, region.anchorNorms, 0);
+  checkFinite(arena.f64(region.anchorNorms), () => 0, null);
 
   const max = new Float64Array(R * R * n);
   const matched = new Float64Array(R * R * n);
@@ -102,9 +112,10 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     arena.sum({ a, aRow, m, b: region.rows, bRow, n: width, ld: K, segments, normsA, normsB: region.norms, nProbes: P, out: region.out });
 
   for (let l = 0; l < L; l++) {
-    for (let a = 0; a < R; a++) rows.set(patternLayer(layout, refits[a], l, `${label}[${a}]`), a * H * K);
+    for (let a = 0; a < R; a++) rows.set(read(a, l), a * H * K);
     arena.norms(region.rows, 0, R * H, K, region.same, P, region.norms, 0);
     const norms = arena.f64(region.norms);
+    checkFinite(norms, (row) => Math.floor(row / H), l);
     for (let a = 0; a < R; a++) {
       uniform.set(uniformCbar(rows.subarray(a * H * K, (a + 1) * H * K), norms.subarray(a * H * P, (a + 1) * H * P), layout), a * n + l * H);
     }

@@ -82,14 +82,16 @@ export function sameLayout(a: PatternLayout, b: PatternLayout): boolean {
 }
 
 /**
- * Layer l of `patterns`, checked to hold H*K finite values. `label` names the refit in messages
- * (e.g. "anchor", "others[2]").
+ * Layer l of `patterns`, checked to hold H*K values, all finite unless `finite` is false (for a
+ * caller that detects non-finite values more cheaply, then calls again to name the place).
+ * `label` names the refit in messages (e.g. "anchor", "others[2]").
  */
-export function patternLayer(layout: PatternLayout, patterns: RefitPatterns, l: number, label: string): Float32Array {
+export function patternLayer(layout: PatternLayout, patterns: RefitPatterns, l: number, label: string, { finite = true } = {}): Float32Array {
   const k = patternWidth(layout);
   const values = "attn" in patterns ? patterns.attn[l] : patterns.readLayer(l);
   if (!(values instanceof Float32Array)) throw new Error(errors.notFloat32(label, l));
   if (values.length !== layout.nHeads * k) throw new Error(errors.size(label, l, values.length, layout.nHeads, k));
+  if (!finite) return values;
   for (let i = 0; i < values.length; i++) {
     // A NaN would make every max over heads order-dependent, so refuse it here.
     if (!Number.isFinite(values[i])) throw new Error(errors.nonFinite(label, l, Math.floor(i / k), i % k));

@@ -48,8 +48,12 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     return s / H;
   };
   const anchorBased = (table: Float64Array, l: number): Statistic => (d) => othersMean((r) => headMean(table, 0, r, l), d);
-  const allPairs = (table: Float64Array, l: number): Statistic => (d) => pairsMean((a, r) => headMean(table, a, r, l), d);
-  const pairMatrix = (m: Float64Array, withSelf = false): Statistic => (d) => pairsMean((a, r) => m[a * R + r], d, withSelf);
+  // Bootstrap statistics run for every resample, so each pair's head mean is computed once here.
+  const allPairs = (table: Float64Array, l: number): Statistic => {
+    const means = Float64Array.from({ length: R * R }, (_, i) => headMean(table, Math.floor(i / R), i % R, l));
+    return (d) => pairsMean(means, R, d);
+  };
+  const pairMatrix = (m: Float64Array, withSelf = false): Statistic => (d) => pairsMean(m, R, d, withSelf);
 
   const stabilityAll = layers.map((l) => allPairs(T.max, l));
   const commonAll = layers.map((l): Statistic => (d) => refitsMean((a) => perRefitMean(T.commonness, a, l), d));
@@ -107,7 +111,12 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     return s;
   });
 
-  const profile = (d: Draw) => stabilityAll.map((f) => f(d));
+  // Several cell statistics read the layer profile of the same draw: compute it once per draw.
+  let lastProfile: { draw: Draw; values: number[] } | null = null;
+  const profile = (d: Draw): readonly number[] => {
+    if (lastProfile?.draw !== d) lastProfile = { draw: d, values: stabilityAll.map((f) => f(d)) };
+    return lastProfile.values;
+  };
   const cell: Partial<Record<CellMetric, Statistic>> = {
     "meanStability.allPairs": (d) => profile(d).reduce((a, b) => a + b, 0) / L,
     "gap.allPairs": (d) => {
@@ -116,10 +125,10 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     },
   };
   if (L >= 3) {
-    const dip = (v: number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
+    const dip = (v: readonly number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
     cell.midDip = (d) => Math.max(dip(profile(d)), dip(commonAll.map((f) => f(d))));
   }
-  if (ckaMid) cell.residualMargin = (d) => minOf(layers.map((l) => pairMatrix(ckaMid[l])(d) - stabilityAll[l](d)));
+  if (ckaMid) cell.residualMargin = (d) => minOf(layers.map((l) => pairMatrix(ckaMid[l])(d) - profile(d)[l]));
   if (input.dppl) cell["importance.trend"] = (d) => depthTrend(importance(d).pearson);
   for (const name of NORM_NAMES) {
     const norm = input.norms[name];

@@ -17,18 +17,18 @@ import { mulberry32 } from "./helpers.ts";
 const draw = (all: number[], others: number[]): Draw => ({ all: Int32Array.from(all), others: Int32Array.from(others) });
 
 describe("pairsMean", () => {
-  const value = (a: number, r: number) => 10 * a + r;
+  const value = Float64Array.from({ length: 9 }, (_, i) => 10 * Math.floor(i / 3) + (i % 3)); // m[a][r] = 10a + r
   it("averages ordered pairs of distinct refits, skipping repeats of one refit", () => {
     // Identity over 3: pairs 01,02,10,12,20,21 -> (1+2+10+12+20+21)/6 = 11.
-    expect(pairsMean(value, identityDraw(3))).toBe(11);
+    expect(pairsMean(value, 3, identityDraw(3))).toBe(11);
     // Draw [0, 0, 2]: positions (0,1) and (1,0) drew refit 0 twice and are skipped; left 02,02,20,20 -> 11.
-    expect(pairsMean(value, draw([0, 0, 2], [1, 1]))).toBe(11);
-    expect(pairsMean(value, draw([1, 1, 1], [1, 1]))).toBeNaN();
+    expect(pairsMean(value, 3, draw([0, 0, 2], [1, 1]))).toBe(11);
+    expect(pairsMean(value, 3, draw([1, 1, 1], [1, 1]))).toBeNaN();
   });
 
   it("counts all R^2 position pairs with self-pairs", () => {
     // [0, 1]: 00, 01, 10, 11 -> (0 + 1 + 10 + 11) / 4.
-    expect(pairsMean(value, draw([0, 1], [1]), true)).toBe(5.5);
+    expect(pairsMean(value, 3, draw([0, 1], [1]), true)).toBe(5.5);
   });
 });
 

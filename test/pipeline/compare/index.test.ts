@@ -128,4 +128,15 @@ describe("compareCell", () => {
     );
     expect(() => cellStats({ layout, anchor, others: [], anchorSeed: 0 })).toThrow(/at least two refits/);
   });
+
+  it("names the refit, layer, head and position of a NaN or infinity, in the anchor or any refit", () => {
+    const { anchor, others } = randomCell(10, 2);
+    const k = others[1].attn[1].length / layout.nHeads;
+    const nan = clonePatterns(others[1]);
+    nan.attn[1][2 * k + 5] = Number.NaN;
+    expect(() => cellStats({ layout, anchor, others: [others[0], nan], anchorSeed: 0 })).toThrow("refits[2].attn[1] holds a non-finite value at head 2, position 5");
+    const inf = clonePatterns(anchor);
+    inf.attn[2][3] = Number.POSITIVE_INFINITY;
+    expect(() => cellStats({ layout, anchor: inf, others, anchorSeed: 0 })).toThrow("refits[0].attn[2] holds a non-finite value at head 0, position 3");
+  });
 });
