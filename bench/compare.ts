@@ -89,7 +89,7 @@ try {
   const { stats } = compareCell({ layout: { nLayers: L, nHeads: H, probeLengths: lengths }, refits });
   const refitSeconds = (performance.now() - t0) / 1000;
   console.log(`| implementation | seconds | peak RSS (MB) |\n|---|---|---|`);
-  console.log(`| refit compare (1 thread) | ${refitSeconds.toFixed(1)} | ${Math.round(peakRssMB())} (generation peak before compare: ${Math.round(rssBefore)}) |`);
+  console.log(`| refit compare (${os.availableParallelism()} threads) | ${refitSeconds.toFixed(1)} | ${Math.round(peakRssMB())} (generation peak before compare: ${Math.round(rssBefore)}) |`);
 
   const torch = spawnSync(PYTHON, ["-c", "import numpy"]);
   if (torch.status !== 0) {

@@ -10,7 +10,7 @@
 // the Gram blocks of every unordered pair, self pairs included (cbar is symmetric, so block
 // (a, r) read transposed is (r, a)); the anchor's rows against all rows on partner probes (the
 // shuffled null); and the anchor's heads of every layer against all rows.
-import { CbarArena, SEGMENT_INTS } from "../kernels/cbar.ts";
+import { CbarArena, SEGMENT_INTS, type SumArgs } from "../kernels/cbar.ts";
 import { layerCommonness } from "./commonness.ts";
 import { matchedValues } from "./hungarian.ts";
 import { probePartners, uniformCbar } from "./nulls.ts";
@@ -43,6 +43,9 @@ export interface PairTables {
 const errors = {
   tooFew: "pairTables: needs at least two refits",
 } as const;
+
+/** Refits per Gram job: enough A rows that each job's pass over its B rows (from memory) pays. */
+const GRAM_BLOCK = 8;
 
 /** The kernel's segment table: probe p of A against probe partner[p] of B (p itself when no partner is given). */
 function segmentTable(layout: PatternLayout, partner?: Int32Array): Int32Array {
@@ -80,7 +83,8 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     anchorNorms: ["f64", n * P],
     same: ["i32", same.length],
     shuffled: ["i32", shuffledTable.length],
-    out: ["f64", Math.max(n, H) * R * H],
+    // One layer's outputs: the Gram blocks, the shuffled row and the anchor's cross blocks.
+    out: ["f64", H * H * R * R + H * R * H + n * R * H],
   });
   arena.i32(region.same).set(same);
   arena.i32(region.shuffled).set(shuffledTable);
@@ -108,8 +112,9 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
   const at = (a: number, r: number, l: number) => (a * R + r) * n + l * H;
   const block = new Float64Array(H * H);
   const blockT = new Float64Array(H * H);
-  const sum = (m: number, aRow: number, bRow: number, width: number, segments = region.same, a = region.rows, normsA = region.norms) =>
-    arena.sum({ a, aRow, m, b: region.rows, bRow, n: width, ld: K, segments, normsA, normsB: region.norms, nProbes: P, out: region.out });
+  const job = (m: number, aRow: number, bRow: number, width: number, outAt: number, segments = region.same, a = region.rows, normsA = region.norms): SumArgs => ({
+    a, aRow, m, b: region.rows, bRow, n: width, ld: K, segments, normsA, normsB: region.norms, nProbes: P, out: region.out, outAt,
+  });
 
   for (let l = 0; l < L; l++) {
     for (let a = 0; a < R; a++) rows.set(read(a, l), a * H * K);
@@ -120,44 +125,71 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
       uniform.set(uniformCbar(rows.subarray(a * H * K, (a + 1) * H * K), norms.subarray(a * H * P, (a + 1) * H * P), layout), a * n + l * H);
     }
 
-    // Gram blocks: refit a's heads against refits a..R-1, a row of H x H blocks.
-    for (let a = 0; a < (anchorOnly ? 1 : R); a++) {
-      const width = H * (R - a);
-      const out = sum(H, a * H, a * H, width);
-      for (let r = a; r < R; r++) {
-        for (let h = 0; h < H; h++) {
-          for (let g = 0; g < H; g++) {
-            const v = out[h * width + (r - a) * H + g] / P;
-            block[h * H + g] = v;
-            blockT[g * H + h] = v;
+    // Every product of the layer as one batch of jobs for the kernel's threads. Each job streams
+    // its B rows from memory once for all its A rows, so A takes many rows: Gram blocks of GRAM_BLOCK
+    // refits against every refit from the block on (cbar is symmetric), the anchor on partner
+    // probes, and the anchor's heads of every layer against this layer of every refit (column
+    // block l of each anchor pair's full matrix, for the cross-layer best matches), in two halves.
+    const jobs: SumArgs[] = [];
+    let outAt = 0;
+    const add = (x: SumArgs) => {
+      jobs.push(x);
+      outAt += x.m * x.n;
+      return jobs.length - 1;
+    };
+    const blocks = anchorOnly ? [[0, 1]] : Array.from({ length: Math.ceil(R / GRAM_BLOCK) }, (_, b) => [b * GRAM_BLOCK, Math.min(R, (b + 1) * GRAM_BLOCK)]);
+    const gram = blocks.map(([first, end]) => add(job((end - first) * H, first * H, first * H, H * (R - first), outAt)));
+    const shuffledJob = shuffled ? add(job(H, 0, 0, R * H, outAt, region.shuffled)) : -1;
+    const half = Math.ceil(R / 2);
+    const cross = [[0, half], [half, R]].filter(([first, end]) => end > first).map(([first, end]) => ({
+      first,
+      end,
+      index: add(job(n, 0, first * H, (end - first) * H, outAt, region.same, region.anchor, region.anchorNorms)),
+    }));
+    const outs = arena.sumAll(jobs);
+
+    gram.forEach((j, b) => {
+      const out = outs[j];
+      const [first, end] = blocks[b];
+      const width = H * (R - first);
+      for (let a = first; a < end; a++) {
+        for (let r = a; r < R; r++) {
+          for (let h = 0; h < H; h++) {
+            for (let g = 0; g < H; g++) {
+              const v = out[((a - first) * H + h) * width + (r - first) * H + g] / P;
+              block[h * H + g] = v;
+              blockT[g * H + h] = v;
+            }
           }
+          if (r === a) {
+            commonness.set(layerCommonness(block, H), a * n + l * H);
+            continue;
+          }
+          max.set(rowMax(block, H), at(a, r, l));
+          max.set(rowMax(blockT, H), at(r, a, l));
+          matched.set(matchedValues(block, H), at(a, r, l));
+          matched.set(matchedValues(blockT, H), at(r, a, l));
         }
-        if (r === a) {
-          commonness.set(layerCommonness(block, H), a * n + l * H);
-          continue;
-        }
-        max.set(rowMax(block, H), at(a, r, l));
-        max.set(rowMax(blockT, H), at(r, a, l));
-        matched.set(matchedValues(block, H), at(a, r, l));
-        matched.set(matchedValues(blockT, H), at(r, a, l));
       }
-    }
+    });
 
     if (shuffled) {
-      const out = sum(H, 0, 0, R * H, region.shuffled);
+      const out = outs[shuffledJob];
       for (let r = 1; r < R; r++) {
         for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / shuffledProbes;
         shuffled.set(rowMax(block, H), at(0, r, l));
       }
     }
 
-    // The anchor's heads of every layer against layer l of every refit: column block l of each
-    // anchor pair's full matrix, from which the cross-layer best matches are read.
-    const out = sum(n, 0, 0, R * H, region.same, region.anchor, region.anchorNorms);
-    for (let r = 1; r < R; r++) {
-      for (let i = 0; i < n; i++) for (let g = 0; g < H; g++) anchorFull[r - 1][i * n + l * H + g] = out[i * R * H + r * H + g] / P;
+    for (const { first, end, index } of cross) {
+      const out = outs[index];
+      const width = (end - first) * H;
+      for (let r = Math.max(first, 1); r < end; r++) {
+        for (let i = 0; i < n; i++) for (let g = 0; g < H; g++) anchorFull[r - 1][i * n + l * H + g] = out[i * width + (r - first) * H + g] / P;
+      }
     }
   }
+  arena.close();
   const anchorMatches = anchorFull.map((full) => bestMatches(full, layout));
   return { nRefits: R, nHeadsTotal: n, max, matched, shuffled, shuffledProbes, commonness, uniform, anchorMatches };
 }

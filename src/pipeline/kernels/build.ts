@@ -11,9 +11,11 @@ export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam", "layern
 export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();
   const file = new URL(`${name}.wat`, import.meta.url);
-  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), { simd: true, relaxed_simd: true, multi_value: true, bulk_memory: true });
+  const features = { simd: true, relaxed_simd: true, multi_value: true, bulk_memory: true, threads: true };
+  const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), features);
   try {
-    module.validate();
+    // wabt's validate() takes the feature set too (its .d.ts omits the parameter).
+    (module.validate as (f: typeof features) => void).call(module, features);
     return module.toBinary({ log: false, write_debug_names: false }).buffer;
   } finally {
     module.destroy();

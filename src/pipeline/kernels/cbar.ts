@@ -1,7 +1,11 @@
 // Loader and typed front end of cbar.wasm (see cbar.wat): sums of per-probe cosines between
-// float32 rows, the compare stage's only heavy arithmetic. A CbarArena is one WebAssembly
-// memory laid out in named regions; callers fill the regions through typed views and call sum()
+// float32 rows, the compare stage's only heavy arithmetic. A CbarArena is one shared WebAssembly
+// memory laid out in named regions; callers fill the regions through typed views and run sums
 // with byte offsets, so a cell's rows are copied in once and reused by every block product.
+// sumAll() spreads a batch of sums over worker threads (one per core) that share the memory;
+// each sum writes its own output, so the result does not depend on which thread ran it.
+import * as os from "node:os";
+import { Worker } from "node:worker_threads";
 import { kernelModule } from "./load.ts";
 const PAGE = 65536;
 
@@ -33,16 +37,26 @@ export interface SumArgs {
   normsA: Region<"f64">;
   normsB: Region<"f64">;
   nProbes: number;
-  /** Output, float64 [m * n]; zeroed, then the sums are added. */
+  /** Output, float64 [m * n] from double outAt (default 0) of the region; zeroed, then the sums are added. */
   out: Region<"f64">;
+  outAt?: number;
 }
 
+/** The kernel's arguments, as cbar-worker.ts reads them from the job table, and the table's size. */
+export const JOB_INTS = 11;
+const MAX_JOBS = 4096;
+/** Control words shared with the workers: batch generation, next job, job count, workers done. */
+export const CONTROL = { generation: 0, next: 1, count: 2, done: 3 } as const;
+
+type CbarSum = (A: number, m: number, B: number, n: number, ld: number, segs: number, nseg: number, NA: number, NB: number, P: number, C: number) => void;
+
 export class CbarArena {
-  readonly memory = new WebAssembly.Memory({ initial: 1 });
+  readonly memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
   private readonly kernel = new WebAssembly.Instance(kernelModule("cbar"), { env: { memory: this.memory } }).exports as {
-    cbar_sum: (A: number, m: number, B: number, n: number, ld: number, segs: number, nseg: number, NA: number, NB: number, P: number, C: number) => void;
+    cbar_sum: CbarSum;
     norms: (A: number, rows: number, ld: number, segs: number, nseg: number, P: number, N: number) => void;
   };
+  private pool: { workers: Worker[]; control: Int32Array; jobs: Int32Array } | null = null;
 
   /** Lays regions out one after another (8-byte aligned), growing the memory to fit; old views are invalid after. */
   layout<T extends Record<string, [Kind, number]>>(spec: T): { [k in keyof T]: Region<T[k][0]> } {
@@ -81,18 +95,73 @@ export class CbarArena {
 
   /** out[i * n + j] = sum over segments of cos(A row i, B row j) on that segment (eps 1e-8). */
   sum(x: SumArgs): Float64Array {
+    const [out] = this.sumAll([x], 1);
+    return out;
+  }
+
+  /** sum() for every job, spread over up to `threads` threads; the jobs' outputs must not overlap. */
+  sumAll(jobs: readonly SumArgs[], threads = os.availableParallelism()): Float64Array[] {
+    const args = jobs.map((x) => this.kernelArgs(x));
+    const outs = jobs.map((x) => this.f64({ ...x.out, at: x.out.at + (x.outAt ?? 0) * 8, length: x.m * x.n }).fill(0));
+    const pool = Math.min(threads, jobs.length) > 1 ? this.workers(threads - 1) : null;
+    if (!pool) {
+      for (const a of args) this.kernel.cbar_sum(...a);
+      return outs;
+    }
+    for (let first = 0; first < args.length; first += MAX_JOBS) this.runBatch(pool, args.slice(first, first + MAX_JOBS));
+    return outs;
+  }
+
+  /** One batch through the job table: the workers and this thread take jobs until none is left. */
+  private runBatch(pool: NonNullable<CbarArena["pool"]>, args: Parameters<CbarSum>[]): void {
+    const { control, jobs: table } = pool;
+    args.forEach((a, j) => table.set(a, j * JOB_INTS));
+    Atomics.store(control, CONTROL.next, 0);
+    Atomics.store(control, CONTROL.count, args.length);
+    Atomics.store(control, CONTROL.done, 0);
+    Atomics.add(control, CONTROL.generation, 1);
+    Atomics.notify(control, CONTROL.generation);
+    for (let j = Atomics.add(control, CONTROL.next, 1); j < args.length; j = Atomics.add(control, CONTROL.next, 1)) this.kernel.cbar_sum(...args[j]);
+    for (let done = Atomics.load(control, CONTROL.done); done < pool.workers.length; done = Atomics.load(control, CONTROL.done)) {
+      Atomics.wait(control, CONTROL.done, done);
+    }
+  }
+
+  private kernelArgs(x: SumArgs): Parameters<CbarSum> {
     const fits = (r: Region, first: number, count: number) => first >= 0 && count >= 0 && first + count <= r.length;
     if (!fits(x.a, x.aRow * x.ld, x.m * x.ld) || !fits(x.b, x.bRow * x.ld, x.n * x.ld)) throw new Error("cbar: rows outside their region");
     if (!fits(x.normsA, x.aRow * x.nProbes, x.m * x.nProbes) || !fits(x.normsB, x.bRow * x.nProbes, x.n * x.nProbes)) throw new Error("cbar: norms outside their region");
-    if (x.out.length < x.m * x.n || x.segments.length % SEGMENT_INTS !== 0) throw new Error("cbar: output or segment table has the wrong size");
-    const out = this.f64({ ...x.out, length: x.m * x.n }).fill(0);
-    this.kernel.cbar_sum(
+    if (!fits(x.out, x.outAt ?? 0, x.m * x.n) || x.segments.length % SEGMENT_INTS !== 0) throw new Error("cbar: output or segment table has the wrong size");
+    return [
       x.a.at + x.aRow * x.ld * 4, x.m,
       x.b.at + x.bRow * x.ld * 4, x.n,
       x.ld, x.segments.at, x.segments.length / SEGMENT_INTS,
       x.normsA.at + x.aRow * x.nProbes * 8, x.normsB.at + x.bRow * x.nProbes * 8, x.nProbes,
-      x.out.at,
-    );
-    return out;
+      x.out.at + (x.outAt ?? 0) * 8,
+    ];
+  }
+
+  /** Worker threads sharing this memory, started on first use; they hold no reference that keeps the process alive. */
+  private workers(count: number): NonNullable<CbarArena["pool"]> {
+    if (this.pool && this.pool.workers.length >= count) return this.pool;
+    this.close();
+    const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+    const jobs = new Int32Array(new SharedArrayBuffer(4 * JOB_INTS * MAX_JOBS));
+    const workers = Array.from({ length: count }, () => {
+      const w = new Worker(new URL("cbar-worker.ts", import.meta.url), { workerData: { module: kernelModule("cbar"), memory: this.memory, control, jobs } });
+      w.unref();
+      return w;
+    });
+    this.pool = { workers, control, jobs };
+    return this.pool;
+  }
+
+  /** Stops the worker threads (an arena can still sum afterwards, on a fresh pool). */
+  close(): void {
+    if (!this.pool) return;
+    Atomics.store(this.pool.control, CONTROL.generation, -1);
+    Atomics.notify(this.pool.control, CONTROL.generation);
+    for (const w of this.pool.workers) void w.terminate();
+    this.pool = null;
   }
 }

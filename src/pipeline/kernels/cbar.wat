@@ -9,7 +9,7 @@
 ;; (see matmul.wat): results are the same bit for bit on all such machines.
 ;; Built by `npm run kernels` (wabt) into cbar.wasm, which is committed; a test rebuilds it.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   (func $hsum (param $v v128) (result f64)
     (f64.add

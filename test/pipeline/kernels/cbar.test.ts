@@ -23,9 +23,12 @@ function setup(m: number, n: number, partner: (s: number) => number, LENGTHS = [
     na: ["f64", m * LENGTHS.length],
     nb: ["f64", n * LENGTHS.length],
     out: ["f64", m * n],
+    many: ["f64", 6 * 28],
   });
-  const a = arena.f32(r.a).map(() => rng());
-  const b = arena.f32(r.b).map(() => rng() - 0.2);
+  // Filled in place: the kernel reads the arena's memory.
+  const [a, b] = [arena.f32(r.a), arena.f32(r.b)];
+  a.forEach((_, i) => (a[i] = rng()));
+  b.forEach((_, i) => (b[i] = rng() - 0.2));
   arena.i32(r.segs).set(LENGTHS.flatMap((len, s) => [BEGINS[s], BEGINS[partner(s)], len, s, partner(s)]));
   arena.norms(r.a, 0, m, LD, r.segs, LENGTHS.length, r.na, 0);
   // norms() reads each segment's A side, so B's norms come from the identity table.
@@ -42,6 +45,7 @@ describe("cbar kernel", () => {
     for (const [m, n] of [[2, 4], [5, 7], [1, 3], [4, 9]]) {
       const { sum, want } = setup(m, n, (s) => s);
       const out = sum();
+      expect(Math.min(...out)).toBeGreaterThan(0.5); // positive-leaning rows: real sums, not zeros
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) expect(Math.abs(out[i * n + j] - want(i, j)), `${m}x${n} [${i},${j}]`).toBeLessThan(1e-6);
     }
   });
@@ -70,6 +74,20 @@ describe("cbar kernel", () => {
     arena.norms(r.a, 0, 2, LD, r.segs, LENGTHS.length, r.na, 0);
     const out = sum();
     [0, 1, 2, 3].forEach((j) => expect(out[j]).toBe(0));
+  });
+
+  it("gives the same bits from a batch on worker threads as one thread, and again after close()", () => {
+    const { arena, r } = setup(5, 7, (s) => s);
+    const base = { a: r.a, aRow: 0, m: 5, b: r.b, bRow: 0, n: 7, ld: LD, segments: r.segs, normsA: r.na, normsB: r.nb, nProbes: LENGTHS.length };
+    const jobs = Array.from({ length: 6 }, (_, j) => ({ ...base, aRow: j % 2, m: 4, n: 1 + (j % 7), out: r.many, outAt: j * 28 }));
+    const one = arena.sumAll(jobs, 1).map((o) => Float64Array.from(o));
+    const two = arena.sumAll(jobs, 2).map((o) => Float64Array.from(o));
+    arena.close();
+    const again = arena.sumAll(jobs, 2).map((o) => Float64Array.from(o));
+    arena.close();
+    expect(two).toEqual(one);
+    expect(again).toEqual(one);
+    expect(one[0]).not.toEqual(one[1]); // different A rows, different sums
   });
 
   it("refuses rows or norms outside their regions", () => {
