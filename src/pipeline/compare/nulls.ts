@@ -3,7 +3,6 @@
 // p' of the SAME length, which keeps positional structure and breaks content) and the uniform
 // causal pattern (row i attends 1/(i+1) to positions 0..i). The third null, untrained refits, is
 // the ordinary stability computed on refits captured at initialization (see index.ts).
-import { COS_EPS } from "./cosine.ts";
 import { type PatternLayout, patternWidth } from "./patterns.ts";
 
 /**
@@ -22,29 +21,15 @@ export function probePartners(probeLengths: readonly number[]): Int32Array {
   return partner;
 }
 
-/** cbar of each head of one layer (rows [H, K], norms [H * P] as the cbar kernel gives them) with the uniform causal pattern of each probe. */
-export function uniformCbar(rows: Float32Array, norms: Float64Array, layout: PatternLayout): Float64Array {
-  const lengths = layout.probeLengths;
-  const nProbes = lengths.length;
-  const k = patternWidth(layout);
-  // Per probe: the uniform triangle's norm, sqrt(sum_i (i+1) / (i+1)^2) = sqrt(H_T) (harmonic number).
-  const uniformNorm = lengths.map((t) => {
-    let s = 0;
-    for (let i = 1; i <= t; i++) s += 1 / i;
-    return Math.sqrt(s);
-  });
-  return Float64Array.from({ length: layout.nHeads }, (_, h) => {
-    let total = 0;
-    let at = h * k;
-    for (let p = 0; p < nProbes; p++) {
-      let dot = 0;
-      for (let r = 0; r < lengths[p]; r++) {
-        let rowSum = 0;
-        for (let c = 0; c <= r; c++) rowSum += rows[at++];
-        dot += rowSum / (r + 1);
-      }
-      total += dot / Math.max(norms[h * nProbes + p] * uniformNorm[p], COS_EPS);
-    }
-    return total / nProbes;
-  });
+/**
+ * The uniform causal pattern (row i attends 1/(i+1) to positions 0..i) of every probe, laid out
+ * as one head's row of K values, so the cbar kernel compares every head with it like any refit.
+ */
+export function uniformPattern(layout: PatternLayout): Float32Array {
+  const out = new Float32Array(patternWidth(layout));
+  let at = 0;
+  for (const t of layout.probeLengths) {
+    for (let r = 0; r < t; r++) out.fill(1 / (r + 1), at, (at += r + 1));
+  }
+  return out;
 }

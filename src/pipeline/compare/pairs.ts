@@ -13,7 +13,7 @@
 import { CbarArena, SEGMENT_INTS, type SumArgs } from "../kernels/cbar.ts";
 import { layerCommonness } from "./commonness.ts";
 import { matchedValues } from "./hungarian.ts";
-import { probePartners, uniformCbar } from "./nulls.ts";
+import { probePartners, uniformPattern } from "./nulls.ts";
 import { type PatternLayout, type RefitPatterns, patternLayer, patternWidth, probeSegments, validateLayout } from "./patterns.ts";
 import { bestMatches, type BestMatches } from "./stability.ts";
 
@@ -81,13 +81,17 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     anchor: ["f32", n * K],
     norms: ["f64", R * H * P],
     anchorNorms: ["f64", n * P],
+    uniform: ["f32", K],
+    uniformNorms: ["f64", P],
     same: ["i32", same.length],
     shuffled: ["i32", shuffledTable.length],
     // One layer's outputs: the Gram blocks, the shuffled row and the anchor's cross blocks.
-    out: ["f64", H * H * R * R + H * R * H + n * R * H],
+    out: ["f64", H * H * R * R + H * R * H + n * R * H + R * H],
   });
   arena.i32(region.same).set(same);
   arena.i32(region.shuffled).set(shuffledTable);
+  arena.f32(region.uniform).set(uniformPattern(layout));
+  arena.norms(region.uniform, 0, 1, K, region.same, P, region.uniformNorms, 0);
   const rows = arena.f32(region.rows);
   const anchorRows = arena.f32(region.anchor);
   // A NaN or infinity anywhere makes its row's norm non-finite: the kernel's norms stand in for a
@@ -121,15 +125,13 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     arena.norms(region.rows, 0, R * H, K, region.same, P, region.norms, 0);
     const norms = arena.f64(region.norms);
     checkFinite(norms, (row) => Math.floor(row / H), l);
-    for (let a = 0; a < R; a++) {
-      uniform.set(uniformCbar(rows.subarray(a * H * K, (a + 1) * H * K), norms.subarray(a * H * P, (a + 1) * H * P), layout), a * n + l * H);
-    }
 
     // Every product of the layer as one batch of jobs for the kernel's threads. Each job streams
     // its B rows from memory once for all its A rows, so A takes many rows: Gram blocks of GRAM_BLOCK
     // refits against every refit from the block on (cbar is symmetric), the anchor on partner
-    // probes, and the anchor's heads of every layer against this layer of every refit (column
-    // block l of each anchor pair's full matrix, for the cross-layer best matches), in two halves.
+    // probes, the anchor's heads of every layer against this layer of every refit (column block l
+    // of each anchor pair's full matrix, for the cross-layer best matches) in two halves, and
+    // every head against the uniform causal pattern.
     const jobs: SumArgs[] = [];
     let outAt = 0;
     const add = (x: SumArgs) => {
@@ -146,6 +148,7 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
       end,
       index: add(job(n, 0, first * H, (end - first) * H, outAt, region.same, region.anchor, region.anchorNorms)),
     }));
+    const uniformJob = add({ ...job(R * H, 0, 0, 1, outAt), b: region.uniform, normsB: region.uniformNorms });
     const outs = arena.sumAll(jobs);
 
     gram.forEach((j, b) => {
@@ -180,6 +183,8 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
         shuffled.set(rowMax(block, H), at(0, r, l));
       }
     }
+
+    outs[uniformJob].forEach((v, row) => (uniform[Math.floor(row / H) * n + l * H + (row % H)] = v / P));
 
     for (const { first, end, index } of cross) {
       const out = outs[index];

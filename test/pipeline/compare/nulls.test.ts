@@ -1,7 +1,7 @@
 // Null baselines by hand: the same-length probe pairing, the probe-shuffled cbar on a tiny case,
 // through the pair tables, and the uniform causal pattern's cbar (1 for a uniform head, hand values otherwise).
 import { describe, expect, it } from "vitest";
-import { probePartners, uniformCbar } from "../../../src/pipeline/compare/nulls.ts";
+import { probePartners, uniformPattern } from "../../../src/pipeline/compare/nulls.ts";
 import { pairTables } from "../../../src/pipeline/compare/pairs.ts";
 import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 import { patternsFrom } from "./helpers.ts";
@@ -35,20 +35,21 @@ describe("probe-shuffled null in the pair tables", () => {
   });
 });
 
-describe("uniformCbar", () => {
-  it("gives 1 for a uniform head and the hand value for a BOS head", () => {
-    // Probe of length 2: uniform triangle [1, 1/2, 1/2]; a BOS head [1, 1, 0] has cos = 1.5 / (sqrt 1.5 * sqrt 2) = sqrt(3)/2.
-    const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: [2] };
-    const u = uniformCbar(Float32Array.from([1, 0.5, 0.5, 1, 1, 0]), Float64Array.from([Math.sqrt(1.5), Math.SQRT2]), layout);
-    expect(u[0]).toBeCloseTo(1, 15);
-    expect(u[1]).toBeCloseTo(Math.sqrt(3) / 2, 15);
+describe("uniform null", () => {
+  it("lays out the uniform causal triangle of every probe as one row", () => {
+    // Probes of length 2 and 3: [1, 1/2, 1/2] then [1, 1/2, 1/2, 1/3, 1/3, 1/3].
+    expect([...uniformPattern({ nLayers: 1, nHeads: 1, probeLengths: [2, 3] })]).toEqual(
+      [1, 0.5, 0.5, 1, 0.5, 0.5, 1 / 3, 1 / 3, 1 / 3].map(Math.fround),
+    );
   });
 
-  it("agrees with the pair tables' uniform column", () => {
+  it("gives 1 for a uniform head and the hand value for a BOS head", () => {
+    // Probe of length 2: uniform triangle [1, 1/2, 1/2]; a BOS head [1, 1, 0] has cos = 1.5 / (sqrt 1.5 * sqrt 2) = sqrt(3)/2.
     const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: [2] };
     const p = patternsFrom([[[[1, 0.5, 0.5]], [[1, 1, 0]]]]);
     const t = pairTables(layout, [p, p], "refits");
     expect(t.uniform[0]).toBeCloseTo(1, 15);
-    expect(t.uniform[1]).toBeCloseTo(Math.sqrt(3) / 2, 15);
+    expect(t.uniform[1]).toBeCloseTo(Math.sqrt(3) / 2, 7);
+    expect(t.uniform[3]).toBe(t.uniform[1]); // refit 1 is the same
   });
 });
