@@ -46,8 +46,15 @@ export function cellIdOf(config: CellConfig): string {
   return sha256Hex(canonicalJson({ config, schemaVersion: SCHEMA_VERSION })).slice(0, 12);
 }
 
+/**
+ * The version of training's arithmetic (kernels, order of operations) that run results depend on
+ * bit for bit; part of the run ID, so runs cached under older arithmetic are not reused and mixed
+ * into a cell with new ones. 2: Refit's own WebAssembly kernels on the wasm backend.
+ */
+export const NUMERICS_VERSION = 2;
+
 export function runIdOf(config: CellConfig, seed: number): string {
-  return sha256Hex(canonicalJson({ config, seed, schemaVersion: SCHEMA_VERSION })).slice(0, 16);
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: SCHEMA_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16);
 }
 
 /** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
 import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/schemas.ts";
-import { cellIdOf, expandGrid, GridError, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
+import { cellIdOf, expandGrid, GridError, NUMERICS_VERSION, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
 import { SuiteSchema } from "../../../src/pipeline/suite/schema.ts";
 
@@ -70,9 +70,9 @@ describe("runsOf", () => {
     expect(runs.every((r) => r.cellId === cell.cellId && r.config === cell.config)).toBe(true);
   });
 
-  it("hashes config, seed and schema version into a 16-hex run id", () => {
+  it("hashes config, seed, schema version and numerics version into a 16-hex run id", () => {
     const run = runsOf(cell, 3)[2];
-    expect(run.runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 2, schemaVersion: SCHEMA_VERSION })).slice(0, 16));
+    expect(run.runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 2, schemaVersion: SCHEMA_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16));
     expect(run.runId).toBe(runIdOf(cell.config, 2));
     expect(run.runId).toMatch(/^[0-9a-f]{16}$/);
   });
