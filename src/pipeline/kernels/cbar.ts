@@ -45,8 +45,11 @@ export interface SumArgs {
 /** The kernel's arguments, as cbar-worker.ts reads them from the job table, and the table's size. */
 export const JOB_INTS = 11;
 const MAX_JOBS = 4096;
-/** Control words shared with the workers: batch generation, next job, job count, workers done. */
-export const CONTROL = { generation: 0, next: 1, count: 2, done: 3 } as const;
+/** Control words shared with the workers: batch generation, next job, job count, workers done,
+ *  workers started, and a flag a worker sets when a job throws. */
+export const CONTROL = { generation: 0, next: 1, count: 2, done: 3, ready: 4, failed: 5 } as const;
+/** How long worker threads may take to start before sums run on this thread alone. */
+const START_MS = 30_000;
 
 type CbarSum = (A: number, m: number, B: number, n: number, ld: number, segs: number, nseg: number, NA: number, NB: number, P: number, C: number) => void;
 
@@ -57,6 +60,8 @@ export class CbarArena {
     norms: (A: number, rows: number, ld: number, segs: number, nseg: number, P: number, N: number) => void;
   };
   private pool: { workers: Worker[]; control: Int32Array; jobs: Int32Array } | null = null;
+  /** Set when worker threads could not start here; sums then run on this thread only. */
+  private threadsFailed = false;
 
   /** Lays regions out one after another (8-byte aligned), growing the memory to fit; old views are invalid after. */
   layout<T extends Record<string, [Kind, number]>>(spec: T): { [k in keyof T]: Region<T[k][0]> } {
@@ -125,6 +130,7 @@ export class CbarArena {
     for (let done = Atomics.load(control, CONTROL.done); done < pool.workers.length; done = Atomics.load(control, CONTROL.done)) {
       Atomics.wait(control, CONTROL.done, done);
     }
+    if (Atomics.load(control, CONTROL.failed)) throw new Error("cbar: a worker thread failed on a job (see its error above)");
   }
 
   private kernelArgs(x: SumArgs): Parameters<CbarSum> {
@@ -141,11 +147,16 @@ export class CbarArena {
     ];
   }
 
-  /** Worker threads sharing this memory, started on first use; they hold no reference that keeps the process alive. */
-  private workers(count: number): NonNullable<CbarArena["pool"]> {
+  /**
+   * Worker threads sharing this memory, started on first use; they hold no reference that keeps
+   * the process alive. Batches wait for every worker, so all must have started: if they do not
+   * within START_MS (a runtime that cannot load them), null, and sums stay on this thread.
+   */
+  private workers(count: number): NonNullable<CbarArena["pool"]> | null {
+    if (this.threadsFailed) return null;
     if (this.pool && this.pool.workers.length >= count) return this.pool;
     this.close();
-    const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+    const control = new Int32Array(new SharedArrayBuffer(4 * 6));
     const jobs = new Int32Array(new SharedArrayBuffer(4 * JOB_INTS * MAX_JOBS));
     const workers = Array.from({ length: count }, () => {
       const w = new Worker(new URL("cbar-worker.ts", import.meta.url), { workerData: { module: kernelModule("cbar"), memory: this.memory, control, jobs } });
@@ -153,6 +164,16 @@ export class CbarArena {
       return w;
     });
     this.pool = { workers, control, jobs };
+    const deadline = Date.now() + START_MS;
+    for (let ready = Atomics.load(control, CONTROL.ready); ready < count; ready = Atomics.load(control, CONTROL.ready)) {
+      if (Date.now() >= deadline) {
+        this.close();
+        this.threadsFailed = true;
+        process.emitWarning(`cbar: ${count} worker thread(s) did not start in ${START_MS / 1000} s; comparing on one thread`);
+        return null;
+      }
+      Atomics.wait(control, CONTROL.ready, ready, deadline - Date.now());
+    }
     return this.pool;
   }
 
