@@ -5,6 +5,8 @@
 // norm once, so each pair costs one dot product. Linear and debiased (unbiased HSIC) CKA work in
 // feature space, D x D instead of N x N; test/reference checks both against Gram-based numpy.
 
+import { gram } from "../kernels/gram.ts";
+
 /** Row-major [n, d] activations (one row per token). */
 export interface Activations {
   data: ArrayLike<number>;
@@ -24,22 +26,10 @@ const errors = {
   size: (a: number, b: number) => `cka: Gram matrices differ in size (${a} vs ${b} values)`,
 } as const;
 
-/** G = X X^T in float64, [n, n]; exactly symmetric (each entry computed once, mirrored). */
+/** G = X X^T in float64, [n, n]; exactly symmetric (each entry computed once, mirrored), on a SIMD kernel (kernels/gram.wat). */
 export function linearGram({ data, n, d }: Activations): Float64Array {
   if (data.length !== n * d) throw new Error(errors.shape(n, d, data.length));
-  const x = Float64Array.from(data);
-  const g = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const xi = i * d;
-    for (let j = 0; j <= i; j++) {
-      const xj = j * d;
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += x[xi + k] * x[xj + k];
-      g[i * n + j] = dot;
-      g[j * n + i] = dot;
-    }
-  }
-  return g;
+  return gram(data, n, d);
 }
 
 /**
@@ -56,7 +46,9 @@ export function rbfGramFromLinear(g: Float64Array, n: number, threshold = RBF_TH
   // Row i writes (i, j) and (j, i) for j <= i; the (j, i) it reads for j < i is not written earlier.
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
-      const v = (Math.exp(-g[i * n + j] / scale) + Math.exp(-g[j * n + i] / scale)) / 2;
+      const [a, b] = [g[i * n + j], g[j * n + i]];
+      // (e + e) / 2 is e exactly, so one exp serves the (usual) exactly symmetric pair.
+      const v = a === b ? Math.exp(-a / scale) : (Math.exp(-a / scale) + Math.exp(-b / scale)) / 2;
       g[i * n + j] = v;
       g[j * n + i] = v;
     }
@@ -129,7 +121,7 @@ function columnSums(gram: Float64Array, n: number): Float64Array {
 export function rbfFactor(x: Activations, threshold = RBF_THRESHOLD): Float64Array {
   const m = centerBiased(rbfGramFromLinear(linearGram(x), x.n, threshold), x.n);
   let sq = 0;
-  for (const v of m) sq += v * v;
+  for (let i = 0; i < m.length; i++) sq += m[i] * m[i];
   const norm = Math.sqrt(sq);
   if (norm > 0) for (let i = 0; i < m.length; i++) m[i] /= norm;
   return m;

@@ -6,7 +6,7 @@ import initWabt from "wabt";
 
 import type { KernelName } from "./load.ts";
 
-export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam", "layernorm", "gelu", "rows", "softmax"];
+export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam", "layernorm", "gelu", "rows", "softmax", "gram"];
 
 export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();

@@ -2,7 +2,7 @@
 // importing a module that can use one (as the site does through the compare stage) reads no file.
 import * as fs from "node:fs";
 
-export type KernelName = "cbar" | "matmul" | "adam" | "layernorm" | "gelu" | "rows" | "softmax";
+export type KernelName = "cbar" | "matmul" | "adam" | "layernorm" | "gelu" | "rows" | "softmax" | "gram";
 
 const compiled = new Map<KernelName, WebAssembly.Module>();
 
