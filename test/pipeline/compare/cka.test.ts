@@ -40,6 +40,18 @@ describe("median", () => {
     expect(median([7])).toBe(7);
     expect(input).toEqual([4, 0, 1, 0, 1, 4, 1, 0, 1]);
   });
+
+  it("equals the sorted middle on large arrays with negatives, ties and both signed zeros", () => {
+    const rng = mulberry32(4);
+    for (const n of [1000, 1001, 5000]) {
+      const values = Float64Array.from({ length: n }, (_, i) => (i % 7 === 0 ? 0 : i % 11 === 0 ? -0 : (rng() - 0.3) * 10 ** Math.floor(rng() * 6 - 3)));
+      const sorted = Float64Array.from(values).sort();
+      const want = n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+      const before = Float64Array.from(values);
+      expect(median(values)).toBe(want);
+      expect(values).toEqual(before); // left as it was
+    }
+  });
 });
 
 describe("rbfGramFromLinear", () => {
