@@ -4,9 +4,7 @@
 import * as fs from "node:fs";
 import initWabt from "wabt";
 
-import type { KernelName } from "./load.ts";
-
-export const KERNELS: readonly KernelName[] = ["cbar", "matmul", "adam", "layernorm", "gelu", "rows", "softmax", "gram"];
+import { KERNELS, type KernelName } from "./load.ts";
 
 export async function assemble(name: KernelName): Promise<Uint8Array> {
   const wabt = await initWabt();

@@ -2,7 +2,9 @@
 // importing a module that can use one (as the site does through the compare stage) reads no file.
 import * as fs from "node:fs";
 
-export type KernelName = "cbar" | "matmul" | "adam" | "layernorm" | "gelu" | "rows" | "softmax" | "gram";
+/** Every kernel, each a <name>.wat source beside this file and its committed <name>.wasm. */
+export const KERNELS = ["cbar", "matmul", "adam", "layernorm", "gelu", "rows", "softmax", "gram"] as const;
+export type KernelName = (typeof KERNELS)[number];
 
 const compiled = new Map<KernelName, WebAssembly.Module>();
 
