@@ -64,14 +64,16 @@ export function adamStep(params: Map<string, tf.Variable>, grads: tf.NamedTensor
     const wd = decays(p) ? o.weightDecay : 0;
     const m = state.m.get(name)!;
     const v = state.v.get(name)!;
-    const scalars = { beta1: o.beta1, beta2: o.beta2, bc2Sqrt, eps: o.eps, stepSize, decay: o.kind === "adamw" && wd > 0 ? 1 - lr * wd : 1, l2: o.kind === "adam" ? wd : 0 };
+    // AdamW decays p before the update; Adam adds wd·p to the gradient (L2). Both paths read these.
+    const decay = o.kind === "adamw" && wd > 0 ? 1 - lr * wd : 1;
+    const l2 = o.kind === "adam" ? wd : 0;
     // On wasm one fused kernel does the same float32 operations in place (kernels/adam.wat).
-    if (fused && fusedAdam(p, g0, m, v, scalars)) continue;
+    if (fused && fusedAdam(p, g0, m, v, { beta1: o.beta1, beta2: o.beta2, bc2Sqrt, eps: o.eps, stepSize, decay, l2 })) continue;
     tf.tidy(() => {
-      const g = o.kind === "adam" && wd > 0 ? tf.add(g0, tf.mul(p, wd)) : g0;
+      const g = l2 !== 0 ? tf.add(g0, tf.mul(p, l2)) : g0;
       m.assign(tf.add(tf.mul(m, o.beta1), tf.mul(g, 1 - o.beta1)));
       v.assign(tf.add(tf.mul(v, o.beta2), tf.mul(tf.mul(g, g), 1 - o.beta2)));
-      const decayed = o.kind === "adamw" && wd > 0 ? tf.mul(p, 1 - lr * wd) : p;
+      const decayed = decay !== 1 ? tf.mul(p, decay) : p;
       const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), o.eps);
       p.assign(tf.sub(decayed, tf.mul(tf.div(m, denom), stepSize)));
     });
