@@ -202,9 +202,9 @@ const causalSoftmaxFused = (scale: number) =>
   }) as (scores: tf.Tensor) => tf.Tensor;
 
 /** softmax(scale · q·kᵀ + causal mask) over the last axis: one fused kernel each way on wasm (kernels/softmax.wat). */
-function attentionPattern(scores: tf.Tensor, scale: number): tf.Tensor {
+function attentionPattern(scores: tf.Tensor, scale: number, mask: () => tf.Tensor2D): tf.Tensor {
   if (onWasm(scores)) return causalSoftmaxFused(scale)(scores);
-  return tf.softmax(tf.add(tf.mul(scores, scale), causalMask(scores.shape[scores.rank - 1])));
+  return tf.softmax(tf.add(tf.mul(scores, scale), mask()));
 }
 
 export interface ForwardOptions {
@@ -238,6 +238,9 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
 
   const scale = 1 / Math.sqrt(dh);
+  // Only the composed (non-wasm) softmax needs the mask tensor: built once, when first needed.
+  let mask: tf.Tensor2D | undefined;
+  const maskOf = () => (mask ??= causalMask(T));
   for (let l = 0; l < c.nLayers; l++) {
     const h = `h.${l}`;
     keep(l, "hook_resid_pre", () => tf.reshape(x, [B, T, D]));
@@ -250,7 +253,7 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
       return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     };
     const [q, k, v] = [heads(0), heads(1), heads(2)];
-    const pattern = attentionPattern(tf.matMul(q, k, false, true), scale); // [B, H, T, T]
+    const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, maskOf); // [B, H, T, T]
     keep(l, "hook_pattern", () => pattern);
     let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
     const ablated = (opts.ablate ?? []).filter(([al]) => al === l).map(([, ah]) => ah);
