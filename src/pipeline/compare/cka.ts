@@ -96,7 +96,7 @@ export function median(values: ArrayLike<number>): number {
 
 /** A double's top 16 bits, mapped so that unsigned order follows numeric order (negatives flipped). */
 function bucketOf(highWord: number): number {
-  return ((highWord & 0x80000000 ? ~highWord : highWord | 0x80000000) >>> 16) & 0xffff;
+  return (highWord & 0x80000000 ? ~highWord : highWord | 0x80000000) >>> 16;
 }
 
 /** Hoare quickselect: the k-th smallest of a (0-based), leaving a partitioned around it. */
