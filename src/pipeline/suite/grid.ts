@@ -3,7 +3,6 @@
 // and the artifact schema version (DESIGN.md "Suites"), so equal configs share work across suites.
 import { z, type core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import { SCHEMA_VERSION } from "../artifacts/schemas.ts";
 import { CellConfigSchema, type CellConfig, type Suite } from "./schema.ts";
 
 export type GridValue = number | string | boolean;
@@ -42,8 +41,16 @@ const SECTIONS = CellConfigSchema.shape;
 // failure can be blamed on whichever of them the grid varies.
 const ALSO_INVOLVES: Record<string, string[]> = { "model.dModel": ["model.nHeads"] };
 
+/**
+ * The version of what a cell or run ID names, hashed into both. It is not the artifact schema
+ * version: artifact formats may change (older files keep reading) without orphaning hours of cached
+ * training, so bump this only when the same resolved config would train something different. The
+ * hash key keeps its historical name `schemaVersion`, so IDs stay what they were.
+ */
+export const ID_VERSION = 1;
+
 export function cellIdOf(config: CellConfig): string {
-  return sha256Hex(canonicalJson({ config, schemaVersion: SCHEMA_VERSION })).slice(0, 12);
+  return sha256Hex(canonicalJson({ config, schemaVersion: ID_VERSION })).slice(0, 12);
 }
 
 /**
@@ -54,7 +61,7 @@ export function cellIdOf(config: CellConfig): string {
 export const NUMERICS_VERSION = 2;
 
 export function runIdOf(config: CellConfig, seed: number): string {
-  return sha256Hex(canonicalJson({ config, seed, schemaVersion: SCHEMA_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16);
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16);
 }
 
 /** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/schemas.ts";
-import { cellIdOf, expandGrid, GridError, NUMERICS_VERSION, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
+import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
 import { SuiteSchema } from "../../../src/pipeline/suite/schema.ts";
 
@@ -41,9 +40,9 @@ describe("expandGrid", () => {
     expect(s).toEqual(frozen);
   });
 
-  it("hashes the resolved config and schema version into the cell id", () => {
+  it("hashes the resolved config and ID version into the cell id", () => {
     const [cell] = expandGrid(suite({}));
-    expect(cell.cellId).toBe(sha256Hex(canonicalJson({ config: cell.config, schemaVersion: SCHEMA_VERSION })).slice(0, 12));
+    expect(cell.cellId).toBe(sha256Hex(canonicalJson({ config: cell.config, schemaVersion: ID_VERSION })).slice(0, 12));
     expect(cell.cellId).toBe(cellIdOf(cell.config));
     // Pinned: a change here silently orphans every cached result, so it must be deliberate.
     expect(cell.cellId).toBe("66123c2db1b0");
@@ -72,9 +71,11 @@ describe("runsOf", () => {
 
   it("hashes config, seed, schema version and numerics version into a 16-hex run id", () => {
     const run = runsOf(cell, 3)[2];
-    expect(run.runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 2, schemaVersion: SCHEMA_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16));
+    expect(run.runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 2, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16));
     expect(run.runId).toBe(runIdOf(cell.config, 2));
     expect(run.runId).toMatch(/^[0-9a-f]{16}$/);
+    // Pinned like the cell id: a run id keys hours of cached training.
+    expect(runIdOf(cell.config, 0)).toBe("e23bbfd2ca245c31");
   });
 
   it("is stable across calls", () => {
