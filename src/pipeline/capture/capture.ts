@@ -4,7 +4,8 @@
 // head's importance (ablation.dppl: probe-set perplexity with that head's z zeroed, minus without).
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
 import * as tf from "@tensorflow/tfjs-core";
-import { crossEntropy, forward, type GptConfig, type Params } from "../model/gpt.ts";
+import type { GptConfig } from "../model/config.ts";
+import { crossEntropy, forward, type Params } from "../model/gpt.ts";
 import { hookName, type Hook } from "../model/hooks.ts";
 import type { Capture, NormName } from "./format.ts";
 

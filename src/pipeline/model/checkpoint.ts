@@ -1,29 +1,23 @@
-// Hugging Face GPT-2 checkpoints (model.safetensors + config.json) to and from Refit's parameter
-// map, following notes/gpt2-interchange.md. Internal names are HF's without `transformer.`; the
-// only layout change is lm_head: stored [D, V] internally (x·W, like Conv1D) but [V, D] by HF's
-// nn.Linear. Plain Float32Arrays in and out: no tfjs here.
+// Hugging Face GPT-2 checkpoints (model.safetensors + config.json) to and from Refit's weights: a
+// name map. Internal names are HF's without `transformer.`; the only layout change is lm_head,
+// stored [D, V] internally (x·W, like Conv1D) but [V, D] by HF's nn.Linear. The model's shapes
+// come from model/config.ts. Plain Float32Arrays in and out: no tfjs here.
 import * as path from "node:path";
 import { z } from "zod";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, readJson, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
-import { ModelSchema, type CellConfig } from "../suite/schema.ts";
-
-export type ModelConfig = CellConfig["model"];
-export type Params = Map<string, { shape: number[]; data: Float32Array }>;
+import { ModelSchema } from "../suite/schema.ts";
+import { paramShapes, type GptConfig, type Weights } from "./config.ts";
 
 export interface CheckpointOptions {
-  model: ModelConfig;
-  vocabSize: number;
-  nCtx: number;
+  config: GptConfig;
   /** Extra config.json keys (Refit's own, e.g. run id); may not replace a standard key. */
   extra?: Record<string, unknown>;
 }
 
 export interface Checkpoint {
-  model: ModelConfig;
-  vocabSize: number;
-  nCtx: number;
-  params: Params;
+  config: GptConfig;
+  params: Weights;
 }
 
 /** Byte-level tokenizer's BOS id (bytes 0-255, then BOS), written as GPT-2's bos/eos token. */
@@ -32,31 +26,6 @@ const LAYER_NORM_EPSILON = 1e-5;
 const ACTIVATION = "gelu_new";
 const PREFIX = "transformer.";
 const HEAD = "lm_head.weight";
-
-/** Every parameter a model of this config has, by internal name, with its shape. The order is part of
- *  the contract: gpt.ts derives each tensor's init seed from its position here. */
-export function expectedShapes(model: ModelConfig, vocabSize: number, nCtx: number): Map<string, number[]> {
-  const D = model.dModel;
-  const F = model.dMlp ?? 4 * D;
-  const shapes = new Map<string, number[]>([
-    ["wte.weight", [vocabSize, D]],
-    ["wpe.weight", [nCtx, D]],
-  ]);
-  for (let i = 0; i < model.nLayers; i++) {
-    const h = `h.${i}`;
-    shapes.set(`${h}.ln_1.weight`, [D]).set(`${h}.ln_1.bias`, [D]);
-    shapes.set(`${h}.attn.c_attn.weight`, [D, 3 * D]).set(`${h}.attn.c_attn.bias`, [3 * D]);
-    shapes.set(`${h}.attn.c_proj.weight`, [D, D]).set(`${h}.attn.c_proj.bias`, [D]);
-    if (model.mlp) {
-      shapes.set(`${h}.ln_2.weight`, [D]).set(`${h}.ln_2.bias`, [D]);
-      shapes.set(`${h}.mlp.c_fc.weight`, [D, F]).set(`${h}.mlp.c_fc.bias`, [F]);
-      shapes.set(`${h}.mlp.c_proj.weight`, [F, D]).set(`${h}.mlp.c_proj.bias`, [D]);
-    }
-  }
-  shapes.set("ln_f.weight", [D]).set("ln_f.bias", [D]);
-  shapes.set(HEAD, [D, vocabSize]);
-  return shapes;
-}
 
 function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
@@ -70,9 +39,9 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
 }
 
 /** Export a parameter map as HF GPT-2 safetensors bytes plus config.json contents. */
-export function toHfCheckpoint(params: Params, opts: CheckpointOptions): { safetensors: Uint8Array; configJson: Record<string, unknown> } {
-  const { model, vocabSize, nCtx } = opts;
-  const expected = expectedShapes(model, vocabSize, nCtx);
+export function toHfCheckpoint(params: Weights, opts: CheckpointOptions): { safetensors: Uint8Array; configJson: Record<string, unknown> } {
+  const { dModel, vocabSize } = opts.config;
+  const expected = paramShapes(opts.config);
   for (const name of params.keys()) {
     if (!expected.has(name)) throw new Error(`toHfCheckpoint: unexpected tensor "${name}" for this model config`);
   }
@@ -84,7 +53,7 @@ export function toHfCheckpoint(params: Params, opts: CheckpointOptions): { safet
       throw new Error(`toHfCheckpoint: tensor "${name}" has shape [${p.shape}] (${p.data.length} values), expected [${shape}]`);
     }
     if (name === HEAD) {
-      tensors.set(HEAD, { dtype: "F32", shape: [vocabSize, model.dModel], data: transpose(p.data, model.dModel, vocabSize) });
+      tensors.set(HEAD, { dtype: "F32", shape: [vocabSize, dModel], data: transpose(p.data, dModel, vocabSize) });
     } else {
       tensors.set(PREFIX + name, { dtype: "F32", shape: [...shape], data: p.data });
     }
@@ -92,18 +61,18 @@ export function toHfCheckpoint(params: Params, opts: CheckpointOptions): { safet
   return { safetensors: encodeSafetensors(tensors, { format: "pt" }), configJson: hfConfig(opts) };
 }
 
-function hfConfig({ model, vocabSize, nCtx, extra = {} }: CheckpointOptions): Record<string, unknown> {
+function hfConfig({ config: c, extra = {} }: CheckpointOptions): Record<string, unknown> {
   const config: Record<string, unknown> = {
     model_type: "gpt2",
     architectures: ["GPT2LMHeadModel"],
-    vocab_size: vocabSize,
-    n_positions: nCtx,
-    n_ctx: nCtx,
-    n_embd: model.dModel,
-    n_layer: model.nLayers,
-    n_head: model.nHeads,
-    // null is HF's "4 * n_embd", which is also Refit's default, so dMlp round-trips exactly.
-    n_inner: model.dMlp ?? null,
+    vocab_size: c.vocabSize,
+    n_positions: c.nCtx,
+    n_ctx: c.nCtx,
+    n_embd: c.dModel,
+    n_layer: c.nLayers,
+    n_head: c.nHeads,
+    // null is HF's "4 * n_embd" (GPT-2's own width, and Refit's default); attention-only has no MLP.
+    n_inner: c.dMlp === 0 || c.dMlp === 4 * c.dModel ? null : c.dMlp,
     activation_function: ACTIVATION,
     layer_norm_epsilon: LAYER_NORM_EPSILON,
     resid_pdrop: 0,
@@ -113,7 +82,7 @@ function hfConfig({ model, vocabSize, nCtx, extra = {} }: CheckpointOptions): Re
     tie_word_embeddings: false,
     bos_token_id: BOS_TOKEN_ID,
     eos_token_id: BOS_TOKEN_ID,
-    refit_attn_only: !model.mlp,
+    refit_attn_only: c.dMlp === 0,
   };
   for (const [key, value] of Object.entries(extra)) {
     if (Object.hasOwn(config, key)) throw new Error(`toHfCheckpoint: extra config key "${key}" would replace a standard key`);
@@ -122,24 +91,22 @@ function hfConfig({ model, vocabSize, nCtx, extra = {} }: CheckpointOptions): Re
   return config;
 }
 
-/** The config.json keys Refit reads; everything else is kept by HF and ignored here. */
+/** The config.json keys Refit reads; everything else is kept by HF and ignored here. The
+ *  architecture keys take the suite's bounds, so a checkpoint holds a model a suite could state. */
 const HfConfigSchema = z.looseObject({
   vocab_size: z.int().min(1),
   n_positions: z.int().min(1).optional(),
   n_ctx: z.int().min(1).optional(),
-  n_embd: z.int().min(1),
-  n_layer: z.int().min(1),
-  n_head: z.int().min(1),
-  n_inner: z.int().min(1).nullable().optional(),
+  n_embd: ModelSchema.shape.dModel.unwrap(),
+  n_layer: ModelSchema.shape.nLayers.unwrap(),
+  n_head: ModelSchema.shape.nHeads.unwrap(),
+  n_inner: ModelSchema.shape.dMlp.unwrap().nullable().optional(),
   activation_function: z.literal(ACTIVATION, { message: `Refit implements only ${ACTIVATION}` }).optional(),
   layer_norm_epsilon: z.literal(LAYER_NORM_EPSILON, { message: `Refit implements only ${LAYER_NORM_EPSILON}` }).optional(),
   // HF's default is true: a tied head is the transpose of wte, not a missing tensor.
   tie_word_embeddings: z.boolean().default(true),
   refit_attn_only: z.boolean().default(false),
 });
-
-/** ModelSchema field -> the config.json key it was read from, so errors name the file's field. */
-const HF_FIELD: Record<string, string> = { nLayers: "n_layer", dModel: "n_embd", nHeads: "n_head", dMlp: "n_inner", mlp: "refit_attn_only" };
 
 /**
  * Import an HF GPT-2 checkpoint (keys with or without `transformer.`). A missing lm_head is an
@@ -156,14 +123,10 @@ export function fromHfCheckpoint(safetensorsBytes: Uint8Array, configJson: unkno
   const c = parsed.data;
   const nCtx = c.n_positions ?? c.n_ctx;
   if (nCtx === undefined) throw new Error(`${configSource}: n_positions: missing (and no legacy n_ctx)`);
-  const candidate = { nLayers: c.n_layer, dModel: c.n_embd, nHeads: c.n_head, mlp: !c.refit_attn_only, ...(c.n_inner ? { dMlp: c.n_inner } : {}) };
-  const model = ModelSchema.safeParse(candidate);
-  if (!model.success) {
-    const issue = model.error.issues[0];
-    const field = HF_FIELD[String(issue.path[0])] ?? "(top level)";
-    throw new Error(`${configSource}: ${field}: ${issue.message}`);
-  }
   if (c.n_embd % c.n_head !== 0) throw new Error(`${configSource}: n_embd (${c.n_embd}) must be divisible by n_head (${c.n_head})`);
+  const D = c.n_embd;
+  const V = c.vocab_size;
+  const config: GptConfig = { nLayers: c.n_layer, dModel: D, nHeads: c.n_head, dMlp: c.refit_attn_only ? 0 : (c.n_inner ?? 4 * D), vocabSize: V, nCtx };
 
   const { tensors } = decodeSafetensors(safetensorsBytes, weightsSource);
   const found = new Map<string, TensorEntry>();
@@ -174,10 +137,8 @@ export function fromHfCheckpoint(safetensorsBytes: Uint8Array, configJson: unkno
     found.set(name, t);
   }
 
-  const D = c.n_embd;
-  const V = c.vocab_size;
-  const params: Params = new Map();
-  for (const [name, shape] of expectedShapes(model.data, V, nCtx)) {
+  const params: Weights = new Map();
+  for (const [name, shape] of paramShapes(config)) {
     if (name === HEAD) continue;
     params.set(name, { shape, data: f32Tensor(found, name, shape, weightsSource) });
   }
@@ -190,9 +151,9 @@ export function fromHfCheckpoint(safetensorsBytes: Uint8Array, configJson: unkno
     throw new Error(`${weightsSource}: missing tensor "${HEAD}" [${V}, ${D}] (config.json says tie_word_embeddings: false)`);
   }
   for (const name of found.keys()) {
-    if (!params.has(name)) throw new Error(`${weightsSource}: unexpected tensor "${name}" for a model with config ${JSON.stringify(model.data)}`);
+    if (!params.has(name)) throw new Error(`${weightsSource}: unexpected tensor "${name}" for a model with config ${JSON.stringify(config)}`);
   }
-  return { model: model.data, vocabSize: V, nCtx, params };
+  return { config, params };
 }
 
 function f32Tensor(found: Map<string, TensorEntry>, name: string, shape: number[], source: string): Float32Array {
@@ -204,7 +165,7 @@ function f32Tensor(found: Map<string, TensorEntry>, name: string, shape: number[
 }
 
 /** Write `model.safetensors` then `config.json` into `dir`, each atomically. */
-export function saveCheckpoint(dir: string, params: Params, opts: CheckpointOptions): void {
+export function saveCheckpoint(dir: string, params: Weights, opts: CheckpointOptions): void {
   const { safetensors, configJson } = toHfCheckpoint(params, opts);
   writeFileAtomic(path.join(dir, "model.safetensors"), safetensors);
   writeJsonAtomic(path.join(dir, "config.json"), configJson);

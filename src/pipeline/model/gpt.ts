@@ -1,10 +1,10 @@
 // GPT-2 style decoder in tfjs: token + learned position embeddings, pre-LayerNorm blocks,
 // causal multi-head attention, GELU (tanh form, "gelu_new") MLP or attention-only, final
 // LayerNorm, untied unembedding. Follows nanoGPT's model.py; parameters are keyed by Hugging
-// Face GPT-2 names (without the `transformer.` prefix) so checkpoint.ts is a name map.
+// Face GPT-2 names (without the `transformer.` prefix, shapes in config.ts) so checkpoint.ts is a
+// name map.
 import * as tf from "@tensorflow/tfjs-core";
-import type { CellConfig } from "../suite/schema.ts";
-import { expectedShapes, type ModelConfig } from "./checkpoint.ts";
+import { paramShapes, type GptConfig, type Weights } from "./config.ts";
 import { type Hook, hookName } from "./hooks.ts";
 import {
   causalSoftmax,
@@ -21,38 +21,10 @@ import {
   softmaxRows,
 } from "./wasm-kernels.ts";
 
-export interface GptConfig {
-  nLayers: number;
-  dModel: number;
-  nHeads: number;
-  /** 0 = attention-only. */
-  dMlp: number;
-  vocabSize: number;
-  nCtx: number;
-}
-
 export type Params = Map<string, tf.Variable>;
 
 export const LN_EPS = 1e-5;
 const INIT_STD = 0.02;
-
-export function gptConfigFrom(m: ModelConfig, vocabSize: number, nCtx: number): GptConfig {
-  return { nLayers: m.nLayers, dModel: m.dModel, nHeads: m.nHeads, dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0, vocabSize, nCtx };
-}
-
-export const gptConfigOf = (cell: CellConfig, vocabSize: number): GptConfig => gptConfigFrom(cell.model, vocabSize, cell.data.nCtx);
-
-/** The architecture part of a GptConfig, as suites and checkpoints state it. */
-export const modelConfigOf = (c: GptConfig): ModelConfig => ({
-  nLayers: c.nLayers,
-  dModel: c.dModel,
-  nHeads: c.nHeads,
-  mlp: c.dMlp > 0,
-  dMlp: c.dMlp > 0 ? c.dMlp : undefined,
-});
-
-/** Parameter names (HF GPT-2, no `transformer.` prefix) and shapes; the order also fixes each tensor's init seed. */
-export const paramShapes = (c: GptConfig): [string, number[]][] => [...expectedShapes(modelConfigOf(c), c.vocabSize, c.nCtx)];
 
 /** A 32-bit mix of (seed, index), so every tensor draws from its own stream. */
 function tensorSeed(seed: number, index: number): number {
@@ -64,7 +36,7 @@ function tensorSeed(seed: number, index: number): number {
 /** GPT-2 initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2L), zero biases, unit LN gains. */
 export function initParams(c: GptConfig, seed: number): Params {
   const params: Params = new Map();
-  paramShapes(c).forEach(([name, shape], index) => {
+  [...paramShapes(c)].forEach(([name, shape], index) => {
     const init = tf.tidy(() => {
       if (name.endsWith(".bias")) return tf.zeros(shape);
       if (/ln_\w+\.weight$/.test(name)) return tf.ones(shape);
@@ -78,7 +50,7 @@ export function initParams(c: GptConfig, seed: number): Params {
 }
 
 /** Variables holding given weights (e.g. a loaded checkpoint); every parameter must be present with its shape. */
-export function paramsFromWeights(c: GptConfig, weights: ReadonlyMap<string, { shape: number[]; data: Float32Array }>): Params {
+export function paramsFromWeights(c: GptConfig, weights: Weights): Params {
   const params: Params = new Map();
   for (const [name, shape] of paramShapes(c)) {
     const w = weights.get(name);

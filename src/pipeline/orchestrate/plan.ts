@@ -6,7 +6,7 @@
 import type { Run } from "../suite/grid.ts";
 import type { CellConfig } from "../suite/schema.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
-import { expectedShapes } from "../model/checkpoint.ts";
+import { gptConfigOf, paramShapes } from "../model/config.ts";
 
 /**
  * Effective training FLOP/s of one wasm process on the 2-core reference machine (bench:train:
@@ -17,7 +17,7 @@ export const REFERENCE_FLOPS_PER_SECOND = 7.4e9;
 
 export function parameterCount(c: CellConfig): number {
   let n = 0;
-  for (const shape of expectedShapes(c.model, VOCAB_SIZE, c.data.nCtx).values()) n += shape.reduce((a, b) => a * b, 1);
+  for (const shape of paramShapes(gptConfigOf(c, VOCAB_SIZE)).values()) n += shape.reduce((a, b) => a * b, 1);
   return n;
 }
 

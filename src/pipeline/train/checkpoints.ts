@@ -9,7 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, writeFileAtomic } from "../artifacts/store.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
-import { modelConfigOf, type GptConfig, type Params } from "../model/gpt.ts";
+import type { GptConfig } from "../model/config.ts";
+import type { Params } from "../model/gpt.ts";
 import type { AdamState } from "./optimizer.ts";
 
 export interface TrainProgress {
@@ -54,7 +55,7 @@ export function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): str
   }
   const weights = new Map([...s.params].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
   const extra = { refit_run_id: s.about.runId, refit_seed: s.about.seed, refit_backend: s.about.backend, refit_step: s.progress.step };
-  saveCheckpoint(partial, weights, { model: modelConfigOf(s.gpt), vocabSize: s.gpt.vocabSize, nCtx: s.gpt.nCtx, extra });
+  saveCheckpoint(partial, weights, { config: s.gpt, extra });
   const moments = new Map<string, TensorEntry>();
   for (const [n, m] of s.adam.m) moments.set(`m.${n}`, entry(m));
   for (const [n, v] of s.adam.v) moments.set(`v.${n}`, entry(v));

@@ -7,7 +7,8 @@ import { captureRun, headAblation, probePerplexity } from "../../../src/pipeline
 import { decodeCapture, encodeCapture } from "../../../src/pipeline/capture/format.ts";
 import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
-import { forward, initParams, type GptConfig, type Params } from "../../../src/pipeline/model/gpt.ts";
+import type { GptConfig } from "../../../src/pipeline/model/config.ts";
+import { forward, initParams, type Params } from "../../../src/pipeline/model/gpt.ts";
 import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
 
 const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32 };

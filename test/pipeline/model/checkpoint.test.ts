@@ -3,21 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
-import {
-  expectedShapes,
-  fromHfCheckpoint,
-  loadCheckpoint,
-  saveCheckpoint,
-  toHfCheckpoint,
-  type ModelConfig,
-  type Params,
-} from "../../../src/pipeline/model/checkpoint.ts";
+import { fromHfCheckpoint, loadCheckpoint, saveCheckpoint, toHfCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
+import { paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
 
 const V = 257;
 const P = 16;
 const D = 8;
-const WITH_MLP: ModelConfig = { nLayers: 2, dModel: D, nHeads: 2, mlp: true };
-const ATTN_ONLY: ModelConfig = { nLayers: 2, dModel: D, nHeads: 2, mlp: false };
+const WITH_MLP: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 4 * D, vocabSize: V, nCtx: P };
+const ATTN_ONLY: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 0, vocabSize: V, nCtx: P };
 
 /** mulberry32: a small seeded PRNG so the fixture model is the same on every run. */
 function rng(seed: number): () => number {
@@ -31,10 +24,10 @@ function rng(seed: number): () => number {
   };
 }
 
-function randomParams(model: ModelConfig, seed = 1): Params {
+function randomParams(config: GptConfig, seed = 1): Weights {
   const next = rng(seed);
-  const params: Params = new Map();
-  for (const [name, shape] of expectedShapes(model, V, P)) {
+  const params: Weights = new Map();
+  for (const [name, shape] of paramShapes(config)) {
     const data = new Float32Array(shape.reduce((n, d) => n * d, 1));
     for (let i = 0; i < data.length; i++) data[i] = next();
     params.set(name, { shape, data });
@@ -44,9 +37,9 @@ function randomParams(model: ModelConfig, seed = 1): Params {
 
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
 
-describe("expectedShapes", () => {
+describe("paramShapes", () => {
   it("lists GPT-2's tensors with lm_head stored [D, V]", () => {
-    const s = expectedShapes(WITH_MLP, V, P);
+    const s = paramShapes(WITH_MLP);
     expect(s.size).toBe(2 + 2 * 12 + 2 + 1);
     expect(s.get("wte.weight")).toEqual([V, D]);
     expect(s.get("wpe.weight")).toEqual([P, D]);
@@ -58,8 +51,8 @@ describe("expectedShapes", () => {
   });
 
   it("uses dMlp for the MLP width and drops ln_2 and the MLP when attention-only", () => {
-    expect(expectedShapes({ ...WITH_MLP, dMlp: 12 }, V, P).get("h.0.mlp.c_fc.bias")).toEqual([12]);
-    const s = expectedShapes(ATTN_ONLY, V, P);
+    expect(paramShapes({ ...WITH_MLP, dMlp: 12 }).get("h.0.mlp.c_fc.bias")).toEqual([12]);
+    const s = paramShapes(ATTN_ONLY);
     expect(s.size).toBe(2 + 2 * 6 + 2 + 1);
     expect([...s.keys()].some((k) => k.includes("mlp") || k.includes("ln_2"))).toBe(false);
   });
@@ -68,7 +61,7 @@ describe("expectedShapes", () => {
 describe("toHfCheckpoint", () => {
   it("writes transformer.-prefixed keys, format pt, and lm_head as the [V, D] transpose", () => {
     const params = randomParams(WITH_MLP);
-    const { safetensors } = toHfCheckpoint(params, { model: WITH_MLP, vocabSize: V, nCtx: P });
+    const { safetensors } = toHfCheckpoint(params, { config: WITH_MLP });
     const { tensors, metadata } = decodeSafetensors(safetensors);
     expect(metadata).toEqual({ format: "pt" });
     expect([...tensors.keys()].filter((k) => !k.startsWith("transformer."))).toEqual(["lm_head.weight"]);
@@ -80,7 +73,7 @@ describe("toHfCheckpoint", () => {
   });
 
   it("writes the GPT-2 config.json fields and Refit's extras", () => {
-    const { configJson } = toHfCheckpoint(randomParams(ATTN_ONLY), { model: ATTN_ONLY, vocabSize: V, nCtx: P, extra: { refit_run_id: "abc" } });
+    const { configJson } = toHfCheckpoint(randomParams(ATTN_ONLY), { config: ATTN_ONLY, extra: { refit_run_id: "abc" } });
     expect(configJson).toEqual({
       model_type: "gpt2",
       architectures: ["GPT2LMHeadModel"],
@@ -103,12 +96,12 @@ describe("toHfCheckpoint", () => {
       refit_attn_only: true,
       refit_run_id: "abc",
     });
-    const mlp = toHfCheckpoint(randomParams({ ...WITH_MLP, dMlp: 12 }), { model: { ...WITH_MLP, dMlp: 12 }, vocabSize: V, nCtx: P });
+    const mlp = toHfCheckpoint(randomParams({ ...WITH_MLP, dMlp: 12 }), { config: { ...WITH_MLP, dMlp: 12 } });
     expect(mlp.configJson).toMatchObject({ n_inner: 12, refit_attn_only: false });
   });
 
   it("names a missing, misshaped or unexpected tensor", () => {
-    const opts = { model: WITH_MLP, vocabSize: V, nCtx: P };
+    const opts = { config: WITH_MLP };
     const missing = randomParams(WITH_MLP);
     missing.delete("h.1.ln_2.bias");
     expect(() => toHfCheckpoint(missing, opts)).toThrow('missing tensor "h.1.ln_2.bias" [8]');
@@ -123,14 +116,14 @@ describe("toHfCheckpoint", () => {
 });
 
 describe("fromHfCheckpoint", () => {
-  for (const model of [WITH_MLP, ATTN_ONLY, { ...WITH_MLP, dMlp: 12 }]) {
-    it(`round-trips a random model bit-exactly (${JSON.stringify(model)})`, () => {
-      const params = randomParams(model, 7);
-      const { safetensors, configJson } = toHfCheckpoint(params, { model, vocabSize: V, nCtx: P });
+  for (const config of [WITH_MLP, ATTN_ONLY, { ...WITH_MLP, dMlp: 12 }]) {
+    it(`round-trips a random model bit-exactly (${JSON.stringify(config)})`, () => {
+      const params = randomParams(config, 7);
+      const { safetensors, configJson } = toHfCheckpoint(params, { config });
       const back = fromHfCheckpoint(safetensors, JSON.parse(JSON.stringify(configJson)), "ckpt");
-      expect(back.model).toEqual(model);
-      expect(back.vocabSize).toBe(V);
-      expect(back.nCtx).toBe(P);
+      expect(back.config).toEqual(config);
+      expect(back.config.vocabSize).toBe(V);
+      expect(back.config.nCtx).toBe(P);
       expect([...back.params.keys()].sort()).toEqual([...params.keys()].sort());
       for (const [name, p] of params) {
         expect(back.params.get(name)!.shape).toEqual(p.shape);
@@ -140,8 +133,8 @@ describe("fromHfCheckpoint", () => {
   }
 
   /** Re-encode a checkpoint's tensors after editing them, keeping config.json as written. */
-  function edited(edit: (t: Map<string, TensorEntry>) => void, model = WITH_MLP) {
-    const { safetensors, configJson } = toHfCheckpoint(randomParams(model), { model, vocabSize: V, nCtx: P });
+  function edited(edit: (t: Map<string, TensorEntry>) => void, config = WITH_MLP) {
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(config), { config });
     const { tensors } = decodeSafetensors(safetensors);
     edit(tensors);
     return { bytes: encodeSafetensors(tensors, { format: "pt" }), config: configJson };
@@ -161,7 +154,7 @@ describe("fromHfCheckpoint", () => {
     const back = fromHfCheckpoint(bytes, config, "ckpt");
     expect(back.params.has("h.0.attn.c_attn.weight")).toBe(true);
     expect(back.params.has("h.0.attn.bias")).toBe(false);
-    expect(back.params.size).toBe(expectedShapes(WITH_MLP, V, P).size);
+    expect(back.params.size).toBe(paramShapes(WITH_MLP).size);
   });
 
   it("refuses a missing lm_head.weight when the head is untied", () => {
@@ -196,7 +189,7 @@ describe("fromHfCheckpoint", () => {
   });
 
   it("names the config.json field that is wrong", () => {
-    const { safetensors, configJson } = toHfCheckpoint(randomParams(WITH_MLP), { model: WITH_MLP, vocabSize: V, nCtx: P });
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(WITH_MLP), { config: WITH_MLP });
     const bad = (patch: Record<string, unknown>) => () => fromHfCheckpoint(safetensors, { ...configJson, ...patch }, "ckpt");
     expect(bad({ n_head: 3 })).toThrow("ckpt/config.json: n_embd (8) must be divisible by n_head (3)");
     expect(bad({ n_embd: "8" })).toThrow(/ckpt\/config\.json: n_embd: /);
@@ -218,12 +211,12 @@ describe("saveCheckpoint", () => {
   it("writes model.safetensors and a sorted config.json that loadCheckpoint reads back identically", () => {
     const dir = path.join(tmp, "step-100");
     const params = randomParams(ATTN_ONLY, 3);
-    saveCheckpoint(dir, params, { model: ATTN_ONLY, vocabSize: V, nCtx: P });
+    saveCheckpoint(dir, params, { config: ATTN_ONLY });
     expect(fs.readdirSync(dir).sort()).toEqual(["config.json", "model.safetensors"]);
     const keys = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")));
     expect(keys).toEqual([...keys].sort());
     const back = loadCheckpoint(dir);
-    expect(back.model).toEqual(ATTN_ONLY);
+    expect(back.config).toEqual(ATTN_ONLY);
     for (const [name, p] of params) expect(bits(back.params.get(name)!.data)).toEqual(bits(p.data));
   });
 

@@ -1,7 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
-import { crossEntropy, forward, initParams, paramShapes, type GptConfig } from "../../../src/pipeline/model/gpt.ts";
+import { paramShapes, type GptConfig } from "../../../src/pipeline/model/config.ts";
+import { crossEntropy, forward, initParams } from "../../../src/pipeline/model/gpt.ts";
 import { hookName } from "../../../src/pipeline/model/hooks.ts";
 import { encode, BOS } from "../../../src/pipeline/data/tokenizer.ts";
 
@@ -36,7 +37,7 @@ describe("initParams", () => {
   });
 
   it("names parameters as Hugging Face GPT-2 does and omits the MLP when attention-only", () => {
-    const names = paramShapes({ ...config, dMlp: 0 }).map(([n]) => n);
+    const names = [...paramShapes({ ...config, dMlp: 0 }).keys()];
     expect(names).toContain("h.1.attn.c_attn.weight");
     expect(names.some((n) => n.includes("mlp") || n.includes("ln_2"))).toBe(false);
   });

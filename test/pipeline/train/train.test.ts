@@ -71,7 +71,7 @@ describe("trainRun", () => {
     const ckpt = path.join(runDir, "ckpt-1");
     const saved = loadCheckpoint(ckpt);
     saved.params.get("wte.weight")!.data[256 * 16 + 5] = NaN; // the BOS row: used by every sequence
-    saveCheckpoint(ckpt, saved.params, { model: saved.model, vocabSize: saved.vocabSize, nCtx: saved.nCtx });
+    saveCheckpoint(ckpt, saved.params, { config: saved.config });
     expect(() => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), backend: "wasm", runDir, data })).toThrow(/loss became NaN at step 2 of 2/);
   });
 });

@@ -1,0 +1,48 @@
+// The GPT's architecture as one plain object, and every parameter it has by Hugging Face GPT-2
+// name (without `transformer.`) with its shape. Training, capture, checkpoints and the cost
+// estimate all read the model from here; no tfjs, so planning and checkpoint files stay light.
+import type { CellConfig } from "../suite/schema.ts";
+
+export interface GptConfig {
+  nLayers: number;
+  dModel: number;
+  nHeads: number;
+  /** MLP hidden width; 0 = attention-only. */
+  dMlp: number;
+  vocabSize: number;
+  nCtx: number;
+}
+
+/** Plain weights by parameter name, as checkpoint files hold them. */
+export type Weights = Map<string, { shape: number[]; data: Float32Array }>;
+
+/** The model a cell trains: the suite states the architecture, the tokenizer fixes the vocabulary. */
+export function gptConfigOf(cell: CellConfig, vocabSize: number): GptConfig {
+  const m = cell.model;
+  return { nLayers: m.nLayers, dModel: m.dModel, nHeads: m.nHeads, dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0, vocabSize, nCtx: cell.data.nCtx };
+}
+
+/** Every parameter, in a fixed order that is part of the contract: initParams derives each tensor's seed from its position. */
+export function paramShapes(c: GptConfig): Map<string, number[]> {
+  const D = c.dModel;
+  const F = c.dMlp;
+  const shapes = new Map<string, number[]>([
+    ["wte.weight", [c.vocabSize, D]],
+    ["wpe.weight", [c.nCtx, D]],
+  ]);
+  for (let i = 0; i < c.nLayers; i++) {
+    const h = `h.${i}`;
+    shapes.set(`${h}.ln_1.weight`, [D]).set(`${h}.ln_1.bias`, [D]);
+    shapes.set(`${h}.attn.c_attn.weight`, [D, 3 * D]).set(`${h}.attn.c_attn.bias`, [3 * D]);
+    shapes.set(`${h}.attn.c_proj.weight`, [D, D]).set(`${h}.attn.c_proj.bias`, [D]);
+    if (F > 0) {
+      shapes.set(`${h}.ln_2.weight`, [D]).set(`${h}.ln_2.bias`, [D]);
+      shapes.set(`${h}.mlp.c_fc.weight`, [D, F]).set(`${h}.mlp.c_fc.bias`, [F]);
+      shapes.set(`${h}.mlp.c_proj.weight`, [F, D]).set(`${h}.mlp.c_proj.bias`, [D]);
+    }
+  }
+  shapes.set("ln_f.weight", [D]).set("ln_f.bias", [D]);
+  // Stored [D, V] so the head is x·W like every other product; HF's nn.Linear holds it [V, D].
+  shapes.set("lm_head.weight", [D, c.vocabSize]);
+  return shapes;
+}
