@@ -1,6 +1,8 @@
 // `refit site`: builds the static leaderboard (Astro, astro.config.mjs) from published content
 // into dist/. The content root, base path and output folder reach the build as environment
-// variables, which astro.config.mjs and src/site/lib/content.ts read.
+// variables, which astro.config.mjs and src/site/lib/content.ts read. A content root without a
+// published version is refused unless asked for, so a mistyped --content cannot publish a blank site.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -14,6 +16,15 @@ export interface BuildSiteOptions {
   /** Base path the site is served from, e.g. "/refit/" for a GitHub Pages project site. */
   base: string;
   out: string;
+}
+
+/** Why `root` holds no published version (missing folder, no versions/), or null when it holds one. */
+export function emptyContentReason(root: string): string | null {
+  if (!fs.existsSync(root)) return `${root} does not exist`;
+  const versions = path.join(root, "versions");
+  if (!fs.existsSync(versions)) return `${root} holds no published version (no versions/ folder)`;
+  if (!fs.readdirSync(versions).some((d) => !d.startsWith("."))) return `${versions} is empty`;
+  return null;
 }
 
 export async function buildSite(opts: BuildSiteOptions): Promise<void> {
@@ -31,12 +42,14 @@ export const siteCommand: Command = {
   help: `Usage: refit site [options]
 
 Builds the leaderboard (every published version, the attention viewer, findings, downloads) as a
-static site. A malformed content file stops the build with the file and field named.
+static site. A malformed content file stops the build with the file and field named. A content
+folder that does not exist or holds no version is an error (exit 2) unless --allow-empty is given.
 
 Options:
   --content <dir>  published content root (default content)
   --base <path>    base path the site is served from (default /; e.g. /refit/ on GitHub Pages)
   --out <dir>      output folder (default dist)
+  --allow-empty    build even when the content folder holds no version (the site then says so)
   -h, --help       show this help`,
 
   async main(argv) {
@@ -47,10 +60,13 @@ Options:
         content: { type: "string", default: "content" },
         base: { type: "string", default: "/" },
         out: { type: "string", default: "dist" },
+        "allow-empty": { type: "boolean", default: false },
       },
     });
     if (positionals.length > 0) throw new UsageError(`refit site takes no positional arguments, got "${positionals[0]}"`);
     if (!values.base.startsWith("/")) throw new UsageError(`--base must start with "/", got "${values.base}"`);
+    const empty = emptyContentReason(path.resolve(values.content));
+    if (empty && !values["allow-empty"]) throw new UsageError(`--content ${values.content}: ${empty}; nothing to publish (pass --allow-empty to build a site that says so)`);
     const started = performance.now();
     await buildSite({ content: values.content, base: values.base, out: values.out });
     console.log(`site: built ${path.resolve(values.out)} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
