@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../../site/lib/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
-import { BETTER, DIFF_METRICS, diffVersions, parseThreshold, type DiffMetric } from "../publish/diff.ts";
+import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
 import { UsageError, type Command } from "./command.ts";
 
 /** A version id, or `latest` / `previous` (the one published before latest). */
@@ -29,8 +29,9 @@ export const diffCommand: Command = {
 
 Versions are ids (e.g. 2026-11-25.1) or latest / previous. Cells are matched by suite and cell id;
 for each metric the change from A to B is printed with the 95% bootstrap interval it is judged
-against (A's, else B's). A metric regresses when it moves the bad way (${DIFF_METRICS.map((m) => `${m} ${BETTER[m] === "higher" ? "down" : "up"}`).join(", ")})
+against (A's, else B's). A metric regresses when it moves the bad way (${RANKED_METRICS.map((m) => `${m} ${BETTER[m] === "higher" ? "down" : "up"}`).join(", ")})
 beyond that interval and by more than its threshold; without an interval, only a threshold can flag it.
+Commonness, residual CKA and the null baselines are compared too, but never count as regressions.
 
 Options:
   --content <dir>        published content root (default content)

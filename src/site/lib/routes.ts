@@ -10,6 +10,10 @@ export interface Routes {
   attention(version: string): string;
   versions: string;
   diff(from: string, to: string): string;
+  /** The version picker: any two versions, diffed in the browser (`?from=a&to=b`). */
+  diffPicker: string;
+  /** Every value the diff compares for one version (MeasuredVersion JSON), for the picker. */
+  measures(version: string): string;
   methodology: string;
   downloads: string;
   addSuite: string;
@@ -17,6 +21,7 @@ export interface Routes {
   data(version: string, file: string): string;
   csv(version: string): string;
   schema(name: string): string;
+  favicon: string;
 }
 
 const seg = (s: string) => encodeURIComponent(s);
@@ -34,11 +39,14 @@ export function routes(base: string): Routes {
     attention: (v) => at("v", v, "attention"),
     versions: at("versions"),
     diff: (from, to) => at("diff", from, to),
+    diffPicker: at("diff"),
+    measures: (v) => file("measures", `${v}.json`),
     methodology: at("methodology"),
     downloads: at("downloads"),
     addSuite: at("add-a-suite"),
     data: (v, name) => file("data", v, name),
     csv: (v) => file("data", v, "leaderboard.csv"),
     schema: (name) => file("schemas", `${name}.schema.json`),
+    favicon: file("favicon.svg"),
   };
 }

@@ -15,27 +15,49 @@ const shiftPerplexity = (by: number) => (cell: Cell) => {
 describe("diffVersions", () => {
   it("flags a stability drop beyond the old interval as a regression", () => {
     const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05)));
-    const layer1 = find(d, "layer 1 stability");
+    const layer1 = find(d, "layer 1 anchor stability");
     expect(layer1.delta).toBeCloseTo(-0.05, 12);
     expect(layer1.interval![1] - layer1.interval![0]).toBeCloseTo(0.02, 12);
     expect(layer1.beyondInterval).toBe(true);
     expect(layer1.regression).toBe(true);
-    expect(find(d, "layer 2 stability")).toMatchObject({ delta: 0, beyondInterval: false, regression: false });
+    expect(find(d, "layer 2 anchor stability")).toMatchObject({ delta: 0, beyondInterval: false, regression: false });
     // The layer mean moves by half as much and has no interval, so it cannot be called noise or not.
-    expect(find(d, "stability").delta).toBeCloseTo(-0.025, 12);
-    expect(find(d, "stability")).toMatchObject({ beyondInterval: null, regression: false });
-    expect(regressions(d).map((m) => m.metric)).toEqual(["layer 1 stability"]);
+    expect(find(d, "anchor stability").delta).toBeCloseTo(-0.025, 12);
+    expect(find(d, "anchor stability")).toMatchObject({ beyondInterval: null, regression: false });
+    expect(regressions(d).map((m) => m.metric)).toEqual(["layer 1 anchor stability"]);
+  });
+
+  it("compares commonness, residual CKA and the nulls but never calls their moves regressions", () => {
+    const v = fixtureVersion();
+    const d = diffVersions(v, editedVersion(v, "b", (cell) => {
+      const e = cell.stats!.estimates![0];
+      for (const id of ["commonness.allRefits", "cka.rbf.resid_mid", "null.probeShuffled"]) e[id].value! -= 0.5;
+    }));
+    for (const metric of ["layer 1 commonness (all refits)", "layer 1 residual CKA", "layer 1 probe-shuffled null"]) {
+      expect(find(d, metric).delta).toBeCloseTo(-0.5, 12);
+      expect(find(d, metric)).toMatchObject({ beyondInterval: true, regression: false });
+    }
+    // The uniform null does not vary over bootstrap resamples (lo = hi): that is no interval of noise.
+    expect(find(d, "layer 1 uniform null")).toMatchObject({ delta: 0, interval: null, beyondInterval: null });
+    expect(regressions(d)).toEqual([]);
+  });
+
+  it("tells the headline all-pairs stability and the paper's anchor stability apart", () => {
+    const d = diffVersions(fixtureVersion(), fixtureVersion());
+    const cell = fixtureVersion().suites[0].result.cells[0].stats!;
+    expect(find(d, "head stability (all pairs)").after).toBe(cell.cellEstimates!["meanStability.allPairs"].value);
+    expect(find(d, "anchor stability").after).toBeCloseTo((cell.layers[0].stability + cell.layers[1].stability) / 2, 15);
   });
 
   it("ignores a noise-sized drop inside the interval", () => {
     const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.005)));
-    expect(find(d, "layer 1 stability")).toMatchObject({ beyondInterval: false, regression: false });
+    expect(find(d, "layer 1 anchor stability")).toMatchObject({ beyondInterval: false, regression: false });
     expect(regressions(d)).toEqual([]);
   });
 
   it("does not call a rise in stability a regression", () => {
     const tight = editedVersion(fixtureVersion(), "a", withLayerIntervals(0.001));
-    const move = find(diffVersions(tight, editedVersion(tight, "b", moveLayer(0, 0.005))), "layer 1 stability");
+    const move = find(diffVersions(tight, editedVersion(tight, "b", moveLayer(0, 0.005))), "layer 1 anchor stability");
     expect(move).toMatchObject({ beyondInterval: true, regression: false });
   });
 
@@ -63,7 +85,7 @@ describe("diffVersions", () => {
 
   it("does not flag a move beyond the interval that is smaller than its threshold", () => {
     const after = editedVersion(base, "b", moveLayer(0, -0.05));
-    expect(find(diffVersions(base, after, { thresholds: { layerStability: 0.1 } }), "layer 1 stability").regression).toBe(false);
+    expect(find(diffVersions(base, after, { thresholds: { layerStability: 0.1 } }), "layer 1 anchor stability").regression).toBe(false);
   });
 
   it("lists cells only one version has", () => {
@@ -79,7 +101,8 @@ describe("parseThreshold", () => {
   it("reads metric=x and refuses unknown metrics or negative values", () => {
     expect(parseThreshold("perplexity=0.5")).toEqual(["perplexity", 0.5]);
     expect(parseThreshold("layerStability=0")).toEqual(["layerStability", 0]);
-    expect(() => parseThreshold("loss=1")).toThrow(/metric one of stability, layerStability, allPairsStability, perplexity/);
+    expect(() => parseThreshold("null=0.1")).toThrow(/metric one of/);
+    expect(() => parseThreshold("loss=1")).toThrow(/metric one of stability, layerStability, allPairsStability, perplexity\b/);
     expect(() => parseThreshold("perplexity=-1")).toThrow(/got "perplexity=-1"/);
     expect(() => parseThreshold("perplexity")).toThrow(/metric=x/);
   });
@@ -93,9 +116,9 @@ describe("formatDiffMarkdown", () => {
     expect(lines[2]).toMatch(/^⚠️ 1 regression\(s\) beyond seed noise: \d+ values compared, 1 moved beyond their 95% bootstrap interval/);
     expect(lines[4]).toBe("| Cell | Metric | a | b | Change | 95% interval | Verdict |");
     // 0.98569 - 0.05 = 0.93569; interval 0.98569 ± 0.01.
-    expect(lines[6]).toBe(`| \`tiny/${CELL}\` | layer 1 stability | 0.986 | 0.936 | -0.050 | [0.976, 0.996] | **REGRESSION** |`);
+    expect(lines[6]).toBe(`| \`tiny/${CELL}\` | layer 1 anchor stability | 0.986 | 0.936 | -0.050 | [0.976, 0.996] | **REGRESSION** |`);
     expect(lines[7]).toBe("");
-    expect(md).toMatch(/<details><summary>All \d+ values<\/summary>[\s\S]*\| `tiny\/0189587ab56a` \| layer 2 stability \| 0\.997 \| 0\.997 \| \+0\.000 \| \[0\.987, 1\.007\] \| within noise \|[\s\S]*<\/details>/);
+    expect(md).toMatch(/<details><summary>All \d+ values<\/summary>[\s\S]*\| `tiny\/0189587ab56a` \| layer 2 anchor stability \| 0\.997 \| 0\.997 \| \+0\.000 \| \[0\.987, 1\.007\] \| within noise \|[\s\S]*<\/details>/);
   });
 
   it("says so when nothing regressed", () => {
@@ -112,6 +135,6 @@ describe("formatDiffText", () => {
     expect(lines[0]).toMatch(/^a -> b: 1 regression\(s\) beyond seed noise/);
     expect(lines[2]).toMatch(/^cell\s+metric\s+a\s+b\s+change\s+95% interval\s+verdict$/);
     expect(lines.length).toBe(3 + d.moves.length);
-    expect(lines.find((l) => l.includes("layer 1 stability"))).toMatch(/0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION$/);
+    expect(lines.find((l) => l.includes("layer 1 anchor stability"))).toMatch(/0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION$/);
   });
 });

@@ -2,7 +2,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/site/lib/content.ts";
 import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
-import { diffVersions, isBeyond } from "../../../src/site/lib/diff.ts";
+import { isBeyond } from "../../../src/site/lib/diff.ts";
+import { diffVersions } from "../../../src/pipeline/publish/diff.ts";
 import { leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
 import { intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
 
@@ -81,7 +82,7 @@ describe("diffVersions", () => {
     expect(d.added).toEqual([]);
     expect(d.removed).toEqual([]);
     const tiny = (v: typeof from) => v.suites[0].result.cells[0];
-    const move = d.moves.find((m) => m.suite === "tiny" && m.metric === "layer 1 stability")!;
+    const move = d.moves.find((m) => m.suite === "tiny" && m.metric === "layer 1 anchor stability")!;
     expect(move.before).toBe(tiny(from).stats!.layers[0].stability);
     expect(move.delta).toBeCloseTo(tiny(to).stats!.layers[0].stability - tiny(from).stats!.layers[0].stability, 15);
     expect(Math.abs(d.moves[0].delta)).toBeGreaterThanOrEqual(Math.abs(d.moves.at(-1)!.delta));
