@@ -1,6 +1,7 @@
 // One head's attention pattern on one probe: query rows against key columns, lower triangle only,
-// viridis from 0 to 1, token labels on both axes. Used at build time (JSDOM) for the viewer's
-// first view and in the browser when the reader picks another head or probe.
+// viridis from 0 to 1, token labels on both axes (cut to a few characters; the margins and axis
+// titles make room for the longest). Used at build time (JSDOM) for the viewer's first view and
+// in the browser when the reader picks another head or probe.
 import * as Plot from "@observablehq/plot";
 import { SEQUENTIAL_SCHEME } from "./palette.ts";
 
@@ -27,19 +28,27 @@ export interface PatternChartOptions {
   size?: number;
 }
 
+/** Tick labels longer than this are cut with an ellipsis; the full token is in each cell's tooltip. */
+export const MAX_TICK_CHARS = 6;
+
+export const tickLabel = (token: string) => (token.length > MAX_TICK_CHARS ? `${token.slice(0, MAX_TICK_CHARS - 1)}…` : token);
+
 export function attentionPatternChart(triangle: readonly number[], { document, tokens, title, size = 300 }: PatternChartOptions): Element {
   const positions = tokens.map((_, i) => i);
   const label = (i: number) => tokens[i] ?? "";
+  // About 6.5 px per character at Plot's 10 px font, plus room for the axis title beyond the ticks.
+  const chars = Math.max(1, ...tokens.map((t) => tickLabel(t).length));
+  const margin = 24 + Math.ceil(6.5 * chars);
   return Plot.plot({
     document,
     title,
-    width: size + 60,
-    height: size + 60,
-    marginLeft: 52,
-    marginTop: 52,
+    width: size + margin + 8,
+    height: size + margin + 8,
+    marginLeft: margin,
+    marginTop: margin,
     padding: 0,
-    x: { domain: positions, label: "key", axis: "top", tickFormat: label, tickRotate: -90, tickSize: 0 },
-    y: { domain: positions, label: "query", tickFormat: label, tickSize: 0 },
+    x: { domain: positions, label: "key", axis: "top", tickFormat: (i: number) => tickLabel(label(i)), tickRotate: -90, tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
+    y: { domain: positions, label: "query", tickFormat: (i: number) => tickLabel(label(i)), tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
     color: { scheme: SEQUENTIAL_SCHEME, domain: [0, 1] },
     marks: [
       Plot.cell(patternData(triangle, tokens.length), {

@@ -1,6 +1,7 @@
 // The attention viewer's state and panels, shared by the build-time first view and the browser
 // island: for a chosen layer, head and probe, the anchor head's pattern beside its paper match and
 // its Hungarian match in every other seed, with the cosine of each on that probe and cbar overall.
+// The state's permalink is `?suite=s&cell=c&layer=2&head=1&probe=3` (layer, head, probe 1-based).
 import type { AttentionCell } from "../../pipeline/artifacts/schemas.ts";
 
 export interface ViewerSelection {
@@ -23,6 +24,28 @@ export interface ViewerGroup {
   same: boolean;
   panels: Panel[];
 }
+
+export interface ViewerState extends ViewerSelection {
+  suite: string | null;
+  cell: string | null;
+}
+
+/** Reads a viewer permalink; a missing or malformed number reads as -1, which clampSelection turns into the first. */
+export function parseViewerQuery(search: string): ViewerState {
+  const params = new URLSearchParams(search);
+  const index = (key: string) => {
+    const n = Number(params.get(key) ?? "");
+    return Number.isInteger(n) && n >= 1 ? n - 1 : -1;
+  };
+  return { suite: params.get("suite"), cell: params.get("cell"), layer: index("layer"), head: index("head"), probe: index("probe") };
+}
+
+export function viewerQuery(suite: string, cell: string, s: ViewerSelection): string {
+  return `?${new URLSearchParams({ suite, cell, layer: String(s.layer + 1), head: String(s.head + 1), probe: String(s.probe + 1) })}`;
+}
+
+/** A probe's label in the probe menu: its number and its text (byte tokens joined, BOS left out). */
+export const probeLabel = (tokens: readonly string[], i: number) => `probe ${i + 1}: ${tokens.slice(1).join("").replaceAll("␣", " ")}`;
 
 /** Clamps a selection to the cell's ranges, so a stale URL or select value still shows something. */
 export function clampSelection(cell: AttentionCell, s: ViewerSelection): ViewerSelection {
