@@ -1,7 +1,8 @@
 // The leaderboard's rows: one per cell of every suite in a version, with the cell's configuration
-// (the grid's axes) and its headline statistics (stats.ts). Pure data; the page, the CSV and the
-// version diff all read these rows.
+// (the grid's axes) and its headline statistics (stats.ts), its columns with their definitions,
+// and the tokens free-text search matches. Pure data; the page and the CSV read these rows.
 import type { SiteVersion } from "./content.ts";
+import { fmt, fmtCount, fmtInterval } from "./format.ts";
 import { summarizeCell, type CellSummary } from "./stats.ts";
 
 export const FAMILIES = ["MLP", "attention-only"] as const;
@@ -22,6 +23,16 @@ export interface LeaderboardRow extends CellSummary {
   seeds: number;
   /** Why a cell has no statistics, when it has none. */
   error: string | null;
+  /** What search matches: `key=value` for the suite, cell, family and every config value, lower-cased. */
+  search: string[];
+}
+
+/** `key=value` tokens of a nested config, keys dotted ("train.optimizer=adamw"), lower-cased. */
+export function configTokens(value: unknown, prefix = ""): string[] {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([k, v]) => configTokens(v, prefix ? `${prefix}.${k}` : k));
+  }
+  return [`${prefix}=${Array.isArray(value) ? value.join(",") : String(value)}`.toLowerCase()];
 }
 
 export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
@@ -41,6 +52,7 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         tokens: train.tokens,
         seeds: result.suite.seeds,
         error: cell.error ?? null,
+        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config }),
         ...summarizeCell(cell),
       };
     }),
@@ -50,4 +62,68 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
 /** The distinct values of one column, sorted, for the filter controls. */
 export function distinctValues<K extends "nLayers" | "optimizer" | "family">(rows: readonly LeaderboardRow[], key: K): LeaderboardRow[K][] {
   return [...new Set(rows.map((r) => r[key]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface LeaderboardColumn {
+  /** The row field it shows; also its sort key, its permalink value and its definition's anchor. */
+  key: keyof LeaderboardRow;
+  label: string;
+  type: "text" | "number";
+  /** Shown under the table and linked from the heading, so touch and keyboard readers see it too. */
+  definition: string;
+}
+
+export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
+  { key: "suite", label: "Suite", type: "text", definition: "The suite (a YAML file in suites/) whose grid this cell is a point of." },
+  { key: "family", label: "Family", type: "text", definition: "MLP: the standard GPT block; attention-only: the same model without MLPs." },
+  { key: "nLayers", label: "Layers", type: "number", definition: "Depth L of the model." },
+  { key: "nHeads", label: "Heads", type: "number", definition: "Attention heads per layer." },
+  { key: "optimizer", label: "Optimizer", type: "text", definition: "adam adds weight decay to the gradient (L2); adamw decouples it." },
+  { key: "weightDecay", label: "Weight decay", type: "number", definition: "The optimizer's weight decay coefficient." },
+  { key: "tokens", label: "Tokens", type: "number", definition: "Training tokens per refit." },
+  { key: "finishedRefits", label: "Seeds", type: "number", definition: "Refits (seeds) that finished, of those the suite planned." },
+  {
+    key: "stability",
+    label: "Head stability",
+    type: "number",
+    definition: "Mean head stability over all ordered pairs of refits (meanStability.allPairs), with its 95% bootstrap interval over refits: 1 when every head finds an identical counterpart in every other refit. Where a version lacks it, the paper's anchor-based mean, without an interval.",
+  },
+  {
+    key: "excessOverNull",
+    label: "Excess over null",
+    type: "number",
+    definition: "Head stability minus the probe-shuffled null (the same heads compared across different prompts of equal length: positional structure kept, content removed).",
+  },
+  { key: "gap", label: "Gap", type: "number", definition: "max S(l) − min S(l): how far apart the most and least stable layers are." },
+  { key: "minRelativeDepth", label: "Least stable layer", type: "number", definition: "The layer l with the lowest S(l), and its relative depth l/L in brackets." },
+  { key: "residualCka", label: "Residual CKA", type: "number", definition: "Mean over layers of residual-stream CKA (RBF kernel, after attention) between refits." },
+  { key: "perplexity", label: "Perplexity", type: "number", definition: "Mean held-out perplexity over finished refits." },
+];
+
+/** A table cell's text, and the muted detail after it (an interval, a reason). */
+export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): { text: string; detail: string } {
+  const plain = (text: string, detail = "") => ({ text, detail });
+  switch (key) {
+    case "tokens":
+      return plain(fmtCount(row.tokens));
+    case "finishedRefits":
+      return plain(`${row.finishedRefits} / ${row.seeds}`);
+    case "stability":
+      return plain(fmt(row.stability), [fmtInterval(row.interval), row.error ? `(${row.error})` : ""].filter(Boolean).join(" "));
+    case "minRelativeDepth":
+      return plain(row.minLayer === null ? fmt(null) : `${row.minLayer} (${fmt(row.minRelativeDepth, 2)})`);
+    case "perplexity":
+      return plain(fmt(row.perplexity, 2));
+    case "suite":
+    case "family":
+    case "optimizer":
+    case "nLayers":
+    case "nHeads":
+    case "weightDecay":
+      return plain(String(row[key]));
+    default: {
+      const v = row[key];
+      return plain(typeof v === "number" || v === null ? fmt(v) : String(v));
+    }
+  }
 }
