@@ -56,10 +56,13 @@ export function formatScience(s: CellStats): string[] {
     num(e["null.untrained"]?.value),
     num(e["null.probeShuffled"]?.value),
     num(e["null.uniform"]?.value),
-    withCi(e["excess.maxNull"]),
+    withCi(e["excess.informativeNull"]),
+    num(e["induction.max"]?.value),
   ]);
-  out.push("  head stability, 95% bootstrap intervals over refits, and null baselines:");
-  out.push(table(["layer", "S (anchor)", "S (all pairs)", "S 1:1", "null untrained", "null shuffled", "null uniform", "excess over max null"], rows).replace(/^/gm, "    "));
+  out.push("  head stability, 95% bootstrap intervals over refits, and null baselines (excess: over the larger of shuffled and uniform):");
+  out.push(
+    table(["layer", "S (anchor)", "S (all pairs)", "S 1:1", "null untrained", "null shuffled", "null uniform", "excess over nulls", "max induction"], rows).replace(/^/gm, "    "),
+  );
   const residual = s.estimates.map((e, l) => [
     String(l + 1),
     withCi(e["cka.rbf.resid_pre"]),
@@ -90,10 +93,13 @@ export function formatScience(s: CellStats): string[] {
   return out;
 }
 
-/** The five findings: statistic with interval, threshold and verdict. */
+/** Short label of a finding: 1-5 for the paper's, the id for Refit's controls. */
+const findingLabel = (f: Finding) => f.id.replace(/^finding/, "");
+
+/** The findings and controls: statistic with interval, threshold and verdict. */
 export function formatFindings(findings: readonly Finding[]): string {
-  const rows = findings.map((f) => [f.id.replace("finding", ""), withCi(f.estimate), `${f.direction} ${f.threshold}`, f.verdict, String(f.parts.length), f.claim]);
-  const notes = findings.filter((f) => f.verdict === "untestable").map((f) => `  finding ${f.id.replace("finding", "")}: ${f.note}`);
+  const rows = findings.map((f) => [findingLabel(f), withCi(f.estimate), `${f.direction} ${f.threshold}`, f.verdict, String(f.parts.length), f.claim]);
+  const notes = findings.filter((f) => f.verdict === "untestable").map((f) => `  ${/^\d/.test(findingLabel(f)) ? "finding " : ""}${findingLabel(f)}: ${f.note}`);
   return ["\nfindings (95% bootstrap intervals; a claim is supported when its whole interval lies past the threshold):", table(["#", "statistic [95% CI]", "claim if", "verdict", "parts", "claim"], rows).replace(/^/gm, "  "), ...notes].join("\n");
 }
 

@@ -135,6 +135,12 @@ export const CellStatsSchema = z
     headHungarianStability: z.array(z.array(z.number())).optional(),
     /** dPPL of each zero-ablated anchor head; null when the anchor capture has no ablation. */
     headImportance: z.array(z.array(z.number())).nullable().optional(),
+    /** Per anchor head, S(l,h) minus the larger of its probe-shuffled and uniform nulls. */
+    headExcess: z.array(z.array(z.number())).optional(),
+    /** Induction score of each anchor head (compare/induction.ts); null when the probes repeat no token. */
+    headInduction: z.array(z.array(z.number())).nullable().optional(),
+    /** Previous-token score of each anchor head; null with headInduction. */
+    headPrevToken: z.array(z.array(z.number())).nullable().optional(),
     /** What was left out and why (e.g. probes without a same-length partner). */
     notes: z.array(z.string()).optional(),
   })
@@ -144,7 +150,8 @@ export type CellStats = z.infer<typeof CellStatsSchema>;
 /** One of the paper's five findings evaluated on a suite (compare/findings.ts states each statistic). */
 export const FindingSchema = z
   .object({
-    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5"]),
+    /** The paper's findings 1-5, then Refit's known-answer control (induction heads on synthetic repeats). */
+    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank"]),
     claim: z.string(),
     statistic: z.string(),
     /** The claim holds when the statistic is above (">") or below ("<") the threshold. */

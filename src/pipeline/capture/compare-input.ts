@@ -19,6 +19,7 @@ export function refitInputOf(c: CaptureReader): RefitInput {
     resid: { dModel: c.meta.config.model.dModel, read: (site, l) => c.read(site, l) },
     norms: c.norms,
     dppl: c.ablation ?? null,
+    tokens: c.tokens,
   };
 }
 

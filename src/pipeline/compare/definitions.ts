@@ -21,6 +21,8 @@ export const LAYER_METRICS = [
   "excess.probeShuffled",
   "excess.uniform",
   "excess.maxNull",
+  "excess.informativeNull",
+  "induction.max",
   ...SITES.flatMap((s) => [`cka.rbf.${s}`, `cka.rbf.${s}.withSelf`, `cka.linear.${s}`, `cka.linearDebiased.${s}`, `null.untrained.cka.rbf.${s}`] as const),
   "importance.pearson",
   "importance.kendall",
@@ -32,10 +34,13 @@ export const NORM_NAMES = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const
 /** Whole-cell metrics: CellStats.cellEstimates[id]. */
 export const CELL_METRICS = [
   "meanStability.allPairs",
+  "meanExcess.informativeNull",
   "gap.allPairs",
   "midDip",
   "residualMargin",
   "importance.trend",
+  "induction.excess",
+  "induction.excessGap",
   ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
 ] as const;
 export type CellMetric = (typeof CELL_METRICS)[number];
@@ -78,6 +83,14 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   ["excess.probeShuffled", `stability minus null.probeShuffled, per resample. ${BOOT}`],
   ["excess.uniform", `stability minus null.uniform. ${BOOT}`],
   ["excess.maxNull", `stability minus the largest of the available nulls, per resample: the most conservative excess. ${BOOT}`],
+  [
+    "excess.informativeNull",
+    `stability minus the larger of null.probeShuffled and null.uniform, per resample: the nulls a trained head can beat. The untrained twin is left out because attention at initialization is near uniform, so it scores near 1 against any diffuse head. Above 0 means the heads agree across refits beyond what their positional structure alone gives. ${BOOT}`,
+  ],
+  [
+    "induction.max",
+    `Per refit, the largest induction score among the heads of layer l, averaged over refits. A head's induction score is the mean, over every probe position i whose token occurred earlier in the probe (most recently at j), of its attention from i to j + 1. ${BOOT}`,
+  ],
   ...SITES.flatMap(siteDefinitions),
   [
     "importance.pearson",
@@ -85,6 +98,10 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   ],
   ["importance.kendall", "As importance.pearson with Kendall tau-b."],
   ["meanStability.allPairs", `Mean over layers of stability.allPairs. ${BOOT}`],
+  [
+    "meanExcess.informativeNull",
+    `Mean over layers of excess.informativeNull. A cell clears the nulls when the whole interval lies above 0; otherwise its heads are not shown to be more stable than content-blind attention. ${BOOT}`,
+  ],
   ["gap.allPairs", `max over layers minus min over layers of stability.allPairs. ${BOOT}`],
   [
     "midDip",
@@ -92,5 +109,10 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   ],
   ["residualMargin", `min over layers of (cka.rbf.resid_mid - stability.allPairs): positive when the residual stream after attention is more stable than the heads in every layer. ${BOOT}`],
   ["importance.trend", `OLS slope of importance.pearson over relative depth l/L (l 1-based), layers with undefined r skipped: negative when deeper layers tie importance to instability more. ${BOOT}`],
+  [
+    "induction.excess",
+    `The known-answer control: per anchor head, head stability S(l,h) minus the larger of its own probe-shuffled and uniform nulls, averaged over the anchor's induction heads (induction score >= 0.4). Defined only when such heads exist. ${BOOT}`,
+  ],
+  ["induction.excessGap", `induction.excess minus the same per-head excess averaged over every other head: above 0 when induction heads are the most stable heads beyond the nulls. ${BOOT}`],
   ...NORM_NAMES.map((n) => [`weightNorm.${n}`, `Pearson r across layers (L >= 3) between stability.allPairs and the Frobenius norm of ${n} averaged over refits. ${BOOT}`]),
 ]) as Record<LayerMetric | CellMetric, string>;

@@ -1,4 +1,4 @@
-// The paper's five findings as named statistics of a suite, each with a 95% bootstrap interval and
+// The paper's five findings, and Refit's known-answer induction control, as named statistics of a suite, each with a 95% bootstrap interval and
 // a verdict (DESIGN.md "Metrics": findings). A finding's suite statistic is the MEAN of its parts:
 // per-cell values (findings 1, 3, 5) or per-twin-pair differences (findings 2, 4, between cells
 // that differ only in depth / only in optimizer). Cells resample their refits independently, so
@@ -138,6 +138,25 @@ export const FINDINGS: readonly Spec[] = [
     threshold: 0,
     parts: perCell("residualMargin"),
     none: "no cell has residual captures",
+  },
+  {
+    id: "inductionControl",
+    claim:
+      "Known-answer control: induction heads are stable far beyond the nulls, clearing the larger of their own probe-shuffled and uniform nulls by more than 0.2. If this fails on the synthetic induction suite, the method or the code is wrong.",
+    statistic: "Mean over cells with induction heads (anchor induction score >= 0.4) of induction.excess, the heads' stability minus the larger of their own probe-shuffled and uniform nulls.",
+    direction: ">",
+    threshold: 0.2,
+    parts: perCell("induction.excess"),
+    none: "no cell has an anchor head with induction score >= 0.4",
+  },
+  {
+    id: "inductionRank",
+    claim: "Known-answer control: induction heads are the most stable heads beyond the nulls (their excess over the nulls is above the other heads').",
+    statistic: "Mean over cells with induction heads of induction.excessGap, the induction heads' mean excess over their nulls minus the other heads' mean excess.",
+    direction: ">",
+    threshold: 0,
+    parts: perCell("induction.excessGap"),
+    none: "no cell has both an anchor head with induction score >= 0.4 and a head without",
   },
 ];
 

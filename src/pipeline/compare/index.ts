@@ -9,6 +9,7 @@ import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterva
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
 import { NORM_NAMES, SITES, type CellMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
+import { headScores, scoreTargets, type HeadScores } from "./induction.ts";
 import { pairTables, type PairTables } from "./pairs.ts";
 import type { PatternLayout, RefitPatterns } from "./patterns.ts";
 import { crossLayerShare, headCrossLayerStability, headStability } from "./stability.ts";
@@ -34,6 +35,8 @@ export interface RefitInput {
   norms?: Readonly<Partial<Record<(typeof NORM_NAMES)[number], ArrayLike<number>>>>;
   /** dPPL per zero-ablated head, flat [L * H]; only the anchor's is used. */
   dppl?: ArrayLike<number> | null;
+  /** The probe tokens, concatenated (N = sum of probe lengths); omit to skip induction scores. */
+  tokens?: Int32Array;
 }
 
 export interface CompareCellOptions {
@@ -115,6 +118,8 @@ export function compareCell(options: CompareCellOptions): CellComparison {
   else if (!anchorDppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
   if (refits.some((r) => !r.resid)) notes.push("residual CKA left out: a capture has no residual stream");
 
+  const scores = inductionScores(layout, refits);
+  if (!scores) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
   const cka = residualCka(layout, refits, KERNELS);
   const untrainedRbf = init && untrained ? residualCka(layout, init, ["rbf"]) : {};
   const statistics = cellStatistics({
@@ -126,6 +131,7 @@ export function compareCell(options: CompareCellOptions): CellComparison {
     untrainedCka: { resid_pre: untrainedRbf["rbf.resid_pre"], resid_mid: untrainedRbf["rbf.resid_mid"] },
     dppl: anchorDppl,
     norms: stackNorms(refits, layout.nLayers),
+    scores,
   });
 
   // Evaluate every statistic on the same draws: flatten, bootstrap, and fold back by key.
@@ -163,10 +169,29 @@ export function compareCell(options: CompareCellOptions): CellComparison {
       seedsNeeded: seedsNeeded(stabilityAll, refits.length, { resamples, seed }),
       headHungarianStability: toLayerRows(anchorMean(trained.matched, trained), layout),
       headImportance: refits[0].dppl ? toLayerRows(Float64Array.from(refits[0].dppl), layout) : null,
+      headExcess: toLayerRows(anchorExcess(trained), layout),
+      headInduction: scores ? toLayerRows(scores[0].induction, layout) : null,
+      headPrevToken: scores ? toLayerRows(scores[0].prevToken, layout) : null,
       notes,
     },
     replicates: cellReplicates,
   };
+}
+
+/** Induction and previous-token scores of every refit on the anchor's probe tokens; null when tokens are absent. */
+function inductionScores(layout: PatternLayout, refits: readonly RefitInput[]): HeadScores[] | null {
+  const tokens = refits[0].tokens;
+  if (!tokens || refits.some((r) => !r.tokens)) return null;
+  const targets = scoreTargets(layout, tokens);
+  if (targets.induction.length === 0) return null;
+  return refits.map((r, i) => headScores(layout, r.patterns, targets, i === 0 ? "anchor" : `refits[${i}]`));
+}
+
+/** Per anchor head: S(l,h) minus the larger of its probe-shuffled and uniform nulls (observed values). */
+function anchorExcess(t: PairTables): Float64Array {
+  const stability = anchorMean(t.max, t);
+  const shuffled = t.shuffled ? anchorMean(t.shuffled, t) : null;
+  return stability.map((s, i) => s - Math.max(shuffled ? shuffled[i] : -Infinity, t.uniform[i]));
 }
 
 /** Mean over refits r >= 1 of table row (0, r): per-head anchor-based values, flat [L * H]. */

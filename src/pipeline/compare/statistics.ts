@@ -6,6 +6,7 @@ import { othersMean, pairsMean, refitsMean, type Draw, type Statistic } from "./
 import type { Kernel } from "./cka.ts";
 import { NORM_NAMES, SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
 import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
+import { INDUCTION_THRESHOLD, type HeadScores } from "./induction.ts";
 import type { PairTables } from "./pairs.ts";
 
 export interface StatisticsInput {
@@ -22,6 +23,8 @@ export interface StatisticsInput {
   dppl: ArrayLike<number> | null;
   /** norms[name][r * L + l]; names absent from any refit are left out. */
   norms: Partial<Record<(typeof NORM_NAMES)[number], Float64Array>>;
+  /** Induction and previous-token scores of every refit, in refit order; null when probe tokens are absent. */
+  scores: readonly HeadScores[] | null;
 }
 
 export interface CellStatistics {
@@ -66,6 +69,14 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
   const headStability = (d: Draw) => Float64Array.from({ length: n }, (_, i) => othersMean((r) => T.max[r * n + i], d));
   const importance = (d: Draw) => importanceByLayer(input.dppl!, headStability(d), { nLayers: L, nHeads: H });
   const ckaMid = input.cka["rbf.resid_mid"];
+  const scores = input.scores;
+  // The nulls a trained head can beat: the untrained twin is near-uniform attention, which scores
+  // near 1 against any diffuse head, so only the probe-shuffled and uniform nulls enter the headline.
+  const informativeExcess = layers.map((l): Statistic => {
+    const stability = anchorBased(T.max, l);
+    const beatable = [nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
+    return (d) => stability(d) - Math.max(...beatable.map((f) => f(d)));
+  });
 
   const perLayer = layers.map((l) => {
     const stability = anchorBased(T.max, l);
@@ -81,6 +92,8 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     };
     const available = [nulls[l].untrained, nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
     s["excess.maxNull"] = (d) => stability(d) - Math.max(...available.map((f) => f(d)));
+    s["excess.informativeNull"] = informativeExcess[l];
+    if (scores) s["induction.max"] = (d) => refitsMean((a) => Math.max(...scores[a].induction.subarray(l * H, (l + 1) * H)), d);
     const untrained = nulls[l].untrained;
     if (untrained) {
       s["null.untrained"] = untrained;
@@ -124,6 +137,8 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
       return Math.max(...p) - Math.min(...p);
     },
   };
+  cell["meanExcess.informativeNull"] = (d) => informativeExcess.reduce((a, f) => a + f(d), 0) / L;
+  Object.assign(cell, inductionControl(input));
   if (L >= 3) {
     const dip = (v: readonly number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
     cell.midDip = (d) => Math.max(dip(profile(d)), dip(commonAll.map((f) => f(d))));
@@ -136,4 +151,29 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     cell[`weightNorm.${name}`] = (d) => normCorrelation(profile(d), layers.map((l) => refitsMean((r) => norm[r * L + l], d)));
   }
   return { layers: perLayer, cell };
+}
+
+/**
+ * The induction control's statistics: per anchor head, S(l,h) minus the larger of its probe-shuffled
+ * and uniform nulls; induction.excess is its mean over the anchor's induction heads, and
+ * induction.excessGap that mean minus the mean over every other head. Empty when no anchor head
+ * reaches INDUCTION_THRESHOLD or no head is left to compare with.
+ */
+function inductionControl({ trained: T, scores }: StatisticsInput): Partial<Record<CellMetric, Statistic>> {
+  if (!scores) return {};
+  const n = T.nHeadsTotal;
+  const anchor = scores[0].induction;
+  const inducting = Array.from({ length: n }, (_, i) => i).filter((i) => anchor[i] >= INDUCTION_THRESHOLD);
+  const rest = Array.from({ length: n }, (_, i) => i).filter((i) => !(anchor[i] >= INDUCTION_THRESHOLD));
+  if (inducting.length === 0 || rest.length === 0) return {};
+  const headExcess = (i: number, d: Draw) => {
+    const s = othersMean((r) => T.max[r * n + i], d);
+    const shuffled = T.shuffled ? othersMean((r) => T.shuffled![r * n + i], d) : -Infinity;
+    return s - Math.max(shuffled, T.uniform[i]);
+  };
+  const meanExcess = (heads: number[], d: Draw) => heads.reduce((a, i) => a + headExcess(i, d), 0) / heads.length;
+  return {
+    "induction.excess": (d) => meanExcess(inducting, d),
+    "induction.excessGap": (d) => meanExcess(inducting, d) - meanExcess(rest, d),
+  };
 }

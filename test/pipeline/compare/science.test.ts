@@ -48,10 +48,13 @@ describe("compareCell estimates", () => {
       expect(Math.abs(e["excess.untrained"].value!)).toBeLessThan(1e-12);
       expect(e["excess.uniform"].value).toBeCloseTo(e["stability"].value! - e["null.uniform"].value!, 14);
       expect(e["excess.maxNull"].value).toBeLessThanOrEqual(e["excess.uniform"].value! + 1e-15);
+      // The headline excess leaves the untrained twin out: here it is the excess over the uniform null.
+      expect(e["excess.informativeNull"].value).toBeCloseTo(e["stability"].value! - Math.max(e["null.uniform"].value!, e["null.probeShuffled"].value!), 14);
     });
     expect(stats.notes).toEqual([
       "probe-shuffled null uses 2 of 3 probes; the rest have no same-length partner",
       "importance left out: the anchor capture has no ablation.dppl",
+      "induction scores left out: a capture has no probe tokens, or no probe repeats a token",
     ]);
   });
 
@@ -68,7 +71,7 @@ describe("compareCell estimates", () => {
     const known = new Set<string>([...LAYER_METRICS, ...CELL_METRICS]);
     stats.estimates!.forEach((e) => Object.keys(e).forEach((id) => expect(known.has(id), id).toBe(true)));
     Object.keys(stats.cellEstimates!).forEach((id) => expect(known.has(id), id).toBe(true));
-    expect(Object.keys(stats.cellEstimates!).sort()).toEqual(["gap.allPairs", "importance.trend", "meanStability.allPairs", "midDip", "weightNorm.W_Q"]);
+    expect(Object.keys(stats.cellEstimates!).sort()).toEqual(["gap.allPairs", "importance.trend", "meanExcess.informativeNull", "meanStability.allPairs", "midDip", "weightNorm.W_Q"]);
     expect(replicates.midDip).toHaveLength(20);
     for (const id of known) expect(DEFINITIONS[id as keyof typeof DEFINITIONS].length, id).toBeGreaterThan(40);
   });

@@ -1,0 +1,113 @@
+// Induction and previous-token scores by hand on tiny probes, an ideal induction head scoring 1,
+// and the control statistics through compareCell: induction heads that agree across refits while
+// their pattern moves with the probe clear the nulls; a purely positional head does not.
+import { describe, expect, it } from "vitest";
+import { compareCell } from "../../../src/pipeline/compare/index.ts";
+import { headScores, scoreTargets } from "../../../src/pipeline/compare/induction.ts";
+import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
+import { patternsFrom } from "./helpers.ts";
+
+/** Lower triangle (row-major, diagonal included) of a T x T matrix given as rows. */
+const tri = (rows: number[][]) => rows.flatMap((row, i) => row.slice(0, i + 1));
+
+/** One-hot causal pattern: row i attends only to target(i). */
+const oneHot = (t: number, target: (i: number) => number) => tri(Array.from({ length: t }, (_, i) => Array.from({ length: t }, (_, j) => (j === target(i) ? 1 : 0))));
+
+/** BOS, then `prefix` filler tokens, then a segment of `n` tokens shown twice. */
+function repeatedProbe(prefix: number[], segment: number[]): number[] {
+  return [256, ...prefix, ...segment, ...segment];
+}
+
+/** The ideal induction head of a probe: i attends to the token after the last earlier occurrence of token[i], else to BOS. */
+function idealInduction(tokens: number[]): number[] {
+  return oneHot(tokens.length, (i) => {
+    const j = tokens.lastIndexOf(tokens[i], i - 1);
+    return j >= 0 ? j + 1 : 0;
+  });
+}
+
+describe("scoreTargets", () => {
+  it("finds the cell after the last earlier occurrence, and the previous position, in each probe's triangle", () => {
+    // Probe 0: tokens [9, 5, 7, 5] (T = 4): token 5 recurs at i = 3 (last seen j = 1), target A[3, 2]
+    // at 3*4/2 + 2 = 8. Probe 1 starts at K offset 10: tokens [9, 9] (T = 2), i = 1 repeats j = 0,
+    // target A[1, 1] at 10 + 1 + 1 = 12. Previous-token cells: A[1,0]=1, A[2,1]=4, A[3,2]=8, and A[1,0] of probe 1 = 11.
+    const layout: PatternLayout = { nLayers: 1, nHeads: 1, probeLengths: [4, 2] };
+    const t = scoreTargets(layout, Int32Array.from([9, 5, 7, 5, 9, 9]));
+    expect([...t.induction]).toEqual([8, 12]);
+    expect([...t.prevToken]).toEqual([1, 4, 8, 11]);
+  });
+
+  it("refuses tokens that do not match the layout", () => {
+    expect(() => scoreTargets({ nLayers: 1, nHeads: 1, probeLengths: [3] }, Int32Array.from([1, 2]))).toThrow(/2 probe tokens, the layout needs 3/);
+  });
+});
+
+describe("headScores", () => {
+  it("gives an ideal induction head 1 and a previous-token head its hand value", () => {
+    const tokens = repeatedProbe([40, 41], [1, 2, 3]); // T = 9
+    const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: [tokens.length] };
+    const prev = oneHot(tokens.length, (i) => Math.max(i - 1, 0));
+    const patterns = patternsFrom([[[idealInduction(tokens)], [prev]]]);
+    const s = headScores(layout, patterns, scoreTargets(layout, Int32Array.from(tokens)), "anchor");
+    // Tokens [BOS, 40, 41, 1, 2, 3, 1, 2, 3]: queries 6, 7, 8 repeat positions 3, 4, 5, so the induction
+    // targets are A[6,4], A[7,5], A[8,6]. The previous-token head looks at 5, 6, 7 instead: 0.
+    expect(s.induction[0]).toBe(1);
+    expect(s.induction[1]).toBe(0);
+    expect(s.prevToken[1]).toBe(1);
+    // Of the induction head's 8 previous-token cells A[i, i-1], only A[1,0] is hit (no earlier
+    // occurrence of token 40, so it attends to BOS at position 0): 1/8.
+    expect(s.prevToken[0]).toBeCloseTo(1 / 8, 15);
+  });
+});
+
+describe("the induction control through compareCell", () => {
+  // Four probes of equal length 13 whose repeated segment starts at different places, so an
+  // induction head's pattern moves with the probe while a previous-token head's does not.
+  const probes = [
+    repeatedProbe([60, 61, 62, 63, 64, 65], [1, 2, 3]),
+    repeatedProbe([60, 61, 62, 63], [1, 2, 3, 4]),
+    repeatedProbe([60, 61], [1, 2, 3, 4, 5]),
+    repeatedProbe([], [1, 2, 3, 4, 5, 6]),
+  ];
+  const layout: PatternLayout = { nLayers: 1, nHeads: 2, probeLengths: probes.map((p) => p.length) };
+  const tokens = Int32Array.from(probes.flat());
+  const refit = patternsFrom([[probes.map(idealInduction), probes.map((p) => oneHot(p.length, (i) => Math.max(i - 1, 0)))]]);
+  const cell = compareCell({
+    layout,
+    refits: [0, 1, 2].map((seed) => ({ seed, patterns: refit, tokens })),
+    resamples: 50,
+  });
+
+  it("reports the anchor's scores per head", () => {
+    expect(cell.stats.headInduction![0][0]).toBe(1);
+    expect(cell.stats.headInduction![0][1]).toBe(0);
+    expect(cell.stats.headPrevToken![0][1]).toBe(1);
+  });
+
+  it("finds the identical induction heads stable far beyond their nulls, and the positional head at its shuffled null", () => {
+    const excess = cell.stats.headExcess![0];
+    // Identical refits: S = 1 for both heads. The previous-token head is the same on every probe of
+    // this length, so its probe-shuffled null is 1 too and its excess is 0.
+    expect(excess[1]).toBeCloseTo(0, 12);
+    expect(excess[0]).toBeGreaterThan(0.3);
+    expect(cell.stats.cellEstimates!["induction.excess"]!.value).toBeCloseTo(excess[0], 12);
+    expect(cell.stats.cellEstimates!["induction.excessGap"]!.value).toBeCloseTo(excess[0] - excess[1], 12);
+    expect(cell.stats.estimates![0]["induction.max"]!.value).toBe(1);
+  });
+
+  it("computes the headline excess against the larger of the shuffled and uniform nulls", () => {
+    const e = cell.stats.estimates![0];
+    const expected = e["stability"]!.value! - Math.max(e["null.probeShuffled"]!.value!, e["null.uniform"]!.value!);
+    expect(e["excess.informativeNull"]!.value).toBeCloseTo(expected, 12);
+    expect(cell.stats.cellEstimates!["meanExcess.informativeNull"]!.value).toBeCloseTo(expected, 12);
+  });
+
+  it("leaves the scores out when the probes repeat no token", () => {
+    const plain = [256, 1, 2, 3];
+    const l1: PatternLayout = { nLayers: 1, nHeads: 1, probeLengths: [4] };
+    const p = patternsFrom([[[oneHot(4, () => 0)]]]);
+    const c = compareCell({ layout: l1, refits: [0, 1].map((seed) => ({ seed, patterns: p, tokens: Int32Array.from(plain) })), resamples: 10 });
+    expect(c.stats.headInduction).toBeNull();
+    expect(c.stats.notes!.some((n) => n.includes("induction scores left out"))).toBe(true);
+  });
+});
