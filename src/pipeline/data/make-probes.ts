@@ -1,12 +1,14 @@
 // Writes the probe sets in data/probes/: `default` (40 sentences of 30-60 bytes sampled with a
 // fixed seed from the held-out Brown documents, near-duplicates dropped, so BOS + probe fits
-// nCtx 64) and the length-stratified `words-5` ... `words-50` for the prompt-length study.
+// nCtx 64), the length-stratified `words-5` ... `words-50` for the prompt-length study, and
+// `induction`, the synthetic repeated-segment probes of the induction control (data/synthetic.ts).
 // Run `node src/pipeline/data/make-probes.ts`; commit the output and bump `version` whenever the
 // prompts change. Tests check that the committed files are what this script makes.
 import { writeFileSync } from "node:fs";
 import { loadBrown, splitDocuments, type Document } from "./corpus.ts";
 import type { ProbeFile } from "./probes.ts";
 import { rng, shuffleInPlace } from "./rng.ts";
+import { inductionProbes } from "./synthetic.ts";
 
 export interface SelectOptions {
   count: number;
@@ -134,9 +136,26 @@ export function lengthProbeFile(words: number, heldOut = splitDocuments(loadBrow
   };
 }
 
+export const INDUCTION_PROBES = { count: 40, length: 48, segment: [8, 20], seed: 7 } as const;
+
+/** The `induction` set: 40 probes of 48 letters (49 tokens with BOS), segments of 8-20 letters shown twice. */
+export function inductionProbeFile(): ProbeFile {
+  const { count, length, segment, seed } = INDUCTION_PROBES;
+  return {
+    id: "induction",
+    version: 1,
+    description:
+      `${count} synthetic probes of exactly ${length} letters (${length + 1} tokens with BOS): a filler of distinct letters, then a segment of ` +
+      `${segment[0]}-${segment[1]} other distinct letters shown twice, the segment length cycling so the repeat sits at a different place in each probe. ` +
+      "For the induction control (corpus { synthetic: induction }); not drawn from any training corpus.",
+    source: { corpus: "synthetic-induction", split: "generated for probing only", seed },
+    prompts: inductionProbes(INDUCTION_PROBES),
+  };
+}
+
 if (import.meta.main) {
   const { heldOut } = splitDocuments(loadBrown(), DEFAULT_PROBES.heldOutFraction);
-  const files: ProbeFile[] = [defaultProbeFile(), ...PROBE_WORD_COUNTS.map((w) => lengthProbeFile(w, heldOut))];
+  const files: ProbeFile[] = [defaultProbeFile(), inductionProbeFile(), ...PROBE_WORD_COUNTS.map((w) => lengthProbeFile(w, heldOut))];
   for (const file of files) {
     const out = new URL(`./probes/${file.id}.json`, import.meta.url);
     writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);

@@ -10,8 +10,9 @@ import { exists, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from 
 import { captureRun } from "../capture/capture.ts";
 import { encodeCapture } from "../capture/format.ts";
 import { tokenStream } from "../data/batches.ts";
-import { loadBrown, loadTextCorpus, splitDocuments } from "../data/corpus.ts";
+import { loadBrown, loadTextCorpus, splitDocuments, type Document } from "../data/corpus.ts";
 import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
+import { inductionDocuments } from "../data/synthetic.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
@@ -58,7 +59,8 @@ function dataFor(config: CellConfig, suiteFile: string, cache: JobCache): Stream
   const key = JSON.stringify([corpus, heldOutFraction, suiteFile]);
   let streams = cache.streams.get(key);
   if (!streams) {
-    const docs = corpus === "brown" ? loadBrown() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
+    const docs: Document[] =
+      corpus === "brown" ? loadBrown() : "synthetic" in corpus ? inductionDocuments() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
     const split = splitDocuments(docs, heldOutFraction);
     streams = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
     cache.streams.set(key, streams);

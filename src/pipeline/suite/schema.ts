@@ -6,8 +6,14 @@ import { z } from "zod";
 /** Training data and tokenization. */
 export const DataSchema = z
   .object({
-    /** `brown` (the embedded Brown corpus) or a local text file / directory, relative to the suite file. */
-    corpus: z.union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict()]).default("brown"),
+    /**
+     * `brown` (the embedded Brown corpus), a local text file / directory relative to the suite file,
+     * or `{ synthetic: induction }`: random letters with a segment shown twice (data/synthetic.ts),
+     * the known-answer control where induction heads must form.
+     */
+    corpus: z
+      .union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict(), z.object({ synthetic: z.literal("induction") }).strict()])
+      .default("brown"),
     /** Byte-level tokenizer (vocab 257: bytes 0-255 plus BOS = 256). */
     tokenizer: z.literal("bytes").default("bytes"),
     /** Context length in tokens, BOS included. */

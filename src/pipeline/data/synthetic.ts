@@ -1,0 +1,54 @@
+// Synthetic known-answer data: the induction task. Each training document is random letters, then
+// a random segment of letters shown twice, so the second copy can be predicted only by looking
+// back to the first: a model lowers its loss there only by forming induction heads. The corpus is
+// generated from a fixed seed (the same on every machine); a run's seed picks windows from it
+// exactly as it does from Brown. Probes put a segment of distinct letters after a filler of other
+// letters, in one fixed length, with the segment's place varying from probe to probe, so an
+// induction head's pattern moves with the probe while a positional head's does not.
+import type { Document } from "./corpus.ts";
+import { rng, shuffleInPlace, type Rng } from "./rng.ts";
+
+/** One byte each under the byte tokenizer, and 52 of them: repeats by chance are rare. */
+export const LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/** The generator's definition; a change here is a new corpus and needs a new `synthetic` name. */
+export const INDUCTION_CORPUS = { documents: 50_000, filler: [0, 16], segment: [8, 24], seed: 20260301 } as const;
+
+const between = (draw: Rng, [lo, hi]: readonly [number, number]) => lo + draw.int(hi - lo + 1);
+const letters = (draw: Rng, n: number) => Array.from({ length: n }, () => LETTERS[draw.int(LETTERS.length)]).join("");
+
+/** The induction corpus: `induction-<i>` documents of filler + segment + the same segment. */
+export function inductionDocuments(): Document[] {
+  const draw = rng(INDUCTION_CORPUS.seed);
+  return Array.from({ length: INDUCTION_CORPUS.documents }, (_, i) => {
+    const filler = letters(draw, between(draw, INDUCTION_CORPUS.filler));
+    const segment = letters(draw, between(draw, INDUCTION_CORPUS.segment));
+    return { id: `induction-${String(i).padStart(5, "0")}`, text: filler + segment + segment };
+  });
+}
+
+export interface InductionProbeOptions {
+  count: number;
+  /** Letters per probe (BOS not counted); every probe has this length. */
+  length: number;
+  /** Segment lengths cycle through [min, max]; 2 * max must fit `length`. */
+  segment: readonly [number, number];
+  seed: number;
+}
+
+/**
+ * Probes of exactly `length` letters: a filler, then a segment shown twice. Filler and segment use
+ * distinct letters, so the repeat is the only repeated token and the induction score is exact.
+ */
+export function inductionProbes({ count, length, segment: [lo, hi], seed }: InductionProbeOptions): string[] {
+  if (2 * hi > length || length - hi > LETTERS.length) throw new RangeError(`induction probes: segments of ${lo}-${hi} do not fit ${length} distinct letters`);
+  const draw = rng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const n = lo + (i % (hi - lo + 1));
+    const alphabet = [...LETTERS];
+    shuffleInPlace(alphabet, draw);
+    const filler = alphabet.slice(0, length - 2 * n).join("");
+    const seg = alphabet.slice(length - 2 * n, length - n).join("");
+    return filler + seg + seg;
+  });
+}
