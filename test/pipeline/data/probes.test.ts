@@ -39,7 +39,7 @@ describe("loadProbeSet", () => {
   });
 
   it("lists the available sets for an unknown id", () => {
-    expect(() => loadProbeSet("nope")).toThrow('unknown probe set "nope"; available: default, words-10, words-20, words-30, words-40, words-5, words-50');
+    expect(() => loadProbeSet("nope")).toThrow('unknown probe set "nope"; available: default, induction, words-10, words-20, words-30, words-40, words-5, words-50');
     expect(() => loadProbeSet("../probes/default")).toThrow(/unknown probe set/);
   });
 });
