@@ -6,10 +6,11 @@ import { describe, expect, it } from "vitest";
 import { INDUCTION_PROBES, inductionProbeFile } from "../../../src/pipeline/data/make-probes.ts";
 import { INDUCTION_CORPUS, LETTERS, inductionDocuments, inductionProbes } from "../../../src/pipeline/data/synthetic.ts";
 
-/** The longest segment s such that text ends with s + s. */
-function repeatedTail(text: string): number {
-  for (let n = Math.floor(text.length / 2); n > 0; n--) if (text.slice(-n) === text.slice(-2 * n, -n)) return n;
-  return 0;
+/** Where the longest run with period n (text[i] = text[i + n]) that ends the text starts. */
+function periodicFrom(text: string, n: number): number {
+  let start = text.length - n;
+  while (start > 0 && text[start - 1] === text[start - 1 + n]) start--;
+  return start;
 }
 
 describe("inductionDocuments", () => {
@@ -21,18 +22,22 @@ describe("inductionDocuments", () => {
     expect(docs[0].id).toBe("induction-00000");
   });
 
-  it("shapes every document as filler + segment + the same segment, of letters only, within the stated lengths", () => {
-    const [fMin, fMax] = INDUCTION_CORPUS.filler;
+  it("shapes every document as filler + a segment repeated at least twice to about 48 letters, of letters only", () => {
+    const [, fMax] = INDUCTION_CORPUS.filler;
     const [sMin, sMax] = INDUCTION_CORPUS.segment;
+    let periodic = 0;
     for (const { text } of docs.slice(0, 2000)) {
       expect([...text].every((c) => LETTERS.includes(c))).toBe(true);
-      const n = repeatedTail(text);
-      expect(n).toBeGreaterThanOrEqual(sMin);
-      // A filler letter can equal the segment's last letter by chance, lengthening the found repeat by one.
-      expect(text.length - 2 * n).toBeLessThanOrEqual(fMax);
-      expect(text.length).toBeGreaterThanOrEqual(fMin + 2 * sMin);
-      expect(text.length).toBeLessThanOrEqual(fMax + 2 * sMax);
+      expect(text.length).toBeGreaterThanOrEqual(Math.max(INDUCTION_CORPUS.letters, 2 * sMin));
+      expect(text.length).toBeLessThanOrEqual(fMax + Math.max(INDUCTION_CORPUS.letters + sMax - 1, 2 * sMax));
+      // Some segment length makes everything after the filler periodic, with at least two copies.
+      const fits = Array.from({ length: sMax - sMin + 1 }, (_, i) => sMin + i).filter((n) => {
+        const start = periodicFrom(text, n);
+        return start <= fMax && text.length - start >= 2 * n;
+      });
+      if (fits.length > 0) periodic++;
     }
+    expect(periodic).toBe(2000);
   });
 });
 
