@@ -66,7 +66,9 @@ function unionAlternatives(issue: core.$ZodIssueInvalidUnion): string[] {
     const root = branch.find((i) => i.path.length === 0);
     if (root?.code === "invalid_value") return root.values.map((v) => JSON.stringify(v));
     if (root?.code === "invalid_type") return [expectedName(root.expected)];
-    return [];
+    // An object branch that failed on its required keys: name the mapping by them.
+    const missing = branch.filter((i) => i.path.length === 1 && (i.code === "invalid_type" || i.code === "invalid_value") && i.input === undefined).map((i) => `\`${String(i.path[0])}\``);
+    return missing.length > 0 ? [`a mapping with ${missing.join(" and ")}`] : [];
   });
   return alternatives.length > 0 ? [...new Set(alternatives)] : ["a valid value"];
 }

@@ -61,7 +61,7 @@ describe("parseSuite", () => {
 
   it("points at the parent mapping for a missing required key", () => {
     expect(problems("seeds: 4\n")).toEqual(["suites/t.yaml:1:1: name: missing required key `name` (expected a string)"]);
-    expect(problems("name: x\ndata:\n  corpus: {}\n")).toEqual(["suites/t.yaml:3:11: data.corpus.path: missing required key `path` (expected a string)"]);
+    expect(problems("name: x\ndata:\n  corpus: {}\n")).toEqual(['suites/t.yaml:3:11: data.corpus: expected "brown", a mapping with `path` or a mapping with `synthetic`, found a mapping']);
   });
 
   it("rejects an empty grid", () => {
