@@ -7,11 +7,6 @@ import type { CaptureMeta } from "../artifacts/schemas.ts";
 import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
 import { layoutOf, type CaptureReader } from "./format.ts";
 
-/** First word of every bootstrap seed; the cell adds its own word so cells resample independently. */
-export const BOOTSTRAP_SEED = 20260216;
-
-export const cellBootstrapSeed = (cellId: string): number[] => [BOOTSTRAP_SEED, Number.parseInt(cellId.slice(0, 8), 16) || 0];
-
 export function refitInputOf(c: CaptureReader): RefitInput {
   return {
     seed: c.meta.seed,

@@ -22,6 +22,11 @@ export interface BootstrapOptions {
 }
 
 export const DEFAULT_RESAMPLES = 1000;
+/** First word of every bootstrap seed; the cell adds its own word so cells resample independently. */
+export const BOOTSTRAP_SEED = 20260216;
+
+/** A cell's bootstrap seed: the same draws wherever that cell is compared (run, compare, aggregate, diff). */
+export const cellBootstrapSeed = (cellId: string): number[] => [BOOTSTRAP_SEED, Number.parseInt(cellId.slice(0, 8), 16) || 0];
 export const CONFIDENCE = 0.95;
 
 /** The observed sample: every refit once. Point estimates are statistics of this draw. */

@@ -6,8 +6,7 @@
 // (publish/moves.ts compares the measures); shared by `refit diff` and the site's diff pages, so
 // both flag the same moves.
 import type { CellStats, Estimate, PublishedSuite } from "../artifacts/schemas.ts";
-import { cellBootstrapSeed } from "../capture/compare-input.ts";
-import { bootstrapReplicates, percentileInterval, refitsMean, DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
+import { bootstrapReplicates, cellBootstrapSeed, percentileInterval, refitsMean, DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { BETTER, DIFF_METRICS, diffMeasured, type DiffMetric, type DiffOptions, type Interval, type Measured, type MeasuredVersion, type VersionDiff } from "./moves.ts";
 
 export { BETTER, DIFF_METRICS, diffMeasured, isBeyond, type CellKey, type DiffMetric, type DiffOptions, type MetricMove, type VersionDiff } from "./moves.ts";
