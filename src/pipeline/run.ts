@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
 import { SCHEMA_VERSION, type BackendName, type Provenance, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
 import { exists, writeJsonAtomic } from "./artifacts/store.ts";
-import { compareCaptures } from "./capture/compare-input.ts";
+import { compareCaptures } from "./assemble/captures.ts";
 import { openCapture, type CaptureReader } from "./capture/format.ts";
 import { cellBootstrapSeed } from "./compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";

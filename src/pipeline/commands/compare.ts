@@ -1,101 +1,14 @@
 // `refit compare <captures-dir>`: the compare stage alone, on capture files in the documented
-// format (README "Capture file format"), wherever they were made. Captures are grouped into cells
-// by their resolved config (plus probe set and backend, which are never mixed); a file named
-// `*-init.safetensors` is the untrained twin of the run with the same seed (the untrained null).
+// format (README "Capture file format") wherever they were made: parses the arguments, compares
+// the folder's cells (assemble/captures.ts) and prints their tables and the findings.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { provenance } from "../artifacts/provenance.ts";
-import { openSafetensors } from "../artifacts/safetensors.ts";
-import { SCHEMA_VERSION, type CompareResult } from "../artifacts/schemas.ts";
 import { writeJsonAtomic } from "../artifacts/store.ts";
-import { compareCaptures } from "../capture/compare-input.ts";
-import { openCapture, type CaptureReader } from "../capture/format.ts";
-import { cellBootstrapSeed, DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
-import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
+import { compareDirectory, NoCapturesError, UNTRAINED_SUFFIX } from "../assemble/captures.ts";
+import { DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { formatCellStats, formatFindings } from "../report.ts";
-import { cellIdOf } from "../suite/grid.ts";
 import { intOption, UsageError, type Command } from "./command.ts";
-
-const UNTRAINED_SUFFIX = "-init.safetensors";
-
-interface Found {
-  file: string;
-  capture: CaptureReader;
-  untrained: boolean;
-}
-
-/**
- * Every *.safetensors under dir whose metadata says `format: refit.capture`, opened (headers and
- * small tensors only, all validated before any cell is compared); other safetensors are skipped.
- */
-export function findCaptures(dir: string): { found: Found[]; skipped: string[] } {
-  const found: Found[] = [];
-  const skipped: string[] = [];
-  const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".safetensors")).sort();
-  for (const rel of files) {
-    const file = path.join(dir, rel);
-    if (openSafetensors(file).metadata.format !== "refit.capture") {
-      skipped.push(rel);
-      continue;
-    }
-    found.push({ file: rel, capture: openCapture(file), untrained: rel.endsWith(UNTRAINED_SUFFIX) });
-  }
-  return { found, skipped };
-}
-
-/** Groups captures into cells: same config, probe set and backend. */
-function groupCells(found: readonly Found[]): Map<string, Found[]> {
-  const groups = new Map<string, Found[]>();
-  for (const f of found) {
-    const key = [cellIdOf(f.capture.meta.config), f.capture.meta.probeSet.hash, f.capture.meta.backend].join(" ");
-    groups.set(key, [...(groups.get(key) ?? []), f]);
-  }
-  return groups;
-}
-
-export interface CompareOptions {
-  dir: string;
-  resamples: number;
-}
-
-/** Compares every cell found under dir; cells with fewer than two trained captures are reported and skipped. */
-export function compareDirectory({ dir, resamples }: CompareOptions): { result: CompareResult; skippedCells: string[]; skippedFiles: string[] } {
-  const { found, skipped } = findCaptures(dir);
-  if (found.length === 0) throw new UsageError(`no capture files (safetensors with format refit.capture) under ${dir}`);
-  const cells: CompareResult["cells"] = [];
-  const forFindings: FindingsCell[] = [];
-  const skippedCells: string[] = [];
-  for (const group of groupCells(found).values()) {
-    const trained = group.filter((f) => !f.untrained);
-    const untrained = group.filter((f) => f.untrained);
-    const cellId = cellIdOf(group[0].capture.meta.config);
-    if (trained.length < 2) {
-      skippedCells.push(`${cellId}: ${trained.length} trained capture(s); at least two are needed`);
-      continue;
-    }
-    const seeds = trained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
-    const initSeeds = untrained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
-    const twins = initSeeds.join() === seeds.join() ? untrained.map((f) => f.capture) : null;
-    const comparison = compareCaptures(
-      trained.map((f) => f.capture),
-      twins,
-      { bootstrapSeed: cellBootstrapSeed(cellId), resamples },
-    );
-    const config = group[0].capture.meta.config;
-    cells.push({ cellId, config, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
-    forFindings.push({ cellId, config, ...comparison });
-  }
-  const result: CompareResult = {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "refit.compare",
-    source: dir,
-    cells,
-    findings: evaluateFindings(forFindings),
-    provenance: provenance(found[0].capture.meta.backend),
-  };
-  return { result, skippedCells, skippedFiles: skipped };
-}
 
 export const compareCommand: Command = {
   name: "compare",
@@ -125,7 +38,14 @@ Options:
     if (positionals.length !== 1) throw new UsageError(`refit compare takes exactly one captures directory, got ${positionals.length}`);
     const dir = path.resolve(positionals[0]);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${positionals[0]} is not a directory`);
-    const { result, skippedCells, skippedFiles } = compareDirectory({ dir, resamples: intOption("resamples", values.resamples, 10) });
+    const resamples = intOption("resamples", values.resamples, 10);
+    let compared;
+    try {
+      compared = compareDirectory({ dir, resamples });
+    } catch (e) {
+      throw e instanceof NoCapturesError ? new UsageError(e.message) : e;
+    }
+    const { result, skippedCells, skippedFiles } = compared;
     if (skippedFiles.length > 0) console.error(`refit: skipped ${skippedFiles.length} safetensors file(s) that are not captures (e.g. ${skippedFiles[0]})`);
     for (const s of skippedCells) console.error(`refit: skipped cell ${s}`);
     result.cells.forEach((cell, i) => {

@@ -1,7 +1,7 @@
-// `refit compare <captures-dir>` on capture files written here (no training): cells grouped by
-// config, untrained twins found by the *-init.safetensors name, non-capture safetensors skipped,
-// a cell with a single capture reported, the result fitting CompareResultSchema, and a bad
-// capture refused by name before any cell is compared.
+// compareDirectory (`refit compare <captures-dir>`) on capture files written here (no training):
+// cells grouped by config, untrained twins found by the *-init.safetensors name, non-capture
+// safetensors skipped, a cell with a single capture reported, the result fitting
+// CompareResultSchema, and a bad capture refused by name before any cell is compared.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeSafetensors } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { CompareResultSchema } from "../../../src/pipeline/artifacts/schemas.ts";
 import { encodeCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
-import { compareDirectory } from "../../../src/pipeline/commands/compare.ts";
+import { compareDirectory } from "../../../src/pipeline/assemble/captures.ts";
 import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
 import { mulberry32, randomPatterns } from "../compare/helpers.ts";
 

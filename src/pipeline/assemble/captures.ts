@@ -1,0 +1,152 @@
+// Capture files -> the compare stage. An opened capture becomes compare's RefitInput, read a layer
+// at a time; one cell's captures are checked to be comparable (same model, probe set and backend)
+// before compareCell runs on them. `compareDirectory` is `refit compare`: every capture under a
+// folder, grouped into cells by config, probe set and backend; a `*-init.safetensors` file is the
+// untrained twin of the capture with the same seed (the untrained null).
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { canonicalJson } from "../artifacts/hash.ts";
+import { provenance } from "../artifacts/provenance.ts";
+import { openSafetensors } from "../artifacts/safetensors.ts";
+import { SCHEMA_VERSION, type CaptureMeta, type CompareResult } from "../artifacts/schemas.ts";
+import { layoutOf, openCapture, type CaptureReader } from "../capture/format.ts";
+import { cellBootstrapSeed } from "../compare/bootstrap.ts";
+import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
+import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
+import { cellIdOf } from "../suite/grid.ts";
+
+export function refitInputOf(c: CaptureReader): RefitInput {
+  return {
+    seed: c.meta.seed,
+    patterns: { readLayer: (l) => c.read("attn", l) },
+    resid: { dModel: c.meta.config.model.dModel, read: (site, l) => c.read(site, l) },
+    norms: c.norms,
+    dppl: c.ablation ?? null,
+    tokens: c.tokens,
+  };
+}
+
+const errors = {
+  mixed: (what: string, a: string, b: string) => `captures of one cell differ in ${what}: run ${a} vs run ${b}; they cannot be compared`,
+  seeds: (seed: number) => `two captures of one cell have seed ${seed}`,
+} as const;
+
+/** Throws unless all captures share config, probe set and backend, and no seed repeats. */
+export function checkComparable(metas: readonly CaptureMeta[]): void {
+  const [first] = metas;
+  const seen = new Set<number>();
+  for (const m of metas) {
+    if (canonicalJson(m.config) !== canonicalJson(first.config)) throw new Error(errors.mixed("config", first.runId, m.runId));
+    if (m.probeSet.hash !== first.probeSet.hash) throw new Error(errors.mixed("probe set", first.runId, m.runId));
+    if (m.backend !== first.backend) throw new Error(errors.mixed("backend", first.runId, m.runId));
+    if (seen.has(m.seed)) throw new Error(errors.seeds(m.seed));
+    seen.add(m.seed);
+  }
+}
+
+/**
+ * compareCell on one cell's captures (sorted by seed here; the lowest seed is the anchor) and,
+ * when given, their untrained twins.
+ */
+export function compareCaptures(
+  refits: readonly CaptureReader[],
+  untrained: readonly CaptureReader[] | null,
+  options: { bootstrapSeed: readonly number[]; resamples?: number },
+): CellComparison {
+  checkComparable(refits.map((c) => c.meta));
+  const sorted = [...refits].sort((a, b) => a.meta.seed - b.meta.seed);
+  const init = untrained ? [...untrained].sort((a, b) => a.meta.seed - b.meta.seed) : null;
+  if (init) checkComparable(init.map((c) => c.meta));
+  return compareCell({
+    layout: layoutOf(sorted[0].meta),
+    refits: sorted.map(refitInputOf),
+    untrained: init?.map(refitInputOf) ?? null,
+    bootstrapSeed: options.bootstrapSeed,
+    resamples: options.resamples,
+  });
+}
+
+export const UNTRAINED_SUFFIX = "-init.safetensors";
+
+interface Found {
+  file: string;
+  capture: CaptureReader;
+  untrained: boolean;
+}
+
+/**
+ * Every *.safetensors under dir whose metadata says `format: refit.capture`, opened (headers and
+ * small tensors only, all validated before any cell is compared); other safetensors are skipped.
+ */
+export function findCaptures(dir: string): { found: Found[]; skipped: string[] } {
+  const found: Found[] = [];
+  const skipped: string[] = [];
+  const files = (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith(".safetensors")).sort();
+  for (const rel of files) {
+    const file = path.join(dir, rel);
+    if (openSafetensors(file).metadata.format !== "refit.capture") {
+      skipped.push(rel);
+      continue;
+    }
+    found.push({ file: rel, capture: openCapture(file), untrained: rel.endsWith(UNTRAINED_SUFFIX) });
+  }
+  return { found, skipped };
+}
+
+/** Groups captures into cells: same config, probe set and backend. */
+function groupCells(found: readonly Found[]): Map<string, Found[]> {
+  const groups = new Map<string, Found[]>();
+  for (const f of found) {
+    const key = [cellIdOf(f.capture.meta.config), f.capture.meta.probeSet.hash, f.capture.meta.backend].join(" ");
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return groups;
+}
+
+/** A folder with no capture file in it: bad input, not a failed comparison. */
+export class NoCapturesError extends Error {
+  override name = "NoCapturesError";
+}
+
+export interface CompareOptions {
+  dir: string;
+  resamples: number;
+}
+
+/** Compares every cell found under dir; cells with fewer than two trained captures are reported and skipped. */
+export function compareDirectory({ dir, resamples }: CompareOptions): { result: CompareResult; skippedCells: string[]; skippedFiles: string[] } {
+  const { found, skipped } = findCaptures(dir);
+  if (found.length === 0) throw new NoCapturesError(`no capture files (safetensors with format refit.capture) under ${dir}`);
+  const cells: CompareResult["cells"] = [];
+  const forFindings: FindingsCell[] = [];
+  const skippedCells: string[] = [];
+  for (const group of groupCells(found).values()) {
+    const trained = group.filter((f) => !f.untrained);
+    const untrained = group.filter((f) => f.untrained);
+    const cellId = cellIdOf(group[0].capture.meta.config);
+    if (trained.length < 2) {
+      skippedCells.push(`${cellId}: ${trained.length} trained capture(s); at least two are needed`);
+      continue;
+    }
+    const seeds = trained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
+    const initSeeds = untrained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
+    const twins = initSeeds.join() === seeds.join() ? untrained.map((f) => f.capture) : null;
+    const comparison = compareCaptures(
+      trained.map((f) => f.capture),
+      twins,
+      { bootstrapSeed: cellBootstrapSeed(cellId), resamples },
+    );
+    const config = group[0].capture.meta.config;
+    cells.push({ cellId, config, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
+    forFindings.push({ cellId, config, ...comparison });
+  }
+  const result: CompareResult = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "refit.compare",
+    source: dir,
+    cells,
+    findings: evaluateFindings(forFindings),
+    provenance: provenance(found[0].capture.meta.backend),
+  };
+  return { result, skippedCells, skippedFiles: skipped };
+}
