@@ -1,12 +1,13 @@
 // One run's tfjs work, wherever it executes (this process or a pool worker): train or resume,
 // capture the trained model on the probes, capture its untrained twin (the untrained null), and
-// write run.json last. Each run lives in <out>/runs/<backend>/<runId>/, locked while it is worked
-// on; backends are cached apart because their weights differ in the last bits.
+// write run.json last. Each run lives in <out>/runs/<backend>/<runId>/ (artifacts/runs.ts), locked
+// while it is worked on; backends are cached apart because their weights differ in the last bits.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { provenance } from "../artifacts/provenance.ts";
-import { RunRecordSchema, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
-import { exists, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
+import { SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
+import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf } from "../artifacts/runs.ts";
+import { exists, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
 import { captureRun } from "../capture/capture.ts";
 import { encodeCapture } from "../capture/format.ts";
 import { tokenStream } from "../data/batches.ts";
@@ -28,19 +29,6 @@ export interface RunJob {
   probeSet: string;
   /** Local corpus paths are relative to the suite file. */
   suiteFile: string;
-}
-
-export const runDirOf = (outDir: string, backend: BackendName, runId: string) => path.join(outDir, "runs", backend, runId);
-export const capturePath = (runDir: string) => path.join(runDir, "capture.safetensors");
-/** The untrained twin of a run (initParams with the run's seed, no training step): the untrained null. */
-export const initCapturePath = (runDir: string) => path.join(runDir, "capture-init.safetensors");
-const recordPath = (runDir: string) => path.join(runDir, "run.json");
-
-/** Finished record of a run, or null when it has not finished (absent, failed, or its captures are missing). */
-export function finishedRecord(runDir: string): RunRecord | null {
-  if (![recordPath(runDir), capturePath(runDir), initCapturePath(runDir)].every(exists)) return null;
-  const record = readJson(recordPath(runDir), RunRecordSchema);
-  return record.status === "finished" ? record : null;
 }
 
 type Streams = { train: Int32Array; heldOut: Int32Array };

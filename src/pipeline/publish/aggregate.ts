@@ -21,9 +21,9 @@ import {
   type PublishedSuite,
   type RunRecord,
 } from "../artifacts/schemas.ts";
+import { capturePath } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
 import { decodeCapture } from "../capture/format.ts";
-import { capturePath } from "../orchestrate/job.ts";
 import { assembleSuiteResult } from "../run.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";

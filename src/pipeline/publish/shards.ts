@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
+import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf } from "../artifacts/runs.ts";
 import { exists, readBytes } from "../artifacts/store.ts";
-import { capturePath, finishedRecord, initCapturePath, runDirOf } from "../orchestrate/job.ts";
 import type { Run } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 
@@ -42,7 +42,7 @@ function scanShards(from: readonly string[], problems: string[]): Map<string, { 
       problems.push(`${shard}: not a directory`);
       continue;
     }
-    const runsDir = path.join(shard, "runs");
+    const runsDir = runsDirOf(shard);
     if (!fs.existsSync(runsDir)) {
       problems.push(`${shard}: holds no runs/ folder (is it the --out directory of a refit run?)`);
       continue;
@@ -77,7 +77,7 @@ const captureHashes = (dir: string) => [capturePath(dir), initCapturePath(dir)].
 
 /** Why an unfinished copy is not usable, for the missing-run message. */
 function unfinishedReason(dir: string): string {
-  const file = path.join(dir, "run.json");
+  const file = recordPath(dir);
   if (!exists(file)) return `${dir} has no run.json (still running, or killed: rerun that shard to resume it)`;
   const record = JSON.parse(new TextDecoder().decode(readBytes(file))) as { status?: string; error?: string };
   return record.status === "failed" ? `${dir} failed: ${record.error ?? "no error recorded"}` : `${dir} lacks its capture files`;
@@ -125,9 +125,9 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
       const record = finishedRecord(c.dir);
       if (!record) unfinished.push(unfinishedReason(c.dir));
       else if (record.runId !== run.runId || record.seed !== run.seed || canonicalJson(record.config) !== canonicalJson(run.config)) {
-        problems.push(`${name}: ${path.join(c.dir, "run.json")} describes another run (its runId, seed or config differ from the directory's)`);
+        problems.push(`${name}: ${recordPath(c.dir)} describes another run (its runId, seed or config differ from the directory's)`);
       } else if (record.provenance.backend !== c.backend) {
-        problems.push(`${name}: ${path.join(c.dir, "run.json")} says backend ${record.provenance.backend}, but it lies under runs/${c.backend}`);
+        problems.push(`${name}: ${recordPath(c.dir)} says backend ${record.provenance.backend}, but it lies under runs/${c.backend}`);
       } else finished.push({ record, ...c });
     }
     if (finished.length === 0) {
