@@ -1,24 +1,19 @@
 // suite -> runs -> train + capture (orchestrate/job.ts, in worker processes when --workers > 1)
 // -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
 // an interrupted one resumes from its newest checkpoint. With a shard, only that shard's runs are
-// trained and nothing is compared (the other shards' runs live elsewhere until aggregated);
-// assembleSuiteResult is the compare-and-assemble half, which `refit aggregate` reuses on shards.
+// trained and nothing is compared (the other shards' runs live elsewhere until aggregated). The
+// compare-and-assemble half is assemble/suite.ts, which `refit aggregate` uses on shards too.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
-import { SCHEMA_VERSION, type BackendName, type Provenance, type RunRecord, type SuiteResult } from "./artifacts/schemas.ts";
-import { capturePath, finishedRecord, initCapturePath, runDirOf } from "./artifacts/runs.ts";
-import { exists, writeJsonAtomic } from "./artifacts/store.ts";
-import { compareCaptures } from "./assemble/captures.ts";
-import { openCapture, type CaptureReader } from "./capture/format.ts";
-import { cellBootstrapSeed } from "./compare/bootstrap.ts";
-import { evaluateFindings, type FindingsCell } from "./compare/findings.ts";
-import type { CellComparison } from "./compare/index.ts";
+import { finishedRecord, runDirOf } from "./artifacts/runs.ts";
+import type { BackendName, RunRecord, SuiteResult } from "./artifacts/schemas.ts";
+import { writeJsonAtomic } from "./artifacts/store.ts";
+import { assembleSuiteResult } from "./assemble/suite.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
 import { newJobCache, runJob, summarize, type RunJob } from "./orchestrate/job.ts";
 import { shardRuns, type Shard } from "./orchestrate/plan.ts";
 import { runPool } from "./orchestrate/pool.ts";
-import type { Cell } from "./suite/grid.ts";
 import type { LoadedSuite } from "./suite/load.ts";
 import { suiteProgress, type ProgressSink } from "./train/progress.ts";
 import type { StepEvent } from "./train/train.ts";
@@ -61,73 +56,6 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
     });
   }
   return done as RunRecord[];
-}
-
-/** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
-function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean): CellComparison {
-  const sorted = [...finished].sort((a, b) => a.seed - b.seed);
-  // Mixing was asked for: the captures' backend labels must not stop the comparison.
-  const relabel = (c: CaptureReader): CaptureReader => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
-  const refits = sorted.map((r) => relabel(openCapture(capturePath(runDir(r)))));
-  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(openCapture(initCapturePath(runDir(r))))) : null;
-  return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
-}
-
-export interface AssembleOptions {
-  /** Records of the suite's runs, finished or failed; a cell with fewer than two finished refits gets no statistics. */
-  records: readonly RunRecord[];
-  /** Where a run's captures are (shards may sit in different output directories). */
-  runDir: (record: RunRecord) => string;
-  provenance: Provenance;
-  /** Called once every cell is compared, so a wall time can include the compare stage. */
-  timings: () => SuiteResult["timings"];
-  /** Compare refits trained on different backends as one cell (refit aggregate --allow-mixed-backends). */
-  mixedBackends?: boolean;
-}
-
-/** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
-export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions): SuiteResult {
-  const { suite } = loaded;
-  const probes = loadProbeSet(suite.probes.set);
-  const cells: SuiteResult["cells"] = [];
-  const compared: FindingsCell[] = [];
-
-  for (const cell of loaded.cells) {
-    const mine = opts.records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
-    const finished = mine.filter((r) => r.status === "finished");
-    const anchorOk = finished.some((r) => r.seed === 0);
-    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false) : null;
-    const stats = comparison?.stats ?? null;
-    if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
-    cells.push({
-      cellId: cell.cellId,
-      label: cell.label,
-      config: cell.config,
-      runs: mine.map((r) => ({
-        runId: r.runId,
-        seed: r.seed,
-        status: r.status,
-        ...(r.error ? { error: r.error } : {}),
-        heldOutLoss: r.heldOutLoss,
-        heldOutPerplexity: r.heldOutPerplexity,
-        trainSeconds: r.timings.trainSeconds,
-        tokensPerSecond: r.timings.tokensPerSecond,
-      })),
-      stats,
-      ...(stats ? {} : { error: anchorOk ? "fewer than two refits finished" : "the anchor refit (seed 0) did not finish" }),
-    });
-  }
-
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    kind: "refit.results",
-    suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
-    probeSet: { id: probes.id, hash: probes.hash, count: probes.tokens.length },
-    cells,
-    timings: opts.timings(),
-    provenance: opts.provenance,
-    findings: evaluateFindings(compared),
-  };
 }
 
 /** Jobs for some of a suite's runs, labelled by their place in the whole suite. */

@@ -1,7 +1,7 @@
 // `refit aggregate` as a function: shard output directories -> one new immutable content version
 // (asv's Publish.run: validate everything at the boundary, then rebuild; never patch). Every planned
 // run of every suite must be present and finished (publish/shards.ts); the compare stage runs on
-// them exactly as `refit run` does (run.ts assembleSuiteResult), and the version folder (suite
+// them exactly as `refit run` does (assemble/suite.ts), and the version folder (suite
 // results with curves, attention samples, manifest with SHA-256 sums) is written whole before
 // latest.json moves (publish/version.ts). An aggregated suite's timings.wallSeconds is the sum of
 // its runs' training seconds plus the compare stage: the shards' own wall clocks are not recorded.
@@ -23,8 +23,8 @@ import {
 } from "../artifacts/schemas.ts";
 import { capturePath } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
+import { assembleSuiteResult } from "../assemble/suite.ts";
 import { decodeCapture } from "../capture/format.ts";
-import { assembleSuiteResult } from "../run.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
 import { backendProblems, locateRuns, type LocatedRun } from "./shards.ts";

@@ -1,0 +1,82 @@
+// A suite's run records -> its suite result: the compare stage on every cell with at least two
+// finished refits (the anchor, seed 0, among them) and their untrained twins, then the findings,
+// probe set and provenance around it. `refit run` calls it on its own output folder and `refit
+// aggregate` on shards, so a published suite is compared exactly as a local run is.
+import { capturePath, initCapturePath } from "../artifacts/runs.ts";
+import { SCHEMA_VERSION, type Provenance, type RunRecord, type SuiteResult } from "../artifacts/schemas.ts";
+import { exists } from "../artifacts/store.ts";
+import { openCapture, type CaptureReader } from "../capture/format.ts";
+import { cellBootstrapSeed } from "../compare/bootstrap.ts";
+import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
+import type { CellComparison } from "../compare/index.ts";
+import { loadProbeSet } from "../data/probes.ts";
+import type { Cell } from "../suite/grid.ts";
+import type { LoadedSuite } from "../suite/load.ts";
+import { compareCaptures } from "./captures.ts";
+
+/** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
+function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean): CellComparison {
+  const sorted = [...finished].sort((a, b) => a.seed - b.seed);
+  // Mixing was asked for: the captures' backend labels must not stop the comparison.
+  const relabel = (c: CaptureReader): CaptureReader => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
+  const refits = sorted.map((r) => relabel(openCapture(capturePath(runDir(r)))));
+  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(openCapture(initCapturePath(runDir(r))))) : null;
+  return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
+}
+
+export interface AssembleOptions {
+  /** Records of the suite's runs, finished or failed; a cell with fewer than two finished refits gets no statistics. */
+  records: readonly RunRecord[];
+  /** Where a run's captures are (shards may sit in different output directories). */
+  runDir: (record: RunRecord) => string;
+  provenance: Provenance;
+  /** Called once every cell is compared, so a wall time can include the compare stage. */
+  timings: () => SuiteResult["timings"];
+  /** Compare refits trained on different backends as one cell (refit aggregate --allow-mixed-backends). */
+  mixedBackends?: boolean;
+}
+
+/** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
+export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions): SuiteResult {
+  const { suite } = loaded;
+  const probes = loadProbeSet(suite.probes.set);
+  const cells: SuiteResult["cells"] = [];
+  const compared: FindingsCell[] = [];
+
+  for (const cell of loaded.cells) {
+    const mine = opts.records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
+    const finished = mine.filter((r) => r.status === "finished");
+    const anchorOk = finished.some((r) => r.seed === 0);
+    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false) : null;
+    const stats = comparison?.stats ?? null;
+    if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
+    cells.push({
+      cellId: cell.cellId,
+      label: cell.label,
+      config: cell.config,
+      runs: mine.map((r) => ({
+        runId: r.runId,
+        seed: r.seed,
+        status: r.status,
+        ...(r.error ? { error: r.error } : {}),
+        heldOutLoss: r.heldOutLoss,
+        heldOutPerplexity: r.heldOutPerplexity,
+        trainSeconds: r.timings.trainSeconds,
+        tokensPerSecond: r.timings.tokensPerSecond,
+      })),
+      stats,
+      ...(stats ? {} : { error: anchorOk ? "fewer than two refits finished" : "the anchor refit (seed 0) did not finish" }),
+    });
+  }
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: "refit.results",
+    suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
+    probeSet: { id: probes.id, hash: probes.hash, count: probes.tokens.length },
+    cells,
+    timings: opts.timings(),
+    provenance: opts.provenance,
+    findings: evaluateFindings(compared),
+  };
+}
