@@ -11,9 +11,9 @@ import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { buildSite } from "../../src/pipeline/commands/site.ts";
+import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { diffRowText } from "../../src/site/lib/diff.ts";
-import { loadContent } from "../../src/site/lib/content.ts";
 import { missingExecutable, skipUnless } from "../helpers/requires.ts";
 import { serveStatic, type Served } from "./serve.ts";
 

@@ -2,7 +2,7 @@
 // versions and whether it exceeds the seed-bootstrap noise (publish/diff.ts). Exit 1 when any metric
 // regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table.
 import { parseArgs } from "node:util";
-import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../../site/lib/content.ts";
+import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
 import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
 import { UsageError, type Command } from "./command.ts";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RunRecordSchema, SuiteResultSchema, type SuiteResult } from "../../../src/pipeline/artifacts/schemas.ts";
 import { readJson, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
 import { aggregate, AggregateError } from "../../../src/pipeline/publish/aggregate.ts";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(ROOT, "bin/refit.mjs");

@@ -5,7 +5,7 @@ import { sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
 import { SCHEMA_VERSION, type ContentManifest, type PublishedSuite } from "../../../src/pipeline/artifacts/schemas.ts";
 import type { VersionLike } from "../../../src/pipeline/publish/diff.ts";
 import { pointLatest, writeVersion } from "../../../src/pipeline/publish/version.ts";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 
 export const FIXTURE_CONTENT = path.resolve(import.meta.dirname, "../../fixtures/content");
 

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
 import { isBeyond } from "../../../src/site/lib/diff.ts";
 import { diffVersions } from "../../../src/pipeline/publish/diff.ts";

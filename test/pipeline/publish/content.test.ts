@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 
 const FIXTURE = path.resolve("test/fixtures/content");
 
