@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { PublishedSuiteSchema, SCHEMA_VERSION, type ContentManifest, type PublishedSuite } from "../src/pipeline/artifacts/schemas.ts";
-import { buildSite } from "../src/pipeline/commands/site.ts";
+import { buildSite } from "../src/pipeline/publish/site.ts";
 import { rng } from "../src/pipeline/data/rng.ts";
 import { CellConfigSchema } from "../src/pipeline/suite/schema.ts";
 

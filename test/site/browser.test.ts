@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
-import { buildSite } from "../../src/pipeline/commands/site.ts";
+import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { diffRowText } from "../../src/site/lib/diff.ts";

@@ -1,40 +1,10 @@
-// `refit site`: builds the static leaderboard (Astro, astro.config.mjs) from published content
-// into dist/. The content root, base path and output folder reach the build as environment
-// variables, which astro.config.mjs and src/site/lib/content.ts read. A content root without a
-// published version is refused unless asked for, so a mistyped --content cannot publish a blank site.
-import * as fs from "node:fs";
+// `refit site`: builds the static leaderboard from published content into dist/ (publish/site.ts).
+// A content root without a published version is refused unless asked for, so a mistyped --content
+// cannot publish a blank site.
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { buildSite, emptyContentReason } from "../publish/site.ts";
 import { UsageError, type Command } from "./command.ts";
-
-const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
-
-export interface BuildSiteOptions {
-  /** Published content root (latest.json, versions/). */
-  content: string;
-  /** Base path the site is served from, e.g. "/refit/" for a GitHub Pages project site. */
-  base: string;
-  out: string;
-}
-
-/** Why `root` holds no published version (missing folder, no versions/), or null when it holds one. */
-export function emptyContentReason(root: string): string | null {
-  if (!fs.existsSync(root)) return `${root} does not exist`;
-  const versions = path.join(root, "versions");
-  if (!fs.existsSync(versions)) return `${root} holds no published version (no versions/ folder)`;
-  if (!fs.readdirSync(versions).some((d) => !d.startsWith("."))) return `${versions} is empty`;
-  return null;
-}
-
-export async function buildSite(opts: BuildSiteOptions): Promise<void> {
-  process.env.REFIT_CONTENT_DIR = path.resolve(opts.content);
-  process.env.REFIT_SITE_BASE = opts.base;
-  process.env.REFIT_SITE_OUT = path.resolve(opts.out);
-  process.env.ASTRO_TELEMETRY_DISABLED = "1";
-  const { build } = await import("astro");
-  await build({ root: REPO_ROOT, logLevel: "warn" });
-}
 
 export const siteCommand: Command = {
   name: "site",

@@ -5,7 +5,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../../src/pipeline/cli.ts";
-import { emptyContentReason } from "../../../src/pipeline/commands/site.ts";
+import { emptyContentReason } from "../../../src/pipeline/publish/site.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-site-cmd-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
