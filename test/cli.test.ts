@@ -5,7 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { SuiteResultSchema } from "../src/pipeline/artifacts/schemas.ts";
 import { readJson } from "../src/pipeline/artifacts/store.ts";
 import { decodeSafetensors } from "../src/pipeline/artifacts/safetensors.ts";
@@ -15,6 +15,10 @@ const BIN = path.join(ROOT, "bin/refit.mjs");
 const TINY = path.join(ROOT, "test/fixtures/suites/tiny.yaml");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-cli-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// Each test trains real models in child processes, whose own limit is 240 s: on a busy 2-core
+// machine that takes longer than the default per-test limit, so the test waits as long as they do.
+vi.setConfig({ testTimeout: 240_000 });
 
 const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
 
@@ -74,6 +78,16 @@ describe("refit run", () => {
     expect(after.timings.trainedRuns).toBe(0);
     expect(after.timings.cachedRuns).toBe(2);
     expect(after.cells[0].stats).toEqual(before.cells[0].stats);
+  });
+
+  it("refuses, with exit 2, to read runs captured on another probe set", () => {
+    // The same cell config with another probe set has the same run IDs: its cached captures do not fit.
+    const other = path.join(tmp, "tiny-other-probes.yaml");
+    fs.writeFileSync(other, `${fs.readFileSync(TINY, "utf8")}probes:\n  set: induction\n`);
+    const r = refit(["run", other, "--out", out, "--backend", "wasm"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/capture\.safetensors: captured on probe set "default" .*but the suite asks for "induction"/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("resumes after kill -9 and ends bit-identical to an uninterrupted run", async () => {

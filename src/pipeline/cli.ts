@@ -2,6 +2,7 @@
 // 2 bad usage or input). Each verb lives in commands/<verb>.ts; the list below is in workflow order.
 import { BackendError } from "./model/backend.ts";
 import { SuiteError } from "./suite/load.ts";
+import { ProbeSetMismatchError } from "./assemble/suite.ts";
 import { UsageError, type Command } from "./commands/command.ts";
 import { planCommand } from "./commands/plan.ts";
 import { compareCommand } from "./commands/compare.ts";
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`refit: ${(e as Error).message}\nRun \`refit ${command ? `${command.name} ` : ""}--help\` for usage.`);
       return 2;
     }
-    if (e instanceof SuiteError || e instanceof BackendError) {
+    if (e instanceof SuiteError || e instanceof BackendError || e instanceof ProbeSetMismatchError) {
       console.error(`refit: ${e.message}`);
       return 2;
     }

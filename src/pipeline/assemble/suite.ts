@@ -9,18 +9,40 @@ import { openCapture, type CaptureReader } from "../capture/format.ts";
 import { cellBootstrapSeed } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import type { CellComparison } from "../compare/index.ts";
-import { loadProbeSet } from "../data/probes.ts";
+import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
 import type { Cell } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 import { compareCaptures } from "./captures.ts";
 
+/**
+ * A run's folder holds captures on one probe set, while run IDs do not name the probe set (training
+ * does not depend on it): two suites with the same cell config and different probe sets share runs,
+ * and the second must not silently read the first's captures.
+ */
+export class ProbeSetMismatchError extends Error {
+  override name = "ProbeSetMismatchError";
+}
+
+function checkProbeSet(c: CaptureReader, file: string, probes: ProbeSet): void {
+  if (c.meta.probeSet.hash === probes.hash) return;
+  throw new ProbeSetMismatchError(
+    `${file}: captured on probe set "${c.meta.probeSet.id}" (sha256 ${c.meta.probeSet.hash.slice(0, 12)}), but the suite asks for "${probes.id}" (sha256 ${probes.hash.slice(0, 12)}); ` +
+      "a run folder holds captures of one probe set, so train this suite into another --out",
+  );
+}
+
 /** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
-function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean): CellComparison {
+function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean, probes: ProbeSet): CellComparison {
   const sorted = [...finished].sort((a, b) => a.seed - b.seed);
   // Mixing was asked for: the captures' backend labels must not stop the comparison.
   const relabel = (c: CaptureReader): CaptureReader => (mixedBackends ? { ...c, meta: { ...c.meta, backend: sorted[0].provenance.backend } } : c);
-  const refits = sorted.map((r) => relabel(openCapture(capturePath(runDir(r)))));
-  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => relabel(openCapture(initCapturePath(runDir(r))))) : null;
+  const open = (file: string) => {
+    const capture = openCapture(file);
+    checkProbeSet(capture, file, probes);
+    return relabel(capture);
+  };
+  const refits = sorted.map((r) => open(capturePath(runDir(r))));
+  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => open(initCapturePath(runDir(r)))) : null;
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
@@ -47,7 +69,7 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     const mine = opts.records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
     const finished = mine.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
-    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false) : null;
+    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, probes) : null;
     const stats = comparison?.stats ?? null;
     if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
     cells.push({
