@@ -1,10 +1,11 @@
-// Probe sets: fixed, versioned prompt lists in data/probes/<id>.json (DESIGN.md "Data"), each
-// tokenized as BOS + bytes and run unpadded. The hash of the file's bytes goes into every capture,
-// so results from different probe files are never compared by mistake.
+// Probe sets: fixed, versioned prompt lists in data/probes/<id>.json (DESIGN.md "Data"), defined as
+// text and tokenized per model (BOS + the model's tokens; bytes for Refit's own refits), each run
+// unpadded. The hash of the file's bytes goes into every capture, with the token lengths, so results
+// from different probe files are never compared by mistake.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { z } from "zod";
-import { BOS, encode } from "./tokenizer.ts";
+import { bytesTokenizer, type Tokenizer } from "./tokenizer.ts";
 
 export interface ProbeSet {
   id: string;
@@ -12,7 +13,7 @@ export interface ProbeSet {
   /** SHA-256 (hex) of the probe file's bytes. */
   hash: string;
   prompts: string[];
-  /** BOS + encode(prompt) per prompt, unpadded. */
+  /** Byte-tokenizer tokens per prompt (BOS first), unpadded: tokenizeProbes(set, bytesTokenizer). */
   tokens: Int32Array[];
 }
 
@@ -61,21 +62,24 @@ export function loadProbeSet(id: string): ProbeSet {
     version,
     hash: createHash("sha256").update(bytes).digest("hex"),
     prompts,
-    tokens: prompts.map(withBos),
+    tokens: tokenizeProbes(prompts, bytesTokenizer),
   };
 }
 
-function withBos(prompt: string): Int32Array {
-  const body = encode(prompt);
-  const tokens = new Int32Array(body.length + 1);
-  tokens[0] = BOS;
-  tokens.set(body, 1);
-  return tokens;
+/** BOS + tokenizer.encode(prompt) per prompt, unpadded; `bos` defaults to the tokenizer's. */
+export function tokenizeProbes(prompts: readonly string[], tokenizer: Tokenizer, bos = tokenizer.bos): Int32Array[] {
+  return prompts.map((prompt) => {
+    const body = tokenizer.encode(prompt);
+    const tokens = new Int32Array(body.length + 1);
+    tokens[0] = bos;
+    tokens.set(body, 1);
+    return tokens;
+  });
 }
 
-/** Throws when any probe (BOS included) is longer than the model's context. */
-export function checkProbesFit(probeSet: ProbeSet, nCtx: number): void {
-  const tooLong = probeSet.tokens.flatMap((t, i) => (t.length > nCtx ? [`probe ${i} has ${t.length} tokens`] : []));
+/** Throws when any probe (BOS included) is longer than the model's context; `tokens` default to the byte tokens. */
+export function checkProbesFit(probeSet: ProbeSet, nCtx: number, tokens: readonly Int32Array[] = probeSet.tokens): void {
+  const tooLong = tokens.flatMap((t, i) => (t.length > nCtx ? [`probe ${i} has ${t.length} tokens`] : []));
   if (tooLong.length > 0) {
     throw new Error(`probe set "${probeSet.id}" does not fit nCtx = ${nCtx} (BOS included): ${tooLong.join(", ")}`);
   }

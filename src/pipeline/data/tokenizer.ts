@@ -1,10 +1,14 @@
 // Tokenizers. The default is byte-level: token = UTF-8 byte (0-255), plus BOS = 256, so any text
-// encodes with no vocabulary file and the unembedding stays small. Other tokenizers (GPT-2 BPE,
-// DESIGN.md "Data") implement the same Tokenizer interface.
+// encodes with no vocabulary file and the unembedding stays small. GPT-2's BPE (bpe.ts) implements
+// the same interface, for checkpoints trained with it; tokenizerNamed picks one by name.
+import { gpt2Tokenizer } from "./bpe.ts";
+
+export const TOKENIZERS = ["bytes", "gpt2"] as const;
+export type TokenizerName = (typeof TOKENIZERS)[number];
 
 export interface Tokenizer {
-  /** Matches the suite's `data.tokenizer`. */
-  name: string;
+  /** Matches the suite's `data.tokenizer`, or a checkpoint's `refit_tokenizer`. */
+  name: TokenizerName;
   vocabSize: number;
   /** Begins every document and every probe. */
   bos: number;
@@ -47,3 +51,5 @@ export function decode(ids: ArrayLike<number>): string {
 }
 
 export const bytesTokenizer: Tokenizer = { name: "bytes", vocabSize: VOCAB_SIZE, bos: BOS, encode, decode };
+
+export const tokenizerNamed = (name: TokenizerName): Tokenizer => (name === "gpt2" ? gpt2Tokenizer : bytesTokenizer);

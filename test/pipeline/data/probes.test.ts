@@ -3,8 +3,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadBrown, splitDocuments } from "../../../src/pipeline/data/corpus.ts";
 import { defaultProbeFile, selectProbes } from "../../../src/pipeline/data/make-probes.ts";
-import { checkProbesFit, loadProbeSet } from "../../../src/pipeline/data/probes.ts";
-import { BOS, decode } from "../../../src/pipeline/data/tokenizer.ts";
+import { gpt2Tokenizer } from "../../../src/pipeline/data/bpe.ts";
+import { checkProbesFit, loadProbeSet, tokenizeProbes } from "../../../src/pipeline/data/probes.ts";
+import { BOS, bytesTokenizer, decode } from "../../../src/pipeline/data/tokenizer.ts";
 
 const FILE = new URL("../../../src/pipeline/data/probes/default.json", import.meta.url);
 
@@ -44,7 +45,35 @@ describe("loadProbeSet", () => {
   });
 });
 
+describe("tokenizeProbes", () => {
+  const set = loadProbeSet("default");
+
+  it("gives the byte tokens the set carries", () => {
+    expect(tokenizeProbes(set.prompts, bytesTokenizer)).toEqual(set.tokens);
+  });
+
+  it("tokenizes the same text per model: GPT-2's BOS and BPE ids, fewer tokens than bytes", () => {
+    expect(tokenizeProbes(["Hello world"], gpt2Tokenizer).map((t) => [...t])).toEqual([[50256, 15496, 995]]);
+    const bpe = tokenizeProbes(set.prompts, gpt2Tokenizer);
+    bpe.forEach((t, i) => {
+      expect(gpt2Tokenizer.decode(t)).toBe(`<|endoftext|>${set.prompts[i]}`);
+      expect(t.length).toBeLessThan(set.tokens[i].length / 2);
+    });
+  });
+
+  it("takes another BOS id when a checkpoint names one", () => {
+    expect([...tokenizeProbes(["ab"], bytesTokenizer, 0)[0]]).toEqual([0, 97, 98]);
+  });
+});
+
 describe("checkProbesFit", () => {
+  it("checks the tokens it is given, e.g. a model's own", () => {
+    const set = loadProbeSet("default");
+    const bpe = tokenizeProbes(set.prompts, gpt2Tokenizer);
+    expect(() => checkProbesFit(set, 40, bpe)).not.toThrow();
+    expect(() => checkProbesFit(set, 8, bpe)).toThrow(/does not fit nCtx = 8 \(BOS included\): probe 0 has \d+ tokens/);
+  });
+
   it("names each probe that is too long, with its length", () => {
     const set = loadProbeSet("default");
     const tooLong = set.tokens.flatMap((t, i) => (t.length > 40 ? [`probe ${i} has ${t.length} tokens`] : []));
