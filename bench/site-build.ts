@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { PublishedSuiteSchema, SCHEMA_VERSION, type ContentManifest, type PublishedSuite } from "../src/pipeline/artifacts/schemas.ts";
 import { buildSite } from "../src/pipeline/publish/site.ts";
 import { rng } from "../src/pipeline/data/rng.ts";
-import { CellConfigSchema } from "../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../src/pipeline/artifacts/suite.ts";
 
 const { values } = parseArgs({ options: { cells: { type: "string", default: "1000" }, suites: { type: "string", default: "10" } } });
 const nCells = Number(values.cells);

@@ -35,7 +35,7 @@ async function worker(): Promise<void> {
   const { initBackend } = await import("../src/pipeline/model/backend.ts");
   const { loadBrown, splitDocuments } = await import("../src/pipeline/data/corpus.ts");
   const { tokenStream } = await import("../src/pipeline/data/batches.ts");
-  const { SuiteSchema } = await import("../src/pipeline/suite/schema.ts");
+  const { SuiteSchema } = await import("../src/pipeline/artifacts/suite.ts");
   const { expandGrid, runsOf } = await import("../src/pipeline/suite/grid.ts");
   const { trainRun } = await import("../src/pipeline/train/train.ts");
   const backend = await initBackend(args.backend as "wasm");

@@ -1,7 +1,7 @@
 // Every artifact format Refit writes, once, as zod schemas (JSON Schema is emitted from
 // these). Each stage reads and writes through these types; see DESIGN.md "Artifacts".
 import { z } from "zod";
-import { CellConfigSchema } from "../suite/schema.ts";
+import { CellConfigSchema } from "./suite.ts";
 
 /** Bump when any artifact format changes; it is part of every run ID, so stale results are never reused. */
 export const SCHEMA_VERSION = 1;

@@ -7,7 +7,7 @@
 // wholly on the other side, "inconclusive" when it straddles, "untestable" when no part exists.
 import { canonicalJson } from "../artifacts/hash.ts";
 import type { CellStats, Estimate, Finding } from "../artifacts/schemas.ts";
-import type { CellConfig } from "../suite/schema.ts";
+import type { CellConfig } from "../artifacts/suite.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import type { CellMetric } from "./definitions.ts";
 

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, readJson, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
-import { ModelSchema } from "../suite/schema.ts";
+import { ModelSchema } from "../artifacts/suite.ts";
 import { paramShapes, type GptConfig, type Weights } from "./config.ts";
 
 export interface CheckpointOptions {

@@ -1,7 +1,7 @@
 // The GPT's architecture as one plain object, and every parameter it has by Hugging Face GPT-2
 // name (without `transformer.`) with its shape. Training, capture, checkpoints and the cost
 // estimate all read the model from here; no tfjs, so planning and checkpoint files stay light.
-import type { CellConfig } from "../suite/schema.ts";
+import type { CellConfig } from "../artifacts/suite.ts";
 
 export interface GptConfig {
   nLayers: number;

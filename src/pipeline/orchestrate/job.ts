@@ -18,7 +18,7 @@ import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
 import type { Run } from "../suite/grid.ts";
-import type { CellConfig } from "../suite/schema.ts";
+import type { CellConfig } from "../artifacts/suite.ts";
 import { DivergenceError, trainRun, type StepEvent } from "../train/train.ts";
 
 /** Everything a worker needs for one run: plain data, so it crosses the IPC channel. */

@@ -4,7 +4,7 @@
 // estimated cost (longest first onto the least-loaded shard), deterministically, so every machine
 // that runs `refit run --shard i/N` computes the same split without talking to the others.
 import type { Run } from "../suite/grid.ts";
-import type { CellConfig } from "../suite/schema.ts";
+import type { CellConfig } from "../artifacts/suite.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, paramShapes } from "../model/config.ts";
 

@@ -3,7 +3,7 @@
 // and the artifact schema version (DESIGN.md "Suites"), so equal configs share work across suites.
 import { z, type core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import { CellConfigSchema, type CellConfig, type Suite } from "./schema.ts";
+import { CellConfigSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
 
 export type GridValue = number | string | boolean;
 

@@ -1,7 +1,7 @@
 // Human messages for zod issues on a suite: what was expected, what was found, and for unknown
 // keys the allowed ones (with a did-you-mean). Paths are suite paths; positions are load.ts's job.
 import { z, type core } from "zod";
-import { SuiteSchema } from "./schema.ts";
+import { SuiteSchema } from "../artifacts/suite.ts";
 
 type Path = (string | number)[];
 type Issue = core.$ZodIssue;

@@ -7,7 +7,7 @@ import type { core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { expandGrid, GridError, runsOf, type Cell, type Run } from "./grid.ts";
 import { describeValue, issueMessage, missingKeyMessage, unknownKeyMessage } from "./issues.ts";
-import { SuiteSchema, type Suite } from "./schema.ts";
+import { SuiteSchema, type Suite } from "../artifacts/suite.ts";
 
 export interface LoadedSuite {
   file: string;

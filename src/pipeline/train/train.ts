@@ -11,7 +11,7 @@ import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, type GptConfig } from "../model/config.ts";
 import { crossEntropy, forward, initParams, type Params } from "../model/gpt.ts";
 import type { Run } from "../suite/grid.ts";
-import type { CellConfig } from "../suite/schema.ts";
+import type { CellConfig } from "../artifacts/suite.ts";
 import { adamStep, clipGlobalNorm, initAdamState } from "./optimizer.ts";
 import { loadLatestCheckpoint, saveTrainingCheckpoint, type TrainProgress } from "./checkpoints.ts";
 

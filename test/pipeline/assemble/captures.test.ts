@@ -10,7 +10,7 @@ import { encodeSafetensors } from "../../../src/pipeline/artifacts/safetensors.t
 import { CompareResultSchema } from "../../../src/pipeline/artifacts/schemas.ts";
 import { encodeCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
 import { compareDirectory } from "../../../src/pipeline/assemble/captures.ts";
-import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 import { mulberry32, randomPatterns } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-compare-"));

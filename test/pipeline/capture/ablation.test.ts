@@ -9,7 +9,7 @@ import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import type { GptConfig } from "../../../src/pipeline/model/config.ts";
 import { forward, initParams, type Params } from "../../../src/pipeline/model/gpt.ts";
-import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32 };
 const probes = ["The cat sat.", "A dog ran off!", "Hi."].map((s) => Int32Array.from([BOS, ...encode(s)]));

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { decodeCapture, encodeCapture, openCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
-import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 import { mulberry32 } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-capture-"));

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
 import type { CellMetric } from "../../../src/pipeline/compare/definitions.ts";
 import { evaluateFindings, type FindingsCell } from "../../../src/pipeline/compare/findings.ts";
-import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 const B = 100;
 /** Replicates spread evenly over value +- spread (their 95% interval is about value +- 0.95 spread). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { estimateRun, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
 import { expandGrid, runsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
-import { SuiteSchema, type CellConfig } from "../../../src/pipeline/suite/schema.ts";
+import { SuiteSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
 
 function config(model: Record<string, unknown>, train: Record<string, unknown> = {}): CellConfig {
   return expandGrid(SuiteSchema.parse({ name: "p", model, train }))[0].config;

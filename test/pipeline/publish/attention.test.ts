@@ -3,7 +3,7 @@ import { AttentionCellSchema, type CaptureMeta } from "../../../src/pipeline/art
 import type { Capture } from "../../../src/pipeline/capture/format.ts";
 import { BOS } from "../../../src/pipeline/data/tokenizer.ts";
 import { extractAttention, tokenLabel } from "../../../src/pipeline/publish/attention.ts";
-import { CellConfigSchema } from "../../../src/pipeline/suite/schema.ts";
+import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 // Probes of 2 and 3 tokens; per head K = 3 + 6 values. A attends to BOS, B to itself.
 const A = [1, 1, 0, 1, 1, 0, 1, 0, 0];

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
 import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
-import { SuiteSchema } from "../../../src/pipeline/suite/schema.ts";
+import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 const suite = (input: object) => SuiteSchema.parse({ name: "t", ...input });
 

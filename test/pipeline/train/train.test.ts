@@ -7,7 +7,7 @@ import { tokenStream } from "../../../src/pipeline/data/batches.ts";
 import { loadBrown, splitDocuments } from "../../../src/pipeline/data/corpus.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { runsOf, expandGrid } from "../../../src/pipeline/suite/grid.ts";
-import { SuiteSchema } from "../../../src/pipeline/suite/schema.ts";
+import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { lrAt, stepsOf, trainRun } from "../../../src/pipeline/train/train.ts";
 

@@ -1,6 +1,7 @@
 // The suite file format: one zod schema is the single source of truth for what a
 // suite may say, its defaults, and the resolved config every later stage receives.
 // Unknown keys are errors everywhere (`.strict()`), so a typo never falls back to a default.
+// It lives with the other formats because every artifact records a cell's resolved config.
 import { z } from "zod";
 
 /** Training data and tokenization. */
