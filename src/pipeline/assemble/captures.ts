@@ -9,11 +9,23 @@ import { canonicalJson } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { openSafetensors } from "../artifacts/safetensors.ts";
 import { SCHEMA_VERSION, type CaptureMeta, type CompareResult } from "../artifacts/schemas.ts";
-import { layoutOf, openCapture, type CaptureReader } from "../capture/format.ts";
+import { openCapture, type Capture, type CaptureReader } from "../capture/format.ts";
 import { cellBootstrapSeed } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
+import type { PatternArrays, PatternLayout } from "../compare/patterns.ts";
 import { cellIdOf } from "../suite/grid.ts";
+
+/** The pattern layout a capture's metadata implies. */
+export function layoutOf(meta: CaptureMeta): PatternLayout {
+  const m = meta.config.model;
+  return { nLayers: m.nLayers, nHeads: m.nHeads, probeLengths: meta.probeLengths };
+}
+
+/** The compare stage's view of a whole decoded capture. */
+export function patternsOf(c: Capture): { layout: PatternLayout; patterns: PatternArrays } {
+  return { layout: layoutOf(c.meta), patterns: { attn: c.attn } };
+}
 
 export function refitInputOf(c: CaptureReader): RefitInput {
   return {

@@ -5,7 +5,6 @@
 // the compare stage); either way, captures made elsewhere are checked as strictly as Refit's own.
 import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
 import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
-import type { PatternLayout, PatternArrays } from "../compare/patterns.ts";
 
 export const NORMS = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
 export type NormName = (typeof NORMS)[number];
@@ -155,15 +154,4 @@ export function openCapture(file: string): CaptureReader {
     ...smallTensors(st.tensors, (name) => st.read(name)),
     read: (tensor, layer) => st.read(`${tensor}.${layer}`) as Float32Array,
   };
-}
-
-/** The pattern layout a capture's metadata implies. */
-export function layoutOf(meta: CaptureMeta): PatternLayout {
-  const m = meta.config.model;
-  return { nLayers: m.nLayers, nHeads: m.nHeads, probeLengths: meta.probeLengths };
-}
-
-/** The compare stage's view of a capture. */
-export function patternsOf(c: Capture): { layout: PatternLayout; patterns: PatternArrays } {
-  return { layout: layoutOf(c.meta), patterns: { attn: c.attn } };
 }

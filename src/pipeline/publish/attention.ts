@@ -4,7 +4,8 @@
 // (compare/hungarian.ts).
 // cbar and cos follow DESIGN.md "Metrics" via compare/cosine.ts. Pure: captures in, JSON-ready data out.
 import type { AttentionCell } from "../artifacts/schemas.ts";
-import { patternsOf, type Capture } from "../capture/format.ts";
+import { patternsOf } from "../assemble/captures.ts";
+import type { Capture } from "../capture/format.ts";
 import { cbarMatrix, cosine, preparePatterns, type PreparedPatterns } from "../compare/cosine.ts";
 import { maxAssignment } from "../compare/hungarian.ts";
 import { sameLayout } from "../compare/patterns.ts";
