@@ -3,16 +3,14 @@
 // (publish/aggregate.ts). Missing, unfinished or mismatched runs are listed and exit 2 with nothing
 // written.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { aggregate, AggregateError } from "../publish/aggregate.ts";
-import { intOption, UsageError, type Command } from "./command.ts";
+import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 /** Positionals after `--from` (until the next option) are shard dirs; the others are suite files. */
 function splitArgs(argv: string[]) {
-  const { values, tokens } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    tokens: true,
+  const { values, tokens } = parseVerbArgs("aggregate", argv, {
+    // Their count is checked once they are split into suites and shard dirs.
+    positionals: { min: 0, what: "suite files and shard dirs" },
     options: {
       from: { type: "string", multiple: true },
       content: { type: "string", default: "content" },

@@ -1,5 +1,7 @@
 // What every CLI verb provides, so cli.ts can list, document and dispatch them uniformly
-// (asv's commands/ folder: one verb per file).
+// (asv's commands/ folder: one verb per file), and the argument parsing they share: a verb parses
+// its arguments here, calls one pipeline function, and prints.
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 
 export interface Command {
   name: string;
@@ -14,6 +16,27 @@ export interface Command {
 /** Bad usage: printed with a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
+}
+
+/** How many positional arguments a verb takes, and what they are, for the usage error. */
+export interface Positionals {
+  min: number;
+  /** Omit for no upper bound. */
+  max?: number;
+  /** Completes "refit <verb> takes ...", e.g. "exactly one suite file". */
+  what: string;
+}
+
+/**
+ * node's parseArgs over a verb's options (tokens included, for verbs that read argument order),
+ * with the positional count checked, so a wrong count is reported alike by every verb.
+ */
+export function parseVerbArgs<const O extends ParseArgsOptionsConfig>(verb: string, argv: string[], spec: { options: O; positionals: Positionals }) {
+  const parsed = parseArgs({ args: argv, allowPositionals: true, tokens: true, options: spec.options });
+  const { min, max = Infinity, what } = spec.positionals;
+  const n = parsed.positionals.length;
+  if (n < min || n > max) throw new UsageError(`refit ${verb} takes ${what}, got ${n}`);
+  return parsed;
 }
 
 /** An integer option's value (undefined stays undefined); anything else below `min` is a UsageError naming the flag. */

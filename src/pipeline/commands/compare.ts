@@ -3,12 +3,11 @@
 // the folder's cells (assemble/captures.ts) and prints their tables and the findings.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { writeJsonAtomic } from "../artifacts/store.ts";
 import { compareDirectory, NoCapturesError, UNTRAINED_SUFFIX } from "../assemble/captures.ts";
 import { DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { formatCellStats, formatFindings } from "../report.ts";
-import { intOption, UsageError, type Command } from "./command.ts";
+import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 export const compareCommand: Command = {
   name: "compare",
@@ -27,15 +26,13 @@ Options:
   -h, --help           show this help`,
 
   async main(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseVerbArgs("compare", argv, {
+      positionals: { min: 1, max: 1, what: "exactly one captures directory" },
       options: {
         json: { type: "string" },
         resamples: { type: "string", default: String(DEFAULT_RESAMPLES) },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(`refit compare takes exactly one captures directory, got ${positionals.length}`);
     const dir = path.resolve(positionals[0]);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new UsageError(`${positionals[0]} is not a directory`);
     const resamples = intOption("resamples", values.resamples, 10);

@@ -1,11 +1,10 @@
 // `refit diff <versionA> <versionB>`: per cell and metric, the change between two published
 // versions and whether it exceeds the seed-bootstrap noise (publish/diff.ts). Exit 1 when any metric
 // regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table.
-import { parseArgs } from "node:util";
 import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
 import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
-import { UsageError, type Command } from "./command.ts";
+import { parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 /** A version id, or `latest` / `previous` (the one published before latest). */
 export function resolveVersion(content: SiteContent, name: string): SiteVersion {
@@ -42,16 +41,14 @@ Options:
 Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown version.`,
 
   async main(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseVerbArgs("diff", argv, {
+      positionals: { min: 2, max: 2, what: "two versions" },
       options: {
         content: { type: "string", default: "content" },
         markdown: { type: "boolean", default: false },
         threshold: { type: "string", multiple: true },
       },
     });
-    if (positionals.length !== 2) throw new UsageError(`refit diff takes two versions, got ${positionals.length}`);
     const thresholds: Partial<Record<DiffMetric, number>> = {};
     for (const t of values.threshold ?? []) {
       try {

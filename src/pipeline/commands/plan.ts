@@ -1,10 +1,9 @@
 // `refit plan <suite...> --shards N`: the run matrix as JSON, ready for a GitHub Actions
 // `strategy.matrix` (one entry per suite and shard, with its compute estimate); a human summary
 // goes to stderr. Nothing is trained or written.
-import { parseArgs } from "node:util";
 import { estimateRun, splitIntoShards, sumEstimates } from "../orchestrate/plan.ts";
 import { loadSuite } from "../suite/load.ts";
-import { intOption, UsageError, type Command } from "./command.ts";
+import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 export interface MatrixEntry {
   suite: string;
@@ -31,12 +30,10 @@ Options:
   -h, --help     show this help`,
 
   async main(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseVerbArgs("plan", argv, {
+      positionals: { min: 1, what: "one or more suite files" },
       options: { shards: { type: "string", default: "1" }, seeds: { type: "string" } },
     });
-    if (positionals.length === 0) throw new UsageError("refit plan needs at least one suite file");
     const shards = intOption("shards", values.shards, 1);
     const seeds = intOption("seeds", values.seeds, 2);
 

@@ -1,14 +1,13 @@
 // `refit run <suite.yaml>`: train, capture and compare every cell of a suite, then print the
 // per-layer table and where the JSON result was written.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
 import { estimateRun, parseShard, shardRuns, sumEstimates } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
 import { loadSuite } from "../suite/load.ts";
-import { intOption, UsageError, type Command } from "./command.ts";
+import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 export const DEFAULT_OUT = ".refit";
 /** A day of one core: large enough for the shipped suites, small enough to catch a typo'd token count. */
@@ -34,9 +33,8 @@ Options:
   -h, --help         show this help`,
 
   async main(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values, positionals } = parseVerbArgs("run", argv, {
+      positionals: { min: 1, max: 1, what: "exactly one suite file" },
       options: {
         backend: { type: "string", default: "auto" },
         out: { type: "string", default: DEFAULT_OUT },
@@ -47,7 +45,6 @@ Options:
         shard: { type: "string" },
       },
     });
-    if (positionals.length !== 1) throw new UsageError(`refit run takes exactly one suite file, got ${positionals.length}`);
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
       throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
     }

@@ -2,9 +2,8 @@
 // A content root without a published version is refused unless asked for, so a mistyped --content
 // cannot publish a blank site.
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { buildSite, emptyContentReason } from "../publish/site.ts";
-import { UsageError, type Command } from "./command.ts";
+import { parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 export const siteCommand: Command = {
   name: "site",
@@ -23,9 +22,8 @@ Options:
   -h, --help       show this help`,
 
   async main(argv) {
-    const { values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
+    const { values } = parseVerbArgs("site", argv, {
+      positionals: { min: 0, max: 0, what: "no positional arguments" },
       options: {
         content: { type: "string", default: "content" },
         base: { type: "string", default: "/" },
@@ -33,7 +31,6 @@ Options:
         "allow-empty": { type: "boolean", default: false },
       },
     });
-    if (positionals.length > 0) throw new UsageError(`refit site takes no positional arguments, got "${positionals[0]}"`);
     if (!values.base.startsWith("/")) throw new UsageError(`--base must start with "/", got "${values.base}"`);
     const empty = emptyContentReason(path.resolve(values.content));
     if (empty && !values["allow-empty"]) throw new UsageError(`--content ${values.content}: ${empty}; nothing to publish (pass --allow-empty to build a site that says so)`);
