@@ -201,4 +201,10 @@ describe("refit run with bad input", () => {
     expect(help.stdout).toContain("--backend");
     expect(refit(["--help"]).stdout).toContain("Commands:");
   });
+
+  it("prints its version with --version", () => {
+    const r = refit(["--version"]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`refit ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}\n`);
+  });
 });

@@ -1,6 +1,8 @@
 // The `refit` command line: finds the verb, maps outcomes to exit codes (0 success, 1 failure,
 // 2 bad usage or input). Each verb lives in commands/<verb>.ts; the list below is in workflow order.
+import { refitVersion } from "./artifacts/provenance.ts";
 import { BackendError } from "./model/backend.ts";
+import { ContentError } from "./publish/content.ts";
 import { SuiteError } from "./suite/load.ts";
 import { ProbeSetMismatchError } from "./assemble/suite.ts";
 import { UsageError, type Command } from "./commands/command.ts";
@@ -24,8 +26,15 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.describe}`).join("\n")}
 
 Options:
   -h, --help  show help (also: refit <command> --help)
+  --version   print Refit's version
 
 Exit codes: 0 success, 1 failure, 2 bad usage or input.`;
+}
+
+/** The first line of a message, with a count of the lines left out. */
+function oneLine(message: string): string {
+  const [first, ...rest] = message.split("\n");
+  return rest.length === 0 ? first : `${first} (and ${rest.length} more)`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -33,6 +42,10 @@ export async function main(argv: string[]): Promise<number> {
   if (name === undefined || name === "-h" || name === "--help" || name === "help") {
     console.log(mainHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    console.log(`refit ${refitVersion()}`);
+    return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {
@@ -50,6 +63,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (e instanceof SuiteError || e instanceof BackendError || e instanceof ProbeSetMismatchError) {
       console.error(`refit: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof ContentError) {
+      console.error(`refit: ${oneLine(e.message)}`);
       return 2;
     }
     console.error(`refit: ${(e as Error).stack ?? e}`);

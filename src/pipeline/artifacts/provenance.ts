@@ -13,7 +13,7 @@ const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export function provenance(backend: BackendName): Provenance {
   const cpus = os.cpus();
   return {
-    refitVersion: packageVersion(`${REPO_ROOT}package.json`),
+    refitVersion: refitVersion(),
     gitCommit: gitCommit(REPO_ROOT),
     node: process.versions.node,
     tfjs: packageVersion(createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/package.json")),
@@ -27,6 +27,9 @@ export function provenance(backend: BackendName): Provenance {
     },
   };
 }
+
+/** This Refit's version, from its package.json (`refit --version`). */
+export const refitVersion = (): string => packageVersion(`${REPO_ROOT}package.json`);
 
 function packageVersion(file: string): string {
   const pkg = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown };

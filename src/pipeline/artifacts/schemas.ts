@@ -9,11 +9,17 @@ export const SCHEMA_VERSION = 1;
 export const BackendSchema = z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
 export type BackendName = z.infer<typeof BackendSchema>;
 
+/** A full git commit hash (SHA-1 or SHA-256), or null outside a git checkout; the site prints it. */
+export const GitCommitSchema = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full git commit hash (40 or 64 lowercase hex digits)")
+  .nullable();
+
 /** Where and with what an artifact was made. */
 export const ProvenanceSchema = z
   .object({
     refitVersion: z.string(),
-    gitCommit: z.string().nullable(),
+    gitCommit: GitCommitSchema,
     node: z.string(),
     tfjs: z.string(),
     backend: BackendSchema,
@@ -270,7 +276,7 @@ export const BuildInfoSchema = z
     /** Versions seen across the runs and the aggregating process. */
     packages: z.object({ refit: z.array(z.string()), node: z.array(z.string()), tfjs: z.array(z.string()) }).strict(),
     /** Commits the runs were trained from (null where it was not a git checkout). */
-    runGitCommits: z.array(z.string().nullable()),
+    runGitCommits: z.array(GitCommitSchema),
     runs: z.int(),
     /** Sum of the runs' training seconds, over every machine. */
     trainSeconds: z.number(),
@@ -287,7 +293,7 @@ export const ContentManifestSchema = z
     kind: z.literal("refit.manifest"),
     version: VersionIdSchema,
     createdAt: z.iso.datetime(),
-    gitCommit: z.string().nullable(),
+    gitCommit: GitCommitSchema,
     refitVersion: z.string(),
     suites: z.array(ManifestSuiteSchema).min(1),
     /** Absent in versions published before `refit aggregate` recorded it. */
@@ -306,8 +312,18 @@ export type LatestPointer = z.infer<typeof LatestPointerSchema>;
 export const PublishedRunSchema = RunSummarySchema.extend({ curve: z.array(EvalPointSchema).optional() }).strict();
 const SuiteCellSchema = SuiteResultSchema.shape.cells.element;
 
+/**
+ * A published suite's file: a relative path with "/" separators, each segment starting with a letter,
+ * digit or "_" (no "..", no hidden folders, no leading "-"), ending .yaml or .yml. The site pastes it
+ * into the command that reproduces a cell, so nothing else may reach a reader's shell.
+ */
+export const SuiteFileSchema = z
+  .string()
+  .regex(/^([A-Za-z0-9_][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_][A-Za-z0-9_.-]*\.ya?ml$/, "a relative path of letters, digits, '_', '.', '-' and '/' ending .yaml or .yml (no '..')");
+
 /** `<suite>.json` in a version: a SuiteResult whose runs may carry their training curves. */
 export const PublishedSuiteSchema = SuiteResultSchema.extend({
+  suite: SuiteResultSchema.shape.suite.extend({ file: SuiteFileSchema }).strict(),
   cells: z.array(SuiteCellSchema.extend({ runs: z.array(PublishedRunSchema) }).strict()),
 }).strict();
 export type PublishedSuite = z.infer<typeof PublishedSuiteSchema>;

@@ -1,7 +1,8 @@
 // `refit diff <versionA> <versionB>`: per cell and metric, the change between two published
 // versions and whether it exceeds the seed-bootstrap noise (publish/diff.ts). Exit 1 when any metric
-// regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table.
-import { ContentError, findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
+// regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table and
+// --json the diff itself (publish/diff.ts VersionDiff) for scripts.
+import { findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
 import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
 import { parseVerbArgs, UsageError, type Command } from "./command.ts";
@@ -35,10 +36,11 @@ Commonness, residual CKA and the null baselines are compared too, but never coun
 Options:
   --content <dir>        published content root (default content)
   --markdown             print a Markdown summary (for a job summary or PR comment)
+  --json                 print the diff as JSON: {from, to, regressions, added, removed, moves}
   --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
   -h, --help             show this help
 
-Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown version.`,
+Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown version or bad content.`,
 
   async main(argv) {
     const { values, positionals } = parseVerbArgs("diff", argv, {
@@ -46,9 +48,11 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown
       options: {
         content: { type: "string", default: "content" },
         markdown: { type: "boolean", default: false },
+        json: { type: "boolean", default: false },
         threshold: { type: "string", multiple: true },
       },
     });
+    if (values.markdown && values.json) throw new UsageError("--markdown and --json are two formats: give one");
     const thresholds: Partial<Record<DiffMetric, number>> = {};
     for (const t of values.threshold ?? []) {
       try {
@@ -58,17 +62,12 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage or unknown
         throw new UsageError((e as Error).message);
       }
     }
-    let content: SiteContent;
-    try {
-      content = loadContent(values.content);
-    } catch (e) {
-      if (!(e instanceof ContentError)) throw e;
-      console.error(`refit diff: ${e.message}`);
-      return 2;
-    }
+    const content = loadContent(values.content);
     const [from, to] = positionals.map((p) => resolveVersion(content, p));
     const d = diffVersions(from, to, { thresholds });
-    console.log(values.markdown ? formatDiffMarkdown(d) : formatDiffText(d));
-    return regressions(d).length > 0 ? 1 : 0;
+    const regressed = regressions(d).length;
+    if (values.json) console.log(JSON.stringify({ from: d.from, to: d.to, regressions: regressed, added: d.added, removed: d.removed, moves: d.moves }, null, 2));
+    else console.log(values.markdown ? formatDiffMarkdown(d) : formatDiffText(d));
+    return regressed > 0 ? 1 : 0;
   },
 };

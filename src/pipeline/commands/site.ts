@@ -11,8 +11,9 @@ export const siteCommand: Command = {
   help: `Usage: refit site [options]
 
 Builds the leaderboard (every published version, the attention viewer, findings, downloads) as a
-static site. A malformed content file stops the build with the file and field named. A content
-folder that does not exist or holds no version is an error (exit 2) unless --allow-empty is given.
+static site. A malformed or tampered content file stops the build before it starts, with the file
+and field named (exit 2). A content folder that does not exist or holds no version is an error
+(exit 2) unless --allow-empty is given.
 
 Options:
   --content <dir>  published content root (default content)

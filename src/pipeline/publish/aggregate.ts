@@ -13,6 +13,7 @@ import {
   ContentManifestSchema,
   PublishedSuiteSchema,
   SCHEMA_VERSION,
+  SuiteFileSchema,
   VersionIdSchema,
   type AttentionSamples,
   type BackendName,
@@ -73,6 +74,16 @@ const prettyJson = (v: unknown) => `${JSON.stringify(JSON.parse(canonicalJson(v)
 interface SuiteInput {
   loaded: LoadedSuite;
   located: LocatedRun[];
+  /** The suite file as published: relative to the working directory, "/"-separated. */
+  file: string;
+}
+
+/** The suite file as the site's reproduce command will show it, or a problem saying why it cannot be. */
+function publishedFile(file: string): { file: string } | { problem: string } {
+  const relative = path.relative(process.cwd(), path.resolve(file)).split(path.sep).join("/");
+  const checked = SuiteFileSchema.safeParse(relative);
+  if (checked.success) return { file: checked.data };
+  return { problem: `${file}: published as "${relative}", which is not ${checked.error.issues[0].message}; run refit aggregate from the repository root on suite files inside it` };
 }
 
 /** Steps 1-2: load suites and locate their runs; throws AggregateError listing every problem. */
@@ -93,7 +104,9 @@ async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
     const elsewhere = new Set(loaded.filter((o) => o !== l).flatMap((o) => o.runs.map((r) => r.runId)));
     const { located, problems: found } = locateRuns(l, { from: opts.from, plannedElsewhere: elsewhere });
     problems.push(...found);
-    return { loaded: l, located };
+    const published = publishedFile(l.file);
+    if ("problem" in published) problems.push(published.problem);
+    return { loaded: l, located, file: "file" in published ? published.file : l.file };
   });
   if (!opts.allowMixedBackends) problems.push(...backendProblems(inputs.flatMap((s) => s.located.map((l) => ({ ...l, suite: s.loaded.suite.name })))));
   if (problems.length > 0) throw new AggregateError(problems);
@@ -108,7 +121,7 @@ function mainBackend(located: readonly LocatedRun[]): BackendName {
 }
 
 /** Step 3: the compare stage on one suite, as a published result (runs carry their curves). */
-function publishSuite({ loaded, located }: SuiteInput, mixed: boolean): PublishedSuite {
+function publishSuite({ loaded, located, file }: SuiteInput, mixed: boolean): PublishedSuite {
   const started = performance.now();
   const byRun = new Map(located.map((l) => [l.run.runId, l]));
   const records = located.map((l) => l.record);
@@ -122,6 +135,7 @@ function publishSuite({ loaded, located }: SuiteInput, mixed: boolean): Publishe
   });
   return PublishedSuiteSchema.parse({
     ...result,
+    suite: { ...result.suite, file },
     cells: result.cells.map((cell) => ({ ...cell, runs: cell.runs.map((run) => ({ ...run, curve: byRun.get(run.runId)!.record.curve })) })),
   });
 }

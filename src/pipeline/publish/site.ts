@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadContent } from "./content.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
@@ -26,6 +27,9 @@ export function emptyContentReason(root: string): string | null {
 }
 
 export async function buildSite(opts: BuildSiteOptions): Promise<void> {
+  // Checked here first: inside Astro's bundle a ContentError is another class and would reach the
+  // user as a stack trace, not as the one line (exit 2) that cli.ts prints for bad content.
+  loadContent(path.resolve(opts.content));
   process.env.REFIT_CONTENT_DIR = path.resolve(opts.content);
   process.env.REFIT_SITE_BASE = opts.base;
   process.env.REFIT_SITE_OUT = path.resolve(opts.out);

