@@ -32,7 +32,15 @@ function cellChanges(d: VersionDiff): string[] {
   return out;
 }
 
-const row = (m: MetricMove) => [`${m.suite}/${m.cellId}`, m.metric, fixed(m.before, digits(m)), fixed(m.after, digits(m)), signed(m.delta, digits(m)), interval(m), verdictOf(m)];
+/** A move's numbers as every report prints them (perplexity to 2 places, the rest to 3). */
+export function moveNumbers(m: MetricMove): { before: string; after: string; change: string; interval: string } {
+  return { before: fixed(m.before, digits(m)), after: fixed(m.after, digits(m)), change: signed(m.delta, digits(m)), interval: interval(m) };
+}
+
+function row(m: MetricMove): string[] {
+  const n = moveNumbers(m);
+  return [`${m.suite}/${m.cellId}`, m.metric, n.before, n.after, n.change, n.interval, verdictOf(m)];
+}
 
 /** Aligned plain text, every value compared, largest change first. */
 export function formatDiffText(d: VersionDiff): string {
