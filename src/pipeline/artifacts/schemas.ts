@@ -282,6 +282,11 @@ export const BuildInfoSchema = z
     trainSeconds: z.number(),
     /** Wall time of `refit aggregate` (compare stage, attention samples, writing). */
     aggregateSeconds: z.number(),
+    /** Planned runs that did not finish (`refit aggregate --allow-missing`); absent when none. */
+    missingRuns: z
+      .array(z.object({ suite: z.string(), cellId: z.string(), runId: z.string(), seed: z.int(), reason: z.string() }).strict())
+      .min(1)
+      .optional(),
   })
   .strict();
 export type BuildInfo = z.infer<typeof BuildInfoSchema>;

@@ -17,6 +17,7 @@ function splitArgs(argv: string[]) {
       version: { type: "string" },
       seeds: { type: "string" },
       "allow-mixed-backends": { type: "boolean", default: false },
+      "allow-missing": { type: "boolean", default: false },
     },
   });
   const suites: string[] = [];
@@ -38,7 +39,8 @@ Checks that every run each suite plans (as refit plan lists them) is finished in
 shard directories (the --out of refit run --shard; a run found in several must be byte-identical),
 all on one backend; then runs the compare stage and writes content/versions/<id>/ (suite results,
 attention samples, a manifest with SHA-256 sums, provenance and timings), and only then points
-content/latest.json at it. Anything missing or mismatched is listed and exits 2, writing nothing.
+content/latest.json at it. Anything missing or mismatched is listed and exits 2, writing nothing;
+with --allow-missing, runs that did not finish (a failed shard) are published as missing instead.
 An existing version is never overwritten.
 
 Options:
@@ -47,6 +49,8 @@ Options:
   --version <id>           version id (default <UTC date>.<next free number>, e.g. 2026-11-25.1)
   --seeds <n>              refits per cell, overriding each suite's \`seeds\` (as given to refit run)
   --allow-mixed-backends   publish runs trained on different backends together
+  --allow-missing          publish what finished when planned runs are missing or unfinished: each is
+                           marked in its cell and in the manifest (build.missingRuns), and listed here
   -h, --help               show this help`,
 
   async main(argv) {
@@ -61,10 +65,13 @@ Options:
         version: values.version,
         seeds: intOption("seeds", values.seeds, 2),
         allowMixedBackends: values["allow-mixed-backends"],
+        allowMissing: values["allow-missing"],
         progress: (line) => console.error(`refit: ${line}`),
       });
       const b = result.manifest.build!;
       console.log(`version ${result.version}: ${result.suites.map((s) => s.suite.name).join(", ")} (${b.runs} runs on ${b.backends.join(", ")}, ${b.machines.length} machine(s))`);
+      const missing = b.missingRuns ?? [];
+      if (missing.length > 0) console.log(`partial: ${missing.length} planned run(s) missing, marked in the version:\n${missing.map((m) => `  ${m.suite}: run ${m.runId} (seed ${m.seed}): ${m.reason}`).join("\n")}`);
       console.log(`published: ${path.relative(process.cwd(), result.dir) || result.dir}; latest.json points at it`);
       return 0;
     } catch (e) {

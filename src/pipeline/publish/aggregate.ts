@@ -3,8 +3,11 @@
 // run of every suite must be present and finished (publish/shards.ts); the compare stage runs on
 // them exactly as `refit run` does (assemble/suite.ts), and the version folder (suite
 // results with curves, attention samples, manifest with SHA-256 sums) is written whole before
-// latest.json moves (publish/version.ts). An aggregated suite's timings.wallSeconds is the sum of
-// its runs' training seconds plus the compare stage: the shards' own wall clocks are not recorded.
+// latest.json moves (publish/version.ts). With allowMissing (a night whose shards did not all
+// finish) the runs that did are published and each missing one is marked: a failed run line in its
+// cell saying why, and an entry in the manifest's build.missingRuns. An aggregated suite's
+// timings.wallSeconds is the sum of its runs' training seconds plus the compare stage: the shards'
+// own wall clocks are not recorded.
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
@@ -28,7 +31,7 @@ import { assembleSuiteResult } from "../assemble/suite.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
-import { backendProblems, locateRuns, type LocatedRun } from "./shards.ts";
+import { backendProblems, locateRuns, runName, type LocatedRun, type MissingRun } from "./shards.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
 
 export interface AggregateOptions {
@@ -44,6 +47,8 @@ export interface AggregateOptions {
   seeds?: number;
   /** Publish runs trained on different backends together. */
   allowMixedBackends?: boolean;
+  /** Publish the runs that finished when some planned runs did not (marking those as missing). */
+  allowMissing?: boolean;
   /** Creation time (default now); the site orders versions by it. */
   createdAt?: Date;
   /** Numbered progress lines ("2/5 ..."). */
@@ -74,6 +79,7 @@ const prettyJson = (v: unknown) => `${JSON.stringify(JSON.parse(canonicalJson(v)
 interface SuiteInput {
   loaded: LoadedSuite;
   located: LocatedRun[];
+  missing: MissingRun[];
   /** The suite file as published: relative to the working directory, "/"-separated. */
   file: string;
 }
@@ -102,26 +108,40 @@ async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
   }
   const inputs = loaded.map((l) => {
     const elsewhere = new Set(loaded.filter((o) => o !== l).flatMap((o) => o.runs.map((r) => r.runId)));
-    const { located, problems: found } = locateRuns(l, { from: opts.from, plannedElsewhere: elsewhere });
+    const { located, missing, problems: found } = locateRuns(l, { from: opts.from, plannedElsewhere: elsewhere });
     problems.push(...found);
+    if (!opts.allowMissing) problems.push(...missing.map((m) => `${runName(l, m.run)}: ${m.reason}`));
     const published = publishedFile(l.file);
     if ("problem" in published) problems.push(published.problem);
-    return { loaded: l, located, file: "file" in published ? published.file : l.file };
+    return { loaded: l, located, missing, file: "file" in published ? published.file : l.file };
   });
+  if (inputs.every((s) => s.located.length === 0)) problems.push("no planned run of any suite finished in the shard directories: there is nothing to publish");
   if (!opts.allowMixedBackends) problems.push(...backendProblems(inputs.flatMap((s) => s.located.map((l) => ({ ...l, suite: s.loaded.suite.name })))));
   if (problems.length > 0) throw new AggregateError(problems);
   return inputs;
 }
 
 /** The most common backend of the runs (the suite result names one; ties go to the first seen). */
-function mainBackend(located: readonly LocatedRun[]): BackendName {
+function mainBackend(located: readonly { backend: BackendName }[]): BackendName {
   const counts = new Map<BackendName, number>();
   for (const l of located) counts.set(l.backend, (counts.get(l.backend) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0][0];
 }
 
-/** Step 3: the compare stage on one suite, as a published result (runs carry their curves). */
-function publishSuite({ loaded, located, file }: SuiteInput, mixed: boolean): PublishedSuite {
+/** A missing run's line in its cell: failed, saying why, with nothing measured. */
+const missingSummary = (m: MissingRun): PublishedSuite["cells"][number]["runs"][number] => ({
+  runId: m.run.runId,
+  seed: m.run.seed,
+  status: "failed",
+  error: `missing from this version: ${m.reason}`,
+  heldOutLoss: null,
+  heldOutPerplexity: null,
+  trainSeconds: 0,
+  tokensPerSecond: 0,
+});
+
+/** Step 3: the compare stage on one suite, as a published result (runs carry their curves; missing runs are marked). */
+function publishSuite({ loaded, located, missing, file }: SuiteInput, mixed: boolean, backend: BackendName): PublishedSuite {
   const started = performance.now();
   const byRun = new Map(located.map((l) => [l.run.runId, l]));
   const records = located.map((l) => l.record);
@@ -129,18 +149,24 @@ function publishSuite({ loaded, located, file }: SuiteInput, mixed: boolean): Pu
   const result = assembleSuiteResult(loaded, {
     records,
     runDir: (r) => byRun.get(r.runId)!.dir,
-    provenance: provenance(mainBackend(located)),
+    provenance: provenance(located.length > 0 ? mainBackend(located) : backend),
     timings: () => ({ wallSeconds: trainSeconds + (performance.now() - started) / 1000, trainedRuns: records.length, cachedRuns: 0 }),
     mixedBackends: mixed,
   });
   return PublishedSuiteSchema.parse({
     ...result,
     suite: { ...result.suite, file },
-    cells: result.cells.map((cell) => ({ ...cell, runs: cell.runs.map((run) => ({ ...run, curve: byRun.get(run.runId)!.record.curve })) })),
+    cells: result.cells.map((cell) => ({
+      ...cell,
+      runs: [
+        ...cell.runs.map((run) => ({ ...run, curve: byRun.get(run.runId)!.record.curve })),
+        ...missing.filter((m) => m.run.cellId === cell.cellId).map(missingSummary),
+      ].sort((a, b) => a.seed - b.seed),
+    })),
   });
 }
 
-/** Step 4: the attention viewer's samples for every cell of a suite. */
+/** Step 4: the attention viewer's samples for every compared cell of a suite. */
 function attentionOf({ loaded, located }: SuiteInput, result: PublishedSuite): AttentionSamples {
   return AttentionSamplesSchema.parse({
     schemaVersion: SCHEMA_VERSION,
@@ -148,7 +174,9 @@ function attentionOf({ loaded, located }: SuiteInput, result: PublishedSuite): A
     suite: loaded.suite.name,
     probeSet: { id: result.probeSet.id, hash: result.probeSet.hash },
     maxTokens: 24,
-    cells: result.cells.map((cell) => {
+    cells: result.cells
+      .filter((cell) => cell.stats !== null)
+      .map((cell) => {
       const mine = located.filter((l) => l.run.cellId === cell.cellId);
       return extractAttention({ captures: mine.map((l) => decodeCapture(readBytes(capturePath(l.dir)), capturePath(l.dir))), maxTokens: 24 });
     }),
@@ -189,7 +217,9 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   say(`1/${STEPS} checking that every planned run of ${opts.suites.length} suite(s) is in ${opts.from.length} shard dir(s)`);
   const inputs = await checkInputs(opts);
   const nRuns = inputs.reduce((n, s) => n + s.located.length, 0);
-  say(`2/${STEPS} found all ${nRuns} runs finished and consistent`);
+  const missing = inputs.flatMap((s) => s.missing.map((m) => ({ loaded: s.loaded, ...m })));
+  say(`2/${STEPS} found ${missing.length === 0 ? "all " : ""}${nRuns} runs finished and consistent${missing.length > 0 ? `; ${missing.length} missing, published as such` : ""}`);
+  const backend = mainBackend(inputs.flatMap((s) => s.located));
 
   const files: VersionFile[] = [];
   const entries: ContentManifest["suites"] = [];
@@ -197,7 +227,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   for (const input of inputs) {
     const name = input.loaded.suite.name;
     say(`3/${STEPS} comparing ${name}: ${input.loaded.cells.length} cell(s)`);
-    const result = publishSuite(input, opts.allowMixedBackends ?? false);
+    const result = publishSuite(input, opts.allowMixedBackends ?? false, backend);
     const attention = attentionOf(input, result);
     const resultFile: VersionFile = { name: `${name}.json`, contents: prettyJson(result) };
     const attentionFile: VersionFile = { name: `${name}.attention.json`, contents: `${canonicalJson(attention)}\n` };
@@ -227,10 +257,13 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       gitCommit: suites[0].provenance.gitCommit,
       refitVersion: suites[0].provenance.refitVersion,
       suites: entries,
-      build: buildInfo(
-        inputs.flatMap((s) => s.located.map((l) => l.record)),
-        (performance.now() - started) / 1000,
-      ),
+      build: {
+        ...buildInfo(
+          inputs.flatMap((s) => s.located.map((l) => l.record)),
+          (performance.now() - started) / 1000,
+        ),
+        ...(missing.length > 0 ? { missingRuns: missing.map((m) => ({ suite: m.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })) } : {}),
+      },
     });
     say(`4/${STEPS} writing version ${version}: ${files.length + 1} files`);
     let dir: string;

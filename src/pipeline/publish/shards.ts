@@ -2,7 +2,7 @@
 // --shard` leaves them) and checks they can be published together: every planned run present and
 // finished, a run found twice only if its captures are byte-identical, records that match the
 // suite's resolved config. Problems are collected, not thrown one by one, so a single message can
-// list everything that is missing (DESIGN.md "Automation"; asv's check before publishing).
+// list everything that is missing (as asv checks before publishing).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
@@ -21,8 +21,17 @@ export interface LocatedRun {
   backend: BackendName;
 }
 
+/** A planned run with no finished copy in any shard directory (its shard failed, or is still running). */
+export interface MissingRun {
+  run: Run;
+  /** "missing from every --from directory", or why the copies found are unfinished. */
+  reason: string;
+}
+
 export interface LocateResult {
   located: LocatedRun[];
+  /** Planned runs without a finished copy; only `refit aggregate --allow-missing` publishes without them. */
+  missing: MissingRun[];
   /** One line per problem; publishing must not go ahead while any remain. */
   problems: string[];
 }
@@ -114,10 +123,10 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
     }
   }
 
-  const cellNumber = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
   const located: LocatedRun[] = [];
+  const missing: MissingRun[] = [];
   for (const run of loaded.runs) {
-    const name = `${loaded.suite.name}: run ${run.runId} (cell ${cellNumber.get(run.cellId)}, seed ${run.seed})`;
+    const name = runName(loaded, run);
     const copies = byRun.get(run.runId) ?? [];
     const finished: Found[] = [];
     const unfinished: string[] = [];
@@ -131,8 +140,7 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
       } else finished.push({ record, ...c });
     }
     if (finished.length === 0) {
-      const why = unfinished.length > 0 ? `not finished: ${unfinished.join("; ")}` : `missing from every --from directory${strayHint(run, strays)}`;
-      problems.push(`${name}: ${why}`);
+      missing.push({ run, reason: unfinished.length > 0 ? `not finished: ${unfinished.join("; ")}` : `missing from every --from directory${strayHint(run, strays)}` });
       continue;
     }
     // The same run from two shards (e.g. a retried job) is fine only if it is the same result.
@@ -144,7 +152,12 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
     }
     located.push({ run, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend });
   }
-  return { located, problems };
+  return { located, missing, problems };
+}
+
+/** "tiny: run 1a2b... (cell 1, seed 3)": how problems and missing runs name a run. */
+export function runName(loaded: LoadedSuite, run: Run): string {
+  return `${loaded.suite.name}: run ${run.runId} (cell ${loaded.cells.findIndex((c) => c.cellId === run.cellId) + 1}, seed ${run.seed})`;
 }
 
 /** Problems for runs of more than one backend, naming a few runs of each; none when there is one backend. */

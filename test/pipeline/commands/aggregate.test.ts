@@ -1,7 +1,8 @@
 // `refit plan` / `refit run --shard` / `refit aggregate` end to end on the tiny suite: two shards
 // trained apart into two output dirs and aggregated give the unsharded run's statistics; missing,
-// mixed-backend, other-suite-version and conflicting shards exit 2 and write nothing; a published
-// version is never overwritten. One training pass (beforeAll) serves every test; tests run in
+// mixed-backend, other-suite-version and conflicting shards exit 2 and write nothing, unless
+// --allow-missing, which publishes what finished and marks the rest; a published version is never
+// overwritten. One training pass (beforeAll) serves every test; tests run in
 // order, and the overwrite test adds to the version the first test published.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -101,6 +102,8 @@ describe("refit aggregate", () => {
     expect(published.findings).toEqual(unsharded.findings);
     expect(published.cells[0].runs.map((x) => x.heldOutLoss)).toEqual(unsharded.cells[0].runs.map((x) => x.heldOutLoss));
     expect(published.suite.hash).toBe(unsharded.suite.hash);
+    // Given as an absolute path, published relative to the working directory (the site's reproduce command).
+    expect(published.suite.file).toBe("test/fixtures/suites/tiny.yaml");
     // Each run's curve comes from its run.json in whichever shard trained it.
     const [run0] = published.cells[0].runs;
     const shardOf0 = [shard1, shard2].find((s) => fs.existsSync(path.join(s, "runs", "wasm", run0.runId)))!;
@@ -121,6 +124,46 @@ describe("refit aggregate", () => {
     const missing = unsharded.cells[0].runs.find((x) => !fs.existsSync(path.join(shard1, "runs", "wasm", x.runId)))!;
     expect(r.stderr).toContain(`tiny: run ${missing.runId} (cell 1, seed ${missing.seed}): missing from every --from directory`);
     expect(r.stderr).toContain("nothing was written");
+    wroteNothing(content);
+  });
+
+  it("with --allow-missing publishes the finished shard and marks the missing run, in the cell and the manifest", () => {
+    const content = path.join(tmp, "content-partial");
+    const r = refit(["aggregate", TINY, "--from", shard1, "--content", content, "--allow-missing"]);
+    expect(r.status, r.stderr).toBe(0);
+    const [present] = fs.readdirSync(path.join(shard1, "runs", "wasm"));
+    const missing = unsharded.cells[0].runs.find((x) => x.runId !== present)!;
+    expect(r.stderr).toContain("2/5 found 1 runs finished and consistent; 1 missing, published as such");
+    expect(r.stdout).toContain(`partial: 1 planned run(s) missing, marked in the version:\n  tiny: run ${missing.runId} (seed ${missing.seed}): missing from every --from directory`);
+
+    const version = loadContent(content).latest!;
+    const [cell] = version.suites[0].result.cells;
+    expect(cell.runs.map((x) => [x.seed, x.status])).toEqual([[0, missing.seed === 0 ? "failed" : "finished"], [1, missing.seed === 1 ? "failed" : "finished"]]);
+    expect(cell.runs.find((x) => x.runId === missing.runId)).toEqual({
+      runId: missing.runId,
+      seed: missing.seed,
+      status: "failed",
+      error: "missing from this version: missing from every --from directory",
+      heldOutLoss: null,
+      heldOutPerplexity: null,
+      trainSeconds: 0,
+      tokensPerSecond: 0,
+    });
+    // One refit is left: nothing to compare, so no statistics and no attention samples.
+    expect(cell.stats).toBeNull();
+    expect(cell.error).toBe(missing.seed === 0 ? "the anchor refit (seed 0) did not finish" : "fewer than two refits finished");
+    expect(version.suites[0].attention!.cells).toEqual([]);
+    expect(version.manifest.build!.runs).toBe(1);
+    expect(version.manifest.build!.missingRuns).toEqual([{ suite: "tiny", cellId: cell.cellId, runId: missing.runId, seed: missing.seed, reason: "missing from every --from directory" }]);
+  });
+
+  it("with --allow-missing still refuses a night where nothing finished", async () => {
+    const empty = path.join(tmp, "shard-empty");
+    fs.mkdirSync(path.join(empty, "runs"), { recursive: true });
+    const content = path.join(tmp, "content-empty");
+    const message = await refusal({ suites: [TINY], from: [empty], content, allowMissing: true });
+    expect(message).toContain("no planned run of any suite finished in the shard directories: there is nothing to publish");
+    expect(message).not.toContain("missing from every --from directory");
     wroteNothing(content);
   });
 
@@ -181,3 +224,4 @@ describe("refit aggregate", () => {
     wroteNothing(content);
   });
 });
+

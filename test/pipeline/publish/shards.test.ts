@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { backendProblems, configDifferences, locateRuns, type LocatedRun } from "../../../src/pipeline/publish/shards.ts";
+import { backendProblems, configDifferences, locateRuns, runName, type LocatedRun } from "../../../src/pipeline/publish/shards.ts";
 import { loadSuite } from "../../../src/pipeline/suite/load.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-shards-"));
@@ -23,24 +23,26 @@ describe("locateRuns", () => {
     const loaded = await loadSuite(TINY);
     const empty = path.join(tmp, "empty");
     fs.mkdirSync(path.join(empty, "runs", "gpu"), { recursive: true });
-    const { located, problems } = locateRuns(loaded, { from: [empty, path.join(tmp, "absent"), tmp] });
+    const { located, missing, problems } = locateRuns(loaded, { from: [empty, path.join(tmp, "absent"), tmp] });
     expect(located).toEqual([]);
     expect(problems).toEqual([
       `${path.join(empty, "runs", "gpu")}: "gpu" is not a backend (tensorflow-gpu, tensorflow, wasm, cpu)`,
       `${path.join(tmp, "absent")}: not a directory`,
       `${tmp}: holds no runs/ folder (is it the --out directory of a refit run?)`,
-      ...loaded.runs.map((r) => `tiny: run ${r.runId} (cell 1, seed ${r.seed}): missing from every --from directory`),
     ]);
+    expect(missing.map((m) => `${runName(loaded, m.run)}: ${m.reason}`)).toEqual(loaded.runs.map((r) => `tiny: run ${r.runId} (cell 1, seed ${r.seed}): missing from every --from directory`));
   });
 
   it("says why a run that was started did not finish", async () => {
     const loaded = await loadSuite(TINY);
     const shard = path.join(tmp, "killed");
     fs.mkdirSync(path.join(shard, "runs", "wasm", loaded.runs[0].runId), { recursive: true });
-    const { problems } = locateRuns(loaded, { from: [shard] });
-    expect(problems[0]).toBe(
-      `tiny: run ${loaded.runs[0].runId} (cell 1, seed 0): not finished: ${path.join(shard, "runs", "wasm", loaded.runs[0].runId)} has no run.json (still running, or killed: rerun that shard to resume it)`,
-    );
+    const { missing, problems } = locateRuns(loaded, { from: [shard] });
+    expect(problems).toEqual([]);
+    expect(missing[0]).toEqual({
+      run: loaded.runs[0],
+      reason: `not finished: ${path.join(shard, "runs", "wasm", loaded.runs[0].runId)} has no run.json (still running, or killed: rerun that shard to resume it)`,
+    });
   });
 });
 
