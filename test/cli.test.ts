@@ -90,6 +90,23 @@ describe("refit run", () => {
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
+  it("copies finished runs from --reuse-from instead of training them, without their checkpoints", () => {
+    const fresh = path.join(tmp, "reused");
+    const r = refit(["run", TINY, "--out", fresh, "--backend", "wasm", "--reuse-from", out]);
+    expect(r.status, r.stderr).toBe(0);
+    const reused = resultOf(fresh);
+    expect(reused.timings.trainedRuns).toBe(0);
+    expect(reused.timings.cachedRuns).toBe(2);
+    expect(reused.cells[0].stats).toEqual(resultOf(out).cells[0].stats);
+    for (const runId of fs.readdirSync(path.join(out, "runs", "wasm"))) {
+      const [from, to] = [out, fresh].map((d) => path.join(d, "runs", "wasm", runId));
+      expect(fs.readdirSync(to).sort()).toEqual(["capture-init.safetensors", "capture.safetensors", "run.json"]);
+      expect(fs.readdirSync(from).some((f) => f.startsWith("ckpt-"))).toBe(true);
+      for (const f of fs.readdirSync(to)) expect(fs.readFileSync(path.join(to, f)).equals(fs.readFileSync(path.join(from, f))), f).toBe(true);
+    }
+    expect(fs.readdirSync(path.join(fresh, "runs", "wasm")).filter((f) => f.startsWith("."))).toEqual([]);
+  });
+
   it("resumes after kill -9 and ends bit-identical to an uninterrupted run", async () => {
     const killed = path.join(tmp, "killed");
     const child = spawn(process.execPath, [BIN, "run", TINY, "--out", killed, "--backend", "wasm"], { cwd: ROOT, stdio: "ignore" });
@@ -144,6 +161,15 @@ describe("refit plan", () => {
     expect(include.filter((e) => e.suite.endsWith("smoke.yaml")).reduce((s, e) => s + e.runs, 0)).toBe(4);
     expect(include.every((e) => e.flops > 0)).toBe(true);
     expect(r.stderr).toMatch(/tiny\.yaml: 1 cell\(s\), 2 runs/);
+  });
+
+  it("prints the planned run IDs, sorted and unique, with --run-ids", () => {
+    const r = refit(["plan", TINY, path.join(ROOT, "suites/smoke.yaml"), TINY, "--run-ids"]);
+    expect(r.status).toBe(0);
+    const ids = r.stdout.trimEnd().split("\n");
+    expect(ids).toHaveLength(6);
+    expect(ids).toEqual([...new Set(ids)].sort());
+    expect(ids.every((id) => /^[0-9a-f]{16}$/.test(id))).toBe(true);
   });
 });
 

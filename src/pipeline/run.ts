@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { provenance } from "./artifacts/provenance.ts";
-import { finishedRecord, runDirOf } from "./artifacts/runs.ts";
+import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts";
 import type { BackendName, RunRecord, SuiteResult } from "./artifacts/schemas.ts";
 import { writeJsonAtomic } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
@@ -27,6 +27,8 @@ export interface RunSuiteOptions {
   workers: number;
   /** Train only this shard's runs, and compare nothing. */
   shard?: Shard;
+  /** Another output directory whose finished runs are copied in rather than trained (`--reuse-from`). */
+  reuseFrom?: string;
 }
 
 const WORKER = fileURLToPath(new URL("./orchestrate/worker.ts", import.meta.url));
@@ -58,12 +60,17 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
   return done as RunRecord[];
 }
 
-/** Jobs for some of a suite's runs, labelled by their place in the whole suite. */
+/**
+ * Jobs for some of a suite's runs, labelled by their place in the whole suite; with `reuseFrom`,
+ * finished runs found there are first copied into the output directory, so they count as cached.
+ */
 function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
   const probes = loadProbeSet(loaded.suite.probes.set);
   for (const cell of loaded.cells) checkProbesFit(probes, cell.config.data.nCtx);
   const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
   const jobs = runs.map((run) => ({ run, outDir: opts.outDir, backend: opts.backend, probeSet: probes.id, suiteFile: loaded.file }));
+  const from = opts.reuseFrom;
+  if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId));
   const labels = runs.map((run) => `run ${loaded.runs.indexOf(run) + 1}/${loaded.runs.length} cell ${cellIndex.get(run.cellId)} seed ${run.seed}`);
   return { jobs, labels };
 }

@@ -17,7 +17,7 @@ export interface MatrixEntry {
 export const planCommand: Command = {
   name: "plan",
   describe: "print the run matrix of suites as JSON (GitHub Actions matrix), sharded, with compute estimates",
-  help: `Usage: refit plan <suite.yaml...> [--shards N] [--seeds N]
+  help: `Usage: refit plan <suite.yaml...> [--shards N] [--seeds N] [--run-ids]
 
 Prints {"include": [{suite, shard, runs, flops, coreHours}, ...]}: one entry per suite and shard,
 for \`strategy.matrix: \${{ fromJSON(...) }}\`. Shards balance estimated compute and are computed
@@ -27,19 +27,22 @@ for one wasm process on a 2-core reference CPU (see src/pipeline/orchestrate/pla
 Options:
   --shards <n>   shards per suite (default 1)
   --seeds <n>    refits per cell, overriding each suite's \`seeds\`
+  --run-ids      print the planned run IDs instead, sorted, one a line (a cache key for their outputs)
   -h, --help     show this help`,
 
   async main(argv) {
     const { values, positionals } = parseVerbArgs("plan", argv, {
       positionals: { min: 1, what: "one or more suite files" },
-      options: { shards: { type: "string", default: "1" }, seeds: { type: "string" } },
+      options: { shards: { type: "string", default: "1" }, seeds: { type: "string" }, "run-ids": { type: "boolean", default: false } },
     });
     const shards = intOption("shards", values.shards, 1);
     const seeds = intOption("seeds", values.seeds, 2);
 
     const include: MatrixEntry[] = [];
+    const runIds = new Set<string>();
     for (const file of positionals) {
       const loaded = await loadSuite(file, { seeds });
+      for (const r of loaded.runs) runIds.add(r.runId);
       const parts = splitIntoShards(loaded.runs, shards);
       parts.forEach((runs, i) => {
         const e = sumEstimates(runs.map((r) => estimateRun(r.config)));
@@ -48,7 +51,7 @@ Options:
       const total = sumEstimates(loaded.runs.map((r) => estimateRun(r.config)));
       console.error(`${file}: ${loaded.cells.length} cell(s), ${loaded.runs.length} runs, ${total.flops.toExponential(2)} FLOPs, ~${total.coreHours.toFixed(2)} core-hours`);
     }
-    console.log(JSON.stringify({ include }));
+    console.log(values["run-ids"] ? [...runIds].sort().join("\n") : JSON.stringify({ include }));
     return 0;
   },
 };

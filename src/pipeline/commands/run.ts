@@ -30,6 +30,8 @@ Options:
   --force            run even when the estimate exceeds --max-core-hours
   --workers <n>      training processes (default: one per core; tfjs-wasm uses one thread each)
   --shard <i/N>      train and capture only shard i of N (as refit plan splits it); compares nothing
+  --reuse-from <dir> copy finished runs from another --out directory (e.g. a restored CI cache) instead
+                     of training them; checkpoints are not copied
   -h, --help         show this help`,
 
   async main(argv) {
@@ -43,6 +45,7 @@ Options:
         force: { type: "boolean", default: false },
         workers: { type: "string", default: String(defaultWorkers()) },
         shard: { type: "string" },
+        "reuse-from": { type: "string" },
       },
     });
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
@@ -71,7 +74,8 @@ Options:
     console.error(
       `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
     );
-    const options = { outDir, backend, progress: process.stderr, workers };
+    const reuseFrom = values["reuse-from"] === undefined ? undefined : path.resolve(values["reuse-from"]);
+    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom };
     if (shard) {
       const records = await trainShard(loaded, { ...options, shard });
       const failed = records.filter((r) => r.status === "failed");

@@ -2,9 +2,11 @@
 // trained apart into two output dirs and aggregated give the unsharded run's statistics; missing,
 // mixed-backend, other-suite-version and conflicting shards exit 2 and write nothing, unless
 // --allow-missing, which publishes what finished and marks the rest; a published version is never
-// overwritten. One training pass (beforeAll) serves every test; tests run in
+// overwritten. The nightly's run store (.github/scripts/run-store.ts) is tested here too, on the same
+// trained shards. One training pass (beforeAll) serves every test; tests run in
 // order, and the overwrite test adds to the version the first test published.
 import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -225,3 +227,42 @@ describe("refit aggregate", () => {
   });
 });
 
+describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
+  const SCRIPT = path.join(ROOT, ".github/scripts/run-store.ts");
+  const store = path.join(tmp, "run-store");
+  const strip = process.features.typescript ? [] : ["--experimental-strip-types", "--no-warnings"];
+  const merge = (...from: string[]) =>
+    spawnSync(process.execPath, [...strip, SCRIPT, "--store", store, "--backend", "wasm", ...from.flatMap((d) => ["--from", d]), TINY], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  /** What the plan job computes: `refit plan --run-ids | sha256sum | cut -c1-32`. */
+  const plannedKey = () => createHash("sha256").update(refit(["plan", TINY, "--run-ids"]).stdout).digest("hex").slice(0, 32);
+  const held = () => fs.readdirSync(path.join(store, "runs", "wasm")).sort();
+
+  it("keys a store that holds one shard's runs apart from the planned set", () => {
+    const r = merge(shard1);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run store: 1 of 2 planned runs (1 added tonight, 0 no longer planned removed)");
+    expect(held()).toEqual(fs.readdirSync(path.join(shard1, "runs", "wasm")));
+    expect(r.stdout).not.toBe(`key=${plannedKey()}\n`);
+  });
+
+  it("adds the next night's runs, drops runs no suite plans, and then has the plan job's key", () => {
+    fs.mkdirSync(path.join(store, "runs", "wasm", "0123456789abcdef"));
+    const r = merge(shard1, shard2);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run store: 2 of 2 planned runs (1 added tonight, 1 no longer planned removed)");
+    expect(held()).toEqual(unsharded.cells[0].runs.map((x) => x.runId).sort());
+    expect(r.stdout).toBe(`key=${plannedKey()}\n`);
+    for (const runId of held()) expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual(["capture-init.safetensors", "capture.safetensors", "run.json"]);
+  });
+
+  it("gives shards what they need to train nothing: refit run --reuse-from the store", () => {
+    const out = path.join(tmp, "from-store");
+    const r = refit(["run", TINY, "--shard", "2/2", "--out", out, "--backend", "wasm", "--workers", "1", "--reuse-from", store]);
+    expect(r.status, r.stderr).toBe(0);
+    const [runId] = fs.readdirSync(path.join(shard2, "runs", "wasm"));
+    expect(fs.readdirSync(path.join(out, "runs", "wasm"))).toEqual([runId]);
+    // Not retrained: a retrained run's record would carry new timings.
+    const record = (dir: string) => fs.readFileSync(path.join(dir, "runs", "wasm", runId, "run.json"));
+    expect(record(out).equals(record(store))).toBe(true);
+  });
+});
