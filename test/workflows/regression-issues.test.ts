@@ -11,6 +11,8 @@ import { editedVersion, fixtureVersion, FIXTURE_CONTENT, moveLayer, publish, wit
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const SCRIPT = path.join(ROOT, ".github/scripts/regression-issues.ts");
+/** Node 22.12-22.17 strip TypeScript types only behind a flag. */
+const STRIP = process.features.typescript ? [] : ["--experimental-strip-types", "--no-warnings"];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-issues-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -46,7 +48,7 @@ if (args[0] === "issue" && args[1] === "create") console.log("https://github.com
 function night(open: { number: number; body: string }[]): { status: number | null; stdout: string; stderr: string; calls: Call[] } {
   fs.writeFileSync(issues, JSON.stringify(open));
   fs.rmSync(log, { force: true });
-  const r = spawnSync(process.execPath, [SCRIPT, "--content", content, "--site-url", "https://octo.github.io/refit/", "--run-url", "https://github.com/octo/refit/actions/runs/9"], {
+  const r = spawnSync(process.execPath, [...STRIP, SCRIPT, "--content", content, "--site-url", "https://octo.github.io/refit/", "--run-url", "https://github.com/octo/refit/actions/runs/9"], {
     cwd: ROOT,
     encoding: "utf8",
     env: { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
@@ -82,7 +84,7 @@ describe("regression-issues.ts", () => {
   });
 
   it("refuses to run without the site URL", () => {
-    const r = spawnSync(process.execPath, [SCRIPT, "--content", content], { cwd: ROOT, encoding: "utf8" });
+    const r = spawnSync(process.execPath, [...STRIP, SCRIPT, "--content", content], { cwd: ROOT, encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage: regression-issues.ts");
   });

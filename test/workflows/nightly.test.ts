@@ -1,0 +1,236 @@
+// The shape of the workflows a maintainer would adopt: what triggers them, who may write, what is
+// cached under which key, which step holds a token, and that the nightly publishes what finished
+// and then says the night failed (.github/scripts/night-status.sh is run here for each case).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const DIR = path.resolve(import.meta.dirname, "../../.github");
+
+interface Step {
+  id?: string;
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  uses?: string;
+  with?: Record<string, string>;
+  permissions?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean | string };
+  container?: string;
+  strategy?: { matrix: Record<string, unknown> };
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, Record<string, unknown> | null>;
+  env?: Record<string, string>;
+  concurrency?: { group: string; "cancel-in-progress": boolean | string };
+  jobs: Record<string, Job>;
+}
+
+const load = (name: string) => parse(fs.readFileSync(path.join(DIR, "workflows", name), "utf8")) as Workflow;
+const nightly = load("nightly.yml");
+const ci = load("ci.yml");
+const pages = load("pages.yml");
+
+/** The one step of a job that matches, by name, id, uses prefix or run text. */
+function step(job: Job, match: (s: Step) => boolean | undefined): Step {
+  const found = (job.steps ?? []).filter((s) => match(s));
+  expect(found, "exactly one matching step").toHaveLength(1);
+  return found[0];
+}
+const index = (job: Job, s: Step) => job.steps!.indexOf(s);
+const uses = (action: string) => (s: Step) => s.uses?.startsWith(`${action}@`);
+const runs = (text: string) => (s: Step) => s.run?.includes(text);
+
+describe("nightly.yml", () => {
+  const { plan, shard, aggregate, deploy } = nightly.jobs;
+
+  it("runs on a schedule and by hand, with settings from inputs, then repository variables", () => {
+    expect(Object.keys(nightly.on)).toEqual(["schedule", "workflow_dispatch"]);
+    const text = fs.readFileSync(path.join(DIR, "workflows/nightly.yml"), "utf8");
+    for (const [input, variable] of [["shards", "REFIT_SHARDS"], ["gpu_runner_labels", "REFIT_GPU_RUNNER_LABELS"], ["gpu_workers", "REFIT_GPU_WORKERS"], ["publish", "REFIT_PUBLISH"]]) {
+      expect(text).toContain(`inputs.${input} || vars.${variable} || `);
+    }
+    expect(nightly.concurrency).toEqual({ group: "refit-nightly", "cancel-in-progress": false });
+  });
+
+  it("lets only the aggregate job write contents, and only regression-issues write issues", () => {
+    const writers = Object.entries(nightly.jobs).flatMap(([name, j]) => Object.entries(j.permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => `${name}:${k}`));
+    expect(writers.sort()).toEqual(["aggregate:contents", "aggregate:pull-requests", "deploy:id-token", "deploy:pages", "regression-issues:issues"]);
+  });
+
+  it("caches finished runs by run ID: shards restore the store keyed by the planned IDs and reuse it", () => {
+    expect(step(plan, (s) => s.id === "plan").run).toContain('runs_key=$(node bin/refit.mjs plan "${suites[@]}" --run-ids | sha256sum | cut -c1-32)');
+    const restore = step(shard, (s) => s.name === "Restore finished runs");
+    expect(restore.uses).toMatch(/^actions\/cache\/restore@[0-9a-f]{40}$/);
+    expect(restore.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.BACKEND }}-${{ needs.plan.outputs.runs_key }}", "restore-keys": "refit-runs-${{ env.BACKEND }}-" });
+    const train = step(shard, runs("bin/refit.mjs run"));
+    expect(train.run).toContain("--reuse-from run-store");
+    expect(index(shard, restore)).toBeLessThan(index(shard, train));
+  });
+
+  it("saves tonight's runs over the restored store, under the key of the IDs it holds, even after a failure", () => {
+    const restore = step(aggregate, (s) => s.name === "Restore finished runs");
+    expect(restore.with!.key).toBe("refit-runs-${{ env.BACKEND }}-${{ needs.plan.outputs.runs_key }}");
+    const merge = step(aggregate, runs(".github/scripts/run-store.ts"));
+    expect(merge.if).toBe("${{ !cancelled() }}");
+    const save = step(aggregate, uses("actions/cache/save"));
+    expect(save.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.BACKEND }}-${{ steps.store.outputs.key }}" });
+    expect(save.if).toContain("!cancelled()");
+    expect(index(aggregate, restore)).toBeLessThan(index(aggregate, merge));
+    expect(index(aggregate, merge)).toBeLessThan(index(aggregate, save));
+  });
+
+  it("installs the GPU backend once per lockfile and version, and checks the GPU before training", () => {
+    const restore = step(shard, (s) => s.id === "modules");
+    expect(restore.with!.path).toBe("node_modules");
+    expect(restore.with!.key).toContain("${{ env.TFJS_NODE_GPU }}-${{ hashFiles('package-lock.json') }}");
+    expect(restore.with!.key).toContain("${{ runner.os }}-${{ runner.arch }}");
+    const install = step(shard, runs('npm install --no-save "$TFJS_NODE_GPU"'));
+    expect(install.if).toBe("steps.modules.outputs.cache-hit != 'true'");
+    expect(step(shard, uses("actions/cache/save")).if).toBe("steps.modules.outputs.cache-hit != 'true'");
+    const check = step(shard, runs("bash .github/scripts/check-gpu.sh"));
+    expect(index(shard, install)).toBeLessThan(index(shard, check));
+    expect(index(shard, check)).toBeLessThan(index(shard, step(shard, runs("bin/refit.mjs run"))));
+  });
+
+  it("trains shards with --force, since the core-hour budget is a wasm CPU estimate", () => {
+    expect(step(shard, runs("bin/refit.mjs run")).run).toMatch(/--backend "\$BACKEND" .*--force$/);
+    expect(nightly.env!.BACKEND).toBe("tensorflow-gpu");
+  });
+
+  it("aggregates after failed shards, publishing what finished from the shards and the store", () => {
+    expect(aggregate.needs).toEqual(["plan", "shard"]);
+    expect(aggregate.if).toBe("${{ !cancelled() && needs.plan.result == 'success' }}");
+    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain("--from shards/* run-store --content content --allow-missing");
+    const upload = step(shard, uses("actions/upload-artifact"));
+    expect(upload.if).toBe("${{ !cancelled() }}");
+    expect(upload.with!.path).toContain("!shard-out/runs/*/*/ckpt-*/**");
+  });
+
+  it("keeps credentials out of the checkout; a token reaches only the publish step", () => {
+    for (const [name, job] of Object.entries(nightly.jobs)) {
+      for (const s of (job.steps ?? []).filter(uses("actions/checkout"))) expect(s.with?.["persist-credentials"], name).toBe(false);
+    }
+    const withToken = aggregate.steps!.filter((s) => JSON.stringify(s.env ?? {}).includes("github.token"));
+    expect(withToken.map((s) => s.id)).toEqual(["publish"]);
+    expect(step(aggregate, (s) => s.id === "publish").run).toContain('bash .github/scripts/push-content.sh origin "$BRANCH"');
+    // Checked out at the night's start commit with full history, so the push script can rebase.
+    expect(step(aggregate, uses("actions/checkout")).with).toEqual({ "persist-credentials": false, "fetch-depth": 0 });
+  });
+
+  it("deploys a committed version through pages.yml at the pushed commit; a pull request deploys when merged", () => {
+    expect(deploy.uses).toBe("./.github/workflows/pages.yml");
+    expect(deploy.with).toEqual({ ref: "${{ needs.aggregate.outputs.content_sha }}" });
+    expect(deploy.if).toContain("needs.aggregate.outputs.deploy == 'true'");
+    expect(aggregate.steps!.some((s) => s.uses?.startsWith("actions/upload-pages-artifact@"))).toBe(false);
+  });
+
+  it("keeps regression issues in step with the new version, linking the site by its Pages URL", () => {
+    const job = nightly.jobs["regression-issues"];
+    expect(job.needs).toBe("aggregate");
+    expect(job.permissions).toEqual({ contents: "read", issues: "write", pages: "read" });
+    expect(step(job, uses("actions/checkout")).with!.ref).toBe("${{ needs.aggregate.outputs.content_sha }}");
+    const issues = step(job, runs(".github/scripts/regression-issues.ts"));
+    expect(issues.env!.SITE_URL).toBe("${{ steps.pages.outputs.base_url }}");
+  });
+
+  it("ends with a night-status job over every other job, whatever happened", () => {
+    const status = nightly.jobs["night-status"];
+    expect(status.if).toBe("${{ always() }}");
+    expect([...(status.needs as string[])].sort()).toEqual(Object.keys(nightly.jobs).filter((j) => j !== "night-status").sort());
+    expect(step(status, runs("night-status.sh")).env!.MISSING).toBe("${{ needs.aggregate.outputs.missing }}");
+  });
+});
+
+describe("pages.yml", () => {
+  it("deploys on pushes to main that change the site, by hand, and when the nightly calls it", () => {
+    expect(Object.keys(pages.on)).toEqual(["push", "workflow_dispatch", "workflow_call"]);
+    expect(pages.on.push).toEqual({ branches: ["main"], paths: ["content/**", "src/site/**", "astro.config.mjs", "package-lock.json"] });
+    expect(pages.on.workflow_call!.inputs).toMatchObject({ ref: { type: "string", required: true } });
+  });
+
+  it("takes the base path from the Pages settings, not the repository name", () => {
+    const build = pages.jobs.build;
+    const configure = step(build, uses("actions/configure-pages"));
+    expect(configure.id).toBe("pages");
+    expect(step(build, runs("bin/refit.mjs site")).env).toEqual({ BASE_PATH: "${{ steps.pages.outputs.base_path }}" });
+    expect(step(build, runs("bin/refit.mjs site")).run).toContain('--base "$BASE_PATH/"');
+    expect(fs.readFileSync(path.join(DIR, "workflows/pages.yml"), "utf8")).not.toContain("repository.name");
+    expect(step(build, uses("actions/checkout")).with!.ref).toBe("${{ inputs.ref || github.sha }}");
+  });
+
+  it("never cancels a deployment", () => {
+    expect(pages.jobs.deploy.concurrency).toEqual({ group: "pages-deploy", "cancel-in-progress": false });
+    expect(pages.jobs.deploy.permissions).toEqual({ pages: "write", "id-token": "write" });
+  });
+});
+
+describe("ci.yml", () => {
+  it("runs once per change: pull requests, and pushes to main only", () => {
+    expect(ci.on).toEqual({ push: { branches: ["main"] }, pull_request: null });
+  });
+
+  it("cancels superseded pull-request runs but never runs on main", () => {
+    expect(ci.concurrency).toEqual({ group: "ci-${{ github.ref }}", "cancel-in-progress": "${{ github.event_name == 'pull_request' }}" });
+  });
+
+  it("installs the large Debian packages in one job, from a cache, and requires every optional test there", () => {
+    const withPackages = Object.entries(ci.jobs).filter(([, j]) => (j.steps ?? []).some((s) => s.run?.includes("python3-torch")));
+    expect(withPackages.map(([name]) => name)).toEqual(["full"]);
+    const full = ci.jobs.full;
+    const cache = step(full, uses("actions/cache"));
+    expect(cache.with!.path).toBe("/var/cache/apt/archives/*.deb");
+    const install = step(full, runs("python3-torch"));
+    expect(install.run).toContain("rm -f /etc/apt/apt.conf.d/docker-clean");
+    expect(index(full, cache)).toBeLessThan(index(full, install));
+    expect(step(full, runs("npm test")).env).toEqual({ REFIT_REQUIRE_ALL: "1" });
+    expect(ci.jobs.node.strategy!.matrix.node).toEqual([22, 26]);
+    expect(ci.jobs.node.steps!.some((s) => JSON.stringify(s).includes("REFIT_REQUIRE_ALL"))).toBe(false);
+  });
+});
+
+describe("night-status.sh", () => {
+  const SCRIPT = path.join(DIR, "scripts/night-status.sh");
+  const ok = { PLAN: "success", SHARDS: "success", AGGREGATE: "success", DEPLOY: "success", ISSUES: "success", VERSION: "2026-03-02.1", MISSING: "0", REGRESSED: "false" };
+  const status = (env: Partial<typeof ok>) => spawnSync("bash", [SCRIPT], { encoding: "utf8", env: { PATH: process.env.PATH, ...ok, ...env } });
+
+  it("passes a night that published every planned run, and one that only regressed (with a warning)", () => {
+    expect(status({}).status).toBe(0);
+    expect(status({ DEPLOY: "skipped" }).status).toBe(0);
+    const regressed = status({ REGRESSED: "true" });
+    expect(regressed.status).toBe(0);
+    expect(regressed.stdout).toContain("::warning title=Refit regression::version 2026-03-02.1 moved a metric beyond seed noise");
+  });
+
+  it("fails a night whose failed shard left the version partial, naming both", () => {
+    const r = status({ SHARDS: "failure", MISSING: "3" });
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split("\n")).toEqual([
+      "::error title=Nightly incomplete::training: a shard job ended failure (see the shard jobs)",
+      "::error title=Nightly incomplete::version 2026-03-02.1 was published partial: 3 planned run(s) missing, marked on the site",
+    ]);
+  });
+
+  it("fails when nothing was published, without blaming the jobs that then could not run", () => {
+    const r = status({ SHARDS: "failure", AGGREGATE: "failure", DEPLOY: "skipped", ISSUES: "skipped", VERSION: "", MISSING: "" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("aggregation and publishing: failure; no version was published");
+    expect(r.stdout).not.toContain("deploying");
+    expect(r.stdout).not.toContain("regression issues");
+  });
+
+  it("fails when the deploy or the regression issues failed", () => {
+    expect(status({ DEPLOY: "failure" }).stdout).toContain("deploying the site: failure");
+    expect(status({ ISSUES: "failure" }).stdout).toContain("regression issues: failure");
+  });
+});
