@@ -67,10 +67,10 @@ describe("regression-issues.ts", () => {
     expect(r.calls.map((c) => c.args.slice(0, 2).join(" "))).toEqual(["issue list", "label create", "issue create"]);
     expect(r.calls[0].args).toEqual(["issue", "list", "--label", "refit-regression", "--state", "open", "--limit", "500", "--json", "number,body"]);
     created = r.calls[2];
-    expect(created.args.slice(2)).toEqual(["--title", "Refit regression: layer 1 stability of tiny/0189587ab56a since 2026-03-01.1", "--label", "refit-regression", "--body-file", "-"]);
+    expect(created.args.slice(2)).toEqual(["--title", "Refit regression: layer 1 anchor stability of tiny/0189587ab56a since 2026-03-01.1", "--label", "refit-regression", "--body-file", "-"]);
     expect(created.input).toContain("fell from 0.986 in version `2026-03-01.1` to 0.936 in version `2026-03-02.1`");
     expect(created.input).toContain("https://octo.github.io/refit/diff/2026-03-01.1/2026-03-02.1/");
-    expect(r.stdout).toContain("opened https://github.com/octo/refit/issues/21: tiny/0189587ab56a/layer 1 stability");
+    expect(r.stdout).toContain("opened https://github.com/octo/refit/issues/21: tiny/0189587ab56a/layer 1 anchor stability");
   });
 
   it("comments on the issue and closes it when a later version is back within noise", () => {
@@ -79,8 +79,8 @@ describe("regression-issues.ts", () => {
     const r = night([{ number: 21, body: created.input }]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.calls.map((c) => c.args.join(" "))).toEqual(["issue list --label refit-regression --state open --limit 500 --json number,body", "issue comment 21 --body-file -", "issue close 21 --reason completed"]);
-    expect(r.calls[1].input).toMatch(/^Recovered in version `2026-03-03\.1`: `layer 1 stability` is 0\.984 against 0\.986 in `2026-03-01\.1`/);
-    expect(r.stdout).toContain("closed #21: tiny/0189587ab56a/layer 1 stability");
+    expect(r.calls[1].input).toMatch(/^Recovered in version `2026-03-03\.1`: `layer 1 anchor stability` is 0\.984 against 0\.986 in `2026-03-01\.1`/);
+    expect(r.stdout).toContain("closed #21: tiny/0189587ab56a/layer 1 anchor stability");
   });
 
   it("refuses to run without the site URL", () => {

@@ -72,7 +72,7 @@ describe("refit diff", () => {
     const d = JSON.parse(r.stdout);
     expect([d.from, d.to, d.regressions, d.added, d.removed]).toEqual(["2026-03-01.1", "2026-03-03.1", 1, [], []]);
     const [worst] = d.moves;
-    expect(worst).toMatchObject({ suite: "tiny", metric: "layer 1 stability", beyondInterval: true, regression: true });
+    expect(worst).toMatchObject({ suite: "tiny", metric: "layer 1 anchor stability", beyondInterval: true, regression: true });
     expect(worst.before - worst.after).toBeCloseTo(0.05, 12);
     expect(worst.delta).toBeCloseTo(-0.05, 12);
     expect(d.moves.filter((m: { regression: boolean }) => m.regression)).toHaveLength(1);

@@ -15,7 +15,7 @@ const at = (by: number) => (cell: Cell) => {
 };
 const base = editedVersion(fixtureVersion(), "v1", withLayerIntervals(0.01));
 const cellId = base.suites[0].result.cells[0].cellId;
-const KEY = `tiny/${cellId}/layer 1 stability`;
+const KEY = `tiny/${cellId}/layer 1 anchor stability`;
 const versions: Record<string, VersionLike> = {
   v1: base,
   v2: editedVersion(base, "v2", at(-0.05)),
@@ -49,9 +49,9 @@ describe("planIssues", () => {
     expect(opened.kind).toBe("open");
     if (opened.kind !== "open") return;
     expect(opened.key).toBe(KEY);
-    expect(opened.title).toBe(`Refit regression: layer 1 stability of tiny/${cellId} since v1`);
+    expect(opened.title).toBe(`Refit regression: layer 1 anchor stability of tiny/${cellId} since v1`);
     // 0.986 - 0.05 = 0.936, judged against v1's interval 0.986 ± 0.01.
-    expect(opened.body).toContain(`\`layer 1 stability\` of cell \`tiny/${cellId}\` fell from 0.986 in version \`v1\` to 0.936 in version \`v2\` (change -0.050, outside the 95% bootstrap interval [0.976, 0.996] of the seeds).`);
+    expect(opened.body).toContain(`\`layer 1 anchor stability\` of cell \`tiny/${cellId}\` fell from 0.986 in version \`v1\` to 0.936 in version \`v2\` (change -0.050, outside the 95% bootstrap interval [0.976, 0.996] of the seeds).`);
     expect(opened.body).toContain("- Diff of the two versions: https://octo.github.io/refit/diff/v1/v2/");
     expect(opened.body).toContain(`- The cell in \`v2\`: https://octo.github.io/refit/v/v2/cell/tiny/${cellId}/`);
     expect(opened.body).toContain("- Nightly run: https://github.com/octo/refit/actions/runs/7");
@@ -78,7 +78,7 @@ describe("planIssues", () => {
     if (a.kind !== "update") return;
     expect(a.body).toContain("to 0.886 in version `v3worse` (change -0.100");
     // Tonight's move: v2's 0.936 (interval 0.926-0.946) to 0.886.
-    expect(a.comment).toContain("Worse again in version `v3worse`: `layer 1 stability` of cell");
+    expect(a.comment).toContain("Worse again in version `v3worse`: `layer 1 anchor stability` of cell");
     expect(a.comment).toContain("fell from 0.936 in version `v2` to 0.886 in version `v3worse` (change -0.050, outside the 95% bootstrap interval [0.926, 0.946]");
     expect(a.comment).toContain("https://octo.github.io/refit/diff/v2/v3worse/");
   });
@@ -94,7 +94,7 @@ describe("planIssues", () => {
       kind: "close",
       number: 12,
       key: KEY,
-      comment: "Recovered in version `v4back`: `layer 1 stability` is 0.982 against 0.986 in `v1` (change -0.004, interval [0.976, 0.996]), so it is back within seed noise.",
+      comment: "Recovered in version `v4back`: `layer 1 anchor stability` is 0.982 against 0.986 in `v1` (change -0.004, interval [0.976, 0.996]), so it is back within seed noise.",
     });
   });
 
@@ -106,7 +106,7 @@ describe("planIssues", () => {
     const orphan = { number: 3, body: (opened as { body: string }).body.replace('baseline="v1"', 'baseline="v0"') };
     expect(plan("v2", "v3same", [orphan])[0]).toMatchObject({ kind: "close", number: 3, comment: expect.stringContaining("`v0` is not published") });
 
-    const gone = { number: 4, body: (opened as { body: string }).body.replace(encodeURIComponent(KEY), encodeURIComponent("tiny/nosuchcell/layer 1 stability")) };
+    const gone = { number: 4, body: (opened as { body: string }).body.replace(encodeURIComponent(KEY), encodeURIComponent("tiny/nosuchcell/layer 1 anchor stability")) };
     expect(plan("v2", "v3same", [gone])[0]).toMatchObject({ kind: "close", number: 4, comment: "Closing: version `v3same` no longer publishes this cell and metric." });
   });
 
