@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { planIssues, REGRESSION_LABEL, type IssueAction, type OpenIssue } from "../../src/pipeline/publish/regression-issues.ts";
-import { loadContent, previousVersion } from "../../src/site/lib/content.ts";
+import { loadContent, previousVersion } from "../../src/pipeline/publish/content.ts";
 
 const gh = (args: string[], input?: string): string => execFileSync("gh", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "inherit"] });
 
