@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { planIssues, REGRESSION_LABEL, type IssueAction, type OpenIssue } from "../../src/pipeline/publish/regression-issues.ts";
 import { loadContent, previousVersion } from "../../src/pipeline/publish/content.ts";
+import { routes } from "../../src/site/lib/routes.ts";
 
 const gh = (args: string[], input?: string): string => execFileSync("gh", args, { encoding: "utf8", input, stdio: ["pipe", "pipe", "inherit"] });
 
@@ -46,6 +47,8 @@ if (!latest) {
   process.exit(0);
 }
 const previous = previousVersion(content, latest);
+// The site's own routes under its full base URL (configure-pages' base_url, e.g. https://octo.github.io/refit).
+const site = routes(`${values["site-url"].replace(/\/+$/, "")}/`);
 const open = JSON.parse(gh(["issue", "list", "--label", REGRESSION_LABEL, "--state", "open", "--limit", "500", "--json", "number,body"])) as OpenIssue[];
 const actions = planIssues({
   tonight: previous ? diffVersions(previous, latest) : null,
@@ -55,7 +58,7 @@ const actions = planIssues({
     const baseline = content.versions.find((v) => v.id === id);
     return baseline ? diffVersions(baseline, latest) : null;
   },
-  links: { siteUrl: values["site-url"], runUrl: values["run-url"] },
+  links: { ...site, runUrl: values["run-url"] },
 });
 for (const a of actions) console.log(carryOut(a));
 console.log(`regression issues: ${actions.filter((a) => a.kind !== "close").length} open after version ${latest.id} (${open.length} were open before)`);

@@ -3,7 +3,6 @@
 // version before the regression (its baseline), closed once a version is back within noise of it.
 // Pure: it plans the issue actions from diffs; .github/scripts/regression-issues.ts carries them out
 // with the gh CLI. Each issue body starts with a hidden marker naming its metric and baseline.
-import { routes } from "../../site/lib/routes.ts";
 import { moveNumbers } from "./diff-report.ts";
 import type { MetricMove, VersionDiff } from "./diff.ts";
 
@@ -15,9 +14,10 @@ export interface OpenIssue {
   body: string;
 }
 
+/** Where the site shows a diff and a cell (the caller builds them from the site's routes and URL). */
 export interface IssueLinks {
-  /** The site's full base URL (configure-pages' base_url), e.g. https://octocat.github.io/refit. */
-  siteUrl: string;
+  diff(from: string, to: string): string;
+  cell(version: string, suite: string, cellId: string): string;
   /** The nightly run that found or checked the regression. */
   runUrl?: string;
 }
@@ -71,8 +71,7 @@ function describeMove(m: MetricMove, from: string, to: string): string {
 }
 
 function linkLines(m: MetricMove, from: string, to: string, links: IssueLinks): string[] {
-  const r = routes(`${links.siteUrl.replace(/\/+$/, "")}/`);
-  return [`- Diff of the two versions: ${r.diff(from, to)}`, `- The cell in ${code(to)}: ${r.cell(to, m.suite, m.cellId)}`, ...(links.runUrl ? [`- Nightly run: ${links.runUrl}`] : [])];
+  return [`- Diff of the two versions: ${links.diff(from, to)}`, `- The cell in ${code(to)}: ${links.cell(to, m.suite, m.cellId)}`, ...(links.runUrl ? [`- Nightly run: ${links.runUrl}`] : [])];
 }
 
 export function issueTitle(m: MetricMove, baseline: string): string {

@@ -5,9 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { diffVersions, type VersionLike } from "../../../src/pipeline/publish/diff.ts";
 import { markerOf, planIssues, regressionKey, type IssueAction, type OpenIssue } from "../../../src/pipeline/publish/regression-issues.ts";
+import { routes } from "../../../src/site/lib/routes.ts";
 import { editedVersion, fixtureVersion, moveLayer, withLayerIntervals, type Cell } from "./helpers.ts";
 
-const links = { siteUrl: "https://octo.github.io/refit", runUrl: "https://github.com/octo/refit/actions/runs/7" };
+const site = routes("https://octo.github.io/refit/");
+const links = { diff: site.diff, cell: site.cell, runUrl: "https://github.com/octo/refit/actions/runs/7" };
 /** Layer 1 stability moved by `by`, every layer's interval re-centred on its value (± 0.01). */
 const at = (by: number) => (cell: Cell) => {
   moveLayer(0, by)(cell);
