@@ -65,17 +65,56 @@ function segmentTable(layout: PatternLayout, partner?: Int32Array): Int32Array {
  */
 export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns[], label: string, { anchorOnly = false } = {}): PairTables {
   validateLayout(layout);
-  const R = refits.length;
-  if (R < 2) throw new Error(errors.tooFew);
-  const { nLayers: L, nHeads: H, probeLengths } = layout;
-  const n = L * H;
-  const P = probeLengths.length;
-  const K = patternWidth(layout);
+  if (refits.length < 2) throw new Error(errors.tooFew);
   const same = segmentTable(layout);
-  const shuffledTable = segmentTable(layout, probePartners(probeLengths));
-  const shuffledProbes = shuffledTable.length / SEGMENT_INTS;
-
+  const shuffledTable = segmentTable(layout, probePartners(layout.probeLengths));
+  const cell: Cell = { layout, refits, label, R: refits.length, n: layout.nLayers * layout.nHeads, P: layout.probeLengths.length, K: patternWidth(layout) };
+  const tables = emptyTables(cell, shuffledTable.length / SEGMENT_INTS);
   const arena = new CbarArena();
+  try {
+    const space = workspace(arena, cell, same, shuffledTable);
+    loadAnchor(space, cell);
+    for (let l = 0; l < layout.nLayers; l++) {
+      loadLayer(space, cell, l);
+      const plan = planLayer(space, cell, { anchorOnly, shuffled: tables.shuffled !== null });
+      unpackLayer(arena.sumAll(plan.jobs), plan, cell, tables, l);
+    }
+  } finally {
+    arena.close();
+  }
+  const { anchorFull, ...rest } = tables;
+  return { ...rest, nRefits: cell.R, nHeadsTotal: cell.n, anchorMatches: anchorFull.map((full) => bestMatches(full, layout)) };
+}
+
+/** One cell's inputs and sizes: R refits, n = L * H heads each, P probes, K pattern values per head. */
+interface Cell {
+  layout: PatternLayout;
+  refits: readonly RefitPatterns[];
+  label: string;
+  R: number;
+  n: number;
+  P: number;
+  K: number;
+}
+
+/** The tables being filled, plus the anchor's full cross-layer cbar matrix against each refit r >= 1. */
+type Tables = Omit<PairTables, "nRefits" | "nHeadsTotal" | "anchorMatches"> & { anchorFull: Float64Array[] };
+
+function emptyTables({ R, n }: Cell, shuffledProbes: number): Tables {
+  return {
+    max: new Float64Array(R * R * n),
+    matched: new Float64Array(R * R * n),
+    shuffled: shuffledProbes > 0 ? new Float64Array(R * n) : null,
+    shuffledProbes,
+    commonness: new Float64Array(R * n),
+    uniform: new Float64Array(R * n),
+    anchorFull: Array.from({ length: R - 1 }, () => new Float64Array(n * n)),
+  };
+}
+
+/** The arena's regions for one cell: one layer of every refit, the anchor's every layer, their norms, the segment tables, one layer's outputs. */
+function workspace(arena: CbarArena, { layout, R, n, P, K }: Cell, same: Int32Array, shuffledTable: Int32Array) {
+  const H = layout.nHeads;
   const region = arena.layout({
     rows: ["f32", R * H * K],
     anchor: ["f32", n * K],
@@ -92,111 +131,131 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
   arena.i32(region.shuffled).set(shuffledTable);
   arena.f32(region.uniform).set(uniformPattern(layout));
   arena.norms(region.uniform, 0, 1, K, region.same, P, region.uniformNorms, 0);
-  const rows = arena.f32(region.rows);
-  const anchorRows = arena.f32(region.anchor);
-  // A NaN or infinity anywhere makes its row's norm non-finite: the kernel's norms stand in for a
-  // scan of every value, and only then is the refit scanned again to name the place.
-  const read = (r: number, l: number) => patternLayer(layout, refits[r], l, `${label}[${r}]`, { finite: false });
-  const checkFinite = (norms: Float64Array, refitOf: (row: number) => number, l: number | null) => {
-    const bad = norms.findIndex((v) => !Number.isFinite(v));
-    if (bad < 0) return;
-    const r = refitOf(Math.floor(bad / P));
-    for (const layer of l === null ? [...Array(L).keys()] : [l]) patternLayer(layout, refits[r], layer, `${label}[${r}]`);
-  };
-  for (let l = 0; l < L; l++) anchorRows.set(read(0, l), l * H * K);
-  arena.norms(region.anchor, 0, n, K, region.same, P, region.anchorNorms, 0);
-  checkFinite(arena.f64(region.anchorNorms), () => 0, null);
+  return { arena, region, rows: arena.f32(region.rows), anchorRows: arena.f32(region.anchor) };
+}
+type Workspace = ReturnType<typeof workspace>;
 
-  const max = new Float64Array(R * R * n);
-  const matched = new Float64Array(R * R * n);
-  const shuffled = shuffledProbes > 0 ? new Float64Array(R * n) : null;
-  const commonness = new Float64Array(R * n);
-  const uniform = new Float64Array(R * n);
-  const anchorFull = Array.from({ length: R - 1 }, () => new Float64Array(n * n));
-  const at = (a: number, r: number, l: number) => (a * R + r) * n + l * H;
-  const block = new Float64Array(H * H);
-  const blockT = new Float64Array(H * H);
-  const job = (m: number, aRow: number, bRow: number, width: number, outAt: number, segments = region.same, a = region.rows, normsA = region.norms): SumArgs => ({
+const readLayer = ({ layout, refits, label }: Cell, r: number, l: number) => patternLayer(layout, refits[r], l, `${label}[${r}]`, { finite: false });
+
+/**
+ * A NaN or infinity anywhere makes its row's norm non-finite: the kernel's norms stand in for a
+ * scan of every value, and only then is the refit scanned again to name the place.
+ */
+function checkFinite({ layout, refits, label, P }: Cell, norms: Float64Array, refitOf: (row: number) => number, l: number | null): void {
+  const bad = norms.findIndex((v) => !Number.isFinite(v));
+  if (bad < 0) return;
+  const r = refitOf(Math.floor(bad / P));
+  for (const layer of l === null ? [...Array(layout.nLayers).keys()] : [l]) patternLayer(layout, refits[r], layer, `${label}[${r}]`);
+}
+
+/** Every layer of the anchor, for the cross-layer best matches. */
+function loadAnchor({ arena, region, anchorRows }: Workspace, cell: Cell): void {
+  const { layout, n, P, K } = cell;
+  for (let l = 0; l < layout.nLayers; l++) anchorRows.set(readLayer(cell, 0, l), l * layout.nHeads * K);
+  arena.norms(region.anchor, 0, n, K, region.same, P, region.anchorNorms, 0);
+  checkFinite(cell, arena.f64(region.anchorNorms), () => 0, null);
+}
+
+/** Layer l of every refit. */
+function loadLayer({ arena, region, rows }: Workspace, cell: Cell, l: number): void {
+  const { R, P, K } = cell;
+  const H = cell.layout.nHeads;
+  for (let a = 0; a < R; a++) rows.set(readLayer(cell, a, l), a * H * K);
+  arena.norms(region.rows, 0, R * H, K, region.same, P, region.norms, 0);
+  checkFinite(cell, arena.f64(region.norms), (row) => Math.floor(row / H), l);
+}
+
+/** One layer's jobs and where each kind of product sits among them. */
+interface LayerPlan {
+  jobs: SumArgs[];
+  /** Gram jobs: refits [first, end) against every refit from first on. */
+  gram: { first: number; end: number; index: number }[];
+  shuffled: number;
+  /** Anchor cross jobs: the anchor's heads of every layer against refits [first, end). */
+  cross: { first: number; end: number; index: number }[];
+  uniform: number;
+}
+
+/**
+ * Every product of the layer as one batch of jobs for the kernel's threads. Each job streams its B
+ * rows from memory once for all its A rows, so A takes many rows: Gram blocks of GRAM_BLOCK refits
+ * against every refit from the block on (cbar is symmetric), the anchor on partner probes, the
+ * anchor's heads of every layer against this layer of every refit (column block l of each anchor
+ * pair's full matrix, for the cross-layer best matches) in two halves, and every head against the
+ * uniform causal pattern.
+ */
+function planLayer({ region }: Workspace, { layout, R, n, P, K }: Cell, { anchorOnly, shuffled }: { anchorOnly: boolean; shuffled: boolean }): LayerPlan {
+  const H = layout.nHeads;
+  const jobs: SumArgs[] = [];
+  let outAt = 0;
+  const add = (x: SumArgs) => {
+    jobs.push(x);
+    outAt += x.m * x.n;
+    return jobs.length - 1;
+  };
+  const job = (m: number, aRow: number, bRow: number, width: number, segments = region.same, a = region.rows, normsA = region.norms): SumArgs => ({
     a, aRow, m, b: region.rows, bRow, n: width, ld: K, segments, normsA, normsB: region.norms, nProbes: P, out: region.out, outAt,
   });
+  const blocks = anchorOnly ? [[0, 1]] : Array.from({ length: Math.ceil(R / GRAM_BLOCK) }, (_, b) => [b * GRAM_BLOCK, Math.min(R, (b + 1) * GRAM_BLOCK)]);
+  const gram = blocks.map(([first, end]) => ({ first, end, index: add(job((end - first) * H, first * H, first * H, H * (R - first))) }));
+  const shuffledJob = shuffled ? add(job(H, 0, 0, R * H, region.shuffled)) : -1;
+  const half = Math.ceil(R / 2);
+  const cross = [[0, half], [half, R]].filter(([first, end]) => end > first).map(([first, end]) => ({
+    first,
+    end,
+    index: add(job(n, 0, first * H, (end - first) * H, region.same, region.anchor, region.anchorNorms)),
+  }));
+  const uniform = add({ ...job(R * H, 0, 0, 1), b: region.uniform, normsB: region.uniformNorms });
+  return { jobs, gram, shuffled: shuffledJob, cross, uniform };
+}
 
-  for (let l = 0; l < L; l++) {
-    for (let a = 0; a < R; a++) rows.set(read(a, l), a * H * K);
-    arena.norms(region.rows, 0, R * H, K, region.same, P, region.norms, 0);
-    const norms = arena.f64(region.norms);
-    checkFinite(norms, (row) => Math.floor(row / H), l);
-
-    // Every product of the layer as one batch of jobs for the kernel's threads. Each job streams
-    // its B rows from memory once for all its A rows, so A takes many rows: Gram blocks of GRAM_BLOCK
-    // refits against every refit from the block on (cbar is symmetric), the anchor on partner
-    // probes, the anchor's heads of every layer against this layer of every refit (column block l
-    // of each anchor pair's full matrix, for the cross-layer best matches) in two halves, and
-    // every head against the uniform causal pattern.
-    const jobs: SumArgs[] = [];
-    let outAt = 0;
-    const add = (x: SumArgs) => {
-      jobs.push(x);
-      outAt += x.m * x.n;
-      return jobs.length - 1;
-    };
-    const blocks = anchorOnly ? [[0, 1]] : Array.from({ length: Math.ceil(R / GRAM_BLOCK) }, (_, b) => [b * GRAM_BLOCK, Math.min(R, (b + 1) * GRAM_BLOCK)]);
-    const gram = blocks.map(([first, end]) => add(job((end - first) * H, first * H, first * H, H * (R - first), outAt)));
-    const shuffledJob = shuffled ? add(job(H, 0, 0, R * H, outAt, region.shuffled)) : -1;
-    const half = Math.ceil(R / 2);
-    const cross = [[0, half], [half, R]].filter(([first, end]) => end > first).map(([first, end]) => ({
-      first,
-      end,
-      index: add(job(n, 0, first * H, (end - first) * H, outAt, region.same, region.anchor, region.anchorNorms)),
-    }));
-    const uniformJob = add({ ...job(R * H, 0, 0, 1, outAt), b: region.uniform, normsB: region.uniformNorms });
-    const outs = arena.sumAll(jobs);
-
-    gram.forEach((j, b) => {
-      const out = outs[j];
-      const [first, end] = blocks[b];
-      const width = H * (R - first);
-      for (let a = first; a < end; a++) {
-        for (let r = a; r < R; r++) {
-          for (let h = 0; h < H; h++) {
-            for (let g = 0; g < H; g++) {
-              const v = out[((a - first) * H + h) * width + (r - first) * H + g] / P;
-              block[h * H + g] = v;
-              blockT[g * H + h] = v;
-            }
+/** Turns one layer's sums into the tables' rows for layer l: cbar is a sum over probes, so each is divided by its probe count. */
+function unpackLayer(outs: Float64Array[], plan: LayerPlan, { layout, R, n, P }: Cell, t: Tables, l: number): void {
+  const H = layout.nHeads;
+  const at = (a: number, r: number) => (a * R + r) * n + l * H;
+  const block = new Float64Array(H * H);
+  const blockT = new Float64Array(H * H);
+  for (const { first, end, index } of plan.gram) {
+    const out = outs[index];
+    const width = H * (R - first);
+    for (let a = first; a < end; a++) {
+      for (let r = a; r < R; r++) {
+        for (let h = 0; h < H; h++) {
+          for (let g = 0; g < H; g++) {
+            const v = out[((a - first) * H + h) * width + (r - first) * H + g] / P;
+            block[h * H + g] = v;
+            blockT[g * H + h] = v;
           }
-          if (r === a) {
-            commonness.set(layerCommonness(block, H), a * n + l * H);
-            continue;
-          }
-          max.set(rowMax(block, H), at(a, r, l));
-          max.set(rowMax(blockT, H), at(r, a, l));
-          matched.set(matchedValues(block, H), at(a, r, l));
-          matched.set(matchedValues(blockT, H), at(r, a, l));
         }
-      }
-    });
-
-    if (shuffled) {
-      const out = outs[shuffledJob];
-      for (let r = 1; r < R; r++) {
-        for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / shuffledProbes;
-        shuffled.set(rowMax(block, H), at(0, r, l));
-      }
-    }
-
-    outs[uniformJob].forEach((v, row) => (uniform[Math.floor(row / H) * n + l * H + (row % H)] = v / P));
-
-    for (const { first, end, index } of cross) {
-      const out = outs[index];
-      const width = (end - first) * H;
-      for (let r = Math.max(first, 1); r < end; r++) {
-        for (let i = 0; i < n; i++) for (let g = 0; g < H; g++) anchorFull[r - 1][i * n + l * H + g] = out[i * width + (r - first) * H + g] / P;
+        if (r === a) {
+          t.commonness.set(layerCommonness(block, H), a * n + l * H);
+          continue;
+        }
+        t.max.set(rowMax(block, H), at(a, r));
+        t.max.set(rowMax(blockT, H), at(r, a));
+        t.matched.set(matchedValues(block, H), at(a, r));
+        t.matched.set(matchedValues(blockT, H), at(r, a));
       }
     }
   }
-  arena.close();
-  const anchorMatches = anchorFull.map((full) => bestMatches(full, layout));
-  return { nRefits: R, nHeadsTotal: n, max, matched, shuffled, shuffledProbes, commonness, uniform, anchorMatches };
+
+  if (t.shuffled) {
+    const out = outs[plan.shuffled];
+    for (let r = 1; r < R; r++) {
+      for (let h = 0; h < H; h++) for (let g = 0; g < H; g++) block[h * H + g] = out[h * R * H + r * H + g] / t.shuffledProbes;
+      t.shuffled.set(rowMax(block, H), at(0, r));
+    }
+  }
+
+  outs[plan.uniform].forEach((v, row) => (t.uniform[Math.floor(row / H) * n + l * H + (row % H)] = v / P));
+
+  for (const { first, end, index } of plan.cross) {
+    const out = outs[index];
+    const width = (end - first) * H;
+    for (let r = Math.max(first, 1); r < end; r++) {
+      for (let i = 0; i < n; i++) for (let g = 0; g < H; g++) t.anchorFull[r - 1][i * n + l * H + g] = out[i * width + (r - first) * H + g] / P;
+    }
+  }
 }
 
 /** Per row of an h x h block, its largest entry. */
