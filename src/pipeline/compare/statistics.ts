@@ -35,6 +35,12 @@ export interface CellStatistics {
 const minOf = (xs: number[]) => Math.min(...xs);
 
 export function cellStatistics(input: StatisticsInput): CellStatistics {
+  const shared = sharedStatistics(input);
+  return { layers: shared.layers.map((l) => layerStatistics(input, shared, l)), cell: wholeCellStatistics(input, shared) };
+}
+
+/** Table means as statistics, and the per-layer statistics that several metrics build on. */
+function sharedStatistics(input: StatisticsInput) {
   const { nLayers: L, nHeads: H, trained: T, untrained: U } = input;
   const R = T.nRefits;
   const n = L * H;
@@ -68,8 +74,6 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
   // S(l,h) on the anchor for a draw of the other refits, for the importance correlations.
   const headStability = (d: Draw) => Float64Array.from({ length: n }, (_, i) => othersMean((r) => T.max[r * n + i], d));
   const importance = (d: Draw) => importanceByLayer(input.dppl!, headStability(d), { nLayers: L, nHeads: H });
-  const ckaMid = input.cka["rbf.resid_mid"];
-  const scores = input.scores;
   // The nulls a trained head can beat: the untrained twin is near-uniform attention, which scores
   // near 1 against any diffuse head, so only the probe-shuffled and uniform nulls enter the headline.
   const informativeExcess = layers.map((l): Statistic => {
@@ -78,52 +82,63 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     return (d) => stability(d) - Math.max(...beatable.map((f) => f(d)));
   });
 
-  const perLayer = layers.map((l) => {
-    const stability = anchorBased(T.max, l);
-    const s: Partial<Record<LayerMetric, Statistic>> = {
-      stability,
-      "stability.allPairs": stabilityAll[l],
-      "stability.hungarian": anchorBased(T.matched, l),
-      "stability.hungarianAllPairs": allPairs(T.matched, l),
-      commonness: () => perRefitMean(T.commonness, 0, l),
-      "commonness.allRefits": commonAll[l],
-      "null.uniform": nulls[l].uniform,
-      "excess.uniform": (d) => stability(d) - nulls[l].uniform(d),
-    };
-    const available = [nulls[l].untrained, nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
-    s["excess.maxNull"] = (d) => stability(d) - Math.max(...available.map((f) => f(d)));
-    s["excess.informativeNull"] = informativeExcess[l];
-    if (scores) s["induction.max"] = (d) => refitsMean((a) => Math.max(...scores[a].induction.subarray(l * H, (l + 1) * H)), d);
-    const untrained = nulls[l].untrained;
-    if (untrained) {
-      s["null.untrained"] = untrained;
-      s["excess.untrained"] = (d) => stability(d) - untrained(d);
-    }
-    const shuffled = nulls[l].probeShuffled;
-    if (shuffled) {
-      s["null.probeShuffled"] = shuffled;
-      s["excess.probeShuffled"] = (d) => stability(d) - shuffled(d);
-    }
-    for (const site of SITES) {
-      const rbf = input.cka[`rbf.${site}`];
-      if (rbf) {
-        s[`cka.rbf.${site}`] = pairMatrix(rbf[l]);
-        s[`cka.rbf.${site}.withSelf`] = pairMatrix(rbf[l], true);
-      }
-      const linear = input.cka[`linear.${site}`];
-      if (linear) s[`cka.linear.${site}`] = pairMatrix(linear[l]);
-      const debiased = input.cka[`linearDebiased.${site}`];
-      if (debiased) s[`cka.linearDebiased.${site}`] = pairMatrix(debiased[l]);
-      const init = input.untrainedCka[site];
-      if (init) s[`null.untrained.cka.rbf.${site}`] = pairMatrix(init[l]);
-    }
-    if (input.dppl) {
-      s["importance.pearson"] = (d) => importance(d).pearson[l];
-      s["importance.kendall"] = (d) => importance(d).kendall[l];
-    }
-    return s;
-  });
+  return { L, H, layers, perRefitMean, anchorBased, allPairs, pairMatrix, stabilityAll, commonAll, nulls, importance, informativeExcess };
+}
+type Shared = ReturnType<typeof sharedStatistics>;
 
+/** Every per-layer metric of layer l that the input allows. */
+function layerStatistics(input: StatisticsInput, shared: Shared, l: number): Partial<Record<LayerMetric, Statistic>> {
+  const { H, perRefitMean, anchorBased, allPairs, pairMatrix, stabilityAll, commonAll, nulls, importance, informativeExcess } = shared;
+  const { trained: T, scores } = input;
+  const stability = anchorBased(T.max, l);
+  const s: Partial<Record<LayerMetric, Statistic>> = {
+    stability,
+    "stability.allPairs": stabilityAll[l],
+    "stability.hungarian": anchorBased(T.matched, l),
+    "stability.hungarianAllPairs": allPairs(T.matched, l),
+    commonness: () => perRefitMean(T.commonness, 0, l),
+    "commonness.allRefits": commonAll[l],
+    "null.uniform": nulls[l].uniform,
+    "excess.uniform": (d) => stability(d) - nulls[l].uniform(d),
+  };
+  const available = [nulls[l].untrained, nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
+  s["excess.maxNull"] = (d) => stability(d) - Math.max(...available.map((f) => f(d)));
+  s["excess.informativeNull"] = informativeExcess[l];
+  if (scores) s["induction.max"] = (d) => refitsMean((a) => Math.max(...scores[a].induction.subarray(l * H, (l + 1) * H)), d);
+  const untrained = nulls[l].untrained;
+  if (untrained) {
+    s["null.untrained"] = untrained;
+    s["excess.untrained"] = (d) => stability(d) - untrained(d);
+  }
+  const shuffled = nulls[l].probeShuffled;
+  if (shuffled) {
+    s["null.probeShuffled"] = shuffled;
+    s["excess.probeShuffled"] = (d) => stability(d) - shuffled(d);
+  }
+  for (const site of SITES) {
+    const rbf = input.cka[`rbf.${site}`];
+    if (rbf) {
+      s[`cka.rbf.${site}`] = pairMatrix(rbf[l]);
+      s[`cka.rbf.${site}.withSelf`] = pairMatrix(rbf[l], true);
+    }
+    const linear = input.cka[`linear.${site}`];
+    if (linear) s[`cka.linear.${site}`] = pairMatrix(linear[l]);
+    const debiased = input.cka[`linearDebiased.${site}`];
+    if (debiased) s[`cka.linearDebiased.${site}`] = pairMatrix(debiased[l]);
+    const init = input.untrainedCka[site];
+    if (init) s[`null.untrained.cka.rbf.${site}`] = pairMatrix(init[l]);
+  }
+  if (input.dppl) {
+    s["importance.pearson"] = (d) => importance(d).pearson[l];
+    s["importance.kendall"] = (d) => importance(d).kendall[l];
+  }
+  return s;
+}
+
+/** Every whole-cell metric that the input allows. */
+function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Record<CellMetric, Statistic>> {
+  const { L, layers, pairMatrix, stabilityAll, commonAll, importance, informativeExcess } = shared;
+  const ckaMid = input.cka["rbf.resid_mid"];
   // Several cell statistics read the layer profile of the same draw: compute it once per draw.
   let lastProfile: { draw: Draw; values: number[] } | null = null;
   const profile = (d: Draw): readonly number[] => {
@@ -150,7 +165,7 @@ export function cellStatistics(input: StatisticsInput): CellStatistics {
     if (!norm || L < 3) continue;
     cell[`weightNorm.${name}`] = (d) => normCorrelation(profile(d), layers.map((l) => refitsMean((r) => norm[r * L + l], d)));
   }
-  return { layers: perLayer, cell };
+  return cell;
 }
 
 /**
