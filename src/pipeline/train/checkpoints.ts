@@ -86,6 +86,3 @@ export function loadLatestCheckpoint(runDir: string, into: { params: Params; ada
   Object.assign(into.progress, JSON.parse(opt.metadata.progress) as TrainProgress);
   return true;
 }
-
-/** The newest checkpoint folder (the final model once a run has finished), or null. */
-export const latestCheckpointDir = (runDir: string): string | null => checkpointDirs(runDir)[0]?.dir ?? null;
