@@ -4,10 +4,10 @@
 // head's importance (ablation.dppl: probe-set perplexity with that head's z zeroed, minus without).
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
 import * as tf from "@tensorflow/tfjs-core";
-import type { GptConfig } from "../model/config.ts";
+import type { GptConfig, NormName } from "../model/config.ts";
 import { crossEntropy, forward, type Params } from "../model/gpt.ts";
 import { hookName, type Hook } from "../model/hooks.ts";
-import type { Capture, NormName } from "./format.ts";
+import type { Capture } from "./format.ts";
 
 const CAPTURED: ReadonlySet<Hook> = new Set(["hook_pattern", "hook_resid_pre", "hook_resid_mid"]);
 

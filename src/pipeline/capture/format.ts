@@ -5,9 +5,7 @@
 // the compare stage); either way, captures made elsewhere are checked as strictly as Refit's own.
 import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
 import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
-
-export const NORMS = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
-export type NormName = (typeof NORMS)[number];
+import { NORM_NAMES, type NormName } from "../model/config.ts";
 
 export interface Capture {
   meta: CaptureMeta;
@@ -81,7 +79,7 @@ function captureTensors(meta: CaptureMeta): TensorSpec[] {
   const f32 = (name: string, shape: number[], optional = false): TensorSpec => ({ name, dtype: "F32", shape, optional });
   const layers = Array.from({ length: nLayers }, (_, l) => l);
   return [
-    ...NORMS.map((n) => f32(`norms.${n}`, [nLayers], true)),
+    ...NORM_NAMES.map((n) => f32(`norms.${n}`, [nLayers], true)),
     ...layers.map((l) => f32(`attn.${l}`, [nHeads, K])),
     ...layers.map((l) => f32(`resid_pre.${l}`, [N, dModel])),
     ...layers.map((l) => f32(`resid_mid.${l}`, [N, dModel])),
@@ -113,7 +111,7 @@ function checkCapture(
 /** The small tensors of a checked capture (tokens, norms, ablation), whichever way `get` reads one. */
 function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown): Pick<Capture, "tokens" | "norms" | "ablation"> {
   const norms: Capture["norms"] = {};
-  for (const n of NORMS) if (tensors.has(`norms.${n}`)) norms[n] = get(`norms.${n}`) as Float32Array;
+  for (const n of NORM_NAMES) if (tensors.has(`norms.${n}`)) norms[n] = get(`norms.${n}`) as Float32Array;
   return {
     tokens: get("tokens") as Int32Array,
     norms,

@@ -2,6 +2,7 @@
 // the site's methodology page (DESIGN.md "Metrics"). IDs are a public contract: results JSON keys
 // its estimates by them, so an ID never changes meaning; a changed definition gets a new ID.
 // Notation: refits r = 0..R-1 of one cell (0 = anchor, the lowest seed), layer l, heads h, h'.
+import { NORM_NAMES } from "../model/config.ts";
 
 export const SITES = ["resid_pre", "resid_mid"] as const;
 export type Site = (typeof SITES)[number];
@@ -28,8 +29,6 @@ export const LAYER_METRICS = [
   "importance.kendall",
 ] as const;
 export type LayerMetric = (typeof LAYER_METRICS)[number];
-
-export const NORM_NAMES = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
 
 /** Whole-cell metrics: CellStats.cellEstimates[id]. */
 export const CELL_METRICS = [

@@ -7,7 +7,8 @@
 import type { CellStats, Estimate } from "../artifacts/schemas.ts";
 import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
-import { NORM_NAMES, SITES, type CellMetric, type Site } from "./definitions.ts";
+import { NORM_NAMES } from "../model/config.ts";
+import { SITES, type CellMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
 import { headScores, scoreTargets, type HeadScores } from "./induction.ts";
 import { pairTables, type PairTables } from "./pairs.ts";

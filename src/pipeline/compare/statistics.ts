@@ -4,7 +4,8 @@
 // Anchor-based metrics average over draw.others, all-pairs metrics over pairs of draw.all.
 import { othersMean, pairsMean, refitsMean, type Draw, type Statistic } from "./bootstrap.ts";
 import type { Kernel } from "./cka.ts";
-import { NORM_NAMES, SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
+import { NORM_NAMES } from "../model/config.ts";
+import { SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
 import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
 import { INDUCTION_THRESHOLD, type HeadScores } from "./induction.ts";
 import type { PairTables } from "./pairs.ts";

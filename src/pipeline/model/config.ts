@@ -13,6 +13,11 @@ export interface GptConfig {
   nCtx: number;
 }
 
+/** Weight blocks whose per-layer Frobenius norms a capture records: attention's query, key and value
+ *  (column blocks of c_attn) and output (c_proj), and the MLP's in and out (c_fc, c_proj). */
+export const NORM_NAMES = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
+export type NormName = (typeof NORM_NAMES)[number];
+
 /** Plain weights by parameter name, as checkpoint files hold them. */
 export type Weights = Map<string, { shape: number[]; data: Float32Array }>;
 
