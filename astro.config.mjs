@@ -1,4 +1,4 @@
-// Astro configuration for the Refit leaderboard (DESIGN.md "Site"): a static build of src/site
+// Astro configuration for the Refit leaderboard (docs/design.md "Site"): a static build of src/site
 // into dist/. REFIT_SITE_BASE sets the base path for a GitHub Pages project site (e.g. "/refit/");
 // which published content is rendered is chosen in src/site/lib/content.ts (REFIT_CONTENT_DIR).
 import { defineConfig } from "astro/config";

@@ -2,7 +2,7 @@
 
 Reads one JSON fixture on stdin and writes the reference values as JSON on stdout; run by
 test/pipeline/compare/crosscheck.test.ts with Debian's /usr/bin/python3 (python3-numpy,
-python3-scipy). Written from DESIGN.md "Metrics", not from the TypeScript code.
+python3-scipy). Written from docs/metrics.md, not from the TypeScript code.
 """
 import json
 import sys

@@ -1,5 +1,5 @@
 // safetensors encode/decode (no tfjs), following the format spec as summarised in
-// notes/gpt2-interchange.md: u64 LE header length, UTF-8 JSON header padded with spaces to 8
+// docs/formats.md "safetensors": u64 LE header length, UTF-8 JSON header padded with spaces to 8
 // bytes, then row-major little-endian data whose tensors tile the buffer exactly. Decoding is
 // strict because capture files from any source are accepted by `refit compare`; a file can also
 // be opened header-only and read one tensor at a time, with the same validation.

@@ -1,5 +1,5 @@
 // Every artifact format Refit writes, once, as zod schemas (JSON Schema is emitted from
-// these). Each stage reads and writes through these types; see DESIGN.md "Artifacts".
+// these). Each stage reads and writes through these types; see docs/formats.md.
 import { z } from "zod";
 import { CellConfigSchema } from "./suite.ts";
 

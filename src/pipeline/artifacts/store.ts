@@ -1,6 +1,6 @@
 // The pipeline's only file writer: atomic writes (temp file in the same directory, fsync,
 // rename), schema-checked JSON reads that refuse other schemaVersions, and a per-directory
-// lock file. Follows DESIGN.md "Artifacts and versions": a killed process never leaves a
+// lock file. Follows docs/formats.md "Conventions": a killed process never leaves a
 // half file that later passes as finished.
 import * as fs from "node:fs";
 import * as os from "node:os";

@@ -1,5 +1,5 @@
 // The capture file (`capture.safetensors`), Refit's documented interchange format for the compare
-// stage (DESIGN.md "Capture"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
+// stage (docs/formats.md "Capture file"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
 // optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema.
 // Bytes in, bytes out, or a file opened by its header and read a layer at a time (openCapture, for
 // the compare stage); either way, captures made elsewhere are checked as strictly as Refit's own.

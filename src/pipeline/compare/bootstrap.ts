@@ -1,4 +1,4 @@
-// Uncertainty by bootstrap over refits (DESIGN.md "Metrics", beyond the paper; Efron & Tibshirani
+// Uncertainty by bootstrap over refits (docs/metrics.md "Beyond the paper"; Efron & Tibshirani
 // 1993, percentile intervals). Each resample draws refits with replacement from a seeded PRNG, so
 // intervals are deterministic; every statistic of a cell sees the SAME draws, so a gap between two
 // statistics gets its interval from the joint resample. "Seeds needed" repeats the bootstrap with

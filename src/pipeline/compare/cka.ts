@@ -1,5 +1,5 @@
 // Centered kernel alignment between two refits' residual streams (Kornblith et al. 2019, as the
-// paper's code uses it; DESIGN.md "Metrics"): RBF Gram matrices over the same N tokens in float64,
+// paper's code uses it; docs/metrics.md): RBF Gram matrices over the same N tokens in float64,
 // bandwidth from the median heuristic (all N^2 squared distances, diagonal zeros included), biased
 // (HKH) centering, CKA = <Kc, Lc>_F / (|Kc|_F |Lc|_F); a refit's centered Gram is scaled to unit
 // norm once, so each pair costs one dot product. Linear and debiased (unbiased HSIC) CKA work in

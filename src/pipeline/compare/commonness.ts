@@ -1,4 +1,4 @@
-// Head commonness (arXiv 2602.16740; DESIGN.md "Metrics"):
+// Head commonness (arXiv 2602.16740; docs/metrics.md):
 // C(l,h) = mean over h' of the same layer, h itself INCLUDED, of cbar(a; l,h; l,h').
 // A layer whose heads all attend alike scores 1; distinctness is 1 - C.
 

@@ -1,5 +1,5 @@
-// Correlation and trend statistics used by importance and weight-norm analyses (DESIGN.md
-// "Metrics"): Pearson r, Kendall tau-b (ties handled as scipy.stats.kendalltau's default does),
+// Correlation and trend statistics used by importance and weight-norm analyses (docs/metrics.md):
+// Pearson r, Kendall tau-b (ties handled as scipy.stats.kendalltau's default does),
 // and the ordinary least-squares slope. All return NaN where the statistic is undefined
 // (fewer than 2 points, or a constant input), never a made-up 0.
 

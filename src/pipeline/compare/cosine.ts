@@ -1,4 +1,4 @@
-// Pattern similarity as the paper computes it (arXiv 2602.16740; DESIGN.md "Metrics"):
+// Pattern similarity as the paper computes it (arXiv 2602.16740; docs/metrics.md):
 // cos(x, y) = x.y / max(|x||y|, 1e-8), and cbar = the mean over probes of per-probe cosines,
 // taken BEFORE any max over heads. Heads are flattened as i = l * H + h. This is the direct,
 // entry-by-entry statement in float64, used where a few entries are needed (the attention viewer);

@@ -1,5 +1,5 @@
 // Every compare-stage metric's stable ID and a one-paragraph definition, kept beside the code for
-// the site's methodology page (DESIGN.md "Metrics"). IDs are a public contract: results JSON keys
+// the site's methodology page (docs/metrics.md). IDs are a public contract: results JSON keys
 // its estimates by them, so an ID never changes meaning; a changed definition gets a new ID.
 // Notation: refits r = 0..R-1 of one cell (0 = anchor, the lowest seed), layer l, heads h, h'.
 import { NORM_NAMES } from "../model/config.ts";

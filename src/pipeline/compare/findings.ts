@@ -1,5 +1,5 @@
 // The paper's five findings, and Refit's known-answer induction control, as named statistics of a suite, each with a 95% bootstrap interval and
-// a verdict (DESIGN.md "Metrics": findings). A finding's suite statistic is the MEAN of its parts:
+// a verdict (docs/metrics.md "Findings"). A finding's suite statistic is the MEAN of its parts:
 // per-cell values (findings 1, 3, 5) or per-twin-pair differences (findings 2, 4, between cells
 // that differ only in depth / only in optimizer). Cells resample their refits independently, so
 // replicate b of the suite statistic is the mean of the parts' replicates b. Verdict: "supported"

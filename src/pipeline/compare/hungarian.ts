@@ -1,4 +1,4 @@
-// One-to-one head matching (DESIGN.md "Metrics", beyond the paper): the Hungarian algorithm
+// One-to-one head matching (docs/metrics.md "Beyond the paper"): the Hungarian algorithm
 // (Kuhn-Munkres with row/column potentials and shortest augmenting paths, O(n^3)) picks the
 // assignment of anchor heads to refit heads that maximizes the summed cbar, where the paper's
 // many-to-one max lets several anchor heads claim the same refit head.

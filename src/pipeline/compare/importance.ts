@@ -1,5 +1,5 @@
 // Head importance against head stability, and weight norms against layer stability
-// (arXiv 2602.16740; DESIGN.md "Metrics"). Importance is the capture's ablation.dppl: the rise in
+// (arXiv 2602.16740; docs/metrics.md). Importance is the capture's ablation.dppl: the rise in
 // probe-set perplexity when one head's z is zeroed on the anchor refit. Per layer we correlate it
 // with S(l,h) over heads; the trend is the OLS slope of that r over relative depth l/L (1-based),
 // so cells of different depth share one scale. Weight norms are correlated with S(l) across layers.

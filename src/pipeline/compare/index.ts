@@ -1,4 +1,4 @@
-// The compare stage's composer: one cell's refits in, CellStats out (DESIGN.md "Metrics"): the
+// The compare stage's composer: one cell's refits in, CellStats out (docs/metrics.md): the
 // paper's anchor-based head, layer and cross-layer stability, commonness and extremes, then every
 // metric of definitions.ts with its bootstrap interval, the untrained / probe-shuffled / uniform
 // nulls, residual CKA, importance and weight-norm correlations, and "seeds needed". Pure maths:

@@ -1,4 +1,4 @@
-// Null baselines for head stability (DESIGN.md "Metrics", beyond the paper). Two live here:
+// Null baselines for head stability (docs/metrics.md "Beyond the paper"). Two live here:
 // the probe-shuffled comparison (anchor head on probe p against refit heads on a different probe
 // p' of the SAME length, which keeps positional structure and breaks content) and the uniform
 // causal pattern (row i attends 1/(i+1) to positions 0..i). The third null, untrained refits, is

@@ -1,4 +1,4 @@
-// Head similarity for EVERY ordered pair of a cell's refits (DESIGN.md "Metrics": all-pairs
+// Head similarity for EVERY ordered pair of a cell's refits (docs/metrics.md: all-pairs
 // stability, one-to-one matching, nulls): per pair (a, r) and head i of a, the paper's
 // same-layer max s, the Hungarian-matched cbar and the probe-shuffled max; per refit, commonness
 // and the cbar with the uniform pattern; for the anchor, the full cross-layer cbar matrices.

@@ -1,5 +1,5 @@
 // The compare stage's input: attention patterns of one refit, laid out as the capture
-// file's `attn.{l}` tensors (DESIGN.md "Capture"): [H, K] per layer, K = sum_p T_p(T_p+1)/2,
+// file's `attn.{l}` tensors (docs/formats.md "Capture file"): [H, K] per layer, K = sum_p T_p(T_p+1)/2,
 // probes concatenated, each its lower triangle incl. diagonal, row-major. This module
 // names that layout, finds each probe's segment in K, and rejects inputs that do not fit it.
 

@@ -1,4 +1,4 @@
-// Head stability across refits (arXiv 2602.16740; DESIGN.md "Metrics"): s(l,h,r) is the best
+// Head stability across refits (arXiv 2602.16740; docs/metrics.md): s(l,h,r) is the best
 // cbar of anchor head (l,h) among refit r's heads, many-to-one; S(l,h) is its mean over r != anchor.
 // The same-layer max is the paper's metric; the cross-layer max (over all (l',h')) also records
 // which layer won, so we can see where a head's best counterpart lives in another seed.

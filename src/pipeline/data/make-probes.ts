@@ -69,7 +69,7 @@ function jaccard(a: Set<string>, b: Set<string>): number {
   return union === 0 ? 1 : shared / union;
 }
 
-/** Word counts of the length-stratified sets (DESIGN.md "Data"). */
+/** Word counts of the length-stratified sets (docs/design.md "Data"). */
 export const PROBE_WORD_COUNTS = [5, 10, 20, 30, 40, 50] as const;
 
 /** About this many words per set, so every set costs the compare stage about the same. */

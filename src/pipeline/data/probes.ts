@@ -1,4 +1,4 @@
-// Probe sets: fixed, versioned prompt lists in data/probes/<id>.json (DESIGN.md "Data"), defined as
+// Probe sets: fixed, versioned prompt lists in data/probes/<id>.json (docs/design.md "Data"), defined as
 // text and tokenized per model (BOS + the model's tokens; bytes for Refit's own refits), each run
 // unpadded. The hash of the file's bytes goes into every capture, with the token lengths, so results
 // from different probe files are never compared by mistake.

@@ -1,5 +1,5 @@
 ;; The compare stage's hot loop: sums of per-probe cosines between many attention rows
-;; (DESIGN.md "Metrics": cbar before the max). C[i][j] += sum over segments s of
+;; (docs/metrics.md: cbar before the max). C[i][j] += sum over segments s of
 ;;   dot(A_i[s], B_j[s']) / max(|A_i[s]| |B_j[s']|, 1e-8)
 ;; where a segment pairs a probe of A with a probe of B of the same length (the same probe for
 ;; cbar, a partner probe for the shuffled null). Rows are float32 with a common stride; norms

@@ -1,6 +1,6 @@
 ;; Float32 matrix products for training on tfjs-backend-wasm 4.22, whose stock BatchMatMul runs
 ;; batched and transposed products (attention, every gradient) on a naive loop at about
-;; 2 GFLOP/s and 2-D ones on an XNNPACK build without FMA (shared/notes/tfjs-wasm.md). The module
+;; 2 GFLOP/s and 2-D ones on an XNNPACK build without FMA (docs/kernels.md). The module
 ;; shares tfjs's own WebAssembly memory, so it reads and writes tensors in place. Batch b uses
 ;; A + b·m·k, B + b·n·k (or b·k·n) and C + b·m·n floats. Multiply-adds are relaxed-SIMD
 ;; f32x4.relaxed_madd: one FMA on CPUs that have it (every x86-64 since 2013, every arm64), so

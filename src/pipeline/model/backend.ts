@@ -1,7 +1,7 @@
 // Picks and initialises the tfjs backend: native TensorFlow (GPU, then CPU) when those optional
 // packages are installed and load, else wasm (SIMD, one thread), else pure-JS cpu.
 // Detection is by trying to load and activate, never by looking in node_modules
-// (see shared/notes/tfjs-wasm.md: the native packages cannot install on machines without internet).
+// (see docs/kernels.md: the native packages cannot install on machines without internet).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";

@@ -63,7 +63,7 @@ export function paramsFromWeights(c: GptConfig, weights: Weights): Params {
 }
 
 // Dense layers, the embedding, LayerNorm and the loss carry hand-written gradients shaped for the
-// wasm backend (shared/notes/tfjs-wasm.md): products pass transpose flags, which Refit's matmul
+// wasm backend (docs/kernels.md): products pass transpose flags, which Refit's matmul
 // kernels (model/wasm-kernels.ts) read in place, and column sums (bias and gain gradients) are
 // ones·dy matmuls, since a reduction over the outer axis transposes internally.
 type Grad = tf.GradSaveFunc;

@@ -1,7 +1,7 @@
 // A pool of worker processes (node:child_process fork with an IPC channel): each worker takes
 // jobs one at a time, reports progress and results as messages, and only this parent writes to
 // the terminal, so output never interleaves. One process per core by default: tfjs-wasm runs one
-// thread per process (shared/notes/tfjs-wasm.md), so processes are how a suite uses the machine.
+// thread per process (docs/kernels.md), so processes are how a suite uses the machine.
 // A failed or crashed job stops the pool and kills every worker; so does Ctrl-C (SIGINT/SIGTERM).
 import { fork, type ChildProcess } from "node:child_process";
 import * as os from "node:os";

@@ -2,7 +2,7 @@
 // a few probes' patterns for every head of every seed, and each anchor head's match in every other
 // seed, both the paper's (argmax of cbar, many-to-one) and the one-to-one Hungarian assignment
 // (compare/hungarian.ts).
-// cbar and cos follow DESIGN.md "Metrics" via compare/cosine.ts. Pure: captures in, JSON-ready data out.
+// cbar and cos follow docs/metrics.md via compare/cosine.ts. Pure: captures in, JSON-ready data out.
 import type { AttentionCell } from "../artifacts/schemas.ts";
 import { patternsOf } from "../assemble/captures.ts";
 import type { Capture } from "../capture/format.ts";

@@ -2,7 +2,7 @@
 // --shard` leaves them) and checks they can be published together: every planned run present and
 // finished, a run found twice only if its captures are byte-identical, records that match the
 // suite's resolved config. Problems are collected, not thrown one by one, so a single message can
-// list everything that is missing (as asv checks before publishing).
+// list everything that is missing (docs/design.md "Publishing"; as asv checks before publishing).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";

@@ -1,4 +1,4 @@
-// Immutable content versions (DESIGN.md "Artifacts and versions"): ids like 2026-11-25.1 (UTC date
+// Immutable content versions (docs/formats.md "Published content"): ids like 2026-11-25.1 (UTC date
 // of creation, then the next free number that day), a version folder built whole in a hidden temp
 // folder and renamed into place, and latest.json replaced atomically last. A crash at any point
 // leaves latest.json at the old version and, at worst, a hidden .tmp-* folder the site ignores.

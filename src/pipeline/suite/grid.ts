@@ -1,6 +1,7 @@
 // Grid expansion: a suite's grid axes, crossed in file order, become cells (one resolved
-// CellConfig each), and each cell times its seeds becomes runs. IDs hash the resolved config
-// and the artifact schema version (DESIGN.md "Suites"), so equal configs share work across suites.
+// CellConfig each), and each cell times its seeds becomes runs. IDs hash the resolved config and
+// ID_VERSION, run IDs also the seed and NUMERICS_VERSION (docs/design.md "Suites, cells and runs"),
+// so equal configs share work across suites.
 import { z, type core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { CellConfigSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";

@@ -1,6 +1,6 @@
 // Suite files: YAML parsed with node positions, validated by SuiteSchema, expanded into cells
 // and runs. Every problem becomes one `file:line:col: key: message` line and all of them are
-// reported at once (STYLE.md "parseWithFriendlyErrors"), so a file is fixed in one pass.
+// reported at once (Starlight's parseWithFriendlyErrors, in spirit), so a file is fixed in one pass.
 import { readFile } from "node:fs/promises";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { core } from "zod";

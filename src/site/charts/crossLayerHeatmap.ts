@@ -1,6 +1,6 @@
 // Cross-layer best-match heatmap: for anchor layer l (rows), the share of its heads' best matches
 // over all layers of the other seeds that land in layer l' (columns). Mass on the diagonal means
-// heads keep their depth across seeds (DESIGN.md "cross-layer stability").
+// heads keep their depth across seeds (docs/metrics.md "The paper's metrics").
 import * as Plot from "@observablehq/plot";
 import type { LayerStats } from "../../pipeline/artifacts/schemas.ts";
 import { labelColourOn, SEQUENTIAL_SCHEME } from "./palette.ts";

@@ -1,5 +1,5 @@
 // Stability against importance, one panel per layer: each dot a head, x its stability S(l,h),
-// y its zero-ablation dPPL (DESIGN.md "importance"). Drawn only when the importance stage ran.
+// y its zero-ablation dPPL (docs/metrics.md "The paper's metrics"). Drawn only when the importance stage ran.
 import * as Plot from "@observablehq/plot";
 import { OKABE_ITO } from "./palette.ts";
 

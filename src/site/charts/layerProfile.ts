@@ -1,6 +1,6 @@
 // Layer profile of one cell: head stability per layer with its 95% interval band (where present),
 // commonness, cross-layer stability, the null baseline and residual CKA on the same 0-1 axis
-// (DESIGN.md "Site"). Series missing from the result are left out and listed by the page.
+// (docs/design.md "Site"). Series missing from the result are left out and listed by the page.
 import * as Plot from "@observablehq/plot";
 import type { LayerPoint } from "../lib/stats.ts";
 import { OKABE_ITO } from "./palette.ts";

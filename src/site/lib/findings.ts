@@ -1,4 +1,4 @@
-// The paper's five findings per suite (DESIGN.md, findings 1-5), as the scorecard shows them: the
+// The paper's five findings per suite (docs/metrics.md "Findings"), as the scorecard shows them: the
 // claim, the statistic that tests it, its estimate with the 95% interval and the verdict, from
 // SuiteResult.findings (compare/findings.ts). A suite without findings lists them as not evaluated.
 import type { Finding, PublishedSuite } from "../../pipeline/artifacts/schemas.ts";

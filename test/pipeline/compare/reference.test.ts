@@ -1,4 +1,4 @@
-// compareCell against a naive transcription of DESIGN.md's formulas (loops over l, h, r, h', p
+// compareCell against a naive transcription of the formulas of docs/metrics.md (loops over l, h, r, h', p
 // with cosine() on each probe's slice, in float64), on random patterns: the optimized path (the
 // SIMD kernel, which sums one probe's products in float32 lanes) must agree with it to 1e-7.
 import { describe, expect, it } from "vitest";
