@@ -4,7 +4,7 @@ import type { LeaderboardRow } from "./leaderboard.ts";
 
 export const CSV_COLUMNS = [
   "suite", "cellId", "family", "nLayers", "nHeads", "dModel", "optimizer", "weightDecay", "lr", "tokens", "seeds", "finishedRefits",
-  "stability", "stabilityLow", "stabilityHigh", "excessOverNull", "gap", "minLayer", "minRelativeDepth", "residualCka", "perplexity",
+  "stability", "stabilityLow", "stabilityHigh", "excess", "excessLow", "excessHigh", "clears", "untrainedNull", "gap", "minLayer", "minRelativeDepth", "residualCka", "perplexity",
 ] as const;
 
 export function csvField(value: string | number | null): string {
@@ -20,6 +20,8 @@ export function leaderboardCsv(rows: readonly LeaderboardRow[]): string {
       ...r,
       stabilityLow: r.interval?.[0] ?? null,
       stabilityHigh: r.interval?.[1] ?? null,
+      excessLow: r.excessInterval?.[0] ?? null,
+      excessHigh: r.excessInterval?.[1] ?? null,
     };
     return CSV_COLUMNS.map((c) => csvField(record[c])).join(",");
   });

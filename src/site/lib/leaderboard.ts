@@ -25,7 +25,14 @@ export interface LeaderboardRow extends CellSummary {
   error: string | null;
   /** What search matches: `key=value` for the suite, cell, family and every config value, lower-cased. */
   search: string[];
+  /** clearsNulls as the table shows, sorts and filters it. */
+  clears: Clears;
 }
+
+/** Whether a cell's heads clear the nulls: the whole excess interval above 0, not, or no interval to tell. */
+export const CLEARS = ["yes", "no", "untested"] as const;
+export type Clears = (typeof CLEARS)[number];
+const clearsText = (x: boolean | null): Clears => (x === null ? "untested" : x ? "yes" : "no");
 
 /** `key=value` tokens of a nested config, keys dotted ("train.optimizer=adamw"), lower-cased. */
 export function configTokens(value: unknown, prefix = ""): string[] {
@@ -39,6 +46,7 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
   return version.suites.flatMap(({ name, result }) =>
     result.cells.map((cell) => {
       const { model, train } = cell.config;
+      const summary = summarizeCell(cell);
       return {
         suite: name,
         cellId: cell.cellId,
@@ -53,14 +61,15 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         seeds: result.suite.seeds,
         error: cell.error ?? null,
         search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config }),
-        ...summarizeCell(cell),
+        ...summary,
+        clears: clearsText(summary.clearsNulls),
       };
     }),
   );
 }
 
 /** The distinct values of one column, sorted, for the filter controls. */
-export function distinctValues<K extends "nLayers" | "optimizer" | "family">(rows: readonly LeaderboardRow[], key: K): LeaderboardRow[K][] {
+export function distinctValues<K extends "nLayers" | "optimizer" | "family" | "clears">(rows: readonly LeaderboardRow[], key: K): LeaderboardRow[K][] {
   return [...new Set(rows.map((r) => r[key]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -89,10 +98,22 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
     definition: "Mean head stability over all ordered pairs of refits (meanStability.allPairs), with its 95% bootstrap interval over refits: 1 when every head finds an identical counterpart in every other refit. Where a version lacks it, the paper's anchor-based mean, without an interval.",
   },
   {
-    key: "excessOverNull",
-    label: "Excess over null",
+    key: "clears",
+    label: "Clears the nulls",
+    type: "text",
+    definition: "“yes” when the whole 95% interval of the excess over the nulls lies above 0: the heads repeat across seeds more than position alone explains. “no” marks a cell whose heads are not shown to beat the nulls, whatever its head stability: rank it with care. “untested” where a version has no interval for the excess.",
+  },
+  {
+    key: "excess",
+    label: "Excess over nulls",
     type: "number",
-    definition: "Head stability minus the probe-shuffled null (the same heads compared across different prompts of equal length: positional structure kept, content removed).",
+    definition: "Per layer, anchor head stability minus the larger of two nulls a trained head can beat: the probe-shuffled null (the same heads compared across different prompts of equal length: positional structure kept, content removed) and the uniform null (a head that spreads attention evenly); mean over layers, with its 95% bootstrap interval where computed.",
+  },
+  {
+    key: "untrainedNull",
+    label: "Untrained null",
+    type: "number",
+    definition: "Head stability of the untrained twins (the same seeds before any training step). Attention at initialisation is near uniform, so untrained twins agree almost perfectly and score near 1: a bar no trained head is expected to clear, shown for reference only.",
   },
   { key: "gap", label: "Gap", type: "number", definition: "max S(l) − min S(l): how far apart the most and least stable layers are." },
   { key: "minRelativeDepth", label: "Least stable layer", type: "number", definition: "The layer l with the lowest S(l), and its relative depth l/L in brackets." },
@@ -110,6 +131,10 @@ export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): 
       return plain(`${row.finishedRefits} / ${row.seeds}`);
     case "stability":
       return plain(fmt(row.stability), [fmtInterval(row.interval), row.error ? `(${row.error})` : ""].filter(Boolean).join(" "));
+    case "excess":
+      return plain(fmt(row.excess), fmtInterval(row.excessInterval));
+    case "clears":
+      return plain({ yes: "✓ yes", no: "✗ no", untested: "untested" }[row.clears]);
     case "minRelativeDepth":
       return plain(row.minLayer === null ? fmt(null) : `${row.minLayer} (${fmt(row.minRelativeDepth, 2)})`);
     case "perplexity":

@@ -11,10 +11,11 @@ export type Interval = [number, number];
 /** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates; typed against definitions.ts so they cannot drift. */
 export const OPTIONAL_FIELDS = {
   layerInterval: "stability",
-  // The probe-shuffled null is the informative one: attention at initialisation is near-uniform, so
-  // untrained refits agree almost perfectly (null.untrained ~ 1) and every excess over it is negative.
-  layerNull: "null.probeShuffled",
-  layerExcess: "excess.probeShuffled",
+  // The nulls a trained head can beat. Attention at initialisation is near-uniform, so untrained
+  // refits agree almost perfectly (null.untrained ~ 1): shown on its own, never the bar to clear.
+  layerNullProbeShuffled: "null.probeShuffled",
+  layerNullUniform: "null.uniform",
+  layerNullUntrained: "null.untrained",
   layerCka: "cka.rbf.resid_mid",
   /** The leaderboard's headline: mean head stability over all ordered refit pairs, with its interval. */
   cellHeadline: "meanStability.allPairs",
@@ -41,23 +42,37 @@ export interface LayerPoint {
   interval: Interval | null;
   commonness: number;
   crossLayerStability: number;
-  nullStability: number | null;
-  excessOverNull: number | null;
+  nullProbeShuffled: number | null;
+  nullUniform: number | null;
+  nullUntrained: number | null;
+  /** Stability minus the larger of the probe-shuffled and uniform nulls, with its interval where computed. */
+  excess: number | null;
+  excessInterval: Interval | null;
   residualCka: number | null;
 }
 
+const valueOf = (stats: CellStats, l: number, id: string) => numberOf(layerEstimate(stats, l, id)?.value);
+
 export function layerPoints(stats: CellStats): LayerPoint[] {
-  return stats.layers.map((l) => ({
-    layer: l.layer + 1,
-    stability: l.stability,
-    stabilityStd: l.stabilityStd,
-    interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
-    commonness: l.commonness,
-    crossLayerStability: l.crossLayerStability,
-    nullStability: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerNull)?.value),
-    excessOverNull: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerExcess)?.value),
-    residualCka: numberOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerCka)?.value),
-  }));
+  return stats.layers.map((l) => {
+    const nullProbeShuffled = valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullProbeShuffled);
+    const nullUniform = valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUniform);
+    const informative = [nullProbeShuffled, nullUniform].filter((x): x is number => x !== null);
+    return {
+      layer: l.layer + 1,
+      stability: l.stability,
+      stabilityStd: l.stabilityStd,
+      interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
+      commonness: l.commonness,
+      crossLayerStability: l.crossLayerStability,
+      nullProbeShuffled,
+      nullUniform,
+      nullUntrained: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUntrained),
+      excess: informative.length > 0 ? l.stability - Math.max(...informative) : null,
+      excessInterval: null,
+      residualCka: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerCka),
+    };
+  });
 }
 
 /** dPPL per head, [layer][head], when the importance metric ran. */
@@ -72,8 +87,13 @@ export interface CellSummary {
   /** Mean over all heads of S(l,h) (every layer has the same number of heads, so also the mean of S(l)). */
   stability: number | null;
   interval: Interval | null;
-  /** Mean over layers of stability minus the probe-shuffled null, where the null ran. */
-  excessOverNull: number | null;
+  /** Mean over layers of stability minus the larger of the probe-shuffled and uniform nulls. */
+  excess: number | null;
+  excessInterval: Interval | null;
+  /** Whether the whole excess interval lies above 0; null without an interval. */
+  clearsNulls: boolean | null;
+  /** Mean over layers of the untrained null: what initialisation alone scores (near 1). */
+  untrainedNull: number | null;
   gap: number | null;
   /** 1-based layer of the least stable layer, and its relative depth l / L. */
   minLayer: number | null;
@@ -83,12 +103,15 @@ export interface CellSummary {
   perplexity: number | null;
 }
 
+/** A cell clears the nulls when the whole interval of its excess lies above 0; without an interval it cannot be said. */
+export const clearsNulls = (excessInterval: Interval | null): boolean | null => (excessInterval ? excessInterval[0] > 0 : null);
+
 export function summarizeCell(cell: Cell): CellSummary {
   const finished = cell.runs.filter((r) => r.status === "finished");
   const perplexity = mean(finished.flatMap((r) => (r.heldOutPerplexity === null ? [] : [r.heldOutPerplexity])));
   const { stats } = cell;
   if (!stats) {
-    const none = { stability: null, interval: null, excessOverNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null };
+    const none = { stability: null, interval: null, excess: null, excessInterval: null, clearsNulls: null, untrainedNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null };
     return { finishedRefits: finished.length, perplexity, ...none };
   }
   const points = layerPoints(stats);
@@ -96,11 +119,15 @@ export function summarizeCell(cell: Cell): CellSummary {
   const headline = stats.cellEstimates?.[OPTIONAL_FIELDS.cellHeadline];
   const stability = numberOf(headline?.value) ?? mean(points.map((p) => p.stability));
   const allOf = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs as number[]) : null);
+  const excessInterval: Interval | null = null;
   return {
     finishedRefits: finished.length,
     stability,
     interval: intervalOf(headline),
-    excessOverNull: allOf(points.map((p) => p.excessOverNull)),
+    excess: allOf(points.map((p) => p.excess)),
+    excessInterval,
+    clearsNulls: clearsNulls(excessInterval),
+    untrainedNull: allOf(points.map((p) => p.nullUntrained)),
     gap: stats.extremes.gap,
     minLayer: stats.extremes.minLayer + 1,
     minRelativeDepth: stats.extremes.minRelativeDepth,
