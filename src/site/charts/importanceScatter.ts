@@ -1,6 +1,9 @@
 // Stability against importance, one panel per layer: each dot a head, x its stability S(l,h),
-// y its zero-ablation dPPL (docs/metrics.md "The paper's metrics"). Drawn only when the importance stage ran.
+// y its zero-ablation dPPL (docs/metrics.md "The paper's metrics"), with a rule at dPPL 0 (no effect). Both
+// axes span the data with room at the edges, so no dot sits on the frame, and a floor on the span
+// keeps near-identical heads from turning the ticks into rounding noise. Drawn when importance ran.
 import * as Plot from "@observablehq/plot";
+import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 
 export interface ImportanceDatum {
@@ -16,18 +19,22 @@ export function importanceData(stability: readonly (readonly number[])[], dppl: 
 
 export function importanceChart(stability: readonly (readonly number[])[], dppl: readonly (readonly number[])[], { document }: { document: Document }): Element {
   const data = importanceData(stability, dppl);
+  const x = paddedDomain(data.map((d) => d.stability), { pad: 0.15, within: [0, 1] });
+  const y = paddedDomain(data.map((d) => d.dppl), { include: [0], minSpan: 0.001, pad: 0.15 });
   return Plot.plot({
     document,
-    width: 640,
-    height: 240,
-    marginLeft: 50,
+    width: Math.max(640, 170 * stability.length),
+    height: 260,
+    marginLeft: 64,
+    marginBottom: 40,
     grid: true,
     fx: { label: "layer" },
-    x: { label: "head stability" },
-    y: { label: "dPPL when ablated" },
+    x: { label: "head stability S(l,h)", domain: x, ticks: 4, tickFormat: tickFormatFor(x) },
+    y: { label: "dPPL when ablated", domain: y, tickFormat: tickFormatFor(y) },
     marks: [
       Plot.frame(),
-      Plot.dot(data, { fx: "layer", x: "stability", y: "dppl", fill: OKABE_ITO[0], r: 4, title: (d: ImportanceDatum) => `layer ${d.layer}, head ${d.head}: stability ${d.stability.toFixed(3)}, dPPL ${d.dppl.toFixed(3)}` }),
+      Plot.ruleY([0], { stroke: "#555", strokeDasharray: "4,3" }),
+      Plot.dot(data, { fx: "layer", x: "stability", y: "dppl", fill: OKABE_ITO[0], r: 4, title: (d: ImportanceDatum) => `layer ${d.layer}, head ${d.head}: stability ${d.stability.toFixed(3)}, dPPL ${d.dppl.toFixed(4)}` }),
     ],
   });
 }

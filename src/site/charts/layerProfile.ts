@@ -1,18 +1,19 @@
-// Layer profile of one cell: head stability per layer with its 95% interval band (where present),
-// commonness, cross-layer stability, the null baseline and residual CKA on the same 0-1 axis
-// (docs/design.md "Site"). Series missing from the result are left out and listed by the page.
+// The rest of a cell's layer profile as small multiples, one panel per measure, each on an axis
+// scaled to its own data so a difference of a few thousandths shows: commonness C(l) (how alike
+// a layer's heads are; distinctness = 1 - C), cross-layer stability, and residual-stream CKA.
+// Measures missing from the result are left out and named by the page. Layers 1-based.
 import * as Plot from "@observablehq/plot";
 import type { LayerPoint } from "../lib/stats.ts";
+import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
+import { panelTitle } from "./panelTitle.ts";
 
-export const PROFILE_SERIES = ["stability", "commonness", "crossLayerStability", "nullStability", "residualCka"] as const;
+export const PROFILE_SERIES = ["commonness", "crossLayerStability", "residualCka"] as const;
 export type ProfileSeries = (typeof PROFILE_SERIES)[number];
 
 export const SERIES_LABEL: Record<ProfileSeries, string> = {
-  stability: "head stability S(l)",
   commonness: "commonness C(l)",
   crossLayerStability: "cross-layer stability",
-  nullStability: "null baseline (probe-shuffled)",
   residualCka: "residual CKA",
 };
 
@@ -24,27 +25,33 @@ export interface ProfileDatum {
 
 /** Long-format rows, one per (layer, present series); absent values are skipped. */
 export function layerProfileData(points: readonly LayerPoint[]): ProfileDatum[] {
-  return PROFILE_SERIES.flatMap((s) =>
-    points.flatMap((p) => (p[s] === null ? [] : [{ layer: p.layer, series: SERIES_LABEL[s], value: p[s] as number }])),
-  );
+  return PROFILE_SERIES.flatMap((s) => points.flatMap((p) => (p[s] === null ? [] : [{ layer: p.layer, series: SERIES_LABEL[s], value: p[s] as number }])));
 }
 
-export function layerProfileChart(points: readonly LayerPoint[], { document, width = 640 }: { document: Document; width?: number }): Element {
+export function layerProfileChart(points: readonly LayerPoint[], { document, panelWidth = 300 }: { document: Document; panelWidth?: number }): Element {
   const data = layerProfileData(points);
-  const bands = points.filter((p) => p.interval !== null).map((p) => ({ layer: p.layer, low: p.interval![0], high: p.interval![1] }));
-  const present = PROFILE_SERIES.filter((s) => points.some((p) => p[s] !== null)).map((s) => SERIES_LABEL[s]);
-  return Plot.plot({
-    document,
-    width,
-    height: 320,
-    marginLeft: 50,
-    x: { label: "layer", ticks: points.map((p) => p.layer), tickFormat: "d", domain: [0.8, points.length + 0.2] },
-    y: { label: "similarity", domain: [0, 1], grid: true },
-    color: { domain: present, range: OKABE_ITO.slice(0, present.length), legend: true },
-    marks: [
-      Plot.areaY(bands, { x: "layer", y1: "low", y2: "high", fill: OKABE_ITO[0], fillOpacity: 0.2 }),
-      Plot.lineY(data, { x: "layer", y: "value", stroke: "series", strokeWidth: 2 }),
-      Plot.dot(data, { x: "layer", y: "value", fill: "series", symbol: "series", r: 4, title: (d: ProfileDatum) => `${d.series}, layer ${d.layer}: ${d.value.toFixed(3)}` }),
-    ],
+  const root = document.createElement("div");
+  root.setAttribute("class", "small-multiples");
+  PROFILE_SERIES.forEach((s, i) => {
+    const rows = data.filter((d) => d.series === SERIES_LABEL[s]);
+    if (rows.length === 0) return;
+    const domain = paddedDomain(rows.map((d) => d.value), { within: [0, 1] });
+    root.append(
+      Plot.plot({
+        document,
+        width: panelWidth,
+        height: 200,
+        marginLeft: 56,
+        marginTop: 28,
+        x: { label: "layer", domain: [0.5, points.length + 0.5], ticks: points.map((p) => p.layer), tickFormat: "d" },
+        y: { label: null, domain, grid: true, tickFormat: tickFormatFor(domain) },
+        marks: [
+          panelTitle(SERIES_LABEL[s]),
+          Plot.lineY(rows, { x: "layer", y: "value", stroke: OKABE_ITO[i + 1], strokeWidth: 2 }),
+          Plot.dot(rows, { x: "layer", y: "value", fill: OKABE_ITO[i + 1], r: 4, title: (d: ProfileDatum) => `${d.series}, layer ${d.layer}: ${d.value.toFixed(3)}` }),
+        ],
+      }),
+    );
   });
+  return root;
 }

@@ -3,6 +3,10 @@ import { headHeatmapChart, headHeatmapData } from "../../../src/site/charts/head
 import { crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
 import { patternData } from "../../../src/site/charts/attentionPattern.ts";
 import { layerProfileData } from "../../../src/site/charts/layerProfile.ts";
+import { layerStabilityChart, layerStabilityData } from "../../../src/site/charts/layerStability.ts";
+import { layerExcessData } from "../../../src/site/charts/layerExcess.ts";
+import { importanceChart } from "../../../src/site/charts/importanceScatter.ts";
+import { paddedDomain, tickFormatFor } from "../../../src/site/charts/domain.ts";
 import { trainingCurveData } from "../../../src/site/charts/trainingCurve.ts";
 import { chartDocument } from "../../../src/site/charts/render.ts";
 import type { LayerPoint } from "../../../src/site/lib/stats.ts";
@@ -24,6 +28,36 @@ describe("headHeatmapChart", () => {
     expect(svg).toContain("layer 1, head 2: 0.250");
     expect(svg).toContain(">0.500<");
   });
+  it("spans the colours over the heads' values, so close heads get different colours", () => {
+    const svg = headHeatmapChart([[0.983, 0.99], [0.999, 0.995]], { document: chartDocument(), label: "S" }).outerHTML;
+    const fills = [...svg.matchAll(/<rect[^>]*fill="([^"]+)"[^>]*><title>layer/g)].map((m) => m[1]);
+    expect(new Set(fills).size).toBe(4);
+  });
+});
+
+describe("paddedDomain", () => {
+  it("spans the data with a margin", () => {
+    const [lo, hi] = paddedDomain([0.2, 0.7], { pad: 0.1 });
+    expect(lo).toBeCloseTo(0.15, 12);
+    expect(hi).toBeCloseTo(0.75, 12);
+  });
+  it("widens near-constant data to the minimum span, kept inside its bounds", () => {
+    const [lo, hi] = paddedDomain([0.9999999990, 0.9999999995], { minSpan: 0.01, pad: 0, within: [0, 1] });
+    expect(hi).toBe(1);
+    expect(lo).toBeCloseTo(0.99, 9);
+    expect(tickFormatFor([lo, hi])).toBe(".3f");
+  });
+  it("includes what it is asked to (0 for an excess)", () => {
+    expect(paddedDomain([0.02, 0.03], { include: [0], pad: 0 })).toEqual([0, 0.03]);
+  });
+});
+
+describe("importanceChart", () => {
+  it("shows near-identical stabilities on readable ticks, not rounding noise", () => {
+    const svg = importanceChart([[0.9999999990, 0.9999999995]], [[0.0008, 0.0009]], { document: chartDocument() }).outerHTML;
+    expect(svg).not.toMatch(/0\.99999/);
+    expect(svg).toContain("layer 1, head 2: stability 1.000, dPPL 0.0009");
+  });
 });
 
 describe("crossLayerData", () => {
@@ -44,12 +78,38 @@ describe("patternData", () => {
   });
 });
 
+const point = (layer: number, over: Partial<LayerPoint> = {}): LayerPoint => ({
+  layer, stability: 0.9, stabilityStd: 0.1, interval: null, commonness: 0.4, crossLayerStability: 0.95,
+  nullProbeShuffled: null, nullUniform: null, nullUntrained: null, excess: null, excessInterval: null, residualCka: 0.8, ...over,
+});
+
 describe("layerProfileData", () => {
   it("keeps present series only", () => {
-    const p: LayerPoint = { layer: 1, stability: 0.9, stabilityStd: 0.1, interval: null, commonness: 0.4, crossLayerStability: 0.95, nullStability: null, excessOverNull: null, residualCka: 0.8 };
-    expect(layerProfileData([p]).map((d) => [d.series, d.value])).toEqual([
-      ["head stability S(l)", 0.9], ["commonness C(l)", 0.4], ["cross-layer stability", 0.95], ["residual CKA", 0.8],
-    ]);
+    expect(layerProfileData([point(1, { residualCka: null })]).map((d) => [d.series, d.value])).toEqual([["commonness C(l)", 0.4], ["cross-layer stability", 0.95]]);
+  });
+});
+
+describe("layerStabilityData", () => {
+  it("puts the nulls a trained head can beat beside S(l), and not the untrained null", () => {
+    const rows = layerStabilityData([point(1, { nullProbeShuffled: 0.85, nullUniform: 0.8, nullUntrained: 0.999 })]);
+    expect(rows.map((d) => [d.series, d.value])).toEqual([["head stability S(l)", 0.9], ["probe-shuffled null", 0.85], ["uniform null", 0.8]]);
+  });
+});
+
+describe("layerStabilityChart", () => {
+  it("scales its axis to the data and draws the interval as a visible bar", () => {
+    const points = [point(1, { stability: 0.986, interval: [0.984, 0.988], nullProbeShuffled: 0.981 }), point(2, { stability: 0.997, interval: [0.9969, 0.9972] })];
+    const svg = layerStabilityChart(points, { document: chartDocument() }).outerHTML;
+    expect(svg).toContain("95% interval of S(l), layer 1: [0.984, 0.988]");
+    // Ticks follow the data (0.98-1.00), not the fixed 0-1 axis where the lines overlapped.
+    expect(svg).toContain(">0.990<");
+    expect(svg).not.toContain(">0.5<");
+  });
+});
+
+describe("layerExcessData", () => {
+  it("keeps layers with an excess, with their interval ends", () => {
+    expect(layerExcessData([point(1, { excess: 0.02, excessInterval: [0.01, 0.03] }), point(2)])).toEqual([{ layer: 1, value: 0.02, low: 0.01, high: 0.03 }]);
   });
 });
 
