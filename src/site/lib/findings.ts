@@ -1,7 +1,10 @@
 // The paper's five findings per suite (docs/metrics.md "Findings"), as the scorecard shows them: the
 // claim, the statistic that tests it, its estimate with the 95% interval and the verdict, from
-// SuiteResult.findings (compare/findings.ts). A suite without findings lists them as not evaluated.
+// SuiteResult.findings (compare/findings.ts), and a sentence written from those numbers beside what
+// the paper reports (paper.ts). A suite without findings lists them as not evaluated.
 import type { Finding, PublishedSuite } from "../../pipeline/artifacts/schemas.ts";
+import { fmt, fmtInterval, fmtSigned } from "./format.ts";
+import { PAPER_LAYER_STABILITY, PAPER_MODEL } from "./paper.ts";
 import { intervalOf, numberOf, type Interval } from "./stats.ts";
 
 /** Claims for suites whose result carries no findings (compare/findings.ts states them when it runs). */
@@ -13,11 +16,45 @@ export const CLAIMS = [
   "The residual stream is more stable than the heads.",
 ] as const;
 
+type FindingId = Finding["id"];
+
+/** Each finding's statistic by a short name, for the sentences (the full definition is Finding.statistic). */
+export const STATISTIC_NAME: Record<FindingId, string> = {
+  finding1: "the mid-depth dip (midDip, mean over cells with 3 or more layers)",
+  finding2: "the growth of the stability gap with depth (deepest minus shallowest twin)",
+  finding3: "the trend of the importance-stability correlation over relative depth",
+  finding4: "the AdamW-minus-Adam difference in head stability (mean over twin pairs)",
+  finding5: "the residual margin (residual CKA minus head stability, worst layer)",
+};
+
+const { adam, adamw } = PAPER_LAYER_STABILITY;
+const paperModel = `an ${PAPER_MODEL.nLayers}-layer, ${PAPER_MODEL.nHeads}-head model`;
+
+/** What the paper reports for each finding, as a sentence; null where the site restates no number of it. */
+export const PAPER_REPORTS: Record<FindingId, string | null> = {
+  finding1: `For ${paperModel} trained with Adam, the paper reports layer head stability falling from ${fmt(adam.layer1)} at layer 1 to ${fmt(adam.layer5)} at layer 5 (relative depth ${fmt(5 / PAPER_MODEL.nLayers, 2)}).`,
+  finding2: `In that ${PAPER_MODEL.nLayers}-layer Adam model the gap is at least ${fmt(adam.layer1 - adam.layer5)} (${fmt(adam.layer1)} at layer 1 minus ${fmt(adam.layer5)} at layer 5).`,
+  finding3: null,
+  finding4: `In ${paperModel}, the paper reports AdamW lifting layer 5's head stability from ${fmt(adam.layer5)} (Adam) to ${fmt(adamw.layer5)}, a difference of ${fmtSigned(adamw.layer5 - adam.layer5)}.`,
+  finding5: null,
+};
+
+export interface FindingPart {
+  cells: string[];
+  value: number | null;
+  interval: Interval | null;
+}
+
 export interface FindingRow {
-  id: string;
+  id: FindingId;
   claim: string;
   /** How the claim is tested, e.g. "midDip < 0"; null when not evaluated. */
   test: string | null;
+  /** The statistic's full definition; null when not evaluated. */
+  statistic: string | null;
+  direction: Finding["direction"] | null;
+  threshold: number | null;
+  parts: FindingPart[];
   /** null: the findings stage did not run for this suite. */
   verdict: Finding["verdict"] | null;
   value: number | null;
@@ -27,17 +64,37 @@ export interface FindingRow {
 
 export function findingRows(result: PublishedSuite): FindingRow[] {
   return CLAIMS.map((claim, i) => {
-    const id = `finding${i + 1}`;
+    const id = `finding${i + 1}` as FindingId;
     const f = result.findings?.find((x) => x.id === id);
-    if (!f) return { id, claim, test: null, verdict: null, value: null, interval: null, note: null };
+    if (!f) return { id, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
     return {
       id,
       claim: f.claim,
       test: `${f.statistic} ${f.direction} ${f.threshold}`,
+      statistic: f.statistic,
+      direction: f.direction,
+      threshold: f.threshold,
+      parts: f.parts.map((p) => ({ cells: p.cells, value: numberOf(p.estimate.value), interval: intervalOf(p.estimate) })),
       verdict: f.verdict,
       value: numberOf(f.estimate?.value),
       interval: intervalOf(f.estimate),
       note: f.note || null,
     };
   });
+}
+
+/**
+ * What the suite shows for one finding, in words written from its numbers: the statistic with its
+ * interval, where the interval lies against the threshold, and the verdict that follows.
+ */
+export function findingSentence(f: FindingRow): string {
+  if (f.verdict === null) return "Not evaluated for this suite in this version.";
+  if (f.verdict === "untestable") return `Untestable in this suite: ${f.note ?? "its grid has no cells that test it"}.`;
+  const name = STATISTIC_NAME[f.id];
+  const measured = `${name[0].toUpperCase()}${name.slice(1)} is ${fmt(f.value)}${f.interval ? ` with 95% interval ${fmtInterval(f.interval)}` : " (no interval)"}`;
+  const side = f.direction === ">" ? "above" : "below";
+  if (!f.interval || f.threshold === null) return `${measured}; the claim needs it ${side} ${f.threshold}. Verdict: ${f.verdict}.`;
+  const [lo, hi] = f.interval;
+  const where = lo > f.threshold ? `lies wholly above ${f.threshold}` : hi < f.threshold ? `lies wholly below ${f.threshold}` : `contains ${f.threshold}`;
+  return `${measured}. The claim needs it ${side} ${f.threshold}; the interval ${where}, so the finding is ${f.verdict}${f.verdict === "inconclusive" ? " with this many seeds" : ""} in this suite.`;
 }

@@ -1,0 +1,59 @@
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { paperBibtex, versionBibtex, latexEscape } from "../../../src/site/lib/cite.ts";
+import { loadContent } from "../../../src/site/lib/content.ts";
+import { findingRows, findingSentence, PAPER_REPORTS, type FindingRow } from "../../../src/site/lib/findings.ts";
+
+const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
+const grid = latest.suites.find((s) => s.name === "tiny-grid")!.result;
+
+const row = (over: Partial<FindingRow>): FindingRow => ({
+  id: "finding4", claim: "", test: null, statistic: "s", direction: ">", threshold: 0, parts: [], verdict: "supported", value: 0.02, interval: [0.01, 0.03], note: null, ...over,
+});
+
+describe("findingSentence", () => {
+  it("states the statistic, its interval, where the interval lies and the verdict that follows", () => {
+    expect(findingSentence(row({}))).toBe(
+      "The AdamW-minus-Adam difference in head stability (mean over twin pairs) is 0.020 with 95% interval [0.010, 0.030]. The claim needs it above 0; the interval lies wholly above 0, so the finding is supported in this suite.",
+    );
+    expect(findingSentence(row({ verdict: "inconclusive", value: 0.001, interval: [-0.01, 0.012] }))).toContain("the interval contains 0, so the finding is inconclusive with this many seeds");
+    expect(findingSentence(row({ verdict: "untestable", note: "no cell has 3 or more layers" }))).toBe("Untestable in this suite: no cell has 3 or more layers.");
+  });
+  it("is written from the fixture's measured verdicts", () => {
+    const f4 = findingRows(grid).find((f) => f.id === "finding4")!;
+    const measured = grid.findings!.find((f) => f.id === "finding4")!;
+    expect(findingSentence(f4)).toContain(`is ${measured.estimate!.value!.toFixed(3)} with 95% interval [${measured.estimate!.lo!.toFixed(3)}, ${measured.estimate!.hi!.toFixed(3)}]`);
+    expect(findingSentence(f4)).toContain(`the finding is ${measured.verdict}`);
+    expect(f4.parts.map((p) => p.cells)).toEqual(measured.parts.map((p) => p.cells));
+  });
+});
+
+describe("PAPER_REPORTS", () => {
+  it("restates the paper's reported layer stabilities", () => {
+    expect(PAPER_REPORTS.finding1).toContain("from 0.970 at layer 1 to 0.643 at layer 5");
+    expect(PAPER_REPORTS.finding4).toContain("from 0.643 (Adam) to 0.871, a difference of +0.228");
+  });
+});
+
+describe("versionBibtex", () => {
+  it("cites the version with its date, suites and commit, LaTeX-escaped", () => {
+    const bib = versionBibtex({ ...latest.manifest, version: "2026-02-09_1" }, "https://x.test/v/2026-02-09_1/");
+    expect(bib).toMatch(/^@misc\{refit-2026-02-09-1,\n/);
+    expect(bib).toContain("title = {{Refit} circuit universality leaderboard, version 2026-02-09\\_1},");
+    expect(bib).toContain("year = {2026},\n  month = feb,");
+    expect(bib).toContain("howpublished = {\\url{https://x.test/v/2026-02-09_1/}},");
+    expect(bib).toContain(`note = {Suites tiny, tiny-grid; refit 0.1.0, commit ${latest.manifest.gitCommit!.slice(0, 12)}},`);
+  });
+  it("escapes every LaTeX special character", () => {
+    expect(latexEscape("a_b%c#d&e{f}$g^h~i\\j")).toBe("a\\_b\\%c\\#d\\&e\\{f\\}\\$g\\^{}h\\~{}i\\textbackslash{}j");
+  });
+});
+
+describe("paperBibtex", () => {
+  it("cites the arXiv paper with its four authors", () => {
+    const bib = paperBibtex();
+    expect(bib).toContain("@misc{bali2026quantifying,");
+    expect(bib).toContain("author = {Bali, Karan and Stanley, Jack and Suresh, Praneet and Bzdok, Danilo},");
+    expect(bib).toContain("eprint = {2602.16740},");
+  });
+});
