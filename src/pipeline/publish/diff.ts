@@ -35,6 +35,7 @@ function perplexityInterval(cellId: string, ppl: readonly number[]): Interval | 
 
 /** Per-layer estimates compared beside stability: metric ID, family, and how a row names it. */
 const LAYER_ESTIMATES: readonly [string, DiffMetric, string][] = [
+  ["excess.informativeNull", "excess", "excess over nulls"],
   ["commonness.allRefits", "commonness", "commonness (all refits)"],
   ["cka.rbf.resid_mid", "residualCka", "residual CKA"],
   ["null.probeShuffled", "null", "probe-shuffled null"],
@@ -48,6 +49,8 @@ function statsMeasures(stats: CellStats): Measured[] {
   const out: Measured[] = [{ family: "stability", metric: "anchor stability", value: mean(stats.layers.map((l) => l.stability)), interval: null }];
   const allPairs = stats.cellEstimates?.["meanStability.allPairs"];
   if (allPairs && allPairs.value !== null) out.push({ family: "allPairsStability", metric: "head stability (all pairs)", value: allPairs.value, interval: intervalOf(allPairs) });
+  const excess = stats.cellEstimates?.["meanExcess.informativeNull"];
+  if (excess && excess.value !== null) out.push({ family: "excess", metric: "excess over nulls", value: excess.value, interval: intervalOf(excess) });
   for (const l of stats.layers) {
     const estimates = stats.estimates?.[l.layer] ?? {};
     out.push({ family: "layerStability", metric: `layer ${l.layer + 1} anchor stability`, value: l.stability, interval: intervalOf(estimates.stability) });

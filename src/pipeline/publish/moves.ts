@@ -6,17 +6,18 @@
 export type Interval = [number, number];
 
 /** Metric families compared; a threshold is set per family. */
-export const DIFF_METRICS = ["stability", "layerStability", "allPairsStability", "commonness", "residualCka", "null", "perplexity"] as const;
+export const DIFF_METRICS = ["stability", "layerStability", "allPairsStability", "excess", "commonness", "residualCka", "null", "perplexity"] as const;
 export type DiffMetric = (typeof DIFF_METRICS)[number];
 
 /**
- * Which way is better: a drop in stability or a rise in perplexity is a regression.
+ * Which way is better: a drop in stability or in its excess over the nulls, or a rise in perplexity, is a regression.
  * Commonness, residual CKA and the nulls describe a cell rather than rank it: null, never a regression.
  */
 export const BETTER: Readonly<Record<DiffMetric, "higher" | "lower" | null>> = {
   stability: "higher",
   layerStability: "higher",
   allPairsStability: "higher",
+  excess: "higher",
   commonness: null,
   residualCka: null,
   null: null,

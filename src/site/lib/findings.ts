@@ -25,6 +25,8 @@ export const STATISTIC_NAME: Record<FindingId, string> = {
   finding3: "the trend of the importance-stability correlation over relative depth",
   finding4: "the AdamW-minus-Adam difference in head stability (mean over twin pairs)",
   finding5: "the residual margin (residual CKA minus head stability, worst layer)",
+  inductionControl: "the induction heads' stability beyond their own nulls (induction.excess)",
+  inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
 };
 
 const { adam, adamw } = PAPER_LAYER_STABILITY;
@@ -37,6 +39,8 @@ export const PAPER_REPORTS: Record<FindingId, string | null> = {
   finding3: null,
   finding4: `In ${paperModel}, the paper reports AdamW lifting layer 5's head stability from ${fmt(adam.layer5)} (Adam) to ${fmt(adamw.layer5)}, a difference of ${fmtSigned(adamw.layer5 - adam.layer5)}.`,
   finding5: null,
+  inductionControl: null,
+  inductionRank: null,
 };
 
 export interface FindingPart {
@@ -47,6 +51,8 @@ export interface FindingPart {
 
 export interface FindingRow {
   id: FindingId;
+  /** "1" to "5" for the paper's findings, "control" for Refit's known-answer checks. */
+  label: string;
   claim: string;
   /** How the claim is tested, e.g. "midDip < 0"; null when not evaluated. */
   test: string | null;
@@ -62,25 +68,37 @@ export interface FindingRow {
   note: string | null;
 }
 
+function rowOf(f: Finding, label: string): FindingRow {
+  return {
+    id: f.id,
+    label,
+    claim: f.claim,
+    test: `${f.statistic} ${f.direction} ${f.threshold}`,
+    statistic: f.statistic,
+    direction: f.direction,
+    threshold: f.threshold,
+    parts: f.parts.map((p) => ({ cells: p.cells, value: numberOf(p.estimate.value), interval: intervalOf(p.estimate) })),
+    verdict: f.verdict,
+    value: numberOf(f.estimate?.value),
+    interval: intervalOf(f.estimate),
+    note: f.note || null,
+  };
+}
+
+/** The paper's five findings, in order, each evaluated or not. */
 export function findingRows(result: PublishedSuite): FindingRow[] {
   return CLAIMS.map((claim, i) => {
     const id = `finding${i + 1}` as FindingId;
     const f = result.findings?.find((x) => x.id === id);
-    if (!f) return { id, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
-    return {
-      id,
-      claim: f.claim,
-      test: `${f.statistic} ${f.direction} ${f.threshold}`,
-      statistic: f.statistic,
-      direction: f.direction,
-      threshold: f.threshold,
-      parts: f.parts.map((p) => ({ cells: p.cells, value: numberOf(p.estimate.value), interval: intervalOf(p.estimate) })),
-      verdict: f.verdict,
-      value: numberOf(f.estimate?.value),
-      interval: intervalOf(f.estimate),
-      note: f.note || null,
-    };
+    const label = String(i + 1);
+    if (!f) return { id, label, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
+    return rowOf(f, label);
   });
+}
+
+/** Refit's known-answer controls (induction heads on synthetic repeats) that a suite's result carries. */
+export function controlRows(result: PublishedSuite): FindingRow[] {
+  return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, "control"));
 }
 
 /**

@@ -16,9 +16,13 @@ export const OPTIONAL_FIELDS = {
   layerNullProbeShuffled: "null.probeShuffled",
   layerNullUniform: "null.uniform",
   layerNullUntrained: "null.untrained",
+  /** Stability minus the larger of the probe-shuffled and uniform nulls, per resample. */
+  layerExcess: "excess.informativeNull",
   layerCka: "cka.rbf.resid_mid",
   /** The leaderboard's headline: mean head stability over all ordered refit pairs, with its interval. */
   cellHeadline: "meanStability.allPairs",
+  /** Its mean over layers: a cell clears the nulls when this whole interval lies above 0. */
+  cellExcess: "meanExcess.informativeNull",
 } as const satisfies Record<string, LayerMetric | CellMetric>;
 
 /** A number, or null for anything else (absent, null, NaN). */
@@ -54,25 +58,20 @@ export interface LayerPoint {
 const valueOf = (stats: CellStats, l: number, id: string) => numberOf(layerEstimate(stats, l, id)?.value);
 
 export function layerPoints(stats: CellStats): LayerPoint[] {
-  return stats.layers.map((l) => {
-    const nullProbeShuffled = valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullProbeShuffled);
-    const nullUniform = valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUniform);
-    const informative = [nullProbeShuffled, nullUniform].filter((x): x is number => x !== null);
-    return {
-      layer: l.layer + 1,
-      stability: l.stability,
-      stabilityStd: l.stabilityStd,
-      interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
-      commonness: l.commonness,
-      crossLayerStability: l.crossLayerStability,
-      nullProbeShuffled,
-      nullUniform,
-      nullUntrained: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUntrained),
-      excess: informative.length > 0 ? l.stability - Math.max(...informative) : null,
-      excessInterval: null,
-      residualCka: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerCka),
-    };
-  });
+  return stats.layers.map((l) => ({
+    layer: l.layer + 1,
+    stability: l.stability,
+    stabilityStd: l.stabilityStd,
+    interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
+    commonness: l.commonness,
+    crossLayerStability: l.crossLayerStability,
+    nullProbeShuffled: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullProbeShuffled),
+    nullUniform: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUniform),
+    nullUntrained: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullUntrained),
+    excess: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerExcess),
+    excessInterval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerExcess)),
+    residualCka: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerCka),
+  }));
 }
 
 /** dPPL per head, [layer][head], when the importance metric ran. */
@@ -119,12 +118,13 @@ export function summarizeCell(cell: Cell): CellSummary {
   const headline = stats.cellEstimates?.[OPTIONAL_FIELDS.cellHeadline];
   const stability = numberOf(headline?.value) ?? mean(points.map((p) => p.stability));
   const allOf = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs as number[]) : null);
-  const excessInterval: Interval | null = null;
+  const excess = stats.cellEstimates?.[OPTIONAL_FIELDS.cellExcess];
+  const excessInterval = intervalOf(excess);
   return {
     finishedRefits: finished.length,
     stability,
     interval: intervalOf(headline),
-    excess: allOf(points.map((p) => p.excess)),
+    excess: numberOf(excess?.value),
     excessInterval,
     clearsNulls: clearsNulls(excessInterval),
     untrainedNull: allOf(points.map((p) => p.nullUntrained)),

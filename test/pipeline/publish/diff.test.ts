@@ -102,7 +102,7 @@ describe("parseThreshold", () => {
     expect(parseThreshold("perplexity=0.5")).toEqual(["perplexity", 0.5]);
     expect(parseThreshold("layerStability=0")).toEqual(["layerStability", 0]);
     expect(() => parseThreshold("null=0.1")).toThrow(/metric one of/);
-    expect(() => parseThreshold("loss=1")).toThrow(/metric one of stability, layerStability, allPairsStability, perplexity\b/);
+    expect(() => parseThreshold("loss=1")).toThrow(/metric one of stability, layerStability, allPairsStability, excess, perplexity\b/);
     expect(() => parseThreshold("perplexity=-1")).toThrow(/got "perplexity=-1"/);
     expect(() => parseThreshold("perplexity")).toThrow(/metric=x/);
   });
