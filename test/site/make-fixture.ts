@@ -1,9 +1,13 @@
 // Builds one published version of the site fixture (test/fixtures/content/) from real `refit run`
 // output with `refit aggregate`'s own function (src/pipeline/publish/aggregate.ts), at a fixed
-// creation time so versions keep their order. Usage:
-//   node bin/refit.mjs run test/fixtures/suites/tiny.yaml --seeds 2 --out /tmp/fixrun   (each suite)
-//   node test/site/make-fixture.ts --runs /tmp/fixrun --seeds 2 --created 2026-01-01T00:00:00Z \
-//     test/fixtures/suites/tiny.yaml test/site/fixtures/tiny-grid.yaml
+// creation time so versions keep their order. The fixture holds three versions (about 15 minutes
+// on 2 busy cores in all):
+//   for s in test/fixtures/suites/tiny.yaml test/site/fixtures/tiny-grid.yaml test/site/fixtures/scale.yaml; do
+//     node bin/refit.mjs run $s --seeds 3 --out /tmp/fixrun --shard 1/1; done        (train only)
+//   node test/site/make-fixture.ts --runs /tmp/fixrun --seeds 2 --version 2026-01-05.1 \
+//     --created 2026-01-05T12:00:00Z test/fixtures/suites/tiny.yaml test/site/fixtures/tiny-grid.yaml
+//   ... --seeds 3 --version 2026-02-09.1 --created 2026-02-09T12:00:00Z  (the same two suites)
+//   ... --seeds 3 --version 2026-02-23.1 --created 2026-02-23T12:00:00Z  (the two, and scale.yaml)
 import { parseArgs } from "node:util";
 import { aggregate } from "../../src/pipeline/publish/aggregate.ts";
 

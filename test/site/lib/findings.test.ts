@@ -8,7 +8,7 @@ const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
 const grid = latest.suites.find((s) => s.name === "tiny-grid")!.result;
 
 const row = (over: Partial<FindingRow>): FindingRow => ({
-  id: "finding4", claim: "", test: null, statistic: "s", direction: ">", threshold: 0, parts: [], verdict: "supported", value: 0.02, interval: [0.01, 0.03], note: null, ...over,
+  id: "finding4", label: "4", claim: "", test: null, statistic: "s", direction: ">", threshold: 0, parts: [], verdict: "supported", value: 0.02, interval: [0.01, 0.03], note: null, ...over,
 });
 
 describe("findingSentence", () => {
@@ -42,7 +42,7 @@ describe("versionBibtex", () => {
     expect(bib).toContain("title = {{Refit} circuit universality leaderboard, version 2026-02-09\\_1},");
     expect(bib).toContain("year = {2026},\n  month = feb,");
     expect(bib).toContain("howpublished = {\\url{https://x.test/v/2026-02-09_1/}},");
-    expect(bib).toContain(`note = {Suites tiny, tiny-grid; refit 0.1.0, commit ${latest.manifest.gitCommit!.slice(0, 12)}},`);
+    expect(bib).toContain(`note = {Suites tiny, tiny-grid, scale; refit 0.1.0, commit ${latest.manifest.gitCommit!.slice(0, 12)}},`);
   });
   it("escapes every LaTeX special character", () => {
     expect(latexEscape("a_b%c#d&e{f}$g^h~i\\j")).toBe("a\\_b\\%c\\#d\\&e\\{f\\}\\$g\\^{}h\\~{}i\\textbackslash{}j");

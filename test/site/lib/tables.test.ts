@@ -5,7 +5,7 @@ import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
 import { isBeyond } from "../../../src/site/lib/diff.ts";
 import { diffVersions } from "../../../src/pipeline/publish/diff.ts";
 import { leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
-import { intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
+import { clearsNulls, intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
 
 const content = loadContent(path.resolve("test/fixtures/content"));
 const latest = content.latest!;
@@ -33,6 +33,24 @@ describe("summarizeCell", () => {
   });
 });
 
+describe("clearsNulls", () => {
+  it("needs the whole excess interval above 0, and says nothing without an interval", () => {
+    expect(clearsNulls([0.001, 0.02])).toBe(true);
+    expect(clearsNulls([0, 0.02])).toBe(false);
+    expect(clearsNulls([-0.01, 0.02])).toBe(false);
+    expect(clearsNulls(null)).toBeNull();
+  });
+  it("reads the headline excess and its interval from meanExcess.informativeNull", () => {
+    const cell = latest.suites[0].result.cells[0];
+    const e = cell.stats!.cellEstimates!["meanExcess.informativeNull"];
+    const s = summarizeCell(cell);
+    expect([s.excess, s.excessInterval]).toEqual([e.value, [e.lo, e.hi]]);
+    expect(s.clearsNulls).toBe(e.lo! > 0);
+    const layers = cell.stats!.estimates!.map((x) => x["null.untrained"].value!);
+    expect(s.untrainedNull).toBeCloseTo(layers.reduce((a, b) => a + b) / layers.length, 12);
+  });
+});
+
 describe("intervalOf", () => {
   it("reads an estimate's ends and rejects missing or reversed ones", () => {
     expect(intervalOf({ value: 0.5, lo: 0.4, hi: 0.6 })).toEqual([0.4, 0.6]);
@@ -44,7 +62,7 @@ describe("intervalOf", () => {
 describe("leaderboardRows", () => {
   it("gives one row per cell with its grid values", () => {
     const rows = leaderboardRows(latest);
-    expect(rows.length).toBe(5);
+    expect(rows.length).toBe(13);
     expect(rows.filter((r) => r.suite === "tiny-grid").map((r) => `${r.nLayers}/${r.optimizer}`)).toEqual(["1/adam", "1/adamw", "2/adam", "2/adamw"]);
   });
 });
@@ -61,7 +79,7 @@ describe("csvField", () => {
 describe("leaderboardCsv", () => {
   it("writes a header and one line per row", () => {
     const lines = leaderboardCsv(leaderboardRows(latest)).trimEnd().split("\r\n");
-    expect(lines.length).toBe(6);
+    expect(lines.length).toBe(14);
     expect(lines[0].startsWith("suite,cellId,family,nLayers")).toBe(true);
   });
 });
