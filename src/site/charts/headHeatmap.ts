@@ -28,8 +28,8 @@ export function headHeatmapChart(values: readonly (readonly number[])[], { docum
   const domain = paddedDomain(data.map((d) => d.value), { pad: 0, within });
   const nHeads = Math.max(...values.map((r) => r.length));
   const t = (v: number) => (v - domain[0]) / (domain[1] - domain[0] || 1);
-  // Quantized (ten steps): a continuous ramp legend needs a canvas, which the build-time DOM lacks.
-  const color = { type: "quantize", n: 10, scheme: SEQUENTIAL_SCHEME, domain, label, tickFormat: tickFormatFor(domain) } as const;
+  // Quantized (eight steps): a continuous ramp legend needs a canvas, which the build-time DOM lacks.
+  const color = { type: "quantize", n: 8, scheme: SEQUENTIAL_SCHEME, domain, label, tickFormat: tickFormatFor(domain) } as const;
   const chart = Plot.plot({
     document,
     width: Math.min(640, 110 + 64 * nHeads),
@@ -46,6 +46,6 @@ export function headHeatmapChart(values: readonly (readonly number[])[], { docum
   });
   const root = document.createElement("div");
   // The legend is drawn apart from the plot so it can be wider than a few heads' columns and its labels do not collide.
-  root.append(chart.legend("color", { width: 360 })!, chart);
+  root.append(chart.legend("color", { width: 400 })!, chart);
   return root;
 }

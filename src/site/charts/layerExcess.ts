@@ -4,6 +4,7 @@
 import * as Plot from "@observablehq/plot";
 import type { LayerPoint } from "../lib/stats.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
+import { layerAxis } from "./layerAxis.ts";
 import { intervalMarks } from "./intervalMarks.ts";
 import { OKABE_ITO } from "./palette.ts";
 
@@ -29,7 +30,7 @@ export function layerExcessChart(points: readonly LayerPoint[], { document, widt
     width,
     height: 240,
     marginLeft: 56,
-    x: { label: "layer", domain: [0.5, points.length + 0.5], ticks: points.map((p) => p.layer), tickFormat: "d" },
+    x: layerAxis(points.length),
     y: { label: "stability − larger null", domain, grid: true, tickFormat: tickFormatFor(domain) },
     marks: [
       Plot.ruleY([0], { stroke: "#555", strokeDasharray: "4,3" }),

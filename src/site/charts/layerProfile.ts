@@ -5,6 +5,7 @@
 import * as Plot from "@observablehq/plot";
 import type { LayerPoint } from "../lib/stats.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
+import { layerAxis } from "./layerAxis.ts";
 import { OKABE_ITO } from "./palette.ts";
 import { panelTitle } from "./panelTitle.ts";
 
@@ -43,7 +44,7 @@ export function layerProfileChart(points: readonly LayerPoint[], { document, pan
         height: 200,
         marginLeft: 56,
         marginTop: 28,
-        x: { label: "layer", domain: [0.5, points.length + 0.5], ticks: points.map((p) => p.layer), tickFormat: "d" },
+        x: layerAxis(points.length),
         y: { label: null, domain, grid: true, tickFormat: tickFormatFor(domain) },
         marks: [
           panelTitle(SERIES_LABEL[s]),

@@ -4,6 +4,7 @@
 import * as Plot from "@observablehq/plot";
 import type { LayerPoint } from "../lib/stats.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
+import { layerAxis } from "./layerAxis.ts";
 import { intervalMarks } from "./intervalMarks.ts";
 import { OKABE_ITO } from "./palette.ts";
 
@@ -34,7 +35,7 @@ export function layerStabilityChart(points: readonly LayerPoint[], { document, w
     width,
     height: 300,
     marginLeft: 56,
-    x: { label: "layer", domain: [0.5, points.length + 0.5], ticks: points.map((p) => p.layer), tickFormat: "d" },
+    x: layerAxis(points.length),
     y: { label: "similarity", domain, grid: true, tickFormat: tickFormatFor(domain) },
     color: { domain: present.map((s) => s.label), range: present.map((s) => s.colour), legend: true },
     marks: [

@@ -7,7 +7,7 @@ import type { DepthPoint } from "../lib/depth.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 
-export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 640 }: { document: Document; width?: number }): Element {
+export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 460 }: { document: Document; width?: number }): Element {
   const depths = [...new Map(points.map((p) => [p.nLayers, p.depth])).entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
   const withInterval = points.filter((p) => p.low !== null && p.high !== null);
   const domain = paddedDomain([...points.map((p) => p.stability), ...withInterval.flatMap((p) => [p.low!, p.high!])], { within: [0, 1] });
@@ -15,9 +15,9 @@ export function relativeDepthChart(points: readonly DepthPoint[], { document, wi
   return Plot.plot({
     document,
     width,
-    height: 320,
+    height: 300,
     marginLeft: 56,
-    x: { label: "relative depth l/L", domain: [0, 1.04], ticks: [0, 0.25, 0.5, 0.75, 1] },
+    x: { label: "relative depth l/L", domain: [0, 1.04], ticks: [0, 0.25, 0.5, 0.75, 1], tickFormat: ".2~f" },
     y: { label: "layer head stability S(l)", domain, grid: true, tickFormat: tickFormatFor(domain) },
     color: { domain: depths, range: depths.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]), legend: true },
     symbol: { domain: depths, legend: false },

@@ -16,12 +16,14 @@ export function scaleStudyChart(points: readonly ScalePoint[], { document, width
   const data = points.map((p) => ({ ...p, x: nudge(p) }));
   const bars = data.filter((p) => p.low !== null && p.high !== null);
   const domain = paddedDomain([...data.map((p) => p.excess), ...bars.flatMap((p) => [p.low!, p.high!])], { include: [0], pad: 0.12 });
+  const tokens = [...new Set(points.map((p) => p.tokens))].sort((a, b) => a - b);
   return Plot.plot({
     document,
     width,
     height: 340,
     marginLeft: 56,
-    x: { type: "log", label: "training tokens per refit", tickFormat: "~s" },
+    // Ticks at the token counts trained; room beyond them for the nudged lines' outermost marks.
+    x: { type: "log", label: "training tokens per refit", domain: [tokens[0] / 1.35, tokens.at(-1)! * 1.35], ticks: tokens, tickFormat: "~s" },
     y: { label: "excess over the nulls", domain, grid: true, tickFormat: tickFormatFor(domain) },
     color: { domain: series, range: series.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]), legend: true },
     symbol: { domain: series },
