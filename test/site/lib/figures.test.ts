@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { depthGroups, depthPoints } from "../../../src/site/lib/depth.ts";
 import { cellHistory } from "../../../src/site/lib/history.ts";
 import { scaleStudy } from "../../../src/site/lib/scale.ts";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { paperBibtex, versionBibtex, latexEscape } from "../../../src/site/lib/cite.ts";
-import { loadContent } from "../../../src/site/lib/content.ts";
+import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { findingRows, findingSentence, PAPER_REPORTS, type FindingRow } from "../../../src/site/lib/findings.ts";
 
 const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
