@@ -1,5 +1,6 @@
 // The `refit` command line: finds the verb, maps outcomes to exit codes (0 success, 1 failure,
 // 2 bad usage or input). Each verb lives in commands/<verb>.ts; the list below is in workflow order.
+import { InputError } from "./artifacts/input-error.ts";
 import { refitVersion } from "./artifacts/provenance.ts";
 import { BackendError } from "./model/backend.ts";
 import { ContentError } from "./publish/content.ts";
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`refit: ${(e as Error).message}\nRun \`refit ${command ? `${command.name} ` : ""}--help\` for usage.`);
       return 2;
     }
-    if (e instanceof SuiteError || e instanceof BackendError || e instanceof ProbeSetMismatchError) {
+    if (e instanceof SuiteError || e instanceof BackendError || e instanceof ProbeSetMismatchError || e instanceof InputError) {
       console.error(`refit: ${e.message}`);
       return 2;
     }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadProbeSet } from "../../src/pipeline/data/probes.ts";
 import { initBackend } from "../../src/pipeline/model/backend.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../src/pipeline/model/checkpoint.ts";
-import type { GptConfig } from "../../src/pipeline/model/config.ts";
+import { GPT2_SETTINGS, type GptConfig } from "../../src/pipeline/model/config.ts";
 import { forward, initParams, paramsFromWeights, type Params } from "../../src/pipeline/model/gpt.ts";
 import { DEBIAN_PYTHON, missingPythonModules, skipUnless } from "../helpers/requires.ts";
 
@@ -63,7 +63,7 @@ describe.skipIf(skipUnless(missingPythonModules({ torch: "python3-torch", numpy:
 
   for (const mlp of [true, false]) {
     it(`Refit checkpoint -> PyTorch gives the same logits (${mlp ? "MLP" : "attention-only"})`, () => {
-      const c: GptConfig = { nLayers: 2, dModel: 32, nHeads: 4, dMlp: mlp ? 128 : 0, vocabSize: 257, nCtx: 64 };
+      const c: GptConfig = { nLayers: 2, dModel: 32, nHeads: 4, dMlp: mlp ? 128 : 0, vocabSize: 257, nCtx: 64, ...GPT2_SETTINGS };
       const params = perturbed(c, 7);
       const dir = path.join(tmp, `refit-${mlp}`);
       const weights = new Map([...params].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
@@ -83,7 +83,7 @@ describe.skipIf(skipUnless(missingPythonModules({ torch: "python3-torch", numpy:
     python(["export", dir, path.join(dir, "spec.json")]);
     const ckpt = loadCheckpoint(dir);
     const c = ckpt.config;
-    expect(c).toEqual({ nLayers: 3, dModel: 24, nHeads: 3, dMlp: 40, vocabSize: 257, nCtx: 64 });
+    expect(c).toEqual({ nLayers: 3, dModel: 24, nHeads: 3, dMlp: 40, vocabSize: 257, nCtx: 64, ...GPT2_SETTINGS });
     const params = paramsFromWeights(c, ckpt.params);
     const prompts = probes();
     const diff = maxAbsDiff(refitLogits(params, c, prompts), torchLogits(dir, prompts));

@@ -4,6 +4,7 @@
 // strict because capture files from any source are accepted by `refit compare`; a file can also
 // be opened header-only and read one tensor at a time, with the same validation.
 import * as fs from "node:fs";
+import { InputError } from "./input-error.ts";
 
 export type Dtype = "F32" | "F64" | "I32" | "I64" | "U8";
 export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
@@ -131,7 +132,7 @@ export interface SafetensorsHeader {
 function readHeader(read: (position: number, length: number) => Uint8Array, fileLength: number, source: string): SafetensorsHeader {
   assertLittleEndianHost();
   function fail(msg: string): never {
-    throw new Error(`${source}: ${msg}`);
+    throw new InputError(`${source}: ${msg}`);
   }
   if (fileLength < 8) fail(`not a safetensors file: ${fileLength} bytes, shorter than the 8-byte header length`);
   const lengthField = read(0, 8);
@@ -219,7 +220,7 @@ export function openSafetensors(file: string): SafetensorsFile {
     ...header,
     read(name) {
       const s = header.tensors.get(name);
-      if (!s) throw new Error(`${file}: no tensor "${name}"`);
+      if (!s) throw new InputError(`${file}: no tensor "${name}"`);
       const bytes = withFile(file, (fd) => readAt(fd, header.dataStart + s.begin, s.end - s.begin, file));
       return typedView(bytes, 0, bytes.length, s.dtype);
     },
@@ -228,7 +229,7 @@ export function openSafetensors(file: string): SafetensorsFile {
 
 // fs errors say what failed but not always which file (readSync never does), so they are wrapped
 // as store.readBytes wraps them.
-const cannotRead = (file: string, e: unknown) => new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
+const cannotRead = (file: string, e: unknown) => new InputError(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
 
 function withFile<T>(file: string, use: (fd: number) => T): T {
   let fd: number;
@@ -254,7 +255,7 @@ function readAt(fd: number, position: number, length: number, file: string): Uin
     } catch (e) {
       throw cannotRead(file, e);
     }
-    if (n === 0) throw new Error(`${file}: truncated: needs bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`);
+    if (n === 0) throw new InputError(`${file}: truncated: needs bytes [${position}, ${position + length}) but the file ends at byte ${position + done}`);
     done += n;
   }
   return out;

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { canonicalJson } from "./hash.ts";
+import { InputError } from "./input-error.ts";
 import { SCHEMA_VERSION } from "./schemas.ts";
 
 /** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
@@ -58,7 +59,7 @@ export function readBytes(file: string): Uint8Array {
   try {
     return fs.readFileSync(file);
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
+    throw new InputError(`cannot read ${file}: ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -72,23 +73,23 @@ export function readJson<S extends z.ZodType>(file: string, schema: S): z.infer<
   try {
     value = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: invalid JSON: ${(e as Error).message}`);
+    throw new InputError(`${file}: invalid JSON: ${(e as Error).message}`);
   }
   const version = isRecord(value) ? value.schemaVersion : undefined;
   if (typeof version === "number" && version < SCHEMA_VERSION) {
-    throw new Error(`${file}: written by an older Refit (schemaVersion ${version}); re-run or migrate`);
+    throw new InputError(`${file}: written by an older Refit (schemaVersion ${version}); re-run or migrate`);
   }
   if (typeof version === "number" && version > SCHEMA_VERSION) {
-    throw new Error(`${file}: written by a newer Refit (schemaVersion ${version}, this one reads ${SCHEMA_VERSION}); upgrade refit`);
+    throw new InputError(`${file}: written by a newer Refit (schemaVersion ${version}, this one reads ${SCHEMA_VERSION}); upgrade refit`);
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   if (version === undefined && issues.some((i) => i.path[0] === "schemaVersion")) {
-    throw new Error(`${file}: has no schemaVersion, so it was not written by this Refit format (expected schemaVersion ${SCHEMA_VERSION})`);
+    throw new InputError(`${file}: has no schemaVersion, so it was not written by this Refit format (expected schemaVersion ${SCHEMA_VERSION})`);
   }
   const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: ${i.message}`);
-  throw new Error(lines.join("\n"));
+  throw new InputError(lines.join("\n"));
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -3,6 +3,10 @@
 // estimate all read the model from here; no tfjs, so planning and checkpoint files stay light.
 import type { CellConfig } from "../artifacts/suite.ts";
 
+/** The MLP's GELU: "gelu_new" is GPT-2's tanh form (Refit trains with it), "gelu" the exact erf form. */
+export const ACTIVATIONS = ["gelu_new", "gelu"] as const;
+export type Activation = (typeof ACTIVATIONS)[number];
+
 export interface GptConfig {
   nLayers: number;
   dModel: number;
@@ -11,6 +15,11 @@ export interface GptConfig {
   dMlp: number;
   vocabSize: number;
   nCtx: number;
+  activation: Activation;
+  layerNormEps: number;
+  /** Also divide layer l's (0-based) attention scores by l + 1, as HF's scale_attn_by_inverse_layer_idx does
+   *  (Stanford CRFM's GPT-2 seeds were trained so). Scores are always divided by sqrt(dHead). */
+  scaleAttnByInverseLayerIdx: boolean;
 }
 
 /** Weight blocks whose per-layer Frobenius norms a capture records: attention's query, key and value
@@ -18,13 +27,17 @@ export interface GptConfig {
 export const NORM_NAMES = ["W_Q", "W_K", "W_V", "W_O", "W_in", "W_out"] as const;
 export type NormName = (typeof NORM_NAMES)[number];
 
+/** GPT-2's own settings, which Refit's refits use: what a suite does not state. */
+export const GPT2_SETTINGS = { activation: "gelu_new", layerNormEps: 1e-5, scaleAttnByInverseLayerIdx: false } as const satisfies Partial<GptConfig>;
+
 /** Plain weights by parameter name, as checkpoint files hold them. */
 export type Weights = Map<string, { shape: number[]; data: Float32Array }>;
 
 /** The model a cell trains: the suite states the architecture, the tokenizer fixes the vocabulary. */
 export function gptConfigOf(cell: CellConfig, vocabSize: number): GptConfig {
   const m = cell.model;
-  return { nLayers: m.nLayers, dModel: m.dModel, nHeads: m.nHeads, dMlp: m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0, vocabSize, nCtx: cell.data.nCtx };
+  const dMlp = m.mlp ? (m.dMlp ?? 4 * m.dModel) : 0;
+  return { nLayers: m.nLayers, dModel: m.dModel, nHeads: m.nHeads, dMlp, vocabSize, nCtx: cell.data.nCtx, ...GPT2_SETTINGS };
 }
 
 /** Every parameter, in a fixed order that is part of the contract: initParams derives each tensor's seed from its position. */

@@ -1,10 +1,10 @@
 // GPT-2 style decoder in tfjs: token + learned position embeddings, pre-LayerNorm blocks,
-// causal multi-head attention, GELU (tanh form, "gelu_new") MLP or attention-only, final
-// LayerNorm, untied unembedding. Follows nanoGPT's model.py; parameters are keyed by Hugging
+// causal multi-head attention, GELU (tanh form "gelu_new", or the erf form of some checkpoints) MLP
+// or attention-only, final LayerNorm, unembedding. Follows nanoGPT's model.py; parameters are keyed by Hugging
 // Face GPT-2 names (without the `transformer.` prefix, shapes in config.ts) so checkpoint.ts is a
 // name map.
 import * as tf from "@tensorflow/tfjs-core";
-import { paramShapes, type GptConfig, type Weights } from "./config.ts";
+import { paramShapes, type Activation, type GptConfig, type Weights } from "./config.ts";
 import { type Hook, hookName } from "./hooks.ts";
 import {
   causalSoftmax,
@@ -23,7 +23,6 @@ import {
 
 export type Params = Map<string, tf.Variable>;
 
-export const LN_EPS = 1e-5;
 const INIT_STD = 0.02;
 
 /** A 32-bit mix of (seed, index), so every tensor draws from its own stream. */
@@ -117,30 +116,31 @@ function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
 }
 
 /**
- * LayerNorm over the last axis (biased variance, eps 1e-5, as PyTorch), with its closed-form
- * gradient: on wasm two fused kernels (kernels/layernorm.wat), elsewhere the same formulas in ops.
+ * LayerNorm over the last axis (biased variance, as PyTorch), with its closed-form gradient: on
+ * wasm two fused kernels (kernels/layernorm.wat), elsewhere the same formulas in ops.
  */
-const layerNorm = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
-  const [x, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, Grad];
-  const fused = layerNormForward(x, g, b, LN_EPS);
-  if (fused) {
-    const [y, mean, rstd] = fused;
-    save([x, g, mean, rstd]);
-    return { value: y, gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => layerNormBackward(dy, xs, gs, ms, rs) };
-  }
-  const { mean, variance } = tf.moments(x, -1, true);
-  const rstd = tf.rsqrt(tf.add(variance, LN_EPS)); // [N, 1]
-  const xhat = tf.mul(tf.sub(x, mean), rstd) as tf.Tensor2D;
-  save([xhat, rstd, g]);
-  return {
-    value: tf.add(tf.mul(xhat, g), b),
-    gradFunc: (dy: tf.Tensor, [xh, rs, gs]: tf.Tensor[]) => {
-      const dxhat = tf.mul(dy, gs);
-      const centred = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
-      return [tf.mul(rs, centred), columnSums(tf.mul(dy, xh) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
-    },
-  };
-}) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+const layerNormWith = (eps: number) =>
+  tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [x, g, b, save] = args as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, Grad];
+    const fused = layerNormForward(x, g, b, eps);
+    if (fused) {
+      const [y, mean, rstd] = fused;
+      save([x, g, mean, rstd]);
+      return { value: y, gradFunc: (dy: tf.Tensor, [xs, gs, ms, rs]: tf.Tensor[]) => layerNormBackward(dy, xs, gs, ms, rs) };
+    }
+    const { mean, variance } = tf.moments(x, -1, true);
+    const rstd = tf.rsqrt(tf.add(variance, eps)); // [N, 1]
+    const xhat = tf.mul(tf.sub(x, mean), rstd) as tf.Tensor2D;
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, [xh, rs, gs]: tf.Tensor[]) => {
+        const dxhat = tf.mul(dy, gs);
+        const centred = tf.sub(tf.sub(dxhat, tf.mean(dxhat, -1, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), -1, true)));
+        return [tf.mul(rs, centred), columnSums(tf.mul(dy, xh) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
+      },
+    };
+  }) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 // gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
 // much faster than tanh and pow on wasm. There, the polynomial and the whole gradient are fused
@@ -154,11 +154,16 @@ const geluFused = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   return { value: tf.mul(x, s), gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => geluGrad(dy, xs, ss, GELU_K, GELU_C) };
 }) as (x: tf.Tensor) => tf.Tensor;
 
-function gelu(x: tf.Tensor): tf.Tensor {
+function geluNew(x: tf.Tensor): tf.Tensor {
   if (onWasm(x)) return geluFused(x);
   const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), GELU_K);
   return tf.mul(x, tf.sigmoid(inner));
 }
+
+/** The exact GELU, 0.5x(1 + erf(x / sqrt 2)), of checkpoints trained with it; tfjs's Erf and autodiff. */
+const geluErf = (x: tf.Tensor): tf.Tensor => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+
+const ACTIVATION: Record<Activation, (x: tf.Tensor) => tf.Tensor> = { gelu_new: geluNew, gelu: geluErf };
 
 /** Upper-triangle additive mask [T, T]: 0 on and below the diagonal, -1e9 above (exp underflows to exactly 0). */
 function causalMask(T: number): tf.Tensor2D {
@@ -209,7 +214,8 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   const tok = embed(p("wte.weight") as tf.Tensor2D, tf.reshape(tokens, [B * T]) as tf.Tensor1D); // [BT, D]
   let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
 
-  const scale = 1 / Math.sqrt(dh);
+  const layerNorm = layerNormWith(c.layerNormEps);
+  const gelu = ACTIVATION[c.activation];
   // Only the composed (non-wasm) softmax needs the mask tensor: built once, when first needed.
   let mask: tf.Tensor2D | undefined;
   const maskOf = () => (mask ??= causalMask(T));
@@ -225,6 +231,7 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
       return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     };
     const [q, k, v] = [heads(0), heads(1), heads(2)];
+    const scale = 1 / Math.sqrt(dh) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
     const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, maskOf); // [B, H, T, T]
     keep(l, "hook_pattern", () => pattern);
     let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]

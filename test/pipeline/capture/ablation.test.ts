@@ -7,11 +7,11 @@ import { captureRun, headAblation, probePerplexity } from "../../../src/pipeline
 import { decodeCapture, encodeCapture } from "../../../src/pipeline/capture/format.ts";
 import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
-import type { GptConfig } from "../../../src/pipeline/model/config.ts";
+import { GPT2_SETTINGS, type GptConfig } from "../../../src/pipeline/model/config.ts";
 import { forward, initParams, type Params } from "../../../src/pipeline/model/gpt.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
-const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32 };
+const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32, ...GPT2_SETTINGS };
 const probes = ["The cat sat.", "A dog ran off!", "Hi."].map((s) => Int32Array.from([BOS, ...encode(s)]));
 let params: Params;
 

@@ -3,14 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
-import { fromHfCheckpoint, loadCheckpoint, saveCheckpoint, toHfCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
-import { paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
+import { checkFinite, fromHfCheckpoint, loadCheckpoint, saveCheckpoint, toHfCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
+import { GPT2_SETTINGS, paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
 
 const V = 257;
 const P = 16;
 const D = 8;
-const WITH_MLP: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 4 * D, vocabSize: V, nCtx: P };
-const ATTN_ONLY: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 0, vocabSize: V, nCtx: P };
+const WITH_MLP: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 4 * D, vocabSize: V, nCtx: P, ...GPT2_SETTINGS };
+const ATTN_ONLY: GptConfig = { nLayers: 2, dModel: D, nHeads: 2, dMlp: 0, vocabSize: V, nCtx: P, ...GPT2_SETTINGS };
 
 /** mulberry32: a small seeded PRNG so the fixture model is the same on every run. */
 function rng(seed: number): () => number {
@@ -84,20 +84,26 @@ describe("toHfCheckpoint", () => {
       n_layer: 2,
       n_head: 2,
       n_inner: null,
-      activation_function: "gelu_new",
+      // transformers builds each block's MLP from this name: it refuses the checkpoint rather than invent an MLP.
+      activation_function: "none_attention_only",
       layer_norm_epsilon: 1e-5,
       resid_pdrop: 0,
       embd_pdrop: 0,
       attn_pdrop: 0,
       initializer_range: 0.02,
       tie_word_embeddings: false,
+      scale_attn_by_inverse_layer_idx: false,
       bos_token_id: 256,
       eos_token_id: 256,
       refit_attn_only: true,
+      refit_tokenizer: "bytes",
       refit_run_id: "abc",
     });
     const mlp = toHfCheckpoint(randomParams({ ...WITH_MLP, dMlp: 12 }), { config: { ...WITH_MLP, dMlp: 12 } });
-    expect(mlp.configJson).toMatchObject({ n_inner: 12, refit_attn_only: false });
+    expect(mlp.configJson).toMatchObject({ n_inner: 12, refit_attn_only: false, activation_function: "gelu_new" });
+    const variant = { ...WITH_MLP, activation: "gelu", layerNormEps: 1e-6, scaleAttnByInverseLayerIdx: true } as const;
+    const gpt2 = toHfCheckpoint(randomParams(variant), { config: variant, tokenizer: { name: "gpt2", bos: 7 } });
+    expect(gpt2.configJson).toMatchObject({ activation_function: "gelu", layer_norm_epsilon: 1e-6, scale_attn_by_inverse_layer_idx: true, refit_tokenizer: "gpt2", bos_token_id: 7 });
   });
 
   it("names a missing, misshaped or unexpected tensor", () => {
@@ -193,9 +199,58 @@ describe("fromHfCheckpoint", () => {
     const bad = (patch: Record<string, unknown>) => () => fromHfCheckpoint(safetensors, { ...configJson, ...patch }, "ckpt");
     expect(bad({ n_head: 3 })).toThrow("ckpt/config.json: n_embd (8) must be divisible by n_head (3)");
     expect(bad({ n_embd: "8" })).toThrow(/ckpt\/config\.json: n_embd: /);
-    expect(bad({ activation_function: "gelu" })).toThrow(/ckpt\/config\.json: activation_function: Refit implements only gelu_new/);
+    expect(bad({ activation_function: "relu" })).toThrow('ckpt/config.json: activation_function: "relu" is not one Refit computes (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, or none_attention_only)');
+    expect(bad({ model_type: "gpt_neox" })).toThrow(/ckpt\/config\.json: model_type: Refit reads GPT-2 checkpoints/);
+    expect(bad({ scale_attn_weights: false })).toThrow(/ckpt\/config\.json: scale_attn_weights: false .* is not supported/);
+    expect(bad({ refit_tokenizer: "gpt2" })).toThrow("ckpt/config.json: vocab_size: 257 is smaller than the gpt2 tokenizer's 50257 tokens");
+    expect(bad({ bos_token_id: 300 })).toThrow("ckpt/config.json: bos_token_id: 300 is outside the vocabulary (vocab_size 257)");
     expect(bad({ n_layer: 65 })).toThrow(/ckpt\/config\.json: n_layer: /);
     expect(bad({ n_positions: undefined, n_ctx: undefined })).toThrow("ckpt/config.json: n_positions: missing");
+  });
+});
+
+describe("fromHfCheckpoint on other GPT-2s", () => {
+  it("reads the GELU, LayerNorm epsilon and attention scaling a config.json states", () => {
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(WITH_MLP), { config: WITH_MLP });
+    const read = (patch: Record<string, unknown>) => fromHfCheckpoint(safetensors, { ...configJson, ...patch }, "ckpt").config;
+    expect(read({})).toMatchObject({ activation: "gelu_new", layerNormEps: 1e-5, scaleAttnByInverseLayerIdx: false });
+    expect(read({ activation_function: "gelu", layer_norm_epsilon: 1e-6, scale_attn_by_inverse_layer_idx: true })).toMatchObject({
+      activation: "gelu",
+      layerNormEps: 1e-6,
+      scaleAttnByInverseLayerIdx: true,
+    });
+    // transformers' tanh-form names compute gelu_new's formula.
+    expect(read({ activation_function: "gelu_pytorch_tanh" }).activation).toBe("gelu_new");
+  });
+
+  it("reads attention-only from either marker: Refit's first checkpoints set only refit_attn_only", () => {
+    const { safetensors, configJson } = toHfCheckpoint(randomParams(ATTN_ONLY), { config: ATTN_ONLY });
+    expect(fromHfCheckpoint(safetensors, configJson, "ckpt").config.dMlp).toBe(0);
+    expect(fromHfCheckpoint(safetensors, { ...configJson, activation_function: "gelu_new" }, "ckpt").config.dMlp).toBe(0);
+    expect(fromHfCheckpoint(safetensors, { ...configJson, refit_attn_only: undefined }, "ckpt").config.dMlp).toBe(0);
+  });
+
+  it("tells the tokenizer from refit_tokenizer, else from GPT-2's or the byte vocabulary, else not at all", () => {
+    const at = (vocabSize: number, patch: Record<string, unknown> = {}) => {
+      const config = { ...WITH_MLP, vocabSize };
+      const { safetensors, configJson } = toHfCheckpoint(randomParams(config), { config });
+      const { refit_tokenizer: _, bos_token_id: __, eos_token_id: ___, ...plain } = configJson;
+      return fromHfCheckpoint(safetensors, { ...plain, ...patch }, "ckpt").tokenizer;
+    };
+    expect(at(257)).toEqual({ name: "bytes", bos: 256 });
+    expect(at(50257)).toEqual({ name: "gpt2", bos: 50256 });
+    expect(at(50304)).toBeNull();
+    expect(at(50304, { refit_tokenizer: "gpt2" })).toEqual({ name: "gpt2", bos: 50256 });
+    expect(at(50304, { refit_tokenizer: "gpt2", bos_token_id: 50300 })).toEqual({ name: "gpt2", bos: 50300 });
+  });
+
+  it("reads a tensor with a non-finite value (a diverged run resumes to fail by its loss); checkFinite names it", () => {
+    const params = randomParams(WITH_MLP);
+    params.get("h.1.attn.c_proj.weight")!.data[5] = Number.NaN;
+    const { safetensors, configJson } = toHfCheckpoint(params, { config: WITH_MLP });
+    const read = fromHfCheckpoint(safetensors, configJson, "ckpt");
+    expect(() => checkFinite(read.params, "ckpt")).toThrow('ckpt/model.safetensors: tensor "h.1.attn.c_proj.weight" has a non-finite value (NaN) at flat index 5');
+    expect(() => checkFinite(randomParams(WITH_MLP), "ckpt")).not.toThrow();
   });
 });
 

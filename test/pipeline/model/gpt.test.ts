@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
-import { paramShapes, type GptConfig } from "../../../src/pipeline/model/config.ts";
+import { GPT2_SETTINGS, paramShapes, type GptConfig } from "../../../src/pipeline/model/config.ts";
 import { crossEntropy, forward, initParams } from "../../../src/pipeline/model/gpt.ts";
 import { hookName } from "../../../src/pipeline/model/hooks.ts";
 import { encode, BOS } from "../../../src/pipeline/data/tokenizer.ts";
 
-const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32 };
+const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32, ...GPT2_SETTINGS };
 const tokensOf = (text: string) => Int32Array.from([BOS, ...encode(text)]);
 
 beforeAll(async () => {
