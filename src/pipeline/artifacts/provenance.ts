@@ -10,7 +10,8 @@ import type { BackendName, Provenance } from "./schemas.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-export function provenance(backend: BackendName): Provenance {
+/** `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows it). */
+export function provenance<B extends BackendName | null>(backend: B): Omit<Provenance, "backend"> & { backend: B } {
   const cpus = os.cpus();
   return {
     refitVersion: refitVersion(),

@@ -1,7 +1,7 @@
 // Every artifact format Refit writes, once, as zod schemas (JSON Schema is emitted from
 // these). Each stage reads and writes through these types; see docs/formats.md.
 import { z } from "zod";
-import { CellConfigSchema } from "./suite.ts";
+import { CellConfigSchema, ModelConfigSchema } from "./suite.ts";
 
 /** Bump when any artifact format changes; it is part of every run ID, so stale results are never reused. */
 export const SCHEMA_VERSION = 1;
@@ -54,11 +54,53 @@ export const RunRecordSchema = z
   .strict();
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-/** `__metadata__` of capture.safetensors (all values are strings in the file; structured ones JSON-encoded). */
+/** Version of the capture file format (its `__metadata__.version`); version 1 files still read. */
+export const CAPTURE_VERSION = 2;
+
+/** Where a capture's model came from: a Refit run, or a checkpoint made elsewhere. */
+export const CaptureSourceSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("refit"), runId: z.string().min(1) }).strict(),
+  z
+    .object({
+      kind: z.literal("external"),
+      /** Model name (e.g. a hub id) or the checkpoint's path, as given. */
+      model: z.string().min(1),
+      /** The model's revision (commit, tag or branch) where known. */
+      revision: z.string().min(1).nullable(),
+      /** SHA-256 (hex) of the weights file the capture was computed from. */
+      weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
+    })
+    .strict(),
+]);
+export type CaptureSource = z.infer<typeof CaptureSourceSchema>;
+
+/** `__metadata__` of a capture file, version 2 (all values are strings in the file; structured ones JSON-encoded). */
 export const CaptureMetaSchema = z
   .object({
     format: z.literal("refit.capture"),
-    version: z.literal(SCHEMA_VERSION),
+    version: z.literal(CAPTURE_VERSION),
+    /** The seed that distinguishes this model from the rest of its family; the lowest is the anchor. */
+    seed: z.int(),
+    /** Captures of one family (with one probe set and backend) form a cell: a Refit cell's config hash, or a given name. */
+    family: z.string().min(1),
+    source: CaptureSourceSchema,
+    config: ModelConfigSchema,
+    /** Tokenizer the probes were tokenized with (Refit's: "bytes" or "gpt2"). */
+    tokenizer: z.string().min(1),
+    probeSet: z.object({ id: z.string(), hash: z.string() }).strict(),
+    /** Token count T_p of each probe, BOS included. */
+    probeLengths: z.array(z.int().min(1)),
+    /** The tfjs backend that computed the capture, when Refit did. */
+    backend: BackendSchema.optional(),
+  })
+  .strict();
+export type CaptureMeta = z.infer<typeof CaptureMetaSchema>;
+
+/** Version 1 metadata: Refit runs only, with their full config and backend. Read and upgraded, never written. */
+export const CaptureMetaV1Schema = z
+  .object({
+    format: z.literal("refit.capture"),
+    version: z.literal(1),
     seed: z.int(),
     runId: z.string(),
     config: CellConfigSchema,
@@ -67,7 +109,6 @@ export const CaptureMetaSchema = z
     backend: BackendSchema,
   })
   .strict();
-export type CaptureMeta = z.infer<typeof CaptureMetaSchema>;
 
 /** Per-layer summary of one cell's refits; layers 0-based here, 1-based when shown. */
 export const LayerStatsSchema = z
@@ -182,8 +223,12 @@ export const CompareResultSchema = z
     cells: z.array(
       z
         .object({
+          /** The captures' family: a Refit cell's config hash, or an external family's name. */
           cellId: z.string(),
-          config: CellConfigSchema,
+          /** The model as the captures describe it (data and train only for Refit's refits). */
+          config: ModelConfigSchema,
+          /** Tokenizer the probes were tokenized with. */
+          tokenizer: z.string(),
           seeds: z.array(z.int()),
           /** Capture files used, relative to source; untrained twins listed apart. */
           captures: z.array(z.string()),
@@ -193,7 +238,8 @@ export const CompareResultSchema = z
         .strict(),
     ),
     findings: z.array(FindingSchema),
-    provenance: ProvenanceSchema,
+    /** backend: the captures' tfjs backend; null when none of them says (captures made by other tools). */
+    provenance: ProvenanceSchema.extend({ backend: BackendSchema.nullable() }).strict(),
   })
   .strict();
 export type CompareResult = z.infer<typeof CompareResultSchema>;

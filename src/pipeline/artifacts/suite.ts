@@ -101,17 +101,28 @@ export const SuiteSchema = z
 export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.infer<typeof SuiteSchema>;
 
+/** Heads split dModel evenly: the one cross-field rule of every model description. */
+function checkHeadsDivide(c: { model: z.infer<typeof ModelSchema> }, ctx: z.RefinementCtx): void {
+  if (c.model.dModel % c.model.nHeads !== 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["model", "dModel"],
+      message: `dModel (${c.model.dModel}) must be divisible by nHeads (${c.model.nHeads})`,
+    });
+  }
+}
+
 /** The fully resolved config of one cell: what a run trains. */
-export const CellConfigSchema = z
-  .object({ data: DataSchema, train: TrainSchema, model: ModelSchema })
-  .strict()
-  .superRefine((c, ctx) => {
-    if (c.model.dModel % c.model.nHeads !== 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["model", "dModel"],
-        message: `dModel (${c.model.dModel}) must be divisible by nHeads (${c.model.nHeads})`,
-      });
-    }
-  });
+export const CellConfigSchema = z.object({ data: DataSchema, train: TrainSchema, model: ModelSchema }).strict().superRefine(checkHeadsDivide);
 export type CellConfig = z.infer<typeof CellConfigSchema>;
+
+/**
+ * What a capture (and a leaderboard cell) says about its model: the architecture always; the data
+ * and training config only where Refit trained it. A model trained elsewhere states no Refit
+ * training config it never had.
+ */
+export const ModelConfigSchema = z
+  .object({ model: ModelSchema, data: DataSchema.optional(), train: TrainSchema.optional() })
+  .strict()
+  .superRefine(checkHeadsDivide);
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;

@@ -1,11 +1,13 @@
 // Capture files -> the compare stage. An opened capture becomes compare's RefitInput, read a layer
-// at a time; one cell's captures are checked to be comparable (same model, probe set and backend)
-// before compareCell runs on them. `compareDirectory` is `refit compare`: every capture under a
-// folder, grouped into cells by config, probe set and backend; a `*-init.safetensors` file is the
-// untrained twin of the capture with the same seed (the untrained null).
+// at a time; one cell's captures are checked to be comparable (same model, probe set, tokenizer and
+// backend) before compareCell runs on them. `compareDirectory` is `refit compare`: every capture
+// under a folder, grouped into cells by family (a Refit cell's config hash, or an external family's
+// name), probe set, tokenizer and backend; a `*-init.safetensors` file is the untrained twin of the
+// capture with the same seed (the untrained null).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "../artifacts/hash.ts";
+import { InputError } from "../artifacts/input-error.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { openSafetensors } from "../artifacts/safetensors.ts";
 import { SCHEMA_VERSION, type CaptureMeta, type CompareResult } from "../artifacts/schemas.ts";
@@ -14,7 +16,6 @@ import { cellBootstrapSeed } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
 import type { PatternArrays, PatternLayout } from "../compare/patterns.ts";
-import { cellIdOf } from "../suite/grid.ts";
 
 /** The pattern layout a capture's metadata implies. */
 export function layoutOf(meta: CaptureMeta): PatternLayout {
@@ -38,20 +39,24 @@ export function refitInputOf(c: CaptureReader): RefitInput {
   };
 }
 
+/** A capture's model in messages: its Refit run, or the external model's name or path. */
+const modelOf = (m: CaptureMeta): string => (m.source.kind === "refit" ? `run ${m.source.runId}` : m.source.model);
+
 const errors = {
-  mixed: (what: string, a: string, b: string) => `captures of one cell differ in ${what}: run ${a} vs run ${b}; they cannot be compared`,
-  seeds: (seed: number) => `two captures of one cell have seed ${seed}`,
+  mixed: (what: string, a: CaptureMeta, b: CaptureMeta) => `captures of family ${a.family} differ in ${what}: ${modelOf(a)} vs ${modelOf(b)}; they cannot be compared`,
+  seeds: (family: string, seed: number) => `two captures of family ${family} have seed ${seed}`,
 } as const;
 
-/** Throws unless all captures share config, probe set and backend, and no seed repeats. */
+/** Throws unless all captures share config, probe set, tokenizer and backend, and no seed repeats. */
 export function checkComparable(metas: readonly CaptureMeta[]): void {
   const [first] = metas;
   const seen = new Set<number>();
   for (const m of metas) {
-    if (canonicalJson(m.config) !== canonicalJson(first.config)) throw new Error(errors.mixed("config", first.runId, m.runId));
-    if (m.probeSet.hash !== first.probeSet.hash) throw new Error(errors.mixed("probe set", first.runId, m.runId));
-    if (m.backend !== first.backend) throw new Error(errors.mixed("backend", first.runId, m.runId));
-    if (seen.has(m.seed)) throw new Error(errors.seeds(m.seed));
+    if (canonicalJson(m.config) !== canonicalJson(first.config)) throw new InputError(errors.mixed("config", first, m));
+    if (m.probeSet.hash !== first.probeSet.hash) throw new InputError(errors.mixed("probe set", first, m));
+    if (m.tokenizer !== first.tokenizer) throw new InputError(errors.mixed("tokenizer", first, m));
+    if (m.backend !== first.backend) throw new InputError(errors.mixed("backend", first, m));
+    if (seen.has(m.seed)) throw new InputError(errors.seeds(m.family, m.seed));
     seen.add(m.seed);
   }
 }
@@ -105,11 +110,12 @@ export function findCaptures(dir: string): { found: Found[]; skipped: string[] }
   return { found, skipped };
 }
 
-/** Groups captures into cells: same config, probe set and backend. */
+/** Groups captures into cells: same family, probe set, tokenizer and backend. */
 function groupCells(found: readonly Found[]): Map<string, Found[]> {
   const groups = new Map<string, Found[]>();
   for (const f of found) {
-    const key = [cellIdOf(f.capture.meta.config), f.capture.meta.probeSet.hash, f.capture.meta.backend].join(" ");
+    const { family, probeSet, tokenizer, backend } = f.capture.meta;
+    const key = JSON.stringify([family, probeSet.hash, tokenizer, backend ?? null]);
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return groups;
@@ -135,7 +141,7 @@ export function compareDirectory({ dir, resamples }: CompareOptions): { result: 
   for (const group of groupCells(found).values()) {
     const trained = group.filter((f) => !f.untrained);
     const untrained = group.filter((f) => f.untrained);
-    const cellId = cellIdOf(group[0].capture.meta.config);
+    const cellId = group[0].capture.meta.family;
     if (trained.length < 2) {
       skippedCells.push(`${cellId}: ${trained.length} trained capture(s); at least two are needed`);
       continue;
@@ -149,7 +155,7 @@ export function compareDirectory({ dir, resamples }: CompareOptions): { result: 
       { bootstrapSeed: cellBootstrapSeed(cellId), resamples },
     );
     const config = group[0].capture.meta.config;
-    cells.push({ cellId, config, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
+    cells.push({ cellId, config, tokenizer: group[0].capture.meta.tokenizer, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
     forFindings.push({ cellId, config, ...comparison });
   }
   const result: CompareResult = {
@@ -158,7 +164,7 @@ export function compareDirectory({ dir, resamples }: CompareOptions): { result: 
     source: dir,
     cells,
     findings: evaluateFindings(forFindings),
-    provenance: provenance(found[0].capture.meta.backend),
+    provenance: provenance(found.find((f) => f.capture.meta.backend)?.capture.meta.backend ?? null),
   };
   return { result, skippedCells, skippedFiles: skipped };
 }

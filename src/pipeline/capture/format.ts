@@ -1,11 +1,15 @@
 // The capture file (`capture.safetensors`), Refit's documented interchange format for the compare
 // stage (docs/formats.md "Capture file"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
-// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema.
-// Bytes in, bytes out, or a file opened by its header and read a layer at a time (openCapture, for
-// the compare stage); either way, captures made elsewhere are checked as strictly as Refit's own.
-import { CaptureMetaSchema, type CaptureMeta } from "../artifacts/schemas.ts";
+// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema
+// (version 2; version 1 files, Refit runs only, are read and upgraded). Bytes in, bytes out, or a
+// file opened by its header and read a layer at a time (openCapture, for the compare stage); either
+// way, captures made elsewhere are checked as strictly as Refit's own.
+import { InputError } from "../artifacts/input-error.ts";
+import { CAPTURE_VERSION, CaptureMetaSchema, CaptureMetaV1Schema, type CaptureMeta } from "../artifacts/schemas.ts";
 import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { NORM_NAMES, type NormName } from "../model/config.ts";
+import { cellIdOf } from "../suite/grid.ts";
+import type { z } from "zod";
 
 export interface Capture {
   meta: CaptureMeta;
@@ -22,7 +26,8 @@ export interface Capture {
 }
 
 // Plain-string metadata values are stored as they are; structured ones (numbers, objects) as JSON.
-const RAW_STRING_KEYS = new Set(["format", "runId", "backend"]);
+// (runId is version 1's.)
+const RAW_STRING_KEYS = new Set(["format", "family", "tokenizer", "backend", "runId"]);
 
 const triangleSize = (t: number) => (t * (t + 1)) / 2;
 
@@ -44,20 +49,38 @@ export function encodeCapture(c: Capture): Uint8Array {
   return encodeSafetensors(tensors, meta);
 }
 
+/** The first problem of a zod parse as "file: __metadata__.path: message". */
+function metaError(error: z.ZodError, source: string): InputError {
+  const issue = error.issues[0];
+  return new InputError(`${source}: __metadata__.${issue.path.join(".")}: ${issue.message}`);
+}
+
+/** Version 1 (Refit runs, full config and backend required) as version 2: its family is the cell's config hash. */
+function upgradeV1(v1: z.infer<typeof CaptureMetaV1Schema>): CaptureMeta {
+  const { runId, config, version: _, ...rest } = v1;
+  return { ...rest, version: CAPTURE_VERSION, family: cellIdOf(config), source: { kind: "refit", runId }, config, tokenizer: config.data.tokenizer };
+}
+
 function parseMeta(raw: Record<string, string>, source: string): CaptureMeta {
   const decoded: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     try {
       decoded[k] = RAW_STRING_KEYS.has(k) ? v : JSON.parse(v);
     } catch {
-      throw new Error(`${source}: __metadata__.${k} is not valid JSON`);
+      throw new InputError(`${source}: __metadata__.${k} is not valid JSON`);
     }
   }
-  const r = CaptureMetaSchema.safeParse(decoded);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(`${source}: __metadata__.${issue.path.join(".")}: ${issue.message}`);
+  if (decoded.format !== "refit.capture") throw new InputError(`${source}: __metadata__.format: expected "refit.capture", got ${JSON.stringify(decoded.format)}`);
+  if (decoded.version === 1) {
+    const v1 = CaptureMetaV1Schema.safeParse(decoded);
+    if (!v1.success) throw metaError(v1.error, source);
+    return upgradeV1(v1.data);
   }
+  if (decoded.version !== CAPTURE_VERSION) {
+    throw new InputError(`${source}: __metadata__.version: ${JSON.stringify(decoded.version)} is not a capture format version this Refit reads (1 or ${CAPTURE_VERSION})`);
+  }
+  const r = CaptureMetaSchema.safeParse(decoded);
+  if (!r.success) throw metaError(r.error, source);
   return r.data;
 }
 
@@ -100,18 +123,18 @@ function checkCapture(
   for (const { name, ...want } of captureTensors(meta)) {
     const t = header.tensors.get(name);
     if (!t && want.optional) continue;
-    if (!t) throw new Error(`${source}: missing tensor "${name}"`);
+    if (!t) throw new InputError(`${source}: missing tensor "${name}"`);
     if (t.dtype !== want.dtype || t.shape.join() !== want.shape.join()) {
-      throw new Error(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${want.dtype} [${want.shape}]`);
+      throw new InputError(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${want.dtype} [${want.shape}]`);
     }
   }
   return meta;
 }
 
 /** The small tensors of a checked capture (tokens, norms, ablation), whichever way `get` reads one. */
-function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown): Pick<Capture, "tokens" | "norms" | "ablation"> {
+function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown, source: string): Pick<Capture, "tokens" | "norms" | "ablation"> {
   const norms: Capture["norms"] = {};
-  for (const n of NORM_NAMES) if (tensors.has(`norms.${n}`)) norms[n] = get(`norms.${n}`) as Float32Array;
+  for (const n of NORM_NAMES) if (tensors.has(`norms.${n}`)) norms[n] = finite(get(`norms.${n}`) as Float32Array, `norms.${n}`, source);
   return {
     tokens: get("tokens") as Int32Array,
     norms,
@@ -119,17 +142,29 @@ function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string)
   };
 }
 
+/**
+ * `values` of tensor `name`, refused when one is NaN or infinite: a pattern or residual with one
+ * poisons every statistic it enters. The scan costs far less than the comparisons that follow.
+ */
+function finite(values: Float32Array, name: string, source: string): Float32Array {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new InputError(`${source}: tensor "${name}" has a non-finite value (${values[i]}) at flat index ${i}`);
+  }
+  return values;
+}
+
 export function decodeCapture(bytes: Uint8Array, source: string): Capture {
   const st = decodeSafetensors(bytes, source);
   const meta = checkCapture(st, source);
   const get = (name: string) => st.tensors.get(name)!.data;
-  const layers = (prefix: LayerTensor) => Array.from({ length: meta.config.model.nLayers }, (_, l) => get(`${prefix}.${l}`) as Float32Array);
+  const layers = (prefix: LayerTensor) =>
+    Array.from({ length: meta.config.model.nLayers }, (_, l) => finite(get(`${prefix}.${l}`) as Float32Array, `${prefix}.${l}`, source));
   return {
     meta,
     attn: layers("attn"),
     residPre: layers("resid_pre"),
     residMid: layers("resid_mid"),
-    ...smallTensors(st.tensors, get),
+    ...smallTensors(st.tensors, get, source),
   };
 }
 
@@ -149,7 +184,7 @@ export function openCapture(file: string): CaptureReader {
   const meta = checkCapture(st, file);
   return {
     meta,
-    ...smallTensors(st.tensors, (name) => st.read(name)),
-    read: (tensor, layer) => st.read(`${tensor}.${layer}`) as Float32Array,
+    ...smallTensors(st.tensors, (name) => st.read(name), file),
+    read: (tensor, layer) => finite(st.read(`${tensor}.${layer}`) as Float32Array, `${tensor}.${layer}`, file),
   };
 }

@@ -47,7 +47,8 @@ Options:
     for (const s of skippedCells) console.error(`refit: skipped cell ${s}`);
     result.cells.forEach((cell, i) => {
       const m = cell.config.model;
-      console.log(`\ncell ${i + 1} ${cell.cellId}  (${m.nLayers}L d${m.dModel} ${m.nHeads}H, ${cell.config.train.optimizer}), seeds ${cell.seeds.join(",")}`);
+      const trained = cell.config.train ? `, ${cell.config.train.optimizer}` : ", trained elsewhere";
+      console.log(`\ncell ${i + 1} ${cell.cellId}  (${m.nLayers}L d${m.dModel} ${m.nHeads}H${trained}, ${cell.tokenizer} tokens), seeds ${cell.seeds.join(",")}`);
       console.log(formatCellStats(cell.stats).join("\n"));
     });
     console.log(formatFindings(result.findings));

@@ -7,13 +7,14 @@
 // wholly on the other side, "inconclusive" when it straddles, "untestable" when no part exists.
 import { canonicalJson } from "../artifacts/hash.ts";
 import type { CellStats, Estimate, Finding } from "../artifacts/schemas.ts";
-import type { CellConfig } from "../artifacts/suite.ts";
+import type { ModelConfig } from "../artifacts/suite.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import type { CellMetric } from "./definitions.ts";
 
 export interface FindingsCell {
   cellId: string;
-  config: CellConfig;
+  /** An external family's has no data or train section, so it is never an optimizer twin. */
+  config: ModelConfig;
   stats: CellStats;
   replicates: Partial<Record<CellMetric, Float64Array>>;
 }
@@ -44,16 +45,18 @@ function perCell(id: CellMetric): (cells: readonly FindingsCell[]) => Part[] {
 
 /**
  * Twin cells: same config except at `paths` (e.g. [["model", "nLayers"]]). For each group, `pick`
- * chooses (low, high) cells and the part is id(high) - id(low).
+ * chooses (low, high) cells and the part is id(high) - id(low). Only cells with a training config
+ * (Refit's refits) can be twins: for a family trained elsewhere, "differs only in X" is unknown.
  */
 function twins(
-  paths: readonly (readonly [keyof CellConfig, string])[],
+  paths: readonly (readonly [keyof ModelConfig, string])[],
   id: CellMetric,
   pick: (group: FindingsCell[]) => [FindingsCell, FindingsCell] | null,
 ): (cells: readonly FindingsCell[]) => Part[] {
   return (cells) => {
     const groups = new Map<string, FindingsCell[]>();
     for (const c of cells) {
+      if (!c.config.train) continue;
       const rest = structuredClone(c.config) as Record<string, Record<string, unknown>>;
       for (const [section, field] of paths) delete rest[section][field];
       const key = canonicalJson(rest);
@@ -78,10 +81,10 @@ const byDepth = (g: FindingsCell[]): [FindingsCell, FindingsCell] | null => {
 };
 // AdamW with weightDecay 0 takes exactly Adam's steps, so the "Adam twin" of a decayed AdamW cell is
 // an adam cell or an undecayed adamw cell; an undecayed twin is preferred over Adam with L2 decay.
-const decoupledDecay = (c: FindingsCell) => c.config.train.optimizer === "adamw" && c.config.train.weightDecay > 0;
+const decoupledDecay = (c: FindingsCell) => c.config.train?.optimizer === "adamw" && c.config.train.weightDecay > 0;
 const byOptimizer = (g: FindingsCell[]): [FindingsCell, FindingsCell] | null => {
   const adamw = g.find(decoupledDecay);
-  const plain = g.filter((c) => !decoupledDecay(c)).sort((a, b) => a.config.train.weightDecay - b.config.train.weightDecay);
+  const plain = g.filter((c) => !decoupledDecay(c)).sort((a, b) => a.config.train!.weightDecay - b.config.train!.weightDecay);
   return adamw && plain.length > 0 ? [plain[0], adamw] : null;
 };
 

@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { provenance } from "../artifacts/provenance.ts";
-import { SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
+import { CAPTURE_VERSION, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
 import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf } from "../artifacts/runs.ts";
 import { exists, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
 import { captureRun } from "../capture/capture.ts";
@@ -65,10 +65,12 @@ function probesFor(id: string, cache: JobCache): ProbeSet {
 export function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): CaptureMeta {
   return {
     format: "refit.capture",
-    version: SCHEMA_VERSION,
+    version: CAPTURE_VERSION,
     seed: run.seed,
-    runId: run.runId,
+    family: run.cellId,
+    source: { kind: "refit", runId: run.runId },
     config: run.config,
+    tokenizer: run.config.data.tokenizer,
     probeSet: { id: probes.id, hash: probes.hash },
     probeLengths: probes.tokens.map((t) => t.length),
     backend,

@@ -9,8 +9,8 @@ import type { Capture } from "../capture/format.ts";
 import { cbarMatrix, cosine, preparePatterns, type PreparedPatterns } from "../compare/cosine.ts";
 import { maxAssignment } from "../compare/hungarian.ts";
 import { sameLayout } from "../compare/patterns.ts";
+import { GPT2_BOS, gpt2Tokenizer } from "../data/bpe.ts";
 import { BOS } from "../data/tokenizer.ts";
-import { cellIdOf } from "../suite/grid.ts";
 
 export interface ExtractAttentionOptions {
   /** Every finished capture of one cell, any order; the lowest seed is the anchor. */
@@ -26,16 +26,17 @@ export const DEFAULT_MAX_TOKENS = 24;
 
 const errors = {
   tooFew: (n: number) => `extractAttention: needs the anchor and at least one more capture, got ${n}`,
-  otherCell: (runId: string) => `extractAttention: capture ${runId} belongs to another cell or probe layout than the anchor`,
+  otherCell: (seed: number) => `extractAttention: the capture of seed ${seed} belongs to another family or probe layout than the anchor`,
   noProbe: (p: number, n: number) => `extractAttention: probe ${p} is out of range (the probe set has ${n})`,
 } as const;
 
 const round4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
-/** A byte token as a short readable label; BOS and unprintable bytes are spelled out. */
+/** A token as a short readable label: BOS and unprintable bytes spelled out, a GPT-2 token's text with ␣ for spaces. */
 export function tokenLabel(id: number, tokenizer: string): string {
-  if (id === BOS) return "<bos>";
+  if (tokenizer === "gpt2") return id === GPT2_BOS ? "<bos>" : gpt2Tokenizer.decode([id]).replaceAll(" ", "␣");
   if (tokenizer !== "bytes") return `#${id}`;
+  if (id === BOS) return "<bos>";
   if (id === 32) return "␣";
   if (id > 32 && id < 127) return String.fromCharCode(id);
   return `\\x${id.toString(16).padStart(2, "0")}`;
@@ -54,9 +55,9 @@ export function extractAttention(options: ExtractAttentionOptions): AttentionCel
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
   const views = captures.map(patternsOf);
   const { layout } = views[0];
-  const cellId = cellIdOf(captures[0].meta.config);
+  const cellId = captures[0].meta.family;
   captures.forEach((c, s) => {
-    if (cellIdOf(c.meta.config) !== cellId || !sameLayout(views[s].layout, layout)) throw new Error(errors.otherCell(c.meta.runId));
+    if (c.meta.family !== cellId || !sameLayout(views[s].layout, layout)) throw new Error(errors.otherCell(c.meta.seed));
   });
   const nProbes = layout.probeLengths.length;
   const probes = (options.probes ?? DEFAULT_SAMPLE_PROBES.filter((p) => p < nProbes)).map((p) => {
@@ -65,7 +66,7 @@ export function extractAttention(options: ExtractAttentionOptions): AttentionCel
   });
   const prepared = views.map((v, s) => preparePatterns(layout, v.patterns, `seed ${captures[s].meta.seed}`));
   const { nLayers, nHeads } = layout;
-  const tokenizer = captures[0].meta.config.data.tokenizer;
+  const { tokenizer } = captures[0].meta;
   const tokenStart = layout.probeLengths.map((_, p) => layout.probeLengths.slice(0, p).reduce((s, t) => s + t, 0));
   const kept = probes.map((p) => Math.min(maxTokens, layout.probeLengths[p]));
 

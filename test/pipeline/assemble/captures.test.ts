@@ -11,6 +11,7 @@ import { CompareResultSchema } from "../../../src/pipeline/artifacts/schemas.ts"
 import { encodeCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
 import { compareDirectory } from "../../../src/pipeline/assemble/captures.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
+import { cellIdOf } from "../../../src/pipeline/suite/grid.ts";
 import { mulberry32, randomPatterns } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-compare-"));
@@ -25,7 +26,18 @@ function capture(seed: number, nLayers: number): Capture {
   const config = CellConfigSchema.parse({ data: {}, train: {}, model: { nLayers, dModel: 8, nHeads: 2 } });
   const resid = () => Array.from({ length: nLayers }, () => Float32Array.from({ length: N * 8 }, () => rng()));
   return {
-    meta: { format: "refit.capture", version: 1, seed, runId: `r${nLayers}-${seed}`, config, probeSet: { id: "p", hash: "h" }, probeLengths, backend: "cpu" },
+    meta: {
+      format: "refit.capture",
+      version: 2,
+      seed,
+      family: cellIdOf(config),
+      source: { kind: "refit", runId: `r${nLayers}-${seed}` },
+      config,
+      tokenizer: "bytes",
+      probeSet: { id: "p", hash: "h" },
+      probeLengths,
+      backend: "cpu",
+    },
     attn: randomPatterns({ nLayers, nHeads: 2, probeLengths }, rng).attn as Float32Array[],
     residPre: resid(),
     residMid: resid(),

@@ -59,10 +59,12 @@ describe("headAblation", () => {
 describe("captureRun", () => {
   const meta = () => ({
     format: "refit.capture" as const,
-    version: 1 as const,
+    version: 2 as const,
     seed: 7,
-    runId: "r7",
+    family: "f",
+    source: { kind: "refit" as const, runId: "r7" },
     config: CellConfigSchema.parse({ data: { nCtx: 32 }, train: {}, model: { nLayers: 2, dModel: 16, nHeads: 4 } }),
+    tokenizer: "bytes",
     probeSet: { id: "test", hash: "h" },
     probeLengths: probes.map((p) => p.length),
     backend: "wasm" as const,

@@ -5,9 +5,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { InputError } from "../../../src/pipeline/artifacts/input-error.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { decodeCapture, encodeCapture, openCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
-import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
+import { CellConfigSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
+import { cellIdOf } from "../../../src/pipeline/suite/grid.ts";
 import { mulberry32 } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-capture-"));
@@ -21,10 +23,12 @@ const values = (n: number) => Float32Array.from({ length: n }, () => rng());
 const capture: Capture = {
   meta: {
     format: "refit.capture",
-    version: 1,
+    version: 2,
     seed: 3,
-    runId: "r3",
+    family: "f",
+    source: { kind: "refit", runId: "r3" },
     config: CellConfigSchema.parse({ data: {}, train: {}, model: { nLayers: L, dModel: D, nHeads: H } }),
+    tokenizer: "bytes",
     probeSet: { id: "p", hash: "h" },
     probeLengths,
     backend: "cpu",
@@ -74,8 +78,59 @@ describe("openCapture", () => {
     expect(opened).not.toHaveProperty("ablation");
   });
 
+  it("reads a version-1 capture (Refit runs only) as version 2: its family is the config's cell id", () => {
+    const v1 = edited((_, meta) => {
+      Object.assign(meta, { version: "1", runId: "r3" });
+      for (const key of ["family", "source", "tokenizer"]) delete meta[key];
+    });
+    const { meta } = decodeCapture(v1, "v1.safetensors");
+    expect(meta).toEqual({ ...capture.meta, family: cellIdOf(capture.meta.config as CellConfig), source: { kind: "refit", runId: "r3" } });
+  });
+
+  it("reads a capture made elsewhere: only config.model, no Refit training config, no backend", () => {
+    const source = { kind: "external", model: "org/model-seed1", revision: null, weightsSha256: "ab".repeat(32) };
+    const external = edited((_, meta) => {
+      Object.assign(meta, { config: JSON.stringify({ model: capture.meta.config.model }), source: JSON.stringify(source), tokenizer: "gpt2" });
+      delete meta.backend;
+    });
+    const { meta } = decodeCapture(external, "ext.safetensors");
+    expect(meta).toMatchObject({ family: "f", source, tokenizer: "gpt2", config: { model: capture.meta.config.model } });
+    expect(meta).not.toHaveProperty("backend");
+    expect(meta.config).not.toHaveProperty("train");
+  });
+
   const bad: [string, Uint8Array, RegExp][] = [
     ["metadata that fails the schema", edited((_, meta) => (meta.seed = "1.5")), /bad\.safetensors: __metadata__\.seed: /],
+    ["a format version it does not know", edited((_, meta) => (meta.version = "3")), /bad\.safetensors: __metadata__\.version: 3 is not a capture format version this Refit reads \(1 or 2\)/],
+    ["another format", edited((_, meta) => (meta.format = "pt")), /bad\.safetensors: __metadata__\.format: expected "refit\.capture", got "pt"/],
+    [
+      "a version-1 capture without its backend",
+      edited((_, meta) => {
+        Object.assign(meta, { version: "1", runId: "r3" });
+        for (const key of ["family", "source", "tokenizer", "backend"]) delete meta[key];
+      }),
+      /bad\.safetensors: __metadata__\.backend: /,
+    ],
+    [
+      "an external source without the weights' SHA-256",
+      edited((_, meta) => (meta.source = JSON.stringify({ kind: "external", model: "m", revision: null, weightsSha256: "xyz" }))),
+      /bad\.safetensors: __metadata__\.source\.weightsSha256: 64 lowercase hex digits/,
+    ],
+    [
+      "a non-finite attention weight",
+      edited((tensors) => tensors.set("attn.1", { dtype: "F32", shape: [H, K], data: Float32Array.from(values(H * K), (v, i) => (i === 7 ? Number.NaN : v)) })),
+      /bad\.safetensors: tensor "attn\.1" has a non-finite value \(NaN\) at flat index 7/,
+    ],
+    [
+      "an infinite residual",
+      edited((tensors) => tensors.set("resid_pre.0", { dtype: "F32", shape: [N, D], data: Float32Array.from(values(N * D), (v, i) => (i === 3 ? Infinity : v)) })),
+      /bad\.safetensors: tensor "resid_pre\.0" has a non-finite value \(Infinity\) at flat index 3/,
+    ],
+    [
+      "a header that claims more layers than the file holds",
+      edited((_, meta) => (meta.config = JSON.stringify({ model: { ...capture.meta.config.model, nLayers: 3 } }))),
+      /bad\.safetensors: tensor "norms\.W_Q" is F32 \[2\], expected F32 \[3\]/,
+    ],
     ["metadata that is not JSON", edited((_, meta) => (meta.config = "{")), /bad\.safetensors: __metadata__\.config is not valid JSON/],
     ["a missing layer", edited((tensors) => tensors.delete("resid_mid.1")), /bad\.safetensors: missing tensor "resid_mid\.1"/],
     [
@@ -93,7 +148,13 @@ describe("openCapture", () => {
     it(`rejects ${what} when opened, as decodeCapture does`, () => {
       const file = write("bad.safetensors", bytes);
       expect(() => decodeCapture(bytes, file)).toThrow(error);
-      expect(() => openCapture(file)).toThrow(error);
+      // openCapture reads the per-layer tensors when the compare stage asks for them.
+      const readAll = () => {
+        const c = openCapture(file);
+        for (let l = 0; l < L; l++) for (const t of ["attn", "resid_pre", "resid_mid"] as const) c.read(t, l);
+      };
+      expect(readAll).toThrow(error);
+      expect(readAll).toThrow(InputError);
     });
   }
 });

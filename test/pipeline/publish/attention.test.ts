@@ -14,7 +14,7 @@ const config = CellConfigSchema.parse({ data: {}, train: {}, model: { nLayers: 1
 
 function capture(seed: number, heads: number[][]): Capture {
   const meta: CaptureMeta = {
-    format: "refit.capture", version: 1, seed, runId: `run${seed}`, config,
+    format: "refit.capture", version: 2, seed, family: "f", source: { kind: "refit", runId: `run${seed}` }, config, tokenizer: "bytes",
     probeSet: { id: "t", hash: "h" }, probeLengths: [2, 3], backend: "cpu",
   };
   return { meta, attn: [Float32Array.from(heads.flat())], residPre: [], residMid: [], tokens: Int32Array.from([BOS, 72, BOS, 32, 105]), norms: {} };
@@ -42,15 +42,19 @@ describe("extractAttention", () => {
     expect(hungarianHeads).toEqual([0, 1]);
   });
 
-  it("refuses captures of different cells", () => {
+  it("refuses captures of different families", () => {
     const other = capture(1, [A, B]);
-    other.meta = { ...other.meta, config: { ...config, model: { ...config.model, dModel: 8 } } };
-    expect(() => extractAttention({ captures: [capture(0, [A, B]), other] })).toThrow(/capture run1 belongs to another cell/);
+    other.meta = { ...other.meta, family: "g" };
+    expect(() => extractAttention({ captures: [capture(0, [A, B]), other] })).toThrow(/the capture of seed 1 belongs to another family/);
   });
 });
 
 describe("tokenLabel", () => {
   it("spells out BOS, spaces and unprintable bytes", () => {
     expect([BOS, 32, 65, 10, 200].map((t) => tokenLabel(t, "bytes"))).toEqual(["<bos>", "␣", "A", "\\x0a", "\\xc8"]);
+  });
+
+  it("shows a GPT-2 token's text, and its BOS (id 256 is an ordinary GPT-2 token)", () => {
+    expect([50256, 15496, 995, 256].map((t) => tokenLabel(t, "gpt2"))).toEqual(["<bos>", "Hello", "␣world", "␣t"]);
   });
 });
