@@ -8,13 +8,14 @@ import { SuiteError } from "./suite/load.ts";
 import { ProbeSetMismatchError } from "./assemble/suite.ts";
 import { UsageError, type Command } from "./commands/command.ts";
 import { planCommand } from "./commands/plan.ts";
+import { captureCommand } from "./commands/capture.ts";
 import { compareCommand } from "./commands/compare.ts";
 import { aggregateCommand } from "./commands/aggregate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { runCommand } from "./commands/run.ts";
 import { siteCommand } from "./commands/site.ts";
 
-const COMMANDS: readonly Command[] = [planCommand, runCommand, compareCommand, aggregateCommand, diffCommand, siteCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand, captureCommand, compareCommand, aggregateCommand, diffCommand, siteCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -45,12 +45,12 @@ interface Reference {
   logits: number[][][];
 }
 
-/** Runs a reference script's `patterns` mode on several checkpoints at once. */
+/** Runs a reference script's `patterns+logits` mode on several checkpoints at once. */
 function patterns(script: string, prompts: number[][], inputs: string[]): Record<string, Reference> {
   const tokens = at(`tokens-${script}.json`);
   const out = at(`patterns-${script}.json`);
   fs.writeFileSync(tokens, JSON.stringify(prompts));
-  helper(script, ["patterns", tokens, out, ...inputs]);
+  helper(script, ["patterns+logits", tokens, out, ...inputs]);
   return JSON.parse(fs.readFileSync(out, "utf8"));
 }
 
@@ -126,7 +126,8 @@ describe.skipIf(skipUnless(missingPythonModules({ torch: "python3-torch", numpy:
     tl = patterns("tl_torch.py", PROMPTS, ["mlp", "attn-only", "gelu"].map((n) => at(`in/${n}.pth`)));
     const hfDirs = ["mlp", "attn-only", "gelu", "bin-untied", "bin-tied"].map((n) => at("hf", n));
     hf = patterns("gpt2_torch.py", PROMPTS, [...hfDirs, at("in/bin-untied"), at("in/bin-tied")]);
-  });
+    // Six Python processes that each import torch: minutes on a busy machine.
+  }, 300_000);
 
   it("converts TransformerLens state dicts: same patterns and logits as the per-head TransformerLens form", () => {
     for (const name of ["mlp", "attn-only", "gelu"]) {

@@ -10,10 +10,10 @@ An attention-only model is marked by refit_attn_only or activation_function "non
 Usage (Debian's python3 with python3-torch and python3-numpy):
   gpt2_torch.py logits <checkpoint_dir> <tokens.json> <out.json>
       tokens.json: a list of token-id lists (each one prompt); writes their logits as nested lists.
-  gpt2_torch.py patterns <tokens.json> <out.json> <checkpoint_dir>...
-      writes {checkpoint_dir: {"attn": [layer][head][K], "logits": [prompt][T][V]}}: each head's pattern,
-      per prompt its lower triangle incl. the diagonal, row-major, prompts concatenated (the layout of a
-      capture's attn.{l}).
+  gpt2_torch.py patterns[+logits] <tokens.json> <out.json> <checkpoint_dir>...
+      writes {checkpoint_dir: {"attn": [layer][head][K]}}: each head's pattern, per prompt its lower
+      triangle incl. the diagonal, row-major, prompts concatenated (the layout of a capture's attn.{l});
+      patterns+logits adds "logits": [prompt][T][V].
   gpt2_torch.py export <checkpoint_dir> <spec.json>
       spec.json: {seed, n_layer, n_embd, n_head, n_inner (null = 4*n_embd) or attn_only, vocab_size, n_positions,
       and optionally activation ("gelu_new"), tied (false), scale_attn_by_inverse_layer_idx (false),
@@ -201,7 +201,7 @@ def main(argv):
         with torch.no_grad():
             out = [model.logits(ids).tolist() for ids in prompts]
         Path(out_file).write_text(json.dumps(out))
-    elif argv[1] == "patterns":
+    elif argv[1] in ("patterns", "patterns+logits"):
         tokens_file, out_file, directories = argv[2], argv[3], argv[4:]
         prompts = json.loads(Path(tokens_file).read_text())
         out = {}
@@ -209,7 +209,9 @@ def main(argv):
             model = GPT2(json.loads((Path(directory) / "config.json").read_text()), read_weights(directory))
             with torch.no_grad():
                 runs = [model.forward(ids) for ids in prompts]
-            out[directory] = {"attn": lower_triangles([r[1] for r in runs]), "logits": [r[0].tolist() for r in runs]}
+            out[directory] = {"attn": lower_triangles([r[1] for r in runs])}
+            if argv[1] == "patterns+logits":
+                out[directory]["logits"] = [r[0].tolist() for r in runs]
         Path(out_file).write_text(json.dumps(out))
     elif argv[1] == "export":
         export(argv[2], json.loads(Path(argv[3]).read_text()))

@@ -48,8 +48,8 @@ def broken(out, item):
 
 
 def main(out, plan):
-    out.mkdir(parents=True, exist_ok=True)
     for item in plan:
+        (out / item["name"]).parent.mkdir(parents=True, exist_ok=True)
         if item["kind"] == "transformer-lens":
             tl_torch.make(out / item["name"], item["spec"])
         elif item["kind"] == "hf":

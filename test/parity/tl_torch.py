@@ -14,8 +14,8 @@ save {"state_dict": ..., "cfg": ...} instead of the bare state dict)}, and its T
 beside it as <file stem>.config.json.
 
 Usage (Debian's python3 with python3-torch and python3-numpy):
-  tl_torch.py patterns <tokens.json> <out.json> <file.pth>...
-      writes {file: {"attn": [layer][head][K], "logits": [prompt][T][V]}}, as gpt2_torch.py patterns does.
+  tl_torch.py patterns[+logits] <tokens.json> <out.json> <file.pth>...
+      writes {file: {"attn": [layer][head][K]}} (and "logits"), as gpt2_torch.py does.
 """
 
 import json
@@ -117,7 +117,7 @@ def forward(w, cfg, ids):
 
 
 def main(argv):
-    if argv[1] == "patterns":
+    if argv[1] in ("patterns", "patterns+logits"):
         tokens_file, out_file, files = argv[2], argv[3], argv[4:]
         prompts = json.loads(Path(tokens_file).read_text())
         out = {}
@@ -127,7 +127,9 @@ def main(argv):
             cfg = json.loads(config_path(file).read_text())
             with torch.no_grad():
                 runs = [forward(w, cfg, ids) for ids in prompts]
-            out[file] = {"attn": lower_triangles([r[1] for r in runs]), "logits": [r[0].tolist() for r in runs]}
+            out[file] = {"attn": lower_triangles([r[1] for r in runs])}
+            if argv[1] == "patterns+logits":
+                out[file]["logits"] = [r[0].tolist() for r in runs]
         Path(out_file).write_text(json.dumps(out))
     else:
         sys.exit(f"unknown mode {argv[1]!r}; see the module docstring")

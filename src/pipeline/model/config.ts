@@ -64,3 +64,8 @@ export function paramShapes(c: GptConfig): Map<string, number[]> {
   shapes.set("lm_head.weight", [D, c.vocabSize]);
   return shapes;
 }
+
+/** The architecture as a suite states it (the inverse of gptConfigOf's model part), e.g. for a capture's config.model. */
+export function modelStatementOf(c: GptConfig): CellConfig["model"] {
+  return { nLayers: c.nLayers, dModel: c.dModel, nHeads: c.nHeads, mlp: c.dMlp > 0, ...(c.dMlp > 0 ? { dMlp: c.dMlp } : {}) };
+}

@@ -1,0 +1,150 @@
+// A checkpoint made elsewhere, in Hugging Face's GPT-2 layout (config.json + model.safetensors),
+// captured on a probe set exactly as a refit is. The model's own tokenizer (GPT-2's BPE or bytes,
+// as its config.json says) tokenizes the probe texts, and the capture's metadata records the
+// family it belongs to, where the weights came from and the SHA-256 of model.safetensors.
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { z } from "zod";
+import { sha256Hex } from "../artifacts/hash.ts";
+import { InputError } from "../artifacts/input-error.ts";
+import { CAPTURE_VERSION, type BackendName, type CaptureMeta } from "../artifacts/schemas.ts";
+import { exists, readBytes, readJson, writeFileAtomic } from "../artifacts/store.ts";
+import { checkProbesFit, tokenizeProbes, type ProbeSet } from "../data/probes.ts";
+import { tokenizerNamed } from "../data/tokenizer.ts";
+import { checkFinite, fromHfCheckpoint, type Checkpoint } from "../model/checkpoint.ts";
+import { modelStatementOf } from "../model/config.ts";
+import { paramsFromWeights } from "../model/gpt.ts";
+import { captureRun, type CaptureOptions } from "./capture.ts";
+import { encodeCapture, openCapture, type Capture } from "./format.ts";
+
+export interface ExternalModel {
+  /** Directory holding config.json and model.safetensors. */
+  dir: string;
+  /** Name recorded in the capture (a hub id, say); default: the directory as given. */
+  model?: string;
+  revision?: string | null;
+  seed: number;
+}
+
+export interface CaptureExternalOptions extends CaptureOptions {
+  family: string;
+  probeSet: ProbeSet;
+  backend: BackendName;
+}
+
+/** A checkpoint directory read and checked, with what a capture records about it. */
+export interface ExternalCheckpoint extends Checkpoint {
+  tokenizer: NonNullable<Checkpoint["tokenizer"]>;
+  weightsSha256: string;
+}
+
+/** Reads a checkpoint directory; every problem is an InputError naming the file and the field or tensor. */
+export function readExternalCheckpoint(dir: string): ExternalCheckpoint {
+  const bytes = readBytes(path.join(dir, "model.safetensors"));
+  const checkpoint = fromHfCheckpoint(bytes, readJson(path.join(dir, "config.json"), z.unknown()), dir);
+  checkFinite(checkpoint.params, dir);
+  const { tokenizer } = checkpoint;
+  if (tokenizer === null) {
+    throw new InputError(
+      `${dir}/config.json: refit_tokenizer: missing, and vocab_size ${checkpoint.config.vocabSize} is neither GPT-2's (50257) nor the byte tokenizer's (257); add "refit_tokenizer": "gpt2" or "bytes"`,
+    );
+  }
+  return { ...checkpoint, tokenizer, weightsSha256: sha256Hex(bytes) };
+}
+
+/** The capture of one external checkpoint (tfjs work on the active backend). */
+export function captureExternal(m: ExternalModel, checkpoint: ExternalCheckpoint, opts: CaptureExternalOptions): Capture {
+  const { config, tokenizer } = checkpoint;
+  const tokens = tokenizeProbes(opts.probeSet.prompts, tokenizerNamed(tokenizer.name), tokenizer.bos);
+  try {
+    checkProbesFit(opts.probeSet, config.nCtx, tokens);
+  } catch (e) {
+    throw new InputError(`${m.dir}/config.json: n_positions: ${(e as Error).message}`);
+  }
+  const meta: CaptureMeta = {
+    format: "refit.capture",
+    version: CAPTURE_VERSION,
+    seed: m.seed,
+    family: opts.family,
+    source: { kind: "external", model: m.model ?? m.dir, revision: m.revision ?? null, weightsSha256: checkpoint.weightsSha256 },
+    config: { model: modelStatementOf(config) },
+    tokenizer: tokenizer.name,
+    probeSet: { id: opts.probeSet.id, hash: opts.probeSet.hash },
+    probeLengths: tokens.map((t) => t.length),
+    backend: opts.backend,
+  };
+  const params = paramsFromWeights(config, checkpoint.params);
+  try {
+    return captureRun(params, config, tokens, meta, opts);
+  } finally {
+    tf.dispose([...params.values()]);
+  }
+}
+
+/**
+ * Each checkpoint's seed: the last number in its directory's name when every name has a different
+ * one (seed-3, alias-gpt2-small-x21), else its position in the sorted list of directories.
+ */
+export function seedsOf(dirs: readonly string[]): number[] {
+  const fromName = dirs.map((d) => /(\d+)(?!.*\d)/.exec(path.basename(path.resolve(d)))?.[1]);
+  if (fromName.every((s) => s !== undefined) && new Set(fromName).size === dirs.length) return fromName.map(Number);
+  const order = [...dirs].sort();
+  return dirs.map((d) => order.indexOf(d));
+}
+
+/** Where a checkpoint's capture goes: <out>/<family>/<checkpoint directory name>.safetensors. */
+export const externalCapturePath = (out: string, family: string, dir: string) => path.join(out, family, `${path.basename(path.resolve(dir))}.safetensors`);
+
+export const ABLATION = ["anchor", "all", "none"] as const;
+
+export interface CaptureFamilyOptions {
+  family: string;
+  models: readonly ExternalModel[];
+  probeSet: ProbeSet;
+  backend: BackendName;
+  /** Where each capture goes (e.g. <out>/<family>/<name>.safetensors). */
+  fileOf: (m: ExternalModel) => string;
+  /** Heads to zero-ablate: the anchor's (lowest seed) only, the compare stage reads no other. */
+  ablation: (typeof ABLATION)[number];
+  /** Told of each checkpoint as it is done. */
+  onDone?: (done: CapturedModel) => void;
+}
+
+export interface CapturedModel {
+  model: ExternalModel;
+  file: string;
+  tokenizer: string;
+  /** false: a capture of the same weights, family, probe set and seed was already there. */
+  captured: boolean;
+  ablated: boolean;
+  seconds: number;
+}
+
+/**
+ * Captures a family's checkpoints, one in memory at a time (a GPT-2 small is half a gigabyte of
+ * weights), refusing a checkpoint whose architecture or tokenizer differs from the first's.
+ */
+export function captureFamily(opts: CaptureFamilyOptions): CapturedModel[] {
+  const anchor = Math.min(...opts.models.map((m) => m.seed));
+  let first: { dir: string; architecture: string } | undefined;
+  return opts.models.map((m) => {
+    const started = performance.now();
+    const checkpoint = readExternalCheckpoint(m.dir);
+    const architecture = JSON.stringify([checkpoint.config, checkpoint.tokenizer]);
+    first ??= { dir: m.dir, architecture };
+    if (architecture !== first.architecture) throw new InputError(`${m.dir}: its architecture or tokenizer differs from ${first.dir}'s, so they cannot be one family`);
+    const file = opts.fileOf(m);
+    const kept = exists(file) ? openCapture(file).meta : null;
+    const same =
+      kept?.source.kind === "external" &&
+      kept.source.weightsSha256 === checkpoint.weightsSha256 &&
+      kept.family === opts.family &&
+      kept.probeSet.hash === opts.probeSet.hash &&
+      kept.seed === m.seed;
+    const ablation = opts.ablation === "all" || (opts.ablation === "anchor" && m.seed === anchor);
+    if (!same) writeFileAtomic(file, encodeCapture(captureExternal(m, checkpoint, { ...opts, ablation })));
+    const done = { model: m, file, tokenizer: checkpoint.tokenizer.name, captured: !same, ablated: !same && ablation, seconds: (performance.now() - started) / 1000 };
+    opts.onDone?.(done);
+    return done;
+  });
+}
