@@ -7,8 +7,18 @@ import type { DepthPoint } from "../lib/depth.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 
-export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 460 }: { document: Document; width?: number }): Element {
-  const depths = [...new Map(points.map((p) => [p.nLayers, p.depth])).entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+/** The depth labels of `points`, shallowest first: a colour domain that figures can share. */
+export const depthLabels = (points: readonly DepthPoint[]) =>
+  [...new Map(points.map((p) => [p.nLayers, p.depth])).entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+
+export interface RelativeDepthOptions {
+  document: Document;
+  width?: number;
+  /** Every depth on the page, so a depth keeps its colour from figure to figure; default: this figure's. */
+  depths?: readonly string[];
+}
+
+export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 460, depths = depthLabels(points) }: RelativeDepthOptions): Element {
   const withInterval = points.filter((p) => p.low !== null && p.high !== null);
   const domain = paddedDomain([...points.map((p) => p.stability), ...withInterval.flatMap((p) => [p.low!, p.high!])], { within: [0, 1] });
   const caps = withInterval.flatMap((p) => [p.low!, p.high!].map((y) => ({ depth: p.depth, y, x1: p.relativeDepth - 0.012, x2: p.relativeDepth + 0.012 })));
