@@ -3,6 +3,7 @@
 // intervals as error bars, a rule at 0. Where a line's bars rise clear of the rule, heads have
 // become content-dependent; the published suites are sized from where that happens.
 import * as Plot from "@observablehq/plot";
+import { fmtCount } from "../lib/format.ts";
 import type { ScalePoint } from "../lib/scale.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
@@ -23,7 +24,7 @@ export function scaleStudyChart(points: readonly ScalePoint[], { document, width
     height: 340,
     marginLeft: 56,
     // Ticks at the token counts trained; room beyond them for the nudged lines' outermost marks.
-    x: { type: "log", label: "training tokens per refit", domain: [tokens[0] / 1.35, tokens.at(-1)! * 1.35], ticks: tokens, tickFormat: "~s" },
+    x: { type: "log", label: "training tokens per refit", domain: [tokens[0] / 1.35, tokens.at(-1)! * 1.35], ticks: tokens, tickFormat: fmtCount },
     y: { label: "excess over the nulls", domain, grid: true, tickFormat: tickFormatFor(domain) },
     color: { domain: series, range: series.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]), legend: true },
     symbol: { domain: series },
