@@ -309,6 +309,11 @@ export const ManifestSuiteSchema = z
     result: PublishedFileSchema,
     /** Attention samples for the viewer, when they were extracted from the captures. */
     attention: PublishedFileSchema.optional(),
+    /**
+     * The version whose `refit aggregate` computed this suite, when this version only carried it
+     * forward unchanged (`refit aggregate --carry`): its files are byte-identical to that version's.
+     */
+    carriedFrom: VersionIdSchema.optional(),
   })
   .strict();
 

@@ -18,6 +18,7 @@ function splitArgs(argv: string[]) {
       seeds: { type: "string" },
       "allow-mixed-backends": { type: "boolean", default: false },
       "allow-missing": { type: "boolean", default: false },
+      carry: { type: "boolean", default: false },
     },
   });
   const suites: string[] = [];
@@ -41,7 +42,9 @@ all on one backend; then runs the compare stage and writes content/versions/<id>
 attention samples, a manifest with SHA-256 sums, provenance and timings), and only then points
 content/latest.json at it. Anything missing or mismatched is listed and exits 2, writing nothing;
 with --allow-missing, runs that did not finish (a failed shard) are published as missing instead.
-An existing version is never overwritten.
+An existing version is never overwritten. With --carry, the new version also holds every other suite
+of the latest version, byte for byte, with the version that computed it recorded (carriedFrom), so
+the newest version is the whole leaderboard even when suites finish on different days.
 
 Options:
   --from <dir...>          shard output directories (repeat the flag or list several after it)
@@ -51,6 +54,7 @@ Options:
   --allow-mixed-backends   publish runs trained on different backends together
   --allow-missing          publish what finished when planned runs are missing or unfinished: each is
                            marked in its cell and in the manifest (build.missingRuns), and listed here
+  --carry                  keep the latest version's other suites in the new version, unchanged
   -h, --help               show this help`,
 
   async main(argv) {
@@ -66,10 +70,12 @@ Options:
         seeds: intOption("seeds", values.seeds, 2),
         allowMixedBackends: values["allow-mixed-backends"],
         allowMissing: values["allow-missing"],
+        carry: values.carry,
         progress: (line) => console.error(`refit: ${line}`),
       });
       const b = result.manifest.build!;
       console.log(`version ${result.version}: ${result.suites.map((s) => s.suite.name).join(", ")} (${b.runs} runs on ${b.backends.join(", ")}, ${b.machines.length} machine(s))`);
+      if (result.carried.length > 0) console.log(`carried unchanged from the previous latest version: ${result.carried.join(", ")}`);
       const missing = b.missingRuns ?? [];
       if (missing.length > 0) console.log(`partial: ${missing.length} planned run(s) missing, marked in the version:\n${missing.map((m) => `  ${m.suite}: run ${m.runId} (seed ${m.seed}): ${m.reason}`).join("\n")}`);
       console.log(`published: ${path.relative(process.cwd(), result.dir) || result.dir}; latest.json points at it`);

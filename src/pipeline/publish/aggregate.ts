@@ -8,6 +8,7 @@
 // cell saying why, and an entry in the manifest's build.missingRuns. An aggregated suite's
 // timings.wallSeconds is the sum of its runs' training seconds plus the compare stage: the shards'
 // own wall clocks are not recorded.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
@@ -31,6 +32,7 @@ import { assembleSuiteResult } from "../assemble/suite.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
+import { ContentError, loadContent } from "./content.ts";
 import { backendProblems, locateRuns, runName, type LocatedRun, type MissingRun } from "./shards.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
 
@@ -49,6 +51,12 @@ export interface AggregateOptions {
   allowMixedBackends?: boolean;
   /** Publish the runs that finished when some planned runs did not (marking those as missing). */
   allowMissing?: boolean;
+  /**
+   * Also hold, byte for byte, every suite of the latest version that this aggregation does not
+   * recompute, so the newest version stays the whole leaderboard when suites finish at different
+   * times (or on machines that no longer hold the other suites' runs).
+   */
+  carry?: boolean;
   /** Creation time (default now); the site orders versions by it. */
   createdAt?: Date;
   /** Numbered progress lines ("2/5 ..."). */
@@ -59,7 +67,10 @@ export interface AggregateResult {
   version: string;
   dir: string;
   manifest: ContentManifest;
+  /** The suites this aggregation computed (not those it carried). */
   suites: PublishedSuite[];
+  /** Names of the suites carried unchanged from the previous latest version. */
+  carried: string[];
 }
 
 /** Input that cannot be published (missing or mismatched runs, an existing version): exit code 2. */
@@ -243,6 +254,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
 
   const contentDir = path.resolve(opts.content);
   return withDirLock(contentDir, () => {
+    const carried = opts.carry ? carryForward(contentDir, new Set(entries.map((e) => e.name))) : { files: [], entries: [] };
     const createdAt = opts.createdAt ?? new Date();
     const newest = newestCreatedAt(contentDir);
     if (newest !== null && newest >= createdAt.toISOString()) {
@@ -256,7 +268,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       createdAt: createdAt.toISOString(),
       gitCommit: suites[0].provenance.gitCommit,
       refitVersion: suites[0].provenance.refitVersion,
-      suites: entries,
+      suites: [...entries, ...carried.entries],
       build: {
         ...buildInfo(
           inputs.flatMap((s) => s.located.map((l) => l.record)),
@@ -268,13 +280,39 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
     say(`4/${STEPS} writing version ${version}: ${files.length + 1} files`);
     let dir: string;
     try {
-      dir = writeVersion(contentDir, version, [...files, { name: "manifest.json", contents: prettyJson(manifest) }]);
+      dir = writeVersion(contentDir, version, [...files, ...carried.files, { name: "manifest.json", contents: prettyJson(manifest) }]);
     } catch (e) {
       if ((e as Error).name === "VersionExistsError") throw new AggregateError([(e as Error).message]);
       throw e;
     }
     say(`5/${STEPS} pointing ${path.join(contentDir, "latest.json")} at ${version}`);
     pointLatest(contentDir, version);
-    return { version, dir, manifest, suites };
+    return { version, dir, manifest, suites, carried: carried.entries.map((e) => e.name) };
   });
+}
+
+/**
+ * The latest version's suites other than `recomputed`, as files to write unchanged and manifest
+ * entries naming the version that computed them. The whole content root is validated first
+ * (publish/content.ts), so a damaged file is refused rather than copied on.
+ */
+function carryForward(contentDir: string, recomputed: ReadonlySet<string>): { files: VersionFile[]; entries: ContentManifest["suites"] } {
+  let latest;
+  try {
+    latest = loadContent(contentDir).latest;
+  } catch (e) {
+    if (e instanceof ContentError) throw new AggregateError([`--carry: ${e.message}`]);
+    throw e;
+  }
+  if (latest === null) return { files: [], entries: [] };
+  const files: VersionFile[] = [];
+  const entries: ContentManifest["suites"] = [];
+  latest.manifest.suites.forEach((entry, i) => {
+    if (recomputed.has(entry.name)) return;
+    const { result, attention } = latest.suites[i].files;
+    files.push({ name: entry.result.file, contents: fs.readFileSync(result, "utf8") });
+    if (entry.attention && attention) files.push({ name: entry.attention.file, contents: fs.readFileSync(attention, "utf8") });
+    entries.push({ ...entry, carriedFrom: entry.carriedFrom ?? latest.id });
+  });
+  return { files, entries };
 }

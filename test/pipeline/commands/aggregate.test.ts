@@ -212,6 +212,37 @@ describe("refit aggregate", () => {
     expect(loadContent(content).latest!.id).toBe(second.version);
   });
 
+  it("with --carry keeps the latest version's other suites byte for byte, and replaces the one it recomputes", () => {
+    const content = copyDir(path.join(ROOT, "test/fixtures/content"), path.join(tmp, "content-carry"));
+    const before = loadContent(content).latest!;
+    const r = refit(["aggregate", TINY, "--from", shard1, shard2, "--content", content, "--carry"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("carried unchanged from the previous latest version: tiny-grid, scale");
+
+    const after = loadContent(content).latest!; // validates every carried file's SHA-256 against the new manifest
+    expect(after.id).not.toBe(before.id);
+    expect(after.manifest.suites.map((s) => [s.name, s.carriedFrom])).toEqual([["tiny", undefined], ["tiny-grid", before.id], ["scale", before.id]]);
+    for (const name of ["tiny-grid", "scale"]) {
+      const old = before.suites.find((s) => s.name === name)!;
+      const kept = after.suites.find((s) => s.name === name)!;
+      expect(fs.readFileSync(kept.files.result)).toEqual(fs.readFileSync(old.files.result));
+      expect(fs.readFileSync(kept.files.attention!)).toEqual(fs.readFileSync(old.files.attention!));
+    }
+    // The recomputed suite is this aggregation's, not the fixture's; the build counts only its runs.
+    expect(after.suites[0].result.cells[0].stats).toEqual(unsharded.cells[0].stats);
+    expect(after.manifest.build!.runs).toBe(2);
+  });
+
+  it("with --carry refuses to copy on a damaged latest version, naming the file", async () => {
+    const content = copyDir(path.join(ROOT, "test/fixtures/content"), path.join(tmp, "content-carry-damaged"));
+    const latest = loadContent(content).latest!;
+    const damaged = latest.suites.find((s) => s.name === "scale")!.files.result;
+    fs.appendFileSync(damaged, " ");
+    const message = await refusal({ suites: [TINY], from: [shard1, shard2], content, carry: true });
+    expect(message).toContain(`--carry: ${damaged}: its SHA-256 is`);
+    expect(fs.readdirSync(path.join(content, "versions"))).toEqual(fs.readdirSync(path.join(ROOT, "test/fixtures/content/versions")));
+  });
+
   it("refuses a run found twice with different captures", async () => {
     const twin = copyDir(shard1, path.join(tmp, "shard-1-changed"));
     const [runId] = fs.readdirSync(path.join(twin, "runs", "wasm"));
