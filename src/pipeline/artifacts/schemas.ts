@@ -198,7 +198,7 @@ export type CellStats = z.infer<typeof CellStatsSchema>;
 export const FindingSchema = z
   .object({
     /** The paper's findings 1-5, then Refit's known-answer control (induction heads on synthetic repeats). */
-    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank"]),
+    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank", "inductionRepeat"]),
     claim: z.string(),
     statistic: z.string(),
     /** The claim holds when the statistic is above (">") or below ("<") the threshold. */

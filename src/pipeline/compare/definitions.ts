@@ -40,6 +40,7 @@ export const CELL_METRICS = [
   "importance.trend",
   "induction.excess",
   "induction.excessGap",
+  "induction.repeatExcess",
   ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
 ] as const;
 export type CellMetric = (typeof CELL_METRICS)[number];
@@ -113,5 +114,9 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
     `The known-answer control: per anchor head, head stability S(l,h) minus the larger of its own probe-shuffled and uniform nulls, averaged over the anchor's induction heads (induction score >= 0.4). Defined only when such heads exist. ${BOOT}`,
   ],
   ["induction.excessGap", `induction.excess minus the same per-head excess averaged over every other head: above 0 when induction heads are the most stable heads beyond the nulls. ${BOOT}`],
+  [
+    "induction.repeatExcess",
+    `As induction.excess, with the head's stability and both nulls read only on the repeat rows: the query positions whose token occurred earlier in the probe, where an induction head's attention is fixed by the task (outside them it has no defined job, and seeds may differ there without disagreeing on the circuit). Per probe the cosine is taken over those rows' cells; the probe-shuffled null reads the partner probe at the same rows. Defined when the anchor has induction heads, even if every head is one. ${BOOT}`,
+  ],
   ...NORM_NAMES.map((n) => [`weightNorm.${n}`, `Pearson r across layers (L >= 3) between stability.allPairs and the Frobenius norm of ${n} averaged over refits. ${BOOT}`]),
 ]) as Record<LayerMetric | CellMetric, string>;

@@ -161,6 +161,16 @@ export const FINDINGS: readonly Spec[] = [
     parts: perCell("induction.excessGap"),
     none: "no cell has both an anchor head with induction score >= 0.4 and a head without",
   },
+  {
+    id: "inductionRepeat",
+    claim:
+      "Known-answer control where the answer is known: on the repeat rows (query positions whose token occurred earlier in the probe), induction heads clear the larger of their own probe-shuffled and uniform nulls by more than 0.2.",
+    statistic: "Mean over cells with induction heads of induction.repeatExcess, the heads' stability minus the larger of their own nulls, all read on the repeat rows only.",
+    direction: ">",
+    threshold: 0.2,
+    parts: perCell("induction.repeatExcess"),
+    none: "no cell has an anchor head with induction score >= 0.4",
+  },
 ];
 
 function verdict(e: Estimate, direction: ">" | "<", threshold: number): Finding["verdict"] {

@@ -10,7 +10,7 @@ import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
 import { NORM_NAMES } from "../model/config.ts";
 import { SITES, type CellMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
-import { headScores, scoreTargets, type HeadScores } from "./induction.ts";
+import { headScores, inductionHeads, repeatRowTables, scoreTargets, type HeadScores, type RepeatRowTables } from "./induction.ts";
 import { pairTables, type PairTables } from "./pairs.ts";
 import type { PatternLayout, RefitPatterns } from "./patterns.ts";
 import { crossLayerShare, headCrossLayerStability, headStability } from "./stability.ts";
@@ -119,8 +119,9 @@ export function compareCell(options: CompareCellOptions): CellComparison {
   else if (!anchorDppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
   if (refits.some((r) => !r.resid)) notes.push("residual CKA left out: a capture has no residual stream");
 
-  const scores = inductionScores(layout, refits);
-  if (!scores) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
+  const induction = inductionScores(layout, refits);
+  if (!induction) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
+  const scores = induction?.scores ?? null;
   const cka = residualCka(layout, refits, KERNELS);
   const untrainedRbf = init && untrained ? residualCka(layout, init, ["rbf"]) : {};
   const statistics = cellStatistics({
@@ -133,6 +134,7 @@ export function compareCell(options: CompareCellOptions): CellComparison {
     dppl: anchorDppl,
     norms: stackNorms(refits, layout.nLayers),
     scores,
+    repeatRows: induction?.repeatRows ?? null,
   });
 
   // Evaluate every statistic on the same draws: flatten, bootstrap, and fold back by key.
@@ -179,13 +181,19 @@ export function compareCell(options: CompareCellOptions): CellComparison {
   };
 }
 
-/** Induction and previous-token scores of every refit on the anchor's probe tokens; null when tokens are absent. */
-function inductionScores(layout: PatternLayout, refits: readonly RefitInput[]): HeadScores[] | null {
+/**
+ * Induction and previous-token scores of every refit on the anchor's probe tokens, and the anchor's
+ * induction heads compared on the repeat rows (null when it has none); null when tokens are absent.
+ */
+function inductionScores(layout: PatternLayout, refits: readonly RefitInput[]): { scores: HeadScores[]; repeatRows: RepeatRowTables | null } | null {
   const tokens = refits[0].tokens;
   if (!tokens || refits.some((r) => !r.tokens)) return null;
   const targets = scoreTargets(layout, tokens);
   if (targets.induction.length === 0) return null;
-  return refits.map((r, i) => headScores(layout, r.patterns, targets, i === 0 ? "anchor" : `refits[${i}]`));
+  const scores = refits.map((r, i) => headScores(layout, r.patterns, targets, i === 0 ? "anchor" : `refits[${i}]`));
+  const heads = inductionHeads(scores[0]);
+  const repeatRows = heads.length > 0 ? repeatRowTables(layout, refits.map((r) => r.patterns), heads, targets.repeatRows) : null;
+  return { scores, repeatRows };
 }
 
 /** Per anchor head: S(l,h) minus the larger of its probe-shuffled and uniform nulls (observed values). */

@@ -7,7 +7,7 @@ import type { Kernel } from "./cka.ts";
 import { NORM_NAMES } from "../model/config.ts";
 import { SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
 import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
-import { INDUCTION_THRESHOLD, type HeadScores } from "./induction.ts";
+import { inductionHeads, type HeadScores, type RepeatRowTables } from "./induction.ts";
 import type { PairTables } from "./pairs.ts";
 
 export interface StatisticsInput {
@@ -26,6 +26,8 @@ export interface StatisticsInput {
   norms: Partial<Record<(typeof NORM_NAMES)[number], Float64Array>>;
   /** Induction and previous-token scores of every refit, in refit order; null when probe tokens are absent. */
   scores: readonly HeadScores[] | null;
+  /** The anchor's induction heads compared on the repeat rows only; null when it has none. */
+  repeatRows: RepeatRowTables | null;
 }
 
 export interface CellStatistics {
@@ -172,24 +174,33 @@ function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Re
 /**
  * The induction control's statistics: per anchor head, S(l,h) minus the larger of its probe-shuffled
  * and uniform nulls; induction.excess is its mean over the anchor's induction heads, and
- * induction.excessGap that mean minus the mean over every other head. Empty when no anchor head
- * reaches INDUCTION_THRESHOLD or no head is left to compare with.
+ * induction.excessGap that mean minus the mean over every other head (when one is left);
+ * induction.repeatExcess is induction.excess with stability and nulls read on the repeat rows only.
+ * Empty when no anchor head reaches INDUCTION_THRESHOLD.
  */
-function inductionControl({ trained: T, scores }: StatisticsInput): Partial<Record<CellMetric, Statistic>> {
+function inductionControl({ trained: T, scores, repeatRows }: StatisticsInput): Partial<Record<CellMetric, Statistic>> {
   if (!scores) return {};
   const n = T.nHeadsTotal;
-  const anchor = scores[0].induction;
-  const inducting = Array.from({ length: n }, (_, i) => i).filter((i) => anchor[i] >= INDUCTION_THRESHOLD);
-  const rest = Array.from({ length: n }, (_, i) => i).filter((i) => !(anchor[i] >= INDUCTION_THRESHOLD));
-  if (inducting.length === 0 || rest.length === 0) return {};
+  const inducting = inductionHeads(scores[0]);
+  const rest = Array.from({ length: n }, (_, i) => i).filter((i) => !inducting.includes(i));
+  if (inducting.length === 0) return {};
   const headExcess = (i: number, d: Draw) => {
     const s = othersMean((r) => T.max[r * n + i], d);
     const shuffled = T.shuffled ? othersMean((r) => T.shuffled![r * n + i], d) : -Infinity;
     return s - Math.max(shuffled, T.uniform[i]);
   };
   const meanExcess = (heads: number[], d: Draw) => heads.reduce((a, i) => a + headExcess(i, d), 0) / heads.length;
-  return {
-    "induction.excess": (d) => meanExcess(inducting, d),
-    "induction.excessGap": (d) => meanExcess(inducting, d) - meanExcess(rest, d),
-  };
+  const out: Partial<Record<CellMetric, Statistic>> = {};
+  if (rest.length > 0) {
+    out["induction.excess"] = (d) => meanExcess(inducting, d);
+    out["induction.excessGap"] = (d) => meanExcess(inducting, d) - meanExcess(rest, d);
+  }
+  if (repeatRows) {
+    const { max, shuffled, uniform, heads } = repeatRows;
+    const m = heads.length;
+    const repeatExcess = (k: number, d: Draw) =>
+      othersMean((r) => max[r * m + k], d) - Math.max(shuffled ? othersMean((r) => shuffled[r * m + k], d) : -Infinity, uniform[k]);
+    out["induction.repeatExcess"] = (d) => heads.reduce((a, _, k) => a + repeatExcess(k, d), 0) / m;
+  }
+  return out;
 }

@@ -27,6 +27,7 @@ export const STATISTIC_NAME: Record<FindingId, string> = {
   finding5: "the residual margin (residual CKA minus head stability, worst layer)",
   inductionControl: "the induction heads' stability beyond their own nulls (induction.excess)",
   inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
+  inductionRepeat: "the induction heads' stability beyond their own nulls on the repeat rows (induction.repeatExcess)",
 };
 
 const { adam, adamw } = PAPER_LAYER_STABILITY;
@@ -41,6 +42,7 @@ export const PAPER_REPORTS: Record<FindingId, string | null> = {
   finding5: null,
   inductionControl: null,
   inductionRank: null,
+  inductionRepeat: null,
 };
 
 export interface FindingPart {

@@ -3,9 +3,11 @@
 // their pattern moves with the probe clear the nulls; a purely positional head does not.
 import { describe, expect, it } from "vitest";
 import { compareCell } from "../../../src/pipeline/compare/index.ts";
-import { headScores, scoreTargets } from "../../../src/pipeline/compare/induction.ts";
-import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
-import { patternsFrom } from "./helpers.ts";
+import { cosine } from "../../../src/pipeline/compare/cosine.ts";
+import { headScores, repeatRowTables, scoreTargets } from "../../../src/pipeline/compare/induction.ts";
+import { probePartners } from "../../../src/pipeline/compare/nulls.ts";
+import type { PatternArrays, PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
+import { mulberry32, patternsFrom, randomPatterns } from "./helpers.ts";
 
 /** Lower triangle (row-major, diagonal included) of a T x T matrix given as rows. */
 const tri = (rows: number[][]) => rows.flatMap((row, i) => row.slice(0, i + 1));
@@ -35,6 +37,8 @@ describe("scoreTargets", () => {
     const t = scoreTargets(layout, Int32Array.from([9, 5, 7, 5, 9, 9]));
     expect([...t.induction]).toEqual([8, 12]);
     expect([...t.prevToken]).toEqual([1, 4, 8, 11]);
+    // The repeat rows: query 3 of probe 0 (token 5 seen at 1) and query 1 of probe 1 (token 9 seen at 0).
+    expect(t.repeatRows.map((r) => [...r])).toEqual([[3], [1]]);
   });
 
   it("refuses tokens that do not match the layout", () => {
@@ -95,6 +99,16 @@ describe("the induction control through compareCell", () => {
     expect(cell.stats.estimates![0]["induction.max"]!.value).toBe(1);
   });
 
+  it("computes induction.repeatExcess from the repeat-row tables of the induction head", () => {
+    const ref = referenceRows(layout, [refit, refit, refit], Array.from(tokens), 0);
+    const repeat = cell.stats.cellEstimates!["induction.repeatExcess"]!;
+    expect(ref.max(1)).toBeCloseTo(1, 6);
+    expect(repeat.value).toBeCloseTo(1 - Math.max(ref.shuffled(1), ref.uniform), 6);
+    // On the repeat rows an ideal induction head's partner probe holds filler or another part of the
+    // segment, so the shuffled null is far lower there than over the whole pattern.
+    expect(repeat.value!).toBeGreaterThan(cell.stats.cellEstimates!["induction.excess"]!.value!);
+  });
+
   it("computes the headline excess against the larger of the shuffled and uniform nulls", () => {
     const e = cell.stats.estimates![0];
     const expected = e["stability"]!.value! - Math.max(e["null.probeShuffled"]!.value!, e["null.uniform"]!.value!);
@@ -109,5 +123,93 @@ describe("the induction control through compareCell", () => {
     const c = compareCell({ layout: l1, refits: [0, 1].map((seed) => ({ seed, patterns: p, tokens: Int32Array.from(plain) })), resamples: 10 });
     expect(c.stats.headInduction).toBeNull();
     expect(c.stats.notes!.some((n) => n.includes("induction scores left out"))).toBe(true);
+  });
+});
+
+/**
+ * Independent statement of the repeat-row tables: cut each probe's triangle into rows, keep the
+ * repeat rows, concatenate them into one vector per (head, probe), and take the library cosine.
+ */
+function referenceRows(layout: PatternLayout, refits: PatternArrays[], tokens: number[], i: number) {
+  const H = layout.nHeads;
+  const K = layout.probeLengths.reduce((k, t) => k + (t * (t + 1)) / 2, 0);
+  const starts = layout.probeLengths.map((_, p) => layout.probeLengths.slice(0, p).reduce((k, t) => k + (t * (t + 1)) / 2, 0));
+  const tokenStarts = layout.probeLengths.map((_, p) => layout.probeLengths.slice(0, p).reduce((a, b) => a + b, 0));
+  const rowsOf = (p: number) => {
+    const toks = tokens.slice(tokenStarts[p], tokenStarts[p] + layout.probeLengths[p]);
+    return toks.flatMap((tok, q) => (toks.slice(0, q).includes(tok) ? [q] : []));
+  };
+  /** Values of head (l, h) of a refit on probe `at`, at the rows of probe p. */
+  const cut = (refit: Float32Array[] | readonly Float32Array[], l: number, h: number, at: number, rows: number[]) =>
+    rows.flatMap((q) => Array.from(refit[l].subarray(h * K + starts[at] + (q * (q + 1)) / 2, h * K + starts[at] + (q * (q + 1)) / 2 + q + 1)));
+  const [l, h] = [Math.floor(i / H), i % H];
+  const partner = probePartners(layout.probeLengths);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const probes = layout.probeLengths.map((_, p) => p).filter((p) => rowsOf(p).length > 0);
+  const against = (r: number, hr: number, shuffled: boolean) =>
+    mean(probes.filter((p) => !shuffled || partner[p] >= 0).map((p) => cosine(cut(refits[0].attn, l, h, p, rowsOf(p)), cut(refits[r].attn, l, hr, shuffled ? partner[p] : p, rowsOf(p)))));
+  const uniformRows = (p: number) => rowsOf(p).flatMap((q) => Array.from({ length: q + 1 }, () => 1 / (q + 1)));
+  return {
+    max: (r: number) => Math.max(...Array.from({ length: H }, (_, hr) => against(r, hr, false))),
+    shuffled: (r: number) => Math.max(...Array.from({ length: H }, (_, hr) => against(r, hr, true))),
+    uniform: mean(probes.map((p) => cosine(cut(refits[0].attn, l, h, p, rowsOf(p)), uniformRows(p)))),
+  };
+}
+
+describe("repeatRowTables", () => {
+  // Five probes, lengths 6, 6, 9, 9, 5: four have a same-length partner; the repeats sit at different places.
+  const probes = [
+    [256, 7, 1, 2, 1, 2],
+    [256, 1, 2, 8, 1, 2],
+    [256, 40, 41, 1, 2, 3, 1, 2, 3],
+    [256, 1, 2, 3, 1, 2, 3, 42, 43],
+    [256, 1, 1, 1, 1],
+  ];
+  const tokens = probes.flat();
+  const layout: PatternLayout = { nLayers: 2, nHeads: 3, probeLengths: probes.map((p) => p.length) };
+  const rng = mulberry32(11);
+  const refits = [0, 1, 2].map(() => randomPatterns(layout, rng));
+  const rows = scoreTargets(layout, Int32Array.from(tokens)).repeatRows;
+
+  it("equals the restricted cosine computed row by row, for heads in both layers", () => {
+    const heads = [1, 3, 5];
+    const t = repeatRowTables(layout, refits, heads, rows);
+    heads.forEach((i, k) => {
+      const ref = referenceRows(layout, refits, tokens, i);
+      for (const r of [1, 2]) {
+        expect(t.max[r * heads.length + k]).toBeCloseTo(ref.max(r), 6);
+        expect(t.shuffled![r * heads.length + k]).toBeCloseTo(ref.shuffled(r), 6);
+      }
+      expect(t.uniform[k]).toBeCloseTo(ref.uniform, 6);
+      expect(t.max[k]).toBe(0); // the anchor's own row is left 0
+    });
+  });
+
+  it("does not change when a refit's heads are permuted, and gives identical refits 1", () => {
+    const permuted: PatternArrays = {
+      attn: refits[1].attn.map((layer) => {
+        const K = layer.length / 3;
+        return Float32Array.from([2, 0, 1].flatMap((h) => Array.from(layer.subarray(h * K, (h + 1) * K))));
+      }),
+    };
+    const a = repeatRowTables(layout, [refits[0], refits[1]], [0, 4], rows);
+    const b = repeatRowTables(layout, [refits[0], permuted], [0, 4], rows);
+    expect([...b.max]).toEqual([...a.max]);
+    expect([...b.shuffled!]).toEqual([...a.shuffled!]);
+    const same = repeatRowTables(layout, [refits[0], refits[0]], [0, 4], rows);
+    expect(same.max[2]).toBeCloseTo(1, 6);
+    expect(same.max[3]).toBeCloseTo(1, 6);
+  });
+
+  it("reads only the repeat rows: a refit that differs elsewhere is still a perfect match there", () => {
+    const probe = [256, 40, 41, 1, 2, 3, 1, 2, 3];
+    const one: PatternLayout = { nLayers: 1, nHeads: 1, probeLengths: [probe.length] };
+    const ideal = idealInduction(probe);
+    // Rows 0-5 (no earlier occurrence) attend to the previous token instead of BOS; rows 6-8 agree.
+    const other = oneHot(probe.length, (i) => (i >= 6 ? probe.lastIndexOf(probe[i], i - 1) + 1 : Math.max(i - 1, 0)));
+    const t = repeatRowTables(one, [patternsFrom([[[ideal]]]), patternsFrom([[[other]]])], [0], scoreTargets(one, Int32Array.from(probe)).repeatRows);
+    expect(t.max[1]).toBeCloseTo(1, 12);
+    expect(cosine(ideal, other)).toBeLessThan(0.5); // the whole pattern disagrees
+    expect(t.shuffled).toBeNull(); // one probe: no partner
   });
 });
