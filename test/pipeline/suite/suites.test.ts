@@ -54,3 +54,26 @@ describe("depth-optimizer.yaml", () => {
     }
   });
 });
+
+describe("the published suites share their Adam runs", () => {
+  // Their compute budgets count these runs once: if a config drifts apart, the runs silently double.
+  const load = (name: string) => loadSuite(new URL(`${name}.yaml`, DIR).pathname);
+  const ids = (runs: { runId: string }[]) => new Set(runs.map((r) => r.runId));
+
+  it("uses the depth suite's runs for the Adam, MLP, 4-head and 1M-token d_model 64 cells of the others", async () => {
+    const depth = ids((await load("depth")).runs);
+    const runsWhere = async (name: string, keep: (label: Record<string, unknown>) => boolean) => {
+      const s = await load(name);
+      const cells = new Set(s.cells.filter((c) => keep(c.label)).map((c) => c.cellId));
+      return s.runs.filter((r) => cells.has(r.cellId));
+    };
+    const shared = [
+      ...(await runsWhere("weight-decay", (l) => l["train.weightDecay"] === 0)),
+      ...(await runsWhere("attention-only", (l) => l["model.mlp"] === true)),
+      ...(await runsWhere("heads", (l) => l["model.nHeads"] === 4)),
+      ...(await runsWhere("scale", (l) => l["train.tokens"] === 1048576 && l["model.dModel"] === 64)),
+    ];
+    expect(shared).toHaveLength(16 + 8 + 8 + 8);
+    for (const r of shared) expect(depth.has(r.runId), `${r.runId} (seed ${r.seed})`).toBe(true);
+  });
+});
