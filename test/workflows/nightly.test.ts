@@ -3,6 +3,7 @@
 // and then says the night failed (.github/scripts/night-status.sh is run here for each case).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -61,6 +62,22 @@ describe("nightly.yml", () => {
       expect(text).toContain(`inputs.${input} || vars.${variable} || `);
     }
     expect(nightly.concurrency).toEqual({ group: "refit-nightly", "cancel-in-progress": false });
+  });
+
+  it("plans every suite but drafts and REFIT_SKIP_SUITES (paper-grid by default: 800 runs at the paper's size)", () => {
+    const planStep = step(plan, (s) => s.id === "plan");
+    expect(planStep.env!.SKIP).toBe("${{ vars.REFIT_SKIP_SUITES || 'paper-grid' }}");
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "refit-plan-")), "output");
+    // The step's own script, with refit plan replaced by a stub that lists the suites it was given.
+    const script = planStep.run!.replaceAll("node bin/refit.mjs plan", "echo");
+    const r = spawnSync("bash", ["-e", "-c", script], { cwd: path.resolve(DIR, ".."), encoding: "utf8", env: { ...process.env, SHARDS: "3", SKIP: "paper-grid smoke", GITHUB_OUTPUT: out } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("skipping suites/paper-grid.yaml (REFIT_SKIP_SUITES)");
+    const suites = /^suites=(.*)$/m.exec(fs.readFileSync(out, "utf8"))![1].split(" ");
+    expect(suites).toContain("suites/depth.yaml");
+    expect(suites).not.toContain("suites/paper-grid.yaml");
+    expect(suites).not.toContain("suites/smoke.yaml");
+    expect(suites.some((f) => path.basename(f).startsWith("_"))).toBe(false);
   });
 
   it("lets only the aggregate job write contents, and only regression-issues write issues", () => {
