@@ -5,9 +5,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-// tfjs-core registers no gradients by itself; the union package does (into the shared global registry).
-import "@tensorflow/tfjs";
 import type { BackendName } from "../artifacts/schemas.ts";
+import { registerGradients } from "./gradients.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 
 export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
@@ -42,6 +41,7 @@ async function activate(name: BackendName): Promise<string | null> {
 export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendName> {
   const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] : [choice];
   const reasons: string[] = [];
+  registerGradients();
   for (const name of order) {
     const why = await activate(name);
     if (why === null) {

@@ -109,7 +109,7 @@ function embed(wte: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
     if (embedRowsApply(w, ids)) return { value: gatherRows(w, ids), gradFunc: (dy: tf.Tensor) => scatterAddRows(dy, ids, w.shape[0]) };
     return {
       value: tf.gather(w, ids),
-      gradFunc: (dy: tf.Tensor) => tf.matMul(tf.oneHot(ids, w.shape[0]).cast("float32") as tf.Tensor2D, dy as tf.Tensor2D, true, false),
+      gradFunc: (dy: tf.Tensor) => tf.matMul(tf.cast(tf.oneHot(ids, w.shape[0]), "float32") as tf.Tensor2D, dy as tf.Tensor2D, true, false),
     };
   }) as (w: tf.Tensor2D) => tf.Tensor2D;
   return f(wte);
@@ -270,7 +270,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
       };
     }
     const logp = tf.logSoftmax(x);
-    const oneHot = tf.oneHot(targets, x.shape[1]).cast("float32");
+    const oneHot = tf.cast(tf.oneHot(targets, x.shape[1]), "float32");
     save([logp, oneHot]);
     return {
       value: tf.div(tf.neg(tf.sum(tf.mul(logp, oneHot))), N) as tf.Scalar,

@@ -22,7 +22,7 @@ describe("row kernels", () => {
     const i = ids();
     const rows = tf.randomNormal([6, 8], 0, 1, "float32", 2);
     const got = scatterAddRows(rows, i, 11).dataSync();
-    const want = tf.matMul(tf.oneHot(i, 11).cast("float32") as tf.Tensor2D, rows as tf.Tensor2D, true, false).dataSync();
+    const want = tf.matMul(tf.cast(tf.oneHot(i, 11), "float32") as tf.Tensor2D, rows as tf.Tensor2D, true, false).dataSync();
     got.forEach((v, k) => expect(Math.abs(v - want[k])).toBeLessThan(1e-6));
     expect(Array.from(got.slice(8, 16))).toEqual(Array(8).fill(0)); // row 1 is never named
   });

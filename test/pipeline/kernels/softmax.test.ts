@@ -51,7 +51,7 @@ describe("softmax kernels", () => {
     const grad = crossEntropyGrad(p, targets, tf.scalar(2)).dataSync();
     const xv = x.dataSync();
     const [wantLoss, wantGrad] = await onCpu(() => {
-      const oh = tf.oneHot(tf.tensor1d([0, 10, 3, 3, 7], "int32"), 11).cast("float32");
+      const oh = tf.cast(tf.oneHot(tf.tensor1d([0, 10, 3, 3, 7], "int32"), 11), "float32");
       const f = (l: tf.Tensor) => tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(l), oh))), 5);
       const xs = tf.tensor(xv, [5, 11]);
       return [f(xs).dataSync()[0], tf.grad(f)(xs, tf.scalar(2)).dataSync()];
