@@ -1,5 +1,5 @@
-// Picks and initialises the tfjs backend: native TensorFlow (GPU, then CPU) when those optional
-// packages are installed and load, else wasm (SIMD, one thread), else pure-JS cpu.
+// Picks and initialises the tfjs backend: native TensorFlow on a GPU it can see, then on the CPU,
+// when those optional packages are installed and load, else wasm (SIMD, one thread), else pure-JS cpu.
 // Detection is by trying to load and activate, never by looking in node_modules
 // (see docs/kernels.md: the native packages cannot install on machines without internet).
 import * as tf from "@tensorflow/tfjs-core";
@@ -22,34 +22,66 @@ export class BackendError extends Error {
   override name = "BackendError";
 }
 
-async function tryNative(name: "tensorflow-gpu" | "tensorflow"): Promise<string | null> {
-  try {
-    await import(NATIVE_PACKAGES[name]);
-  } catch (e) {
-    return `${NATIVE_PACKAGES[name]} is not installed or failed to load (${(e as Error).message.split("\n")[0]})`;
-  }
-  // Both native packages register under the name "tensorflow".
-  return (await tf.setBackend("tensorflow")) ? null : `${NATIVE_PACKAGES[name]} loaded but the backend did not initialise`;
+export interface BackendOptions {
+  /** Imports a native package; tests pass stand-ins, since the real ones cannot install everywhere. */
+  load?: (pkg: string) => Promise<unknown>;
+  /** Where `auto` says which backends it passed over, and why (one line). */
+  notice?: (line: string) => void;
 }
 
-async function activate(name: BackendName): Promise<string | null> {
-  if (name === "tensorflow-gpu" || name === "tensorflow") return tryNative(name);
+/** The one-line reason a native package did not import. */
+function loadFailure(pkg: string, e: unknown): string {
+  const err = e as { code?: string; message?: string };
+  const notInstalled = (err.code === "ERR_MODULE_NOT_FOUND" || err.code === "MODULE_NOT_FOUND") && err.message?.includes(pkg);
+  return notInstalled ? `${pkg} is not installed` : `${pkg} failed to load (${String(err.message).split("\n")[0]})`;
+}
+
+/**
+ * libtensorflow runs on the CPU, without an error, when it finds no GPU or cannot load CUDA or
+ * cuDNN; tfjs-node's backend records whether TensorFlow listed a GPU device.
+ */
+const tensorflowSeesGpu = (): boolean => (tf.backend() as { isUsingGpuDevice?: boolean }).isUsingGpuDevice === true;
+
+async function tryNative(name: "tensorflow-gpu" | "tensorflow", load: (pkg: string) => Promise<unknown>): Promise<string | null> {
+  const pkg = NATIVE_PACKAGES[name];
+  try {
+    await load(pkg);
+  } catch (e) {
+    return loadFailure(pkg, e);
+  }
+  // Both native packages register under the name "tensorflow".
+  if (!(await tf.setBackend("tensorflow"))) return `${pkg} loaded but the backend did not initialise`;
+  if (name === "tensorflow-gpu" && !tensorflowSeesGpu()) {
+    return `${pkg} loaded but TensorFlow sees no GPU device (it needs an NVIDIA driver, CUDA 11.2 and cuDNN 8.1: README, "Backends")`;
+  }
+  return null;
+}
+
+async function activate(name: BackendName, load: (pkg: string) => Promise<unknown>): Promise<string | null> {
+  if (name === "tensorflow-gpu" || name === "tensorflow") return tryNative(name, load);
   return (await tf.setBackend(name)) ? null : `the ${name} backend did not initialise`;
 }
 
-/** Activates a backend and returns its name, as recorded in every artifact. */
-export async function initBackend(choice: BackendChoice = "auto"): Promise<BackendName> {
+/**
+ * Activates a backend and returns its name, as recorded in every artifact: `tensorflow-gpu` only
+ * when TensorFlow sees a GPU. An explicit choice that cannot run throws; `auto` takes the first
+ * that can and says what it passed over.
+ */
+export async function initBackend(choice: BackendChoice = "auto", opts: BackendOptions = {}): Promise<BackendName> {
+  const { load = (pkg: string) => import(pkg), notice = (line: string) => console.error(line) } = opts;
   const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] : [choice];
-  const reasons: string[] = [];
+  const passed: string[] = [];
   registerGradients();
   for (const name of order) {
-    const why = await activate(name);
+    const why = await activate(name, load);
     if (why === null) {
       await tf.ready();
       if (name === "wasm") installWasmKernels();
+      if (passed.length > 0) notice(`refit: backend auto: using ${name}; passed over ${passed.join("; ")}`);
       return name;
     }
-    reasons.push(`${name}: ${why}`);
+    if (choice !== "auto") throw new BackendError(`--backend ${choice}: ${why}`);
+    passed.push(`${name} (${why})`);
   }
-  throw new BackendError(`no usable tfjs backend for --backend ${choice}:\n  ${reasons.join("\n  ")}`);
+  throw new BackendError(`--backend auto: no backend could run: ${passed.join("; ")}`);
 }
