@@ -5,11 +5,15 @@ gelu_new MLP, untied head), AdamW with decay on matrices only, and batches sampl
 Usage: torch_train.py --stream FILE.i32 --steps N --warmup W --threads T
        [--layers 2 --d-model 128 --heads 4 --ctx 64 --batch 16 --vocab 257]
 Prints one JSON line: {"tokensPerSecond", "msPerStep", "peakRssMB", "threads", "torch"}.
+       torch_train.py --describe
+Prints {"torch", "blas"}: which BLAS library and kernel a matrix product here runs.
 """
 
 import argparse
+import ctypes
 import json
 import math
+import re
 import resource
 import time
 
@@ -52,9 +56,44 @@ class GPT(nn.Module):
         return self.head(self.ln_f(x))
 
 
+def blas():
+    """The BLAS behind torch's CPU products: threadpoolctl's report where installed, else the BLAS
+    libraries mapped into this process (OpenBLAS says which core kernel it picked), and the CPU
+    capability and BLAS of torch's build."""
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # loads the BLAS if it loads lazily
+    found = []
+    try:
+        from threadpoolctl import threadpool_info
+
+        for lib in threadpool_info():
+            if lib["user_api"] == "blas":
+                found.append(f"{lib['internal_api']} {lib['version']} ({lib.get('architecture')}, {lib['filepath']})")
+    except ImportError:
+        with open("/proc/self/maps") as maps:
+            paths = sorted({line.split()[-1] for line in maps if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
+        described = {}  # description -> paths: Debian maps libblas.so.3 and libopenblas as two files
+        for path in paths:
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_get_corename"):
+                lib.openblas_get_corename.restype = lib.openblas_get_config.restype = ctypes.c_char_p
+                what = f"{lib.openblas_get_config().decode().strip()}, core {lib.openblas_get_corename().decode()}"
+            else:
+                what = "a BLAS that does not name its kernel"
+            described.setdefault(what, []).append(path)
+        found = [f"{what} ({', '.join(paths)})" for what, paths in described.items()]
+    config = torch.__config__.show()
+    capability = re.search(r"CPU capability usage: (\w+)", config)
+    build = re.search(r"BLAS_INFO=(\w+)", config)
+    return "; ".join([
+        *(found or ["no BLAS library found in the process"]),
+        f"torch built with BLAS_INFO={build.group(1) if build else '?'}, CPU capability {capability.group(1) if capability else '?'}",
+    ])
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--stream", required=True)
+    p.add_argument("--describe", action="store_true")
+    p.add_argument("--stream")
     p.add_argument("--steps", type=int, default=30)
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
@@ -65,6 +104,11 @@ def main():
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--vocab", type=int, default=257)
     a = p.parse_args()
+    if a.describe:
+        print(json.dumps({"torch": torch.__version__, "blas": blas()}))
+        return
+    if a.stream is None:
+        p.error("--stream is required")
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     stream = torch.from_numpy(np.fromfile(a.stream, dtype=np.int32).astype(np.int64))

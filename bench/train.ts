@@ -1,47 +1,84 @@
-// `npm run bench:train`: training throughput of the reference model (2 layers, d_model 128,
-// 4 heads, context 64, byte vocab, batch 16, AdamW) for Refit and for the PyTorch reference
-// (bench/torch_train.py, Debian's python3-torch), measured in the same run and printed as a
-// table with ratios, per process and for the whole machine (one process per core).
-// Usage: node bench/train.ts [--steps 30] [--warmup 5] [--backend wasm] [--processes N]
-import { spawn } from "node:child_process";
+// `npm run bench:train`: training throughput (byte vocab, AdamW) of Refit and of the PyTorch
+// reference (bench/torch_train.py, Debian's python3-torch), measured in the same run for each
+// model, with ratios per process and for the whole machine (one process per core), and peak
+// memory per process. The reference runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from
+// its environment (machines set them for old OpenBLAS builds; they slow it about 2x) and says
+// which BLAS kernel it ran; Refit's processes keep the environment as it is.
+// Usage: node bench/train.ts [--model L,d,H,ctx,B]... [--steps 30] [--warmup 5] [--backend wasm]
+//        [--processes N] [--profile]
+// --profile prints where a Refit training step's time goes instead (bench/step-profile.ts).
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { peakRssMB } from "./rss.ts";
+import { formatProfile, type StepProfile } from "./step-profile.ts";
 
 const { values: args } = parseArgs({
   options: {
+    model: { type: "string", multiple: true },
     steps: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
     backend: { type: "string", default: "wasm" },
     processes: { type: "string", default: String(os.availableParallelism()) },
+    profile: { type: "boolean", default: false },
     worker: { type: "boolean", default: false },
   },
 });
 const STEPS = Number(args.steps);
 const WARMUP = Number(args.warmup);
-const REFERENCE = { nLayers: 2, dModel: 128, nHeads: 4, nCtx: 64, batchSize: 16 };
+if (!(Number.isInteger(STEPS) && STEPS >= 1 && Number.isInteger(WARMUP) && WARMUP >= 1)) {
+  console.error(`bench:train: --steps and --warmup must be whole numbers of at least 1, got ${args.steps} and ${args.warmup}`);
+  process.exit(2);
+}
 const PYTHON = "/usr/bin/python3";
+/** Set on some machines for old OpenBLAS builds; they slow a current one about 2x. */
+const OPENBLAS_TUNING = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
+interface Model {
+  nLayers: number;
+  dModel: number;
+  nHeads: number;
+  nCtx: number;
+  batchSize: number;
+}
+
+/** The reference model (docs/kernels.md), then widths 256 and 512. */
+const DEFAULT_MODELS = ["2,128,4,64,16", "4,256,8,128,16", "4,512,8,128,8"];
+
+function parseModel(text: string): Model {
+  const n = text.split(",").map(Number);
+  if (n.length !== 5 || !n.every((x) => Number.isInteger(x) && x > 0) || n[1] % n[2] !== 0) {
+    console.error(`bench:train: --model must be L,d,H,ctx,B (positive integers, d divisible by H), got "${text}"`);
+    process.exit(2);
+  }
+  const [nLayers, dModel, nHeads, nCtx, batchSize] = n;
+  return { nLayers, dModel, nHeads, nCtx, batchSize };
+}
+
+const label = (m: Model) => `L${m.nLayers} d${m.dModel} H${m.nHeads} ctx${m.nCtx} B${m.batchSize}`;
 
 interface Measure {
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
+  profile?: StepProfile;
 }
 
-/** Worker mode: train the reference model in this process and print one JSON line. */
-async function worker(): Promise<void> {
+/** Worker mode: train one model in this process and print one JSON line. */
+async function worker(m: Model): Promise<void> {
   const { initBackend } = await import("../src/pipeline/model/backend.ts");
   const { loadBrown, splitDocuments } = await import("../src/pipeline/data/corpus.ts");
   const { tokenStream } = await import("../src/pipeline/data/batches.ts");
   const { SuiteSchema } = await import("../src/pipeline/artifacts/suite.ts");
   const { expandGrid, runsOf } = await import("../src/pipeline/suite/grid.ts");
   const { trainRun } = await import("../src/pipeline/train/train.ts");
+  const { startStepProfile } = await import("./step-profile.ts");
   const backend = await initBackend(args.backend as "wasm");
   const split = splitDocuments(loadBrown(), 0.1);
   const data = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
-  const { nLayers, dModel, nHeads, nCtx, batchSize } = REFERENCE;
+  const { nLayers, dModel, nHeads, nCtx, batchSize } = m;
   const total = WARMUP + STEPS + 1; // the last step evaluates and checkpoints: left out of the timing
   const suite = SuiteSchema.parse({
     name: "bench",
@@ -52,16 +89,27 @@ async function worker(): Promise<void> {
   const run = runsOf(expandGrid(suite)[0], 1)[0];
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-bench-"));
   const stamps = new Map<number, number>();
-  trainRun({ run, runDir, backend, data, onStep: (e) => stamps.set(e.step, performance.now()) });
+  const profiler = args.profile ? startStepProfile(run, data.train) : null;
+  trainRun({
+    run,
+    runDir,
+    backend,
+    data,
+    onStep: (e) => {
+      stamps.set(e.step, performance.now());
+      if (e.step === WARMUP) profiler?.reset();
+      if (e.step === WARMUP + STEPS) profiler?.stop();
+    },
+  });
   fs.rmSync(runDir, { recursive: true, force: true });
   const ms = (stamps.get(WARMUP + STEPS)! - stamps.get(WARMUP)!) / STEPS;
-  const result: Measure = { tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB() };
+  const result: Measure = { tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), profile: profiler?.result(STEPS, ms) };
   console.log(JSON.stringify(result));
 }
 
-function runJson(cmd: string, argv: string[]): Promise<Measure> {
+function runJson<T>(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"], env });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`${cmd} ${argv.join(" ")} exited ${code}`))));
@@ -77,43 +125,104 @@ async function concurrently(n: number, start: () => Promise<Measure>): Promise<M
   };
 }
 
-async function main(): Promise<void> {
-  const n = Number(args.processes);
-  const self = new URL(import.meta.url).pathname;
-  const refit = () => runJson(process.execPath, [self, "--worker", "--steps", String(STEPS), "--warmup", String(WARMUP), "--backend", args.backend!]);
-  const rows: [string, Measure][] = [];
-  console.error(`bench:train: reference model ${JSON.stringify(REFERENCE)}, ${STEPS} timed steps after ${WARMUP} warm-up`);
-  rows.push([`refit ${args.backend}, 1 process`, await refit()]);
-  rows.push([`refit ${args.backend}, ${n} processes`, await concurrently(n, refit)]);
-
-  let torchNote = "";
-  if (fs.existsSync(PYTHON) && (await import("node:child_process")).spawnSync(PYTHON, ["-c", "import torch, numpy"]).status === 0) {
-    const { loadBrown, splitDocuments } = await import("../src/pipeline/data/corpus.ts");
-    const { tokenStream } = await import("../src/pipeline/data/batches.ts");
-    const streamFile = path.join(os.tmpdir(), `refit-bench-stream-${process.pid}.i32`);
-    const stream = tokenStream(splitDocuments(loadBrown(), 0.1).train);
-    fs.writeFileSync(streamFile, new Uint8Array(stream.buffer, stream.byteOffset, stream.byteLength));
-    const script = new URL("torch_train.py", import.meta.url).pathname;
-    const torch = (threads: number) => () => runJson(PYTHON, [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads)]);
-    for (let t = 1; t <= n; t *= 2) rows.push([`pytorch, 1 process, ${t} thread(s)`, await torch(t)()]);
-    rows.push([`pytorch, ${n} processes x 1 thread`, await concurrently(n, torch(1))]);
-    fs.rmSync(streamFile, { force: true });
-  } else {
-    torchNote = "PyTorch reference skipped: Debian's python3-torch / python3-numpy are not installed (apt-get install python3-torch python3-numpy).";
-  }
-
-  const best = (pred: (label: string) => boolean) => Math.max(...rows.filter(([l]) => pred(l)).map(([, m]) => m.tokensPerSecond));
-  console.log(`| run | tokens/s | ms/step | peak RSS per process (MB) |\n|---|---|---|---|`);
-  for (const [label, m] of rows) console.log(`| ${label} | ${Math.round(m.tokensPerSecond)} | ${m.msPerStep.toFixed(1)} | ${Math.round(m.peakRssMB)} |`);
-  if (torchNote) {
-    console.log(`\n${torchNote}`);
-    return;
-  }
-  const refitOne = rows[0][1].tokensPerSecond;
-  const refitMachine = rows[1][1].tokensPerSecond;
-  const torchOne = best((l) => l.startsWith("pytorch, 1 process"));
-  const torchMachine = best((l) => l.startsWith("pytorch"));
-  console.log(`\nratio refit / pytorch (best thread setting): per process ${(refitOne / torchOne).toFixed(2)}x, whole machine ${(refitMachine / torchMachine).toFixed(2)}x`);
+/** The reference's environment: Refit's, less the OpenBLAS tuning variables. */
+function torchEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of OPENBLAS_TUNING) delete env[k];
+  return env;
 }
 
-await (args.worker ? worker() : main());
+interface TorchInfo {
+  torch: string;
+  blas: string;
+}
+
+interface ModelResult {
+  model: Model;
+  rows: [string, Measure][];
+}
+
+/** The argument list of a worker process that trains `m`. */
+const refitWorker = (m: Model) => [new URL(import.meta.url).pathname, "--worker", "--model", Object.values(m).join(","), "--steps", String(STEPS), "--warmup", String(WARMUP), "--backend", args.backend!];
+
+async function benchModel(m: Model, n: number, streamFile: string | null): Promise<ModelResult> {
+  const refit = () => runJson<Measure>(process.execPath, refitWorker(m));
+  const rows: [string, Measure][] = [];
+  rows.push([`refit ${args.backend}, 1 process`, await refit()]);
+  rows.push([`refit ${args.backend}, ${n} processes`, await concurrently(n, refit)]);
+  if (streamFile) {
+    const script = new URL("torch_train.py", import.meta.url).pathname;
+    const modelArgs = ["--layers", m.nLayers, "--d-model", m.dModel, "--heads", m.nHeads, "--ctx", m.nCtx, "--batch", m.batchSize].map(String);
+    const torch = (threads: number) => () =>
+      runJson<Measure>(PYTHON, [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads), ...modelArgs], torchEnv());
+    for (let t = 1; t <= n; t *= 2) rows.push([`pytorch, 1 process, ${t} thread(s)`, await torch(t)()]);
+    rows.push([`pytorch, ${n} processes x 1 thread`, await concurrently(n, torch(1))]);
+  }
+  return { model: m, rows };
+}
+
+/** Best tokens/s among the rows whose label passes `pred`, with that row. */
+function best(rows: [string, Measure][], pred: (label: string) => boolean): [string, Measure] {
+  return rows.filter(([l]) => pred(l)).reduce((a, b) => (b[1].tokensPerSecond > a[1].tokensPerSecond ? b : a));
+}
+
+function printModel({ model, rows }: ModelResult): void {
+  console.log(`\n${label(model)}\n\n| run | tokens/s | ms/step | peak RSS per process (MB) |\n|---|---|---|---|`);
+  for (const [l, m] of rows) console.log(`| ${l} | ${Math.round(m.tokensPerSecond)} | ${m.msPerStep.toFixed(1)} | ${Math.round(m.peakRssMB)} |`);
+}
+
+function printSummary(results: ModelResult[], n: number): void {
+  console.log(`\n| model | refit 1 proc | refit ${n} procs | PyTorch best | ratio per process | ratio whole machine | peak MB refit / PyTorch |\n|---|---|---|---|---|---|---|`);
+  for (const { model, rows } of results) {
+    const [refitOne, refitMachine] = [rows[0][1], rows[1][1]];
+    const [torchOneLabel, torchOne] = best(rows, (l) => l.startsWith("pytorch, 1 process"));
+    const [torchBestLabel, torchBest] = best(rows, (l) => l.startsWith("pytorch"));
+    const tok = (x: number) => Math.round(x).toLocaleString("en-US");
+    const peak = `${Math.round(Math.max(refitOne.peakRssMB, refitMachine.peakRssMB))} / ${Math.round(Math.max(torchOne.peakRssMB, torchBest.peakRssMB))}`;
+    console.log(
+      `| ${label(model)} | ${tok(refitOne.tokensPerSecond)} | ${tok(refitMachine.tokensPerSecond)} | ${tok(torchBest.tokensPerSecond)} (${torchBestLabel.slice("pytorch, ".length)}) | ` +
+        `${(refitOne.tokensPerSecond / torchOne.tokensPerSecond).toFixed(2)}x (vs ${torchOneLabel.slice("pytorch, 1 process, ".length)}) | ${(refitMachine.tokensPerSecond / torchBest.tokensPerSecond).toFixed(2)}x | ${peak} |`,
+    );
+  }
+}
+
+async function main(models: Model[]): Promise<void> {
+  const n = Number(args.processes);
+  console.error(`bench:train: ${models.map(label).join("; ")}; ${STEPS} timed steps after ${WARMUP} warm-up`);
+  if (args.profile) {
+    for (const m of models) {
+      const plain = await runJson<Measure>(process.execPath, refitWorker(m));
+      const profiled = await runJson<Measure>(process.execPath, [...refitWorker(m), "--profile"]);
+      console.log(`\n${label(m)}, refit ${args.backend}, 1 process: ${plain.msPerStep.toFixed(1)} ms/step plain, ${profiled.msPerStep.toFixed(1)} profiled (the clocks' cost)\n`);
+      console.log(formatProfile(profiled.profile!));
+    }
+    return;
+  }
+  const torchOk = fs.existsSync(PYTHON) && spawnSync(PYTHON, ["-c", "import torch, numpy"]).status === 0;
+  let streamFile: string | null = null;
+  if (torchOk) {
+    const { loadBrown, splitDocuments } = await import("../src/pipeline/data/corpus.ts");
+    const { tokenStream } = await import("../src/pipeline/data/batches.ts");
+    streamFile = path.join(os.tmpdir(), `refit-bench-stream-${process.pid}.i32`);
+    const stream = tokenStream(splitDocuments(loadBrown(), 0.1).train);
+    fs.writeFileSync(streamFile, new Uint8Array(stream.buffer, stream.byteOffset, stream.byteLength));
+  }
+  const results: ModelResult[] = [];
+  try {
+    for (const m of models) results.push(await benchModel(m, n, streamFile));
+  } finally {
+    if (streamFile) fs.rmSync(streamFile, { force: true });
+  }
+  for (const r of results) printModel(r);
+  if (!torchOk) {
+    console.log("\nPyTorch reference skipped: Debian's python3-torch / python3-numpy are not installed (apt-get install python3-torch python3-numpy).");
+    return;
+  }
+  const info = await runJson<TorchInfo>(PYTHON, [new URL("torch_train.py", import.meta.url).pathname, "--describe"], torchEnv());
+  const removed = OPENBLAS_TUNING.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
+  console.log(`\nPyTorch ${info.torch}: ${info.blas}; ${removed.length > 0 ? `removed from its environment: ${removed.join(", ")}` : "no OpenBLAS tuning variables were set"}.`);
+  printSummary(results, n);
+}
+
+const models = (args.model ?? DEFAULT_MODELS).map(parseModel);
+await (args.worker ? worker(models[0]) : main(models));

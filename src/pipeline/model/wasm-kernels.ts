@@ -46,7 +46,34 @@ const instances = new WeakMap<object, Partial<Kernels>>();
 function kernelsOf<K extends keyof Kernels>(backend: WasmBackend, name: K): Kernels[K] {
   let mine = instances.get(backend);
   if (!mine) instances.set(backend, (mine = {}));
-  return (mine[name] ??= new WebAssembly.Instance(kernelModule(name), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels[K]);
+  const exports = (mine[name] ??= new WebAssembly.Instance(kernelModule(name), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels[K]);
+  return observer ? timedExports(name, exports) : exports;
+}
+
+/** Told of every kernel call while set: "module.function", its arguments and its milliseconds. */
+export type KernelCallObserver = (kernel: string, args: number[], ms: number) => void;
+let observer: KernelCallObserver | null = null;
+
+/** Times every kernel call from now on (`bench:train --profile`), or stops with null; results are unchanged. */
+export function observeKernelCalls(o: KernelCallObserver | null): void {
+  observer = o;
+}
+
+const timed = new WeakMap<object, object>();
+function timedExports<T extends object>(name: string, exports: T): T {
+  let wrapped = timed.get(exports);
+  if (!wrapped) {
+    const entries = Object.entries(exports).map(([fn, f]) => [
+      fn,
+      (...args: number[]) => {
+        const t0 = performance.now();
+        (f as (...a: number[]) => void)(...args);
+        observer?.(`${name}.${fn}`, args, performance.now() - t0);
+      },
+    ]);
+    timed.set(exports, (wrapped = Object.fromEntries(entries)));
+  }
+  return wrapped as T;
 }
 
 const offsetIn = (backend: WasmBackend, t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId).memoryOffset;

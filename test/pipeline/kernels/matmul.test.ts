@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
+import { observeKernelCalls } from "../../../src/pipeline/model/wasm-kernels.ts";
 
 async function onCpu(a: tf.Tensor, b: tf.Tensor, ta: boolean, tb: boolean): Promise<Float32Array> {
   const [av, bv] = [a.dataSync(), b.dataSync()];
@@ -54,5 +55,22 @@ describe("wasm BatchMatMul replacement", () => {
     const [x, y] = [tf.matMul(a, b, false, true), tf.matMul(a, b, false, true)];
     expect(Buffer.from(x.dataSync().buffer).equals(Buffer.from(y.dataSync().buffer))).toBe(true);
     tf.dispose([a, b, x, y]);
+  });
+
+  it("reports each kernel call to an observer, with its arguments, and gives the same bits", () => {
+    const a = tf.randomNormal([3, 5, 4], 0, 1, "float32", 5);
+    const b = tf.randomNormal([3, 6, 4], 0, 1, "float32", 6);
+    const plain = tf.matMul(a, b, false, true);
+    const calls: [string, number[]][] = [];
+    observeKernelCalls((kernel, args, ms) => {
+      expect(ms).toBeGreaterThanOrEqual(0);
+      calls.push([kernel, args.slice(3)]);
+    });
+    const observed = tf.matMul(a, b, false, true);
+    observeKernelCalls(null);
+    tf.dispose(tf.matMul(a, b, false, true));
+    expect(calls).toEqual([["matmul.matmul_nt", [3, 5, 6, 4]]]); // batch, m, n, k; none once stopped
+    expect(Buffer.from(observed.dataSync().buffer).equals(Buffer.from(plain.dataSync().buffer))).toBe(true);
+    tf.dispose([a, b, plain, observed]);
   });
 });
