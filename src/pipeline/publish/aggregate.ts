@@ -277,7 +277,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         ...(missing.length > 0 ? { missingRuns: missing.map((m) => ({ suite: m.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })) } : {}),
       },
     });
-    say(`4/${STEPS} writing version ${version}: ${files.length + 1} files`);
+    say(`4/${STEPS} writing version ${version}: ${files.length + carried.files.length + 1} files`);
     let dir: string;
     try {
       dir = writeVersion(contentDir, version, [...files, ...carried.files, { name: "manifest.json", contents: prettyJson(manifest) }]);
