@@ -163,6 +163,18 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     for (const p of study.points) expect(scaleTitles).toContain(`${p.series}, ${p.tokens} tokens: excess ${p.excess > 0 ? "+" : ""}${p.excess.toFixed(3)}`);
   });
 
+  it("tabulates every finding's verdict per suite on the findings page, linking to its card", async () => {
+    await visit(`v/${latest.id}/findings/`, "findings");
+    const heads = await page.$$eval("table.scorecard thead th", (ths) => ths.map((t) => t.textContent!.trim()));
+    expect(heads).toEqual(["Finding", ...latest.suites.map((s) => s.name)]);
+    const cells = await page.$$eval("table.scorecard tbody tr", (trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.querySelector(".verdict")!.textContent!.trim())));
+    expect(cells.slice(0, 5)).toEqual(
+      [1, 2, 3, 4, 5].map((n) => latest.suites.map((s) => s.result.findings?.find((f) => f.id === `finding${n}`)?.verdict ?? "not evaluated")),
+    );
+    const target = await page.getAttribute("table.scorecard tbody tr:first-child td a", "href");
+    expect(await page.locator(`[id="${target!.slice(1)}"]`).count()).toBe(1);
+  });
+
   it("gives BibTeX for the version with its absolute address, and for the paper", async () => {
     await visit("");
     const bib = await page.textContent("pre[data-bibtex-path]");

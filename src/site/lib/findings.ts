@@ -118,3 +118,28 @@ export function findingSentence(f: FindingRow): string {
   const where = lo > f.threshold ? `lies wholly above ${f.threshold}` : hi < f.threshold ? `lies wholly below ${f.threshold}` : `contains ${f.threshold}`;
   return `${measured}. The claim needs it ${side} ${f.threshold}; the interval ${where}, so the finding is ${f.verdict}${f.verdict === "inconclusive" ? " with this many seeds" : ""} in this suite.`;
 }
+
+/** One finding across the suites of a version: its row in each suite, in suite order. */
+export interface ScorecardRow {
+  id: FindingId;
+  label: string;
+  claim: string;
+  bySuite: FindingRow[];
+}
+
+/**
+ * The version's findings at a glance, a row per finding and a column per suite: the paper's five
+ * always, and each known-answer control that some suite actually tests.
+ */
+export function scorecard(suites: readonly { result: PublishedSuite }[]): ScorecardRow[] {
+  const paper = suites.map((s) => findingRows(s.result));
+  const controls = suites.map((s) => controlRows(s.result));
+  const rows: ScorecardRow[] = CLAIMS.map((claim, i) => ({ id: paper[0]?.[i].id ?? (`finding${i + 1}` as FindingId), label: String(i + 1), claim, bySuite: paper.map((p) => p[i]) }));
+  const tested = [...new Set(controls.flat().filter((c) => c.verdict !== "untestable").map((c) => c.id))];
+  for (const id of tested) {
+    const first = controls.flat().find((c) => c.id === id)!;
+    const missing = (): FindingRow => ({ ...first, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null });
+    rows.push({ id, label: "control", claim: first.claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? missing()) });
+  }
+  return rows;
+}

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { paperBibtex, versionBibtex, latexEscape } from "../../../src/site/lib/cite.ts";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
-import { findingRows, findingSentence, PAPER_REPORTS, type FindingRow } from "../../../src/site/lib/findings.ts";
+import { findingRows, findingSentence, PAPER_REPORTS, scorecard, type FindingRow } from "../../../src/site/lib/findings.ts";
 
 const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
 const grid = latest.suites.find((s) => s.name === "tiny-grid")!.result;
@@ -55,5 +55,28 @@ describe("paperBibtex", () => {
     expect(bib).toContain("@misc{bali2026quantifying,");
     expect(bib).toContain("author = {Bali, Karan and Stanley, Jack and Suresh, Praneet and Bzdok, Danilo},");
     expect(bib).toContain("eprint = {2602.16740},");
+  });
+});
+
+describe("scorecard", () => {
+  it("has the paper's five findings for every suite, each cell the suite's own row", () => {
+    const rows = scorecard(latest.suites);
+    expect(rows.map((r) => r.label)).toEqual(["1", "2", "3", "4", "5"]);
+    latest.suites.forEach((s, i) => {
+      expect(rows.map((r) => r.bySuite[i])).toEqual(findingRows(s.result));
+    });
+  });
+
+  it("adds a control only when some suite tests it, not evaluated where a suite does not carry it", () => {
+    const measured = grid.findings!.find((f) => f.id === "finding2")!;
+    const control = { ...measured, id: "inductionRepeat" as const, claim: "Known-answer control: c.", verdict: "supported" as const };
+    const untested = { ...measured, id: "inductionRank" as const, verdict: "untestable" as const, estimate: null };
+    const withControl = { result: { ...grid, findings: [...grid.findings!, control, untested] } };
+    const rows = scorecard([withControl, { result: { ...grid, findings: undefined } }]);
+    expect(rows.map((r) => r.label)).toEqual(["1", "2", "3", "4", "5", "control"]);
+    const [mine, other] = rows[5].bySuite;
+    expect([rows[5].id, mine.verdict, mine.value]).toEqual(["inductionRepeat", "supported", measured.estimate!.value]);
+    expect([other.verdict, other.value]).toEqual([null, null]);
+    expect(rows[0].bySuite[1].verdict).toBeNull(); // a suite without findings: not evaluated
   });
 });
