@@ -2,8 +2,8 @@
 // reference (bench/torch_train.py, Debian's python3-torch), measured in the same run for each
 // model, with ratios per process and for the whole machine (one process per core), and peak
 // memory per process. The reference runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from
-// its environment (machines set them for old OpenBLAS builds; they slow it about 2x) and says
-// which BLAS kernel it ran; Refit's processes keep the environment as it is.
+// its environment (machines set them for old OpenBLAS builds; they make it run an older, slower
+// kernel) and says which BLAS kernel it ran; Refit's processes keep the environment as it is.
 // Usage: node bench/train.ts [--model L,d,H,ctx,B]... [--steps 30] [--warmup 5] [--backend wasm]
 //        [--processes N] [--profile]
 // --profile prints where a Refit training step's time goes instead (bench/step-profile.ts).
@@ -33,7 +33,7 @@ if (!(Number.isInteger(STEPS) && STEPS >= 1 && Number.isInteger(WARMUP) && WARMU
   process.exit(2);
 }
 const PYTHON = "/usr/bin/python3";
-/** Set on some machines for old OpenBLAS builds; they slow a current one about 2x. */
+/** Set on some machines for old OpenBLAS builds; a current OpenBLAS then runs an older, slower kernel. */
 const OPENBLAS_TUNING = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
 
 interface Model {
