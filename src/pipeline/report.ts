@@ -22,6 +22,7 @@ function describeCell(cell: SuiteResult["cells"][number]): string {
   const m = cell.config.model;
   const t = cell.config.train;
   const arch = `${m.nLayers}L d${m.dModel} ${m.nHeads}H ${m.mlp ? "MLP" : "attn-only"}`;
+  if (!t) return `family ${cell.family?.name} (${arch}, ${cell.family?.models.length} seeds trained elsewhere, ${cell.family?.tokenizer} tokens)`;
   const opt = `${t.optimizer} lr ${t.lr} wd ${t.weightDecay}`;
   const swept = Object.entries(cell.label).map(([k, v]) => `${k}=${v}`).join(" ");
   return `${swept ? `${swept}  ` : ""}(${arch}, ${opt}, ${t.tokens} tokens)`;

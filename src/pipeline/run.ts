@@ -2,18 +2,23 @@
 // -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
 // an interrupted one resumes from its newest checkpoint. With a shard, only that shard's runs are
 // trained and nothing is compared (the other shards' runs live elsewhere until aggregated). The
-// compare-and-assemble half is assemble/suite.ts, which `refit aggregate` uses on shards too.
+// compare-and-assemble half is assemble/suite.ts, which `refit aggregate` uses on shards too. A
+// suite of `models` trains nothing: each family's checkpoints are captured as `refit capture` does,
+// into <out>/captures/<family>/, and compared as its cells.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { InputError } from "./artifacts/input-error.ts";
 import { provenance } from "./artifacts/provenance.ts";
 import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts";
 import type { BackendName, RunRecord, SuiteResult } from "./artifacts/schemas.ts";
-import { writeJsonAtomic } from "./artifacts/store.ts";
+import { exists, writeJsonAtomic } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
+import { captureFamily, familyCapturePath, type CapturedModel } from "./capture/external.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
 import { newJobCache, runJob, summarize, type RunJob } from "./orchestrate/job.ts";
 import { shardRuns, type Shard } from "./orchestrate/plan.ts";
 import { runPool } from "./orchestrate/pool.ts";
+import { memberDir, type FamilyMember } from "./suite/families.ts";
 import type { LoadedSuite } from "./suite/load.ts";
 import { suiteProgress, type ProgressSink } from "./train/progress.ts";
 import type { StepEvent } from "./train/train.ts";
@@ -29,6 +34,44 @@ export interface RunSuiteOptions {
   shard?: Shard;
   /** Another output directory whose finished runs are copied in rather than trained (`--reuse-from`). */
   reuseFrom?: string;
+  /** Where the suite's Hub models were downloaded to: <hubDir>/<owner>/<name> (`--hub-dir`). */
+  hubDir?: string;
+  /** Told of each family checkpoint as it is captured or found already captured. */
+  onCaptured?: (done: CapturedModel) => void;
+}
+
+/** A checkpoint's directory, refusing a Hub model nobody downloaded: Refit downloads nothing. */
+function checkpointDir(m: FamilyMember, hubDir: string): string {
+  const dir = memberDir(m, hubDir);
+  if ("hub" in m.at && !exists(path.join(dir, "config.json"))) {
+    const revision = m.revision ? ` --revision ${m.revision}` : "";
+    throw new InputError(
+      `${dir}: Hub model ${m.at.hub} is not there, and Refit downloads nothing; fetch it first (e.g. huggingface-cli download ${m.at.hub}${revision} --local-dir ${dir}, then bin/convert_to_hf.py pytorch-bin if it has no model.safetensors), or pass --hub-dir`,
+    );
+  }
+  return dir;
+}
+
+/** Captures every checkpoint of a suite's `models` (ablating each family's anchor), keeping captures already made. */
+function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): void {
+  const probeSet = loadProbeSet(loaded.suite.probes.set);
+  const hubDir = opts.hubDir ?? path.join(opts.outDir, "hub");
+  for (const family of loaded.families) {
+    const names = new Map<string, string>();
+    captureFamily({
+      family: family.name,
+      models: family.members.map((m) => {
+        const dir = checkpointDir(m, hubDir);
+        names.set(dir, m.name);
+        return { dir, model: m.model, revision: m.revision, seed: m.seed };
+      }),
+      probeSet,
+      backend: opts.backend,
+      ablation: "anchor",
+      fileOf: (m) => familyCapturePath(opts.outDir, family.name, names.get(m.dir)!),
+      onDone: opts.onCaptured,
+    });
+  }
 }
 
 const WORKER = fileURLToPath(new URL("./orchestrate/worker.ts", import.meta.url));
@@ -85,10 +128,12 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
   const started = performance.now();
   const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
   const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)) !== null).length;
+  captureFamilies(loaded, opts);
   const records = await trainAll(jobs, labels, opts);
   const result = assembleSuiteResult(loaded, {
     records,
     runDir: (r) => runDirOf(opts.outDir, opts.backend, r.runId),
+    familyCapture: (family, m) => familyCapturePath(opts.outDir, family.name, m.name),
     provenance: provenance(opts.backend),
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });

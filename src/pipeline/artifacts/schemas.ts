@@ -57,21 +57,21 @@ export type RunRecord = z.infer<typeof RunRecordSchema>;
 /** Version of the capture file format (its `__metadata__.version`); version 1 files still read. */
 export const CAPTURE_VERSION = 2;
 
+/** A checkpoint made elsewhere: its name or path, revision and the SHA-256 of its weights. */
+export const ExternalSourceSchema = z
+  .object({
+    kind: z.literal("external"),
+    /** Model name (e.g. a hub id) or the checkpoint's path, as given. */
+    model: z.string().min(1),
+    /** The model's revision (commit, tag or branch) where known. */
+    revision: z.string().min(1).nullable(),
+    /** SHA-256 (hex) of the weights file the capture was computed from. */
+    weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
+  })
+  .strict();
+
 /** Where a capture's model came from: a Refit run, or a checkpoint made elsewhere. */
-export const CaptureSourceSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("refit"), runId: z.string().min(1) }).strict(),
-  z
-    .object({
-      kind: z.literal("external"),
-      /** Model name (e.g. a hub id) or the checkpoint's path, as given. */
-      model: z.string().min(1),
-      /** The model's revision (commit, tag or branch) where known. */
-      revision: z.string().min(1).nullable(),
-      /** SHA-256 (hex) of the weights file the capture was computed from. */
-      weightsSha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
-    })
-    .strict(),
-]);
+export const CaptureSourceSchema = z.discriminatedUnion("kind", [z.object({ kind: z.literal("refit"), runId: z.string().min(1) }).strict(), ExternalSourceSchema]);
 export type CaptureSource = z.infer<typeof CaptureSourceSchema>;
 
 /** `__metadata__` of a capture file, version 2 (all values are strings in the file; structured ones JSON-encoded). */
@@ -258,6 +258,44 @@ export const RunSummarySchema = z
   })
   .strict();
 
+/** A cell of models trained elsewhere (a suite's `models`): the family and each seed's weights. */
+export const FamilyInfoSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string(),
+    /** What tokenized the probe texts for these models. */
+    tokenizer: z.string().min(1),
+    /** One per captured checkpoint, by seed; the lowest seed is the anchor. */
+    models: z.array(z.object({ seed: z.int(), source: ExternalSourceSchema }).strict()).min(2),
+  })
+  .strict();
+
+/**
+ * A trained cell states its whole config (data and train too) and its runs; a family's cell states
+ * the architecture only, since Refit never saw how it was trained, and has no runs.
+ */
+function checkCellKind(cell: { config: { data?: unknown; train?: unknown }; family?: unknown; runs: unknown[] }, ctx: z.RefinementCtx): void {
+  const issue = (path: string[], message: string) => ctx.addIssue({ code: "custom", path, message });
+  if (cell.family === undefined && (cell.config.data === undefined || cell.config.train === undefined)) issue(["config"], "a trained cell states its data and train config");
+  if (cell.family !== undefined && cell.config.train !== undefined) issue(["config", "train"], "a family trained elsewhere has no Refit training config");
+  if (cell.family !== undefined && cell.runs.length > 0) issue(["runs"], "a family trained elsewhere has no Refit runs");
+}
+
+const SuiteCellObject = z
+  .object({
+    cellId: z.string(),
+    label: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+    /** The resolved cell config of a trained cell; only `model` for a family trained elsewhere. */
+    config: ModelConfigSchema,
+    runs: z.array(RunSummarySchema),
+    /** Present on a cell of models trained elsewhere, absent on Refit's trained cells. */
+    family: FamilyInfoSchema.optional(),
+    /** null when fewer than two refits (the anchor and one more) finished. */
+    stats: CellStatsSchema.nullable(),
+    error: z.string().optional(),
+  })
+  .strict();
+
 /** The result of `refit run` on one suite: every cell's runs and compare-stage statistics. */
 export const SuiteResultSchema = z
   .object({
@@ -265,19 +303,7 @@ export const SuiteResultSchema = z
     kind: z.literal("refit.results"),
     suite: z.object({ name: z.string(), description: z.string(), file: z.string(), hash: z.string(), seeds: z.int() }).strict(),
     probeSet: z.object({ id: z.string(), hash: z.string(), count: z.int() }).strict(),
-    cells: z.array(
-      z
-        .object({
-          cellId: z.string(),
-          label: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
-          config: CellConfigSchema,
-          runs: z.array(RunSummarySchema),
-          /** null when fewer than two refits (the anchor and one more) finished. */
-          stats: CellStatsSchema.nullable(),
-          error: z.string().optional(),
-        })
-        .strict(),
-    ),
+    cells: z.array(SuiteCellObject.superRefine(checkCellKind)),
     timings: z.object({ wallSeconds: z.number(), trainedRuns: z.int(), cachedRuns: z.int() }).strict(),
     provenance: ProvenanceSchema,
     /** The five findings as verdicts; absent in older results. */
@@ -366,7 +392,6 @@ export type LatestPointer = z.infer<typeof LatestPointerSchema>;
 
 /** A run line as published: the suite result's, plus its held-out curve from run.json. */
 export const PublishedRunSchema = RunSummarySchema.extend({ curve: z.array(EvalPointSchema).optional() }).strict();
-const SuiteCellSchema = SuiteResultSchema.shape.cells.element;
 
 /**
  * A published suite's file: a relative path with "/" separators, each segment starting with a letter,
@@ -380,7 +405,7 @@ export const SuiteFileSchema = z
 /** `<suite>.json` in a version: a SuiteResult whose runs may carry their training curves. */
 export const PublishedSuiteSchema = SuiteResultSchema.extend({
   suite: SuiteResultSchema.shape.suite.extend({ file: SuiteFileSchema }).strict(),
-  cells: z.array(SuiteCellSchema.extend({ runs: z.array(PublishedRunSchema) }).strict()),
+  cells: z.array(SuiteCellObject.extend({ runs: z.array(PublishedRunSchema) }).strict().superRefine(checkCellKind)),
 }).strict();
 export type PublishedSuite = z.infer<typeof PublishedSuiteSchema>;
 

@@ -82,6 +82,38 @@ export const GridSchema = z
   )
   .refine((g) => Object.keys(g).length > 0, "grid has no axes; omit `grid` for a single cell");
 
+/** A family's name: it names the family's cell, its captures' folder and its leaderboard label. */
+export const FamilyNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-', starting with a letter or digit");
+
+/**
+ * One checkpoint of a family, in Hugging Face's GPT-2 layout (config.json + model.safetensors).
+ * Refit never downloads: `path` is a local directory, relative to the suite file; `hub` names a
+ * model on the Hugging Face Hub that whoever runs the suite has already downloaded (and converted,
+ * if it ships only pytorch_model.bin) into `<--hub-dir>/<hub>`. The hub id and revision are
+ * recorded in the capture, so a published cell says which public weights it measured.
+ */
+export const CheckpointSchema = z.union([
+  z.object({ path: z.string().min(1) }).strict(),
+  z
+    .object({
+      hub: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/, "a Hugging Face model id, owner/name"),
+      /** The branch, tag or commit that was downloaded; recorded, never fetched. */
+      revision: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, "a branch, tag or commit").optional(),
+    })
+    .strict(),
+]);
+
+/** A family of models trained elsewhere from different seeds: one leaderboard cell. */
+export const FamilySchema = z
+  .object({
+    family: FamilyNameSchema,
+    description: z.string().default(""),
+    /** Its seeds' checkpoints; the seed of each is the last number in its directory (or hub) name, as in `refit capture`. */
+    checkpoints: z.array(CheckpointSchema).min(2, "a family needs at least two seeds to compare"),
+  })
+  .strict();
+export type Family = z.infer<typeof FamilySchema>;
+
 export const SuiteSchema = z
   .object({
     /** Suite id: lowercase, digits and dashes; names the results folder. */
@@ -95,6 +127,12 @@ export const SuiteSchema = z
     grid: GridSchema.optional(),
     probes: ProbesSchema.default(ProbesSchema.parse({})),
     metrics: z.array(z.enum(METRICS)).min(1).default([...METRICS]),
+    /**
+     * Families of models trained elsewhere, captured and compared instead of training a grid: a
+     * suite lists `models` or trains (`seeds`, `data`, `train`, `model`, `grid`), never both.
+     * Each family is one cell; `seeds` becomes the size of the largest family.
+     */
+    models: z.array(FamilySchema).min(1).optional(),
   })
   .strict();
 

@@ -1,8 +1,10 @@
 // A suite's run records -> its suite result: the compare stage on every cell with at least two
 // finished refits (the anchor, seed 0, among them) and their untrained twins, then the findings,
-// probe set and provenance around it. `refit run` calls it on its own output folder and `refit
-// aggregate` on shards, so a published suite is compared exactly as a local run is.
+// probe set and provenance around it. A suite's `models` are cells too: each family's captures,
+// compared the same way (they have no untrained twins). `refit run` calls it on its own output
+// folder and `refit aggregate` on shards, so a published suite is compared exactly as a local run is.
 import { capturePath, initCapturePath } from "../artifacts/runs.ts";
+import { InputError } from "../artifacts/input-error.ts";
 import { SCHEMA_VERSION, type Provenance, type RunRecord, type SuiteResult } from "../artifacts/schemas.ts";
 import { exists } from "../artifacts/store.ts";
 import { openCapture, type CaptureReader } from "../capture/format.ts";
@@ -10,6 +12,7 @@ import { cellBootstrapSeed } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import type { CellComparison } from "../compare/index.ts";
 import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
+import { familyCellIdOf, type FamilyMember, type PlannedFamily } from "../suite/families.ts";
 import type { Cell } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 import { compareCaptures } from "./captures.ts";
@@ -46,6 +49,40 @@ function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecor
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
+/**
+ * Compares a family's captures as one cell, after checking each is the capture of the checkpoint
+ * the suite names (family, seed, model, revision, probe set); the cell ID hashes the weights.
+ */
+function compareFamily(family: PlannedFamily, captureOf: (m: FamilyMember) => string, probes: ProbeSet): { cell: SuiteResult["cells"][number]; compared: FindingsCell } {
+  const captures = family.members.map((m) => {
+    const file = captureOf(m);
+    const capture = openCapture(file);
+    checkProbeSet(capture, file, probes);
+    const { meta } = capture;
+    const wanted = { family: family.name, seed: m.seed, model: m.model, revision: m.revision };
+    const found = { family: meta.family, seed: meta.seed, model: meta.source.kind === "external" ? meta.source.model : `run ${meta.source.runId}`, revision: meta.source.kind === "external" ? meta.source.revision : null };
+    for (const key of Object.keys(wanted) as (keyof typeof wanted)[]) {
+      if (found[key] !== wanted[key]) throw new InputError(`${file}: ${key}: ${JSON.stringify(found[key])}, but the suite's family ${family.name} says ${JSON.stringify(wanted[key])}; capture it again with refit run`);
+    }
+    return capture;
+  });
+  const sources = captures.map((c) => ({ seed: c.meta.seed, source: c.meta.source as Extract<typeof c.meta.source, { kind: "external" }> }));
+  const cellId = familyCellIdOf(family.name, sources.map((s) => ({ seed: s.seed, weightsSha256: s.source.weightsSha256 })));
+  const comparison = compareCaptures(captures, null, { bootstrapSeed: cellBootstrapSeed(cellId) });
+  const { config, tokenizer } = captures[0].meta;
+  return {
+    cell: {
+      cellId,
+      label: { family: family.name },
+      config,
+      runs: [],
+      family: { name: family.name, description: family.description, tokenizer, models: sources.sort((a, b) => a.seed - b.seed) },
+      stats: comparison.stats,
+    },
+    compared: { cellId, config, ...comparison },
+  };
+}
+
 export interface AssembleOptions {
   /** Records of the suite's runs, finished or failed; a cell with fewer than two finished refits gets no statistics. */
   records: readonly RunRecord[];
@@ -56,6 +93,8 @@ export interface AssembleOptions {
   timings: () => SuiteResult["timings"];
   /** Compare refits trained on different backends as one cell (refit aggregate --allow-mixed-backends). */
   mixedBackends?: boolean;
+  /** The capture file of each checkpoint of the suite's `models`; needed only when it has some. */
+  familyCapture?: (family: PlannedFamily, member: FamilyMember) => string;
 }
 
 /** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
@@ -89,6 +128,13 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
       stats,
       ...(stats ? {} : { error: anchorOk ? "fewer than two refits finished" : "the anchor refit (seed 0) did not finish" }),
     });
+  }
+
+  for (const family of loaded.families) {
+    if (!opts.familyCapture) throw new Error(`suite ${suite.name} lists models, but no capture files were given for them`);
+    const { cell, compared: one } = compareFamily(family, (m) => opts.familyCapture!(family, m), probes);
+    cells.push(cell);
+    compared.push(one);
   }
 
   return {

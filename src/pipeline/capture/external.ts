@@ -81,19 +81,11 @@ export function captureExternal(m: ExternalModel, checkpoint: ExternalCheckpoint
   }
 }
 
-/**
- * Each checkpoint's seed: the last number in its directory's name when every name has a different
- * one (seed-3, alias-gpt2-small-x21), else its position in the sorted list of directories.
- */
-export function seedsOf(dirs: readonly string[]): number[] {
-  const fromName = dirs.map((d) => /(\d+)(?!.*\d)/.exec(path.basename(path.resolve(d)))?.[1]);
-  if (fromName.every((s) => s !== undefined) && new Set(fromName).size === dirs.length) return fromName.map(Number);
-  const order = [...dirs].sort();
-  return dirs.map((d) => order.indexOf(d));
-}
-
 /** Where a checkpoint's capture goes: <out>/<family>/<checkpoint directory name>.safetensors. */
 export const externalCapturePath = (out: string, family: string, dir: string) => path.join(out, family, `${path.basename(path.resolve(dir))}.safetensors`);
+
+/** Where `refit run` keeps a suite family's captures: <out>/captures/<family>/<name>.safetensors, as `refit capture` leaves them by default. */
+export const familyCapturePath = (outDir: string, family: string, name: string) => externalCapturePath(path.join(outDir, "captures"), family, name);
 
 export const ABLATION = ["anchor", "all", "none"] as const;
 
@@ -114,7 +106,7 @@ export interface CapturedModel {
   model: ExternalModel;
   file: string;
   tokenizer: string;
-  /** false: a capture of the same weights, family, probe set and seed was already there. */
+  /** false: a capture of the same weights (named alike), family, probe set and seed was already there. */
   captured: boolean;
   ablated: boolean;
   seconds: number;
@@ -138,6 +130,8 @@ export function captureFamily(opts: CaptureFamilyOptions): CapturedModel[] {
     const same =
       kept?.source.kind === "external" &&
       kept.source.weightsSha256 === checkpoint.weightsSha256 &&
+      kept.source.model === (m.model ?? m.dir) &&
+      kept.source.revision === (m.revision ?? null) &&
       kept.family === opts.family &&
       kept.probeSet.hash === opts.probeSet.hash &&
       kept.seed === m.seed;

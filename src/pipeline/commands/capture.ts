@@ -2,13 +2,13 @@
 // GPT-2 layout, e.g. from bin/convert_to_hf.py) on a probe set, one capture file per checkpoint,
 // grouped by family into one cell that `refit compare` and suites read like a cell of refits.
 import * as path from "node:path";
-import { ABLATION, captureFamily, externalCapturePath, seedsOf } from "../capture/external.ts";
+import { FamilyNameSchema } from "../artifacts/suite.ts";
+import { ABLATION, captureFamily, externalCapturePath } from "../capture/external.ts";
 import { availableProbeSets, loadProbeSet } from "../data/probes.ts";
 import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { seedsOf } from "../suite/families.ts";
 import { parseVerbArgs, UsageError, type Command } from "./command.ts";
 import { DEFAULT_OUT } from "./run.ts";
-
-const FAMILY = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** A path as the user would type it: relative to here unless that climbs out of here. */
 function shown(file: string): string {
@@ -55,7 +55,7 @@ Options:
         backend: { type: "string", default: "auto" },
       },
     });
-    if (!values.family || !FAMILY.test(values.family)) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);
+    if (!FamilyNameSchema.safeParse(values.family).success) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);
     const ablation = ABLATION.find((a) => a === values.ablation);
     if (!ablation) throw new UsageError(`--ablation must be one of ${ABLATION.join(", ")}, got "${values.ablation}"`);
     const backendChoice = BACKEND_CHOICES.find((b) => b === values.backend);
@@ -64,7 +64,7 @@ Options:
     if (new Set(positionals.map((d) => path.basename(path.resolve(d)))).size !== positionals.length) {
       throw new UsageError("two checkpoint directories have the same name, so their captures would overwrite each other");
     }
-    const family = values.family;
+    const family = values.family!;
     const probeSet = loadProbeSet(values.probes);
     const seeds = seedsOf(positionals);
     const out = path.resolve(values.out);

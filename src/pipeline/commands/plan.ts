@@ -42,6 +42,11 @@ Options:
     const runIds = new Set<string>();
     for (const file of positionals) {
       const loaded = await loadSuite(file, { seeds });
+      if (loaded.families.length > 0) {
+        // Nothing to train or shard: `refit run` captures the families, on a machine holding their checkpoints.
+        console.error(`${file}: ${loaded.families.length} famil${loaded.families.length === 1 ? "y" : "ies"} of models trained elsewhere, nothing to train`);
+        continue;
+      }
       for (const r of loaded.runs) runIds.add(r.runId);
       const parts = splitIntoShards(loaded.runs, shards);
       parts.forEach((runs, i) => {

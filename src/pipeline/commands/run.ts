@@ -1,6 +1,7 @@
 // `refit run <suite.yaml>`: train, capture and compare every cell of a suite, then print the
 // per-layer table and where the JSON result was written.
 import * as path from "node:path";
+import type { CapturedModel } from "../capture/external.ts";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
 import { estimateRun, parseShard, shardRuns, sumEstimates } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
@@ -21,6 +22,9 @@ export const runCommand: Command = {
 Trains each run of the suite (cell x seed) on the configured corpus, captures attention patterns
 and residual streams on the suite's probe set, compares the refits and prints a per-layer table.
 Finished runs are reused from the cache; interrupted runs resume from their last checkpoint.
+A suite that lists \`models\` trains nothing: it captures each family's checkpoints (as refit
+capture does, into <out>/captures/<family>/) and compares each family as a cell. Hub models must
+already be in --hub-dir: Refit downloads nothing.
 
 Options:
   --backend <name>   ${BACKEND_CHOICES.join(" | ")} (default auto: the fastest that loads)
@@ -32,6 +36,7 @@ Options:
   --shard <i/N>      train and capture only shard i of N (as refit plan splits it); compares nothing
   --reuse-from <dir> copy finished runs from another --out directory (e.g. a restored CI cache) instead
                      of training them; checkpoints are not copied
+  --hub-dir <dir>    where a suite's Hub models were downloaded, as <dir>/<owner>/<name> (default <out>/hub)
   -h, --help         show this help`,
 
   async main(argv) {
@@ -46,6 +51,7 @@ Options:
         workers: { type: "string", default: String(defaultWorkers()) },
         shard: { type: "string" },
         "reuse-from": { type: "string" },
+        "hub-dir": { type: "string" },
       },
     });
     if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
@@ -72,10 +78,15 @@ Options:
     const outDir = path.resolve(values.out);
     const scope = shard ? `, shard ${shard.index}/${shard.count}: ${planned.length} of them` : "";
     console.error(
-      `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
+      loaded.families.length > 0
+        ? `refit: suite ${loaded.suite.name}: ${loaded.families.length} famil${loaded.families.length === 1 ? "y" : "ies"} of models trained elsewhere, captured on ${backend}; cache ${outDir}`
+        : `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
     );
     const reuseFrom = values["reuse-from"] === undefined ? undefined : path.resolve(values["reuse-from"]);
-    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom };
+    const hubDir = values["hub-dir"] === undefined ? undefined : path.resolve(values["hub-dir"]);
+    const onCaptured = (d: CapturedModel) =>
+      console.error(`refit: ${d.model.model} (seed ${d.model.seed}): ${d.captured ? `captured in ${d.seconds.toFixed(1)} s${d.ablated ? ", ablated" : ""}` : "kept its capture"}`);
+    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom, hubDir, onCaptured };
     if (shard) {
       const records = await trainShard(loaded, { ...options, shard });
       const failed = records.filter((r) => r.status === "failed");

@@ -5,7 +5,8 @@
 // results with curves, attention samples, manifest with SHA-256 sums) is written whole before
 // latest.json moves (publish/version.ts). With allowMissing (a night whose shards did not all
 // finish) the runs that did are published and each missing one is marked: a failed run line in its
-// cell saying why, and an entry in the manifest's build.missingRuns. An aggregated suite's
+// cell saying why, and an entry in the manifest's build.missingRuns. A suite's `models` are
+// published from their captures (<dir>/captures/<family>/), each family whole. An aggregated suite's
 // timings.wallSeconds is the sum of its runs' training seconds plus the compare stage: the shards'
 // own wall clocks are not recorded.
 import * as fs from "node:fs";
@@ -33,7 +34,7 @@ import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
 import { ContentError, loadContent } from "./content.ts";
-import { backendProblems, locateRuns, runName, type LocatedRun, type MissingRun } from "./shards.ts";
+import { backendProblems, familyKey, locateFamilyCaptures, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
 
 export interface AggregateOptions {
@@ -91,6 +92,8 @@ interface SuiteInput {
   loaded: LoadedSuite;
   located: LocatedRun[];
   missing: MissingRun[];
+  /** The captures of its `models`, which are published whole even with allowMissing (a family's cell ID hashes every seed). */
+  families: LocatedFamilies;
   /** The suite file as published: relative to the working directory, "/"-separated. */
   file: string;
 }
@@ -122,15 +125,20 @@ async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
     const { located, missing, problems: found } = locateRuns(l, { from: opts.from, plannedElsewhere: elsewhere });
     problems.push(...found);
     if (!opts.allowMissing) problems.push(...missing.map((m) => `${runName(l, m.run)}: ${m.reason}`));
+    const families = locateFamilyCaptures(l, opts.from);
+    problems.push(...families.problems);
     const published = publishedFile(l.file);
     if ("problem" in published) problems.push(published.problem);
-    return { loaded: l, located, missing, file: "file" in published ? published.file : l.file };
+    return { loaded: l, located, missing, families, file: "file" in published ? published.file : l.file };
   });
-  if (inputs.every((s) => s.located.length === 0)) problems.push("no planned run of any suite finished in the shard directories: there is nothing to publish");
+  if (inputs.every((s) => s.located.length === 0 && s.families.files.size === 0)) problems.push("no planned run of any suite finished in the shard directories: there is nothing to publish");
   if (!opts.allowMixedBackends) problems.push(...backendProblems(inputs.flatMap((s) => s.located.map((l) => ({ ...l, suite: s.loaded.suite.name })))));
   if (problems.length > 0) throw new AggregateError(problems);
   return inputs;
 }
+
+/** What computed a suite's captures: its runs' backends and its families'. */
+const backendsOf = (s: SuiteInput): { backend: BackendName }[] => [...s.located, ...s.families.backends.map((backend) => ({ backend }))];
 
 /** The most common backend of the runs (the suite result names one; ties go to the first seen). */
 function mainBackend(located: readonly { backend: BackendName }[]): BackendName {
@@ -152,7 +160,8 @@ const missingSummary = (m: MissingRun): PublishedSuite["cells"][number]["runs"][
 });
 
 /** Step 3: the compare stage on one suite, as a published result (runs carry their curves; missing runs are marked). */
-function publishSuite({ loaded, located, missing, file }: SuiteInput, mixed: boolean, backend: BackendName): PublishedSuite {
+function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): PublishedSuite {
+  const { loaded, located, missing, families, file } = input;
   const started = performance.now();
   const byRun = new Map(located.map((l) => [l.run.runId, l]));
   const records = located.map((l) => l.record);
@@ -160,9 +169,10 @@ function publishSuite({ loaded, located, missing, file }: SuiteInput, mixed: boo
   const result = assembleSuiteResult(loaded, {
     records,
     runDir: (r) => byRun.get(r.runId)!.dir,
-    provenance: provenance(located.length > 0 ? mainBackend(located) : backend),
+    provenance: provenance(backendsOf(input).length > 0 ? mainBackend(backendsOf(input)) : backend),
     timings: () => ({ wallSeconds: trainSeconds + (performance.now() - started) / 1000, trainedRuns: records.length, cachedRuns: 0 }),
     mixedBackends: mixed,
+    familyCapture: (f, m) => families.files.get(familyKey(f.name, m.name))!,
   });
   return PublishedSuiteSchema.parse({
     ...result,
@@ -178,7 +188,7 @@ function publishSuite({ loaded, located, missing, file }: SuiteInput, mixed: boo
 }
 
 /** Step 4: the attention viewer's samples for every compared cell of a suite. */
-function attentionOf({ loaded, located }: SuiteInput, result: PublishedSuite): AttentionSamples {
+function attentionOf({ loaded, located, families }: SuiteInput, result: PublishedSuite): AttentionSamples {
   return AttentionSamplesSchema.parse({
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.attention",
@@ -188,17 +198,20 @@ function attentionOf({ loaded, located }: SuiteInput, result: PublishedSuite): A
     cells: result.cells
       .filter((cell) => cell.stats !== null)
       .map((cell) => {
-      const mine = located.filter((l) => l.run.cellId === cell.cellId);
-      return extractAttention({ captures: mine.map((l) => decodeCapture(readBytes(capturePath(l.dir)), capturePath(l.dir))), maxTokens: 24 });
+      const family = loaded.families.find((f) => f.name === cell.family?.name);
+      const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir));
+      // A family's captures name the family, not its cell ID (which hashes their weights).
+      return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: 24 }), cellId: cell.cellId };
     }),
   });
 }
 
 const distinct = <T>(xs: readonly T[]): T[] => [...new Set(xs)].sort();
 
-/** What the manifest records about how the version was made. */
-export function buildInfo(records: readonly RunRecord[], aggregateSeconds: number): BuildInfo {
-  const self = provenance(records[0].provenance.backend);
+/** What the manifest records about how the version was made; `captureBackends` computed the families' captures. */
+export function buildInfo(records: readonly RunRecord[], aggregateSeconds: number, captureBackends: readonly BackendName[] = []): BuildInfo {
+  const backends = distinct([...records.map((r) => r.provenance.backend), ...captureBackends]);
+  const self = provenance(backends[0]);
   const machines = new Map<string, BuildInfo["machines"][number]>();
   for (const r of records) {
     const key = canonicalJson(r.provenance.machine);
@@ -207,7 +220,7 @@ export function buildInfo(records: readonly RunRecord[], aggregateSeconds: numbe
     machines.set(key, m);
   }
   return {
-    backends: distinct(records.map((r) => r.provenance.backend)),
+    backends,
     machines: [...machines.values()],
     packages: {
       refit: distinct([...records.map((r) => r.provenance.refitVersion), self.refitVersion]),
@@ -230,7 +243,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   const nRuns = inputs.reduce((n, s) => n + s.located.length, 0);
   const missing = inputs.flatMap((s) => s.missing.map((m) => ({ loaded: s.loaded, ...m })));
   say(`2/${STEPS} found ${missing.length === 0 ? "all " : ""}${nRuns} runs finished and consistent${missing.length > 0 ? `; ${missing.length} missing, published as such` : ""}`);
-  const backend = mainBackend(inputs.flatMap((s) => s.located));
+  const backend = mainBackend(inputs.flatMap(backendsOf));
 
   const files: VersionFile[] = [];
   const entries: ContentManifest["suites"] = [];
@@ -273,6 +286,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         ...buildInfo(
           inputs.flatMap((s) => s.located.map((l) => l.record)),
           (performance.now() - started) / 1000,
+          inputs.flatMap((s) => s.families.backends),
         ),
         ...(missing.length > 0 ? { missingRuns: missing.map((m) => ({ suite: m.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })) } : {}),
       },

@@ -1,7 +1,7 @@
 // Finds a suite's runs in shard output directories (<dir>/runs/<backend>/<runId>/, as `refit run
-// --shard` leaves them) and checks they can be published together: every planned run present and
-// finished, a run found twice only if its captures are byte-identical, records that match the
-// suite's resolved config. Problems are collected, not thrown one by one, so a single message can
+// --shard` leaves them) and its families' captures (<dir>/captures/<family>/), and checks they can
+// be published together: every planned run present and finished, a run or capture found twice only
+// if its captures are byte-identical, records that match the suite's resolved config. Problems are collected, not thrown one by one, so a single message can
 // list everything that is missing (docs/design.md "Publishing"; as asv checks before publishing).
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,6 +9,8 @@ import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
 import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf } from "../artifacts/runs.ts";
 import { exists, readBytes } from "../artifacts/store.ts";
+import { familyCapturePath } from "../capture/external.ts";
+import { openCapture } from "../capture/format.ts";
 import type { Run } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 
@@ -53,7 +55,8 @@ function scanShards(from: readonly string[], problems: string[]): Map<string, { 
     }
     const runsDir = runsDirOf(shard);
     if (!fs.existsSync(runsDir)) {
-      problems.push(`${shard}: holds no runs/ folder (is it the --out directory of a refit run?)`);
+      // A suite of `models` leaves only captures/.
+      if (!fs.existsSync(path.join(shard, "captures"))) problems.push(`${shard}: holds no runs/ or captures/ folder (is it the --out directory of a refit run?)`);
       continue;
     }
     for (const name of fs.readdirSync(runsDir).filter((d) => !d.startsWith(".")).sort()) {
@@ -153,6 +156,44 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
     located.push({ run, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend });
   }
   return { located, missing, problems };
+}
+
+export interface LocatedFamilies {
+  /** The capture of each checkpoint, by familyKey(family, checkpoint name). */
+  files: Map<string, string>;
+  /** The backends that computed them. */
+  backends: BackendName[];
+  problems: string[];
+}
+
+export const familyKey = (family: string, name: string) => `${family}/${name}`;
+
+/**
+ * Finds the capture of every checkpoint of a suite's `models` in the shard dirs, where `refit run`
+ * leaves them (<dir>/captures/<family>/<name>.safetensors): one copy, or byte-identical ones. A
+ * family is published whole or not at all, since its cell ID hashes every seed's weights.
+ */
+export function locateFamilyCaptures(loaded: LoadedSuite, from: readonly string[]): LocatedFamilies {
+  const files = new Map<string, string>();
+  const backends = new Set<BackendName>();
+  const problems: string[] = [];
+  for (const family of loaded.families) {
+    for (const m of family.members) {
+      const name = `${loaded.suite.name}: family ${family.name}, ${m.model} (seed ${m.seed})`;
+      const copies = from.map((d) => familyCapturePath(d, family.name, m.name)).filter(exists);
+      if (copies.length === 0) {
+        problems.push(`${name}: no captures/${family.name}/${m.name}.safetensors in any --from directory; \`refit run ${loaded.file} --out <dir>\` captures it`);
+      } else if (new Set(copies.map((c) => sha256Hex(readBytes(c)))).size > 1) {
+        problems.push(`${name}: its captures differ between ${copies.join(" and ")}; keep one of them`);
+      } else {
+        const { backend } = openCapture(copies[0]).meta;
+        if (backend === undefined) problems.push(`${name}: ${copies[0]} names no backend, so Refit did not capture it; capture it with refit run`);
+        else backends.add(backend);
+        files.set(familyKey(family.name, m.name), copies[0]);
+      }
+    }
+  }
+  return { files, backends: [...backends], problems };
 }
 
 /** "tiny: run 1a2b... (cell 1, seed 3)": how problems and missing runs name a run. */

@@ -5,6 +5,8 @@ import { readFile } from "node:fs/promises";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
+import * as path from "node:path";
+import { planFamilies, type PlannedFamily } from "./families.ts";
 import { expandGrid, GridError, runsOf, type Cell, type Run } from "./grid.ts";
 import { describeValue, issueMessage, missingKeyMessage, unknownKeyMessage } from "./issues.ts";
 import { SuiteSchema, type Suite } from "../artifacts/suite.ts";
@@ -15,8 +17,11 @@ export interface LoadedSuite {
   suite: Suite;
   /** SHA-256 (hex) of the canonical JSON of `suite`. */
   hash: string;
+  /** Trained cells and their runs; none in a suite of `models`. */
   cells: Cell[];
   runs: Run[];
+  /** The suite's `models`: families trained elsewhere, one cell each, captured rather than trained. */
+  families: PlannedFamily[];
 }
 
 export interface LoadOptions {
@@ -68,6 +73,7 @@ export function parseSuite(text: string, file: string, opts: LoadOptions = {}): 
   const parsed = SuiteSchema.safeParse(source.raw);
   if (!parsed.success) fail(source, parsed.error.issues.flatMap((issue) => problemsOf(source, issue)));
 
+  if (parsed.data.models) return loadFamilies(source, parsed.data, opts);
   const suite = withSeeds(parsed.data, opts.seeds, file);
   const overlaps = gridOverlaps(source, suite);
   if (overlaps.length > 0) fail(source, overlaps);
@@ -79,7 +85,36 @@ export function parseSuite(text: string, file: string, opts: LoadOptions = {}): 
     if (!(err instanceof GridError)) throw err;
     fail(source, err.issues.flatMap((issue) => problemsOf(source, issue)));
   }
-  return { file, suite, hash: sha256Hex(canonicalJson(suite)), cells, runs: cells.flatMap((cell) => runsOf(cell, suite.seeds)) };
+  return { file, suite, hash: sha256Hex(canonicalJson(suite)), cells, runs: cells.flatMap((cell) => runsOf(cell, suite.seeds)), families: [] };
+}
+
+/** What a suite of `models` may not say: it trains nothing. */
+const TRAINING_KEYS = ["seeds", "data", "train", "model", "grid"] as const;
+
+/**
+ * A suite of `models`: no training keys, no `--seeds`, family names and checkpoint names unique
+ * (each names a capture file). Its `seeds` is its largest family's size, what the site shows.
+ */
+function loadFamilies(source: Source, parsed: Suite, opts: LoadOptions): LoadedSuite {
+  const raw = source.raw as Record<string, unknown>;
+  const problems: Problem[] = TRAINING_KEYS.filter((k) => Object.hasOwn(raw, k)).map((k) => ({
+    ...locate(source, [k], "key"),
+    path: [k],
+    message: `a suite that lists \`models\` trains nothing, so it takes no \`${k}\`; put trained cells in another suite`,
+  }));
+  const families = planFamilies(parsed.models!, path.dirname(source.file));
+  families.forEach((f, i) => {
+    const first = families.findIndex((g) => g.name === f.name);
+    if (first < i) problems.push({ ...locate(source, ["models", i, "family"], "value"), path: ["models", i, "family"], message: `family "${f.name}" is also models[${first}]; a family is one cell` });
+    f.members.forEach((m, j) => {
+      const twin = f.members.findIndex((n) => n.name === m.name);
+      if (twin < j) problems.push({ ...locate(source, ["models", i, "checkpoints", j], "value"), path: ["models", i, "checkpoints", j], message: `its name "${m.name}" is also checkpoints[${twin}]'s; their captures would overwrite each other` });
+    });
+  });
+  if (problems.length > 0) fail(source, problems);
+  if (opts.seeds !== undefined) throw new SuiteError([`${source.file}: seeds: a suite of models has the seeds its checkpoints have; --seeds ${opts.seeds} cannot change them`]);
+  const suite = { ...parsed, seeds: Math.max(...families.map((f) => f.members.length)) };
+  return { file: source.file, suite, hash: sha256Hex(canonicalJson(suite)), cells: [], runs: [], families };
 }
 
 function readYaml(text: string, file: string): Source {

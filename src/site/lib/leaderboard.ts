@@ -15,10 +15,12 @@ export interface LeaderboardRow extends CellSummary {
   nLayers: number;
   nHeads: number;
   dModel: number;
+  /** The optimizer, or TRAINED_ELSEWHERE for a family of models Refit did not train. */
   optimizer: string;
-  weightDecay: number;
-  lr: number;
-  tokens: number;
+  /** null for a family trained elsewhere: Refit does not know how it was trained. */
+  weightDecay: number | null;
+  lr: number | null;
+  tokens: number | null;
   /** Refits planned per cell (the suite's seeds). */
   seeds: number;
   /** Why a cell has no statistics, when it has none. */
@@ -33,6 +35,9 @@ export interface LeaderboardRow extends CellSummary {
 export const CLEARS = ["yes", "no", "untested"] as const;
 export type Clears = (typeof CLEARS)[number];
 const clearsText = (x: boolean | null): Clears => (x === null ? "untested" : x ? "yes" : "no");
+
+/** The optimizer column of a family of models trained elsewhere (a suite's `models`). */
+export const TRAINED_ELSEWHERE = "trained elsewhere";
 
 /** `key=value` tokens of a nested config, keys dotted ("train.optimizer=adamw"), lower-cased. */
 export function configTokens(value: unknown, prefix = ""): string[] {
@@ -54,13 +59,13 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         nLayers: model.nLayers,
         nHeads: model.nHeads,
         dModel: model.dModel,
-        optimizer: train.optimizer,
-        weightDecay: train.weightDecay,
-        lr: train.lr,
-        tokens: train.tokens,
+        optimizer: train?.optimizer ?? TRAINED_ELSEWHERE,
+        weightDecay: train?.weightDecay ?? null,
+        lr: train?.lr ?? null,
+        tokens: train?.tokens ?? null,
         seeds: result.suite.seeds,
         error: cell.error ?? null,
-        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config }),
+        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, ...(cell.family ? { models: cell.family.name } : {}) }),
         ...summary,
         clears: clearsText(summary.clearsNulls),
       };
@@ -83,11 +88,11 @@ export interface LeaderboardColumn {
 }
 
 export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
-  { key: "suite", label: "Suite", type: "text", definition: "The suite (a YAML file in suites/) whose grid this cell is a point of." },
+  { key: "suite", label: "Suite", type: "text", definition: "The suite (a YAML file in suites/) whose grid this cell is a point of, or whose models it lists." },
   { key: "family", label: "Family", type: "text", definition: "MLP: the standard GPT block; attention-only: the same model without MLPs." },
   { key: "nLayers", label: "Layers", type: "number", definition: "Depth L of the model." },
   { key: "nHeads", label: "Heads", type: "number", definition: "Attention heads per layer." },
-  { key: "optimizer", label: "Optimizer", type: "text", definition: "adam adds weight decay to the gradient (L2); adamw decouples it." },
+  { key: "optimizer", label: "Optimizer", type: "text", definition: "adam adds weight decay to the gradient (L2); adamw decouples it. “trained elsewhere”: a family of public models Refit captured but did not train, so its training settings are not Refit's to state (dashes)." },
   { key: "weightDecay", label: "Weight decay", type: "number", definition: "The optimizer's weight decay coefficient." },
   { key: "tokens", label: "Tokens", type: "number", definition: "Training tokens per refit." },
   { key: "finishedRefits", label: "Seeds", type: "number", definition: "Refits (seeds) that finished, of those the suite planned." },
@@ -126,7 +131,7 @@ export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): 
   const plain = (text: string, detail = "") => ({ text, detail });
   switch (key) {
     case "tokens":
-      return plain(fmtCount(row.tokens));
+      return plain(row.tokens === null ? fmt(null) : fmtCount(row.tokens));
     case "finishedRefits":
       return plain(`${row.finishedRefits} / ${row.seeds}`);
     case "stability":
@@ -144,8 +149,9 @@ export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): 
     case "optimizer":
     case "nLayers":
     case "nHeads":
-    case "weightDecay":
       return plain(String(row[key]));
+    case "weightDecay":
+      return plain(row.weightDecay === null ? fmt(null) : String(row.weightDecay));
     default: {
       const v = row[key];
       return plain(typeof v === "number" || v === null ? fmt(v) : String(v));

@@ -32,9 +32,10 @@ export function scaleStudy(content: SiteContent): ScaleStudy | null {
   const cells = version.suites.find((s) => s.name === SCALE_SUITE)!.result.cells;
   const points = cells.flatMap((cell): ScalePoint[] => {
     const { excess, excessInterval } = summarizeCell(cell);
-    if (excess === null) return [];
-    const { nLayers, dModel } = cell.config.model;
-    return [{ series: `${nLayers} ${nLayers === 1 ? "layer" : "layers"}, d_model ${dModel}`, nLayers, dModel, tokens: cell.config.train.tokens, cellId: cell.cellId, excess, low: excessInterval?.[0] ?? null, high: excessInterval?.[1] ?? null }];
+    const { model, train } = cell.config;
+    if (excess === null || !train) return [];
+    const { nLayers, dModel } = model;
+    return [{ series: `${nLayers} ${nLayers === 1 ? "layer" : "layers"}, d_model ${dModel}`, nLayers, dModel, tokens: train.tokens, cellId: cell.cellId, excess, low: excessInterval?.[0] ?? null, high: excessInterval?.[1] ?? null }];
   });
   points.sort((a, b) => a.nLayers - b.nLayers || a.dModel - b.dModel || a.tokens - b.tokens);
   return { version, points, missing: cells.length - points.length };

@@ -106,8 +106,9 @@ export interface CellSummary {
 export const clearsNulls = (excessInterval: Interval | null): boolean | null => (excessInterval ? excessInterval[0] > 0 : null);
 
 export function summarizeCell(cell: Cell): CellSummary {
-  const finished = cell.runs.filter((r) => r.status === "finished");
-  const perplexity = mean(finished.flatMap((r) => (r.heldOutPerplexity === null ? [] : [r.heldOutPerplexity])));
+  // A family trained elsewhere has no runs: its captured checkpoints are its refits.
+  const finished = cell.family?.models ?? cell.runs.filter((r) => r.status === "finished");
+  const perplexity = mean(cell.runs.flatMap((r) => (r.status === "finished" && r.heldOutPerplexity !== null ? [r.heldOutPerplexity] : [])));
   const { stats } = cell;
   if (!stats) {
     const none = { stability: null, interval: null, excess: null, excessInterval: null, clearsNulls: null, untrainedNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null };

@@ -8,7 +8,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { decodeSafetensors, encodeSafetensors } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { openCapture } from "../../../src/pipeline/capture/format.ts";
 import { main } from "../../../src/pipeline/cli.ts";
-import { seedsOf } from "../../../src/pipeline/capture/external.ts";
+import { seedsOf } from "../../../src/pipeline/suite/families.ts";
 import { saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { GPT2_SETTINGS, paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
 import { mulberry32 } from "../compare/helpers.ts";

@@ -28,7 +28,7 @@ describe("locateRuns", () => {
     expect(problems).toEqual([
       `${path.join(empty, "runs", "gpu")}: "gpu" is not a backend (tensorflow-gpu, tensorflow, wasm, cpu)`,
       `${path.join(tmp, "absent")}: not a directory`,
-      `${tmp}: holds no runs/ folder (is it the --out directory of a refit run?)`,
+      `${tmp}: holds no runs/ or captures/ folder (is it the --out directory of a refit run?)`,
     ]);
     expect(missing.map((m) => `${runName(loaded, m.run)}: ${m.reason}`)).toEqual(loaded.runs.map((r) => `tiny: run ${r.runId} (cell 1, seed ${r.seed}): missing from every --from directory`));
   });

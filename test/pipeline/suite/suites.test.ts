@@ -18,8 +18,25 @@ describe("suites/*.yaml", () => {
   it.each(files)("%s loads and expands", async (file) => {
     const loaded = await loadSuite(new URL(file, DIR).pathname);
     expect(loaded.suite.name).toBe(file.replace(/\.yaml$/, ""));
-    expect(loaded.cells.length).toBeGreaterThan(0);
+    expect(loaded.cells.length + loaded.families.length).toBeGreaterThan(0);
     expect(loaded.runs).toHaveLength(loaded.cells.length * loaded.suite.seeds);
+  });
+
+  // The nightly trains every suite but families-*.yaml, whose models its opt-in job downloads.
+  it.each(files)("%s lists models exactly when it is named families-*.yaml", async (file) => {
+    const loaded = await loadSuite(new URL(file, DIR).pathname);
+    expect(loaded.families.length > 0).toBe(file.startsWith("families-"));
+  });
+});
+
+describe("families-gpt2-small.yaml", () => {
+  it("lists Stanford CRFM's five GPT-2 small seeds as one family, seeds from their names", async () => {
+    const { suite, families } = await loadSuite(new URL("families-gpt2-small.yaml", DIR).pathname);
+    expect(suite.seeds).toBe(5);
+    expect(families.map((f) => f.name)).toEqual(["crfm-gpt2-small"]);
+    expect(families[0].members.map((m) => [m.seed, m.model, m.revision])).toEqual(
+      [["alias", 21], ["battlestar", 49], ["caprica", 81], ["darkmatter", 343], ["expanse", 777]].map(([n, s]) => [s, `stanford-crfm/${n}-gpt2-small-x${s}`, "main"]),
+    );
   });
 });
 
