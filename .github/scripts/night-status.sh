@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The nightly's verdict, run last with every job's result in the environment (PLAN, SHARDS,
-# AGGREGATE, DEPLOY, ISSUES: success, failure, cancelled or skipped; VERSION, MISSING, REGRESSED
+# FAMILIES, AGGREGATE, DEPLOY, ISSUES: success, failure, cancelled or skipped; VERSION, MISSING, REGRESSED
 # from the aggregate job). Exit 1, with one ::error line per part that did not work, so a night
 # that published only part of its runs still shows red. A regression alone does not fail the
 # night: its issue is the alert; it is noted here as a warning.
@@ -9,6 +9,8 @@ set -uo pipefail
 problems=()
 [ "${PLAN:-}" = success ] || problems+=("planning: ${PLAN:-not run}")
 [ "${SHARDS:-}" = success ] || problems+=("training: a shard job ended ${SHARDS:-not run} (see the shard jobs)")
+# Skipped unless asked for: the families job is opt-in.
+case "${FAMILIES:-skipped}" in success | skipped) ;; *) problems+=("model families: the families job ended ${FAMILIES}; their suites were not published") ;; esac
 if [ "${AGGREGATE:-}" != success ]; then
   problems+=("aggregation and publishing: ${AGGREGATE:-not run}; no version was published")
 else

@@ -58,7 +58,7 @@ describe("nightly.yml", () => {
   it("runs on a schedule and by hand, with settings from inputs, then repository variables", () => {
     expect(Object.keys(nightly.on)).toEqual(["schedule", "workflow_dispatch"]);
     const text = fs.readFileSync(path.join(DIR, "workflows/nightly.yml"), "utf8");
-    for (const [input, variable] of [["shards", "REFIT_SHARDS"], ["gpu_runner_labels", "REFIT_GPU_RUNNER_LABELS"], ["gpu_workers", "REFIT_GPU_WORKERS"], ["publish", "REFIT_PUBLISH"]]) {
+    for (const [input, variable] of [["shards", "REFIT_SHARDS"], ["gpu_runner_labels", "REFIT_GPU_RUNNER_LABELS"], ["gpu_workers", "REFIT_GPU_WORKERS"], ["publish", "REFIT_PUBLISH"], ["families", "REFIT_FAMILIES"]]) {
       expect(text).toContain(`inputs.${input} || vars.${variable} || `);
     }
     expect(nightly.concurrency).toEqual({ group: "refit-nightly", "cancel-in-progress": false });
@@ -126,9 +126,9 @@ describe("nightly.yml", () => {
   });
 
   it("aggregates after failed shards, publishing what finished from the shards and the store", () => {
-    expect(aggregate.needs).toEqual(["plan", "shard"]);
+    expect(aggregate.needs).toEqual(["plan", "shard", "families"]);
     expect(aggregate.if).toBe("${{ !cancelled() && needs.plan.result == 'success' }}");
-    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain("--from shards/* run-store --content content --allow-missing");
+    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain('"${families[@]}" --from shards/* run-store families-out --content content --allow-missing');
     const upload = step(shard, uses("actions/upload-artifact"));
     expect(upload.if).toBe("${{ !cancelled() }}");
     expect(upload.with!.path).toContain("!shard-out/runs/*/*/ckpt-*/**");
@@ -166,6 +166,61 @@ describe("nightly.yml", () => {
     expect(status.if).toBe("${{ always() }}");
     expect([...(status.needs as string[])].sort()).toEqual(Object.keys(nightly.jobs).filter((j) => j !== "night-status").sort());
     expect(step(status, runs("night-status.sh")).env!.MISSING).toBe("${{ needs.aggregate.outputs.missing }}");
+  });
+});
+
+describe("nightly.yml's model families", () => {
+  const { plan, families, aggregate } = nightly.jobs;
+  const planStep = step(plan, (s) => s.id === "plan");
+
+  /** The plan step's script over the real suites/, with refit plan replaced by a stub that lists the suites it was given. */
+  function runPlan(familiesSetting: string): { status: number | null; stdout: string; outputs: Record<string, string> } {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "refit-plan-step-")), "output");
+    const script = planStep.run!.replaceAll("node bin/refit.mjs plan", "echo");
+    const r = spawnSync("bash", ["-e", "-c", script], { cwd: path.resolve(DIR, ".."), encoding: "utf8", env: { ...process.env, SHARDS: "2", SKIP: "paper-grid", FAMILIES: familiesSetting, GITHUB_OUTPUT: out } });
+    const text = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "";
+    return { status: r.status, stdout: r.stdout, outputs: Object.fromEntries(text.trim().split("\n").filter(Boolean).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)])) };
+  }
+
+  it("is off unless asked for: the plan hands families-*.yaml to the families job only then, and never to the shards", () => {
+    expect(planStep.env!.FAMILIES).toBe("${{ inputs.families || vars.REFIT_FAMILIES || 'false' }}");
+    const off = runPlan("false");
+    expect(off.status).toBe(0);
+    expect(off.outputs.families).toBe("");
+    expect(off.outputs.suites.split(" ")).toContain("suites/smoke.yaml");
+    expect(off.outputs.suites).not.toContain("families-");
+    expect(off.outputs.matrix).not.toContain("families-");
+    const on = runPlan("true");
+    expect(on.outputs.families).toBe("suites/families-gpt2-small.yaml");
+    expect(on.outputs.suites).toBe(off.outputs.suites);
+    const bad = runPlan("yes");
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain("::error::families must be true or false, got 'yes'");
+  });
+
+  it("downloads in one job, read-only, in Debian 12 for the converter's torch, then captures on the CPU", () => {
+    expect(families.needs).toBe("plan");
+    expect(families.if).toBe("${{ needs.plan.outputs.families != '' }}");
+    expect(families.permissions).toBeUndefined();
+    expect(families.container).toBe("debian:bookworm");
+    expect(step(families, runs("apt-get install")).run).toContain("python3-torch python3-numpy");
+    const download = step(families, runs("fetch-families.sh"));
+    const capture = step(families, runs("bin/refit.mjs run"));
+    expect(download.run).toContain('bash .github/scripts/fetch-families.sh hub "${suites[@]}"');
+    expect(capture.run).toContain('node bin/refit.mjs run "$suite" --hub-dir hub --out families-out --backend wasm');
+    expect(index(families, download)).toBeLessThan(index(families, capture));
+    const downloaders = Object.entries(nightly.jobs).filter(([, j]) => (j.steps ?? []).some((s) => /fetch-families|huggingface|curl /.test(s.run ?? "")));
+    expect(downloaders.map(([name]) => name)).toEqual(["families"]);
+    // The weights stay on the runner; captures and results travel.
+    expect(step(families, uses("actions/upload-artifact")).with).toMatchObject({ name: "families", path: "families-out/" });
+  });
+
+  it("publishes the families only when their job succeeded", () => {
+    const fetched = step(aggregate, (s) => s.with?.name === "families");
+    expect(fetched.if).toBe("${{ needs.families.result == 'success' }}");
+    expect(step(aggregate, (s) => s.id === "aggregate").env!.FAMILIES).toBe("${{ needs.families.result == 'success' && needs.plan.outputs.families || '' }}");
+    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain("mkdir -p run-store/runs families-out/captures");
+    expect(step(nightly.jobs["night-status"], runs("night-status.sh")).env!.FAMILIES).toBe("${{ needs.families.result }}");
   });
 });
 
@@ -218,7 +273,7 @@ describe("ci.yml", () => {
 
 describe("night-status.sh", () => {
   const SCRIPT = path.join(DIR, "scripts/night-status.sh");
-  const ok = { PLAN: "success", SHARDS: "success", AGGREGATE: "success", DEPLOY: "success", ISSUES: "success", VERSION: "2026-03-02.1", MISSING: "0", REGRESSED: "false" };
+  const ok = { PLAN: "success", SHARDS: "success", FAMILIES: "skipped", AGGREGATE: "success", DEPLOY: "success", ISSUES: "success", VERSION: "2026-03-02.1", MISSING: "0", REGRESSED: "false" };
   const status = (env: Partial<typeof ok>) => spawnSync("bash", [SCRIPT], { encoding: "utf8", env: { PATH: process.env.PATH, ...ok, ...env } });
 
   it("passes a night that published every planned run, and one that only regressed (with a warning)", () => {
@@ -244,6 +299,14 @@ describe("night-status.sh", () => {
     expect(r.stdout).toContain("aggregation and publishing: failure; no version was published");
     expect(r.stdout).not.toContain("deploying");
     expect(r.stdout).not.toContain("regression issues");
+  });
+
+  it("fails when the opt-in families job failed, and not when it was skipped", () => {
+    expect(status({ FAMILIES: "skipped" }).status).toBe(0);
+    expect(status({ FAMILIES: "success" }).status).toBe(0);
+    const r = status({ FAMILIES: "failure" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("::error title=Nightly incomplete::model families: the families job ended failure; their suites were not published");
   });
 
   it("fails when the deploy or the regression issues failed", () => {
