@@ -1,13 +1,15 @@
 // The capture file both ways the pipeline reads it: decodeCapture over bytes and openCapture over
 // a file read a layer at a time must agree bit for bit, and refuse the same bad files with the
-// same messages, naming the file and the field or tensor.
+// same messages, naming the file and the field or tensor; through `refit compare` each is one
+// line and exit 2.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { InputError } from "../../../src/pipeline/artifacts/input-error.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { decodeCapture, encodeCapture, openCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
+import { main } from "../../../src/pipeline/cli.ts";
 import { CellConfigSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
 import { cellIdOf } from "../../../src/pipeline/suite/grid.ts";
 import { mulberry32 } from "../compare/helpers.ts";
@@ -144,7 +146,20 @@ describe("openCapture", () => {
       /bad\.safetensors: tensor "norms\.W_K" is F64 \[2\], expected F32 \[2\]/,
     ],
   ];
-  for (const [what, bytes, error] of bad) {
+  const good = encodeCapture(capture);
+  const cut: [string, Uint8Array, RegExp][] = [
+    ["a file cut short", good.subarray(0, good.length - 4), /bad\.safetensors: truncated: tensor "tokens" ends at data byte \d+ but the data holds \d+ bytes/],
+    [
+      "a header whose offsets lie about the data",
+      (() => {
+        const n = Number(new DataView(good.buffer, good.byteOffset, 8).getBigUint64(0, true));
+        const header = new TextDecoder().decode(good.subarray(8, 8 + n)).replace(/"data_offsets":\[(\d+),(\d+)\]/, (_, b, e) => `"data_offsets":[${b},${Number(e) - 4}]`);
+        return Uint8Array.from([...good.subarray(0, 8), ...new TextEncoder().encode(header.padEnd(n)), ...good.subarray(8 + n)]);
+      })(),
+      /bad\.safetensors: tensor "ablation\.dppl": shape \[2,2\] of F32 needs 16 bytes but data_offsets \[0, 12\] span 12/,
+    ],
+  ];
+  for (const [what, bytes, error] of [...bad, ...cut]) {
     it(`rejects ${what} when opened, as decodeCapture does`, () => {
       const file = write("bad.safetensors", bytes);
       expect(() => decodeCapture(bytes, file)).toThrow(error);
@@ -155,6 +170,27 @@ describe("openCapture", () => {
       };
       expect(readAll).toThrow(error);
       expect(readAll).toThrow(InputError);
+    });
+  }
+
+  // A file whose format is not refit.capture is not a capture at all: refit compare skips it.
+  for (const [what, bytes, error] of [...bad, ...cut].filter(([what]) => what !== "another format")) {
+    it(`refuses ${what} through refit compare: one line naming the file and the problem, exit 2`, async () => {
+      const dir = fs.mkdtempSync(path.join(tmp, "compare-"));
+      fs.writeFileSync(path.join(dir, "anchor.safetensors"), encodeCapture({ ...capture, meta: { ...capture.meta, seed: 1 } }));
+      fs.writeFileSync(path.join(dir, "bad.safetensors"), bytes);
+      const errors: string[] = [];
+      vi.spyOn(console, "log").mockImplementation(() => {});
+      vi.spyOn(console, "error").mockImplementation((...a) => void errors.push(a.join(" ")));
+      try {
+        expect(await main(["compare", dir])).toBe(2);
+      } finally {
+        vi.restoreAllMocks();
+      }
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(error);
+      expect(errors[0]).toContain(path.join(dir, "bad.safetensors"));
+      expect(errors[0]).not.toMatch(/\n\s+at /);
     });
   }
 });

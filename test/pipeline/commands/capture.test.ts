@@ -40,6 +40,16 @@ function broken(name: string, from: string, edit: { config?: (c: Record<string, 
   return dir;
 }
 
+/** A copy of a checkpoint whose model.safetensors lost its last bytes. */
+function cutShort(name: string, from: string): string {
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.copyFileSync(path.join(from, "config.json"), path.join(dir, "config.json"));
+  const bytes = fs.readFileSync(path.join(from, "model.safetensors"));
+  fs.writeFileSync(path.join(dir, "model.safetensors"), bytes.subarray(0, bytes.length - 4));
+  return dir;
+}
+
 async function capture(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -103,6 +113,7 @@ describe("refit capture", () => {
       () => [broken("lying", good[0], { config: (c) => (c.n_layer = 3) })],
       /lying\/model\.safetensors: missing tensor "h\.2\.ln_1\.weight" \[8\]$/,
     ],
+    ["a weights file shorter than its header says", () => [cutShort("cut", good[0])], /cut\/model\.safetensors: truncated: tensor "transformer\.wte\.weight" ends at data byte \d+ but the data holds \d+ bytes$/],
     [
       "a vocabulary that names no tokenizer",
       () => [checkpoint("vocab-300", 1, { ...CONFIG, vocabSize: 300 })].map((dir) => broken("vocab-300-plain", dir, { config: (c) => delete c.refit_tokenizer })),
