@@ -31,7 +31,8 @@ then treats the family as one cell, its lowest seed the anchor.
 
 A checkpoint's seed is the last number in its directory name when every name has a different one
 (seed-3, alias-gpt2-small-x21), else its position in the sorted list. A capture already written
-for the same weights (SHA-256), family and probe set is kept. Nothing is downloaded.
+for the same weights (SHA-256), model name, revision, family and probe set is kept. Nothing is
+downloaded.
 
 Options:
   --family <name>      the family (cell) these checkpoints belong to (letters, digits, . _ -)
