@@ -1,11 +1,12 @@
 // Suite files: YAML parsed with node positions, validated by SuiteSchema, expanded into cells
-// and runs. Every problem becomes one `file:line:col: key: message` line and all of them are
-// reported at once (Starlight's parseWithFriendlyErrors, in spirit), so a file is fixed in one pass.
+// and runs (or, for a suite of `models`, its families). Every problem becomes one
+// `file:line:col: key: message` line and all of them are reported at once (Starlight's
+// parseWithFriendlyErrors, in spirit), so a file is fixed in one pass.
 import { readFile } from "node:fs/promises";
+import * as path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import type { core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import * as path from "node:path";
 import { planFamilies, type PlannedFamily } from "./families.ts";
 import { expandGrid, GridError, runsOf, type Cell, type Run } from "./grid.ts";
 import { describeValue, issueMessage, missingKeyMessage, unknownKeyMessage } from "./issues.ts";
