@@ -71,7 +71,7 @@ export async function initBackend(choice: BackendChoice = "auto", opts: BackendO
   const { load = (pkg: string) => import(pkg), notice = (line: string) => console.error(line) } = opts;
   const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] : [choice];
   const passed: string[] = [];
-  registerGradients();
+  await registerGradients();
   for (const name of order) {
     const why = await activate(name, load);
     if (why === null) {
