@@ -125,10 +125,10 @@ describe("nightly.yml", () => {
     expect(nightly.env!.BACKEND).toBe("tensorflow-gpu");
   });
 
-  it("aggregates after failed shards, publishing what finished from the shards and the store", () => {
+  it("aggregates after failed shards, publishing what finished from the shards and the store, and carrying the rest", () => {
     expect(aggregate.needs).toEqual(["plan", "shard", "families"]);
     expect(aggregate.if).toBe("${{ !cancelled() && needs.plan.result == 'success' }}");
-    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain('"${families[@]}" --from shards/* run-store families-out --content content --allow-missing');
+    expect(step(aggregate, (s) => s.id === "aggregate").run).toContain('"${families[@]}" --from shards/* run-store families-out --content content --allow-missing --carry');
     const upload = step(shard, uses("actions/upload-artifact"));
     expect(upload.if).toBe("${{ !cancelled() }}");
     expect(upload.with!.path).toContain("!shard-out/runs/*/*/ckpt-*/**");
