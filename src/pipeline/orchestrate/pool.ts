@@ -105,8 +105,11 @@ export function runPool<J, R>(o: PoolOptions<J, R>): Promise<R[]> {
  */
 export function serveJobs<J, R>(handle: (job: J, progress: (event: unknown) => void) => R | Promise<R>): void {
   const send = (m: FromWorker<R>) => process.send!(m);
+  // `connected` changes only when the event loop turns, which a run of training steps may not let
+  // it do before the run ends; the parent's PID is read live, and changes the moment it dies.
+  const parent = process.ppid;
   const progress = (index: number) => (event: unknown) => {
-    if (!process.connected) process.exit(1);
+    if (!process.connected || process.ppid !== parent) process.exit(1);
     send({ type: "progress", index, event });
   };
   process.on("message", async (m: ToWorker<J>) => {

@@ -1,3 +1,6 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runPool } from "../../../src/pipeline/orchestrate/pool.ts";
@@ -30,5 +33,33 @@ describe("runPool", () => {
 
   it("rejects when a worker dies mid-job", async () => {
     await expect(runPool<number, number>({ workerModule: WORKER, jobs: [13], describe: (n) => `job ${n}` })).rejects.toThrow(/job 13 exited \(code 3\) before finishing/);
+  });
+
+  it("stops a worker whose parent was killed with -9, even mid-job in steps that never yield", async () => {
+    // A parent that starts the 20-second job, prints its worker's PID at the first progress event, and kills itself.
+    const parent = `
+      import { runPool } from ${JSON.stringify(path.resolve(import.meta.dirname, "../../../src/pipeline/orchestrate/pool.ts"))};
+      runPool({ workerModule: ${JSON.stringify(WORKER)}, jobs: [99], onProgress: (_, e) => {
+        if (e.pid) { console.log(e.pid); process.kill(process.pid, "SIGKILL"); }
+      } });`;
+    const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "refit-pool-")), "parent.mjs");
+    fs.writeFileSync(script, parent);
+    const child = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    await new Promise((resolve) => child.on("exit", resolve));
+    const worker = Number(out.trim().split("\n")[0]);
+    expect(worker).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(worker, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 5_000;
+    while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(), "the worker trained on after its parent died").toBe(false);
   });
 });
