@@ -87,16 +87,24 @@ function rowOf(f: Finding, label: string): FindingRow {
   };
 }
 
+/** A finding the suite's result does not carry: shown as not evaluated. */
+function notEvaluated(id: FindingId, label: string, claim: string): FindingRow {
+  return { id, label, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
+}
+
 /** The paper's five findings, in order, each evaluated or not. */
 export function findingRows(result: PublishedSuite): FindingRow[] {
   return CLAIMS.map((claim, i) => {
     const id = `finding${i + 1}` as FindingId;
     const f = result.findings?.find((x) => x.id === id);
     const label = String(i + 1);
-    if (!f) return { id, label, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
-    return rowOf(f, label);
+    return f ? rowOf(f, label) : notEvaluated(id, label, claim);
   });
 }
+
+/** Page anchors of the findings page: a suite's section, and one finding's card within it. */
+export const suiteAnchor = (suite: string) => `suite-${suite}`;
+export const findingAnchor = (suite: string, id: FindingId) => `${suite}-${id}`;
 
 /** Refit's known-answer controls (induction heads on synthetic repeats) that a suite's result carries. */
 export function controlRows(result: PublishedSuite): FindingRow[] {
@@ -134,12 +142,10 @@ export interface ScorecardRow {
 export function scorecard(suites: readonly { result: PublishedSuite }[]): ScorecardRow[] {
   const paper = suites.map((s) => findingRows(s.result));
   const controls = suites.map((s) => controlRows(s.result));
-  const rows: ScorecardRow[] = CLAIMS.map((claim, i) => ({ id: paper[0]?.[i].id ?? (`finding${i + 1}` as FindingId), label: String(i + 1), claim, bySuite: paper.map((p) => p[i]) }));
-  const tested = [...new Set(controls.flat().filter((c) => c.verdict !== "untestable").map((c) => c.id))];
-  for (const id of tested) {
-    const first = controls.flat().find((c) => c.id === id)!;
-    const missing = (): FindingRow => ({ ...first, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null });
-    rows.push({ id, label: "control", claim: first.claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? missing()) });
+  const rows: ScorecardRow[] = CLAIMS.map((claim, i) => ({ id: `finding${i + 1}` as FindingId, label: String(i + 1), claim, bySuite: paper.map((p) => p[i]) }));
+  const tested = new Map(controls.flat().filter((c) => c.verdict !== "untestable").map((c) => [c.id, c.claim]));
+  for (const [id, claim] of tested) {
+    rows.push({ id, label: "control", claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? notEvaluated(id, "control", claim)) });
   }
   return rows;
 }
