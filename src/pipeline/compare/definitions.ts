@@ -38,6 +38,7 @@ export const CELL_METRICS = [
   "midDip",
   "residualMargin",
   "importance.trend",
+  "induction.formed",
   "induction.excess",
   "induction.excessGap",
   "induction.repeatExcess",
@@ -111,7 +112,11 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   ["importance.trend", `OLS slope of importance.pearson over relative depth l/L (l 1-based), layers with undefined r skipped: negative when deeper layers tie importance to instability more. ${BOOT}`],
   [
     "induction.excess",
-    `The known-answer control: per anchor head, head stability S(l,h) minus the larger of its own probe-shuffled and uniform nulls, averaged over the anchor's induction heads (induction score >= 0.4). Defined only when such heads exist. ${BOOT}`,
+    `The known-answer control: per anchor head, head stability S(l,h) minus the larger of its own probe-shuffled and uniform nulls, averaged over the anchor's induction heads (induction score >= 0.4). Stability and nulls are taken over the other refits that formed an induction head (see induction.formed); a seed without one has no circuit to match. Defined only when the anchor has such heads. ${BOOT}`,
+  ],
+  [
+    "induction.formed",
+    `Share of refits (anchor included) with at least one induction head, a head whose induction score is at least 0.4: how reliably training forms the circuit. ${BOOT}`,
   ],
   ["induction.excessGap", `induction.excess minus the same per-head excess averaged over every other head: above 0 when induction heads are the most stable heads beyond the nulls. ${BOOT}`],
   [

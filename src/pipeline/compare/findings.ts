@@ -146,7 +146,7 @@ export const FINDINGS: readonly Spec[] = [
     id: "inductionControl",
     claim:
       "Known-answer control: induction heads are stable far beyond the nulls, clearing the larger of their own probe-shuffled and uniform nulls by more than 0.2. If this fails on the synthetic induction suite, the method or the code is wrong.",
-    statistic: "Mean over cells with induction heads (anchor induction score >= 0.4) of induction.excess, the heads' stability minus the larger of their own probe-shuffled and uniform nulls.",
+    statistic: "Mean over cells with induction heads (anchor induction score >= 0.4) of induction.excess, the heads' stability minus the larger of their own probe-shuffled and uniform nulls, over the refits that formed induction heads (induction.formed gives their share).",
     direction: ">",
     threshold: 0.2,
     parts: perCell("induction.excess"),
@@ -155,7 +155,7 @@ export const FINDINGS: readonly Spec[] = [
   {
     id: "inductionRank",
     claim: "Known-answer control: induction heads are the most stable heads beyond the nulls (their excess over the nulls is above the other heads').",
-    statistic: "Mean over cells with induction heads of induction.excessGap, the induction heads' mean excess over their nulls minus the other heads' mean excess.",
+    statistic: "Mean over cells with induction heads of induction.excessGap, the induction heads' mean excess over their nulls minus the other heads' mean excess, over the refits that formed induction heads.",
     direction: ">",
     threshold: 0,
     parts: perCell("induction.excessGap"),
@@ -165,7 +165,7 @@ export const FINDINGS: readonly Spec[] = [
     id: "inductionRepeat",
     claim:
       "Known-answer control where the answer is known: on the repeat rows (query positions whose token occurred earlier in the probe), induction heads clear the larger of their own probe-shuffled and uniform nulls by more than 0.2.",
-    statistic: "Mean over cells with induction heads of induction.repeatExcess, the heads' stability minus the larger of their own nulls, all read on the repeat rows only.",
+    statistic: "Mean over cells with induction heads of induction.repeatExcess, the heads' stability minus the larger of their own nulls, all read on the repeat rows only, over the refits that formed induction heads.",
     direction: ">",
     threshold: 0.2,
     parts: perCell("induction.repeatExcess"),

@@ -172,25 +172,36 @@ function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Re
 }
 
 /**
- * The induction control's statistics: per anchor head, S(l,h) minus the larger of its probe-shuffled
- * and uniform nulls; induction.excess is its mean over the anchor's induction heads, and
+ * The induction control's statistics. induction.formed is the share of refits with an induction head.
+ * The rest compare the anchor's induction heads only with the other refits that formed one: a seed
+ * whose training found another solution has no induction head to match, so it says nothing about
+ * whether the method recognises the circuit (its failure shows in induction.formed and in the plain
+ * stability metrics). Per anchor head, S(l,h) minus the larger of its probe-shuffled and uniform
+ * nulls, both over those refits; induction.excess is its mean over the anchor's induction heads,
  * induction.excessGap that mean minus the mean over every other head (when one is left);
  * induction.repeatExcess is induction.excess with stability and nulls read on the repeat rows only.
- * Empty when no anchor head reaches INDUCTION_THRESHOLD.
+ * Only induction.formed is defined when no anchor head reaches INDUCTION_THRESHOLD.
  */
 function inductionControl({ trained: T, scores, repeatRows }: StatisticsInput): Partial<Record<CellMetric, Statistic>> {
   if (!scores) return {};
+  const formed = scores.map((s) => inductionHeads(s).length > 0);
+  const out: Partial<Record<CellMetric, Statistic>> = { "induction.formed": (d) => refitsMean((r) => (formed[r] ? 1 : 0), d) };
   const n = T.nHeadsTotal;
   const inducting = inductionHeads(scores[0]);
+  if (inducting.length === 0) return out;
   const rest = Array.from({ length: n }, (_, i) => i).filter((i) => !inducting.includes(i));
-  if (inducting.length === 0) return {};
+  // A resample that drew no other refit with the circuit falls back to all of them: the excess
+  // then counts the seeds without it, which can only lower it.
+  const formedMean = (value: (r: number) => number, d: Draw) => {
+    const others = d.others.filter((r) => formed[r]);
+    return others.length > 0 ? othersMean(value, { ...d, others }) : othersMean(value, d);
+  };
   const headExcess = (i: number, d: Draw) => {
-    const s = othersMean((r) => T.max[r * n + i], d);
-    const shuffled = T.shuffled ? othersMean((r) => T.shuffled![r * n + i], d) : -Infinity;
+    const s = formedMean((r) => T.max[r * n + i], d);
+    const shuffled = T.shuffled ? formedMean((r) => T.shuffled![r * n + i], d) : -Infinity;
     return s - Math.max(shuffled, T.uniform[i]);
   };
   const meanExcess = (heads: number[], d: Draw) => heads.reduce((a, i) => a + headExcess(i, d), 0) / heads.length;
-  const out: Partial<Record<CellMetric, Statistic>> = {};
   if (rest.length > 0) {
     out["induction.excess"] = (d) => meanExcess(inducting, d);
     out["induction.excessGap"] = (d) => meanExcess(inducting, d) - meanExcess(rest, d);
@@ -199,7 +210,7 @@ function inductionControl({ trained: T, scores, repeatRows }: StatisticsInput): 
     const { max, shuffled, uniform, heads } = repeatRows;
     const m = heads.length;
     const repeatExcess = (k: number, d: Draw) =>
-      othersMean((r) => max[r * m + k], d) - Math.max(shuffled ? othersMean((r) => shuffled[r * m + k], d) : -Infinity, uniform[k]);
+      formedMean((r) => max[r * m + k], d) - Math.max(shuffled ? formedMean((r) => shuffled[r * m + k], d) : -Infinity, uniform[k]);
     out["induction.repeatExcess"] = (d) => heads.reduce((a, _, k) => a + repeatExcess(k, d), 0) / m;
   }
   return out;

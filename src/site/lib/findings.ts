@@ -25,7 +25,7 @@ export const STATISTIC_NAME: Record<FindingId, string> = {
   finding3: "the trend of the importance-stability correlation over relative depth",
   finding4: "the AdamW-minus-Adam difference in head stability (mean over twin pairs)",
   finding5: "the residual margin (residual CKA minus head stability, worst layer)",
-  inductionControl: "the induction heads' stability beyond their own nulls (induction.excess)",
+  inductionControl: "the induction heads' stability beyond their own nulls, over the seeds that formed them (induction.excess)",
   inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
   inductionRepeat: "the induction heads' stability beyond their own nulls on the repeat rows (induction.repeatExcess)",
 };
@@ -68,9 +68,11 @@ export interface FindingRow {
   value: number | null;
   interval: Interval | null;
   note: string | null;
+  /** For the known-answer controls: how many seeds formed induction heads, in words; null otherwise. */
+  formation: string | null;
 }
 
-function rowOf(f: Finding, label: string): FindingRow {
+function rowOf(f: Finding, label: string, formation: string | null = null): FindingRow {
   return {
     id: f.id,
     label,
@@ -84,12 +86,13 @@ function rowOf(f: Finding, label: string): FindingRow {
     value: numberOf(f.estimate?.value),
     interval: intervalOf(f.estimate),
     note: f.note || null,
+    formation,
   };
 }
 
 /** A finding the suite's result does not carry: shown as not evaluated. */
 function notEvaluated(id: FindingId, label: string, claim: string): FindingRow {
-  return { id, label, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null };
+  return { id, label, claim, test: null, statistic: null, direction: null, threshold: null, parts: [], verdict: null, value: null, interval: null, note: null, formation: null };
 }
 
 /** The paper's five findings, in order, each evaluated or not. */
@@ -108,7 +111,16 @@ export const findingAnchor = (suite: string, id: FindingId) => `${suite}-${id}`;
 
 /** Refit's known-answer controls (induction heads on synthetic repeats) that a suite's result carries. */
 export function controlRows(result: PublishedSuite): FindingRow[] {
-  return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, "control"));
+  return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, "control", formationOf(result)));
+}
+
+/** "6 of 8 seeds" per cell that measured induction.formed, as one sentence; null when none did. */
+function formationOf(result: PublishedSuite): string | null {
+  const counts = result.cells.flatMap(({ stats }) => {
+    const share = numberOf(stats?.cellEstimates?.["induction.formed"]?.value);
+    return stats && share !== null ? [`${Math.round(share * stats.nRefits)} of ${stats.nRefits} seeds`] : [];
+  });
+  return counts.length > 0 ? `Induction heads formed in ${counts.join(", ")}; the control compares the anchor with those only.` : null;
 }
 
 /**
@@ -124,7 +136,8 @@ export function findingSentence(f: FindingRow): string {
   if (!f.interval || f.threshold === null) return `${measured}; the claim needs it ${side} ${f.threshold}. Verdict: ${f.verdict}.`;
   const [lo, hi] = f.interval;
   const where = lo > f.threshold ? `lies wholly above ${f.threshold}` : hi < f.threshold ? `lies wholly below ${f.threshold}` : `contains ${f.threshold}`;
-  return `${measured}. The claim needs it ${side} ${f.threshold}; the interval ${where}, so the finding is ${f.verdict}${f.verdict === "inconclusive" ? " with this many seeds" : ""} in this suite.`;
+  const formation = f.formation ? ` ${f.formation}` : "";
+  return `${measured}. The claim needs it ${side} ${f.threshold}; the interval ${where}, so the finding is ${f.verdict}${f.verdict === "inconclusive" ? " with this many seeds" : ""} in this suite.${formation}`;
 }
 
 /** One finding across the suites of a version: its row in each suite, in suite order. */

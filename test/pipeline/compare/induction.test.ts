@@ -116,6 +116,21 @@ describe("the induction control through compareCell", () => {
     expect(cell.stats.cellEstimates!["meanExcess.informativeNull"]!.value).toBeCloseTo(expected, 12);
   });
 
+  it("compares only the refits that formed induction heads, and counts them in induction.formed", () => {
+    // A fourth refit whose training found no induction head: both heads attend to the previous token.
+    const prevOnly = probes.map((p) => oneHot(p.length, (i) => Math.max(i - 1, 0)));
+    const unformed = patternsFrom([[prevOnly, prevOnly]]);
+    const refits = [refit, refit, unformed, refit].map((patterns, seed) => ({ seed, patterns, tokens }));
+    const mixed = compareCell({ layout, refits, resamples: 50 });
+    const formedOnly = compareCell({ layout, refits: refits.filter((r) => r.seed !== 2), resamples: 50 });
+    const est = (c: typeof cell, id: "induction.formed" | "induction.excess" | "induction.excessGap" | "induction.repeatExcess") => c.stats.cellEstimates![id]!.value!;
+    expect(est(mixed, "induction.formed")).toBe(3 / 4);
+    expect(est(formedOnly, "induction.formed")).toBe(1);
+    for (const id of ["induction.excess", "induction.excessGap", "induction.repeatExcess"] as const) expect(est(mixed, id)).toBeCloseTo(est(formedOnly, id), 12);
+    // The plain stability of the induction head still counts the seed without the circuit.
+    expect(mixed.stats.estimates![0].stability!.value!).toBeLessThan(formedOnly.stats.estimates![0].stability!.value! - 0.1);
+  });
+
   it("leaves the scores out when the probes repeat no token", () => {
     const plain = [256, 1, 2, 3];
     const l1: PatternLayout = { nLayers: 1, nHeads: 1, probeLengths: [4] };

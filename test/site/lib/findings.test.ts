@@ -8,7 +8,7 @@ const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
 const grid = latest.suites.find((s) => s.name === "tiny-grid")!.result;
 
 const row = (over: Partial<FindingRow>): FindingRow => ({
-  id: "finding4", label: "4", claim: "", test: null, statistic: "s", direction: ">", threshold: 0, parts: [], verdict: "supported", value: 0.02, interval: [0.01, 0.03], note: null, ...over,
+  id: "finding4", label: "4", claim: "", test: null, statistic: "s", direction: ">", threshold: 0, parts: [], verdict: "supported", value: 0.02, interval: [0.01, 0.03], note: null, formation: null, ...over,
 });
 
 describe("findingSentence", () => {
@@ -18,6 +18,10 @@ describe("findingSentence", () => {
     );
     expect(findingSentence(row({ verdict: "inconclusive", value: 0.001, interval: [-0.01, 0.012] }))).toContain("the interval contains 0, so the finding is inconclusive with this many seeds");
     expect(findingSentence(row({ verdict: "untestable", note: "no cell has 3 or more layers" }))).toBe("Untestable in this suite: no cell has 3 or more layers.");
+  });
+  it("says, for a control, how many seeds formed the circuit it compares", () => {
+    const control = row({ id: "inductionControl", label: "control", threshold: 0.2, value: 0.8, interval: [0.7, 0.9], formation: "Induction heads formed in 6 of 8 seeds; the control compares the anchor with those only." });
+    expect(findingSentence(control)).toMatch(/so the finding is supported in this suite\. Induction heads formed in 6 of 8 seeds; /);
   });
   it("is written from the fixture's measured verdicts", () => {
     const f4 = findingRows(grid).find((f) => f.id === "finding4")!;
