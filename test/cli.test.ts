@@ -80,14 +80,33 @@ describe("refit run", () => {
     expect(after.cells[0].stats).toEqual(before.cells[0].stats);
   });
 
-  it("refuses, with exit 2, to read runs captured on another probe set", () => {
-    // The same cell config with another probe set has the same run IDs: its cached captures do not fit.
-    const other = path.join(tmp, "tiny-other-probes.yaml");
-    fs.writeFileSync(other, `${fs.readFileSync(TINY, "utf8")}probes:\n  set: induction\n`);
-    const r = refit(["run", other, "--out", out, "--backend", "wasm"]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/capture\.safetensors: captured on probe set "default" .*but the suite asks for "induction"/);
-    expect(r.stderr).not.toMatch(/^\s+at /m);
+  it("captures finished runs on another probe set from their final checkpoints, training nothing", () => {
+    // The same cell config on another probe set is another cell with the same run IDs. In a copy of
+    // the cache, so the runs compared bit for bit below keep only their default-set captures.
+    const other = path.join(tmp, "tiny-induction.yaml");
+    fs.writeFileSync(other, `${fs.readFileSync(TINY, "utf8").replace("name: tiny", "name: tiny-induction")}probes:\n  set: induction\n`);
+    const copy = path.join(tmp, "other-probes");
+    fs.cpSync(out, copy, { recursive: true });
+    const r = refit(["run", other, "--out", copy, "--backend", "wasm"]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run 1/2 cell 1 seed 0  trained; capturing it on probe set induction from its final checkpoint");
+    expect(r.stderr).not.toMatch(/ step \d+\/\d+ /);
+    const dir = path.join(copy, "results", "tiny-induction");
+    const result = readJson(path.join(dir, fs.readdirSync(dir)[0]), SuiteResultSchema);
+    const tiny = resultOf(out);
+    expect(result.probeSet.id).toBe("induction");
+    expect(result.cells[0].cellId).not.toBe(tiny.cells[0].cellId);
+    expect(result.cells[0].runs.map((x) => x.runId)).toEqual(tiny.cells[0].runs.map((x) => x.runId));
+    for (const runId of fs.readdirSync(path.join(out, "runs", "wasm"))) {
+      const [from, to] = [out, copy].map((d) => path.join(d, "runs", "wasm", runId));
+      expect(fs.readdirSync(to).filter((f) => f.endsWith(".safetensors")).sort()).toEqual([
+        "capture-init.safetensors",
+        "capture.induction-init.safetensors",
+        "capture.induction.safetensors",
+        "capture.safetensors",
+      ]);
+      for (const f of ["capture.safetensors", "run.json"]) expect(fs.readFileSync(path.join(to, f)).equals(fs.readFileSync(path.join(from, f))), f).toBe(true);
+    }
   });
 
   it("copies finished runs from --reuse-from instead of training them, without their checkpoints", () => {
@@ -170,6 +189,18 @@ describe("refit plan", () => {
     expect(ids).toHaveLength(6);
     expect(ids).toEqual([...new Set(ids)].sort());
     expect(ids.every((id) => /^[0-9a-f]{16}$/.test(id))).toBe(true);
+  });
+
+  it("counts a run shared by cells on several probe sets once, and names its captures on each set with --run-ids", () => {
+    const sets = path.join(tmp, "tiny-sets.yaml");
+    fs.writeFileSync(sets, `${fs.readFileSync(TINY, "utf8")}grid:\n  probes.set: [default, words-5]\n`);
+    const plan = refit(["plan", sets, "--shards", "2"]);
+    expect(plan.status, plan.stderr).toBe(0);
+    expect(plan.stderr).toMatch(/tiny-sets\.yaml: 2 cell\(s\), 2 runs/);
+    const { include } = JSON.parse(plan.stdout) as { include: { runs: number }[] };
+    expect(include.map((e) => e.runs)).toEqual([1, 1]);
+    const ids = refit(["plan", TINY, "--run-ids"]).stdout.trimEnd().split("\n");
+    expect(refit(["plan", sets, "--run-ids"]).stdout.trimEnd().split("\n")).toEqual([...ids, ...ids.map((id) => `${id} words-5`)].sort());
   });
 });
 

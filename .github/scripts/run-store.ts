@@ -1,36 +1,50 @@
 // The nightly's run store: finished runs (record and captures, keyed by run ID) kept in the Actions
 // cache between nights, so a night trains only runs whose ID is new. The aggregate job merges the
 // night's shard outputs into the store restored from the cache, keeps only the runs tonight's suites
-// plan, and prints the key to save it under: the SHA-256 of its sorted run IDs, one a line, which is
-// what `refit plan --run-ids | sha256sum` gives when the store holds every planned run.
+// plan, and prints the key to save it under: the SHA-256 of the sorted capture keys it holds (a run
+// ID, then the probe set where it is not the default), one a line, which is what `refit plan
+// --run-ids | sha256sum` gives when the store holds every planned run on every planned probe set. A
+// run the suites now capture on another probe set too is replaced by a shard's copy that has it, and
+// the key changes with it, so the fuller store is saved.
 // Usage: node .github/scripts/run-store.ts --store <dir> --backend <name> [--from <shard-dir>...] <suite.yaml...>
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BackendSchema, type BackendName } from "../../src/pipeline/artifacts/schemas.ts";
-import { reuseFinishedRun, runDirOf } from "../../src/pipeline/artifacts/runs.ts";
-import type { Run } from "../../src/pipeline/suite/grid.ts";
+import { captureKey, finishedRecord, reuseFinishedRun, runDirOf } from "../../src/pipeline/artifacts/runs.ts";
+import { trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
 import { loadSuite } from "../../src/pipeline/suite/load.ts";
 
-/** The cache key suffix of a set of run IDs: as `refit plan --run-ids | sha256sum | cut -c1-32`. */
-const storeKey = (runIds: readonly string[]) => createHash("sha256").update(`${[...runIds].sort().join("\n")}\n`).digest("hex").slice(0, 32);
+/** The cache key suffix of a set of capture keys: as `refit plan --run-ids | sha256sum | cut -c1-32`. */
+const storeKey = (keys: readonly string[]) => createHash("sha256").update(`${[...keys].sort().join("\n")}\n`).digest("hex").slice(0, 32);
 
-/** Copies finished planned runs from the shard dirs into the store, removes runs no suite plans, and returns the IDs held. */
-function mergeIntoStore(store: string, backend: BackendName, planned: readonly Run[], from: readonly string[]): { held: string[]; added: number; removed: number } {
+/**
+ * Copies finished planned runs from the shard dirs into the store, removes runs no suite plans, and
+ * returns the capture keys held and how many runs are held whole (on every planned probe set).
+ */
+function mergeIntoStore(store: string, backend: BackendName, planned: readonly Training[], from: readonly string[]): { held: string[]; whole: number; added: number; removed: number } {
   const dir = path.join(store, "runs", backend);
   fs.mkdirSync(dir, { recursive: true });
-  const byId = new Map(planned.map((r) => [r.runId, r]));
+  const byId = new Map(planned.map((t) => [t.run.runId, t]));
   let removed = 0;
   for (const name of fs.readdirSync(dir).filter((n) => !byId.has(n))) {
     fs.rmSync(path.join(dir, name), { recursive: true, force: true });
     removed++;
   }
   let added = 0;
-  for (const run of byId.values()) {
-    for (const shard of from) if (reuseFinishedRun(run, runDirOf(shard, backend, run.runId), path.join(dir, run.runId))) added++;
+  for (const { run, probeSets } of byId.values()) {
+    const stored = path.join(dir, run.runId);
+    for (const shard of from) {
+      const copy = runDirOf(shard, backend, run.runId);
+      if (!finishedRecord(stored, probeSets) && finishedRecord(copy, probeSets)) fs.rmSync(stored, { recursive: true, force: true });
+      if (reuseFinishedRun(run, copy, stored, probeSets)) added++;
+    }
   }
-  return { held: fs.readdirSync(dir).sort(), added, removed };
+  const runs = [...byId.values()];
+  const held = runs.flatMap(({ run, probeSets }) => probeSets.filter((s) => finishedRecord(path.join(dir, run.runId), [s])).map((s) => captureKey(run.runId, s)));
+  const whole = runs.filter(({ run, probeSets }) => finishedRecord(path.join(dir, run.runId), probeSets)).length;
+  return { held, whole, added, removed };
 }
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { store: { type: "string" }, backend: { type: "string" }, from: { type: "string", multiple: true } } });
@@ -39,7 +53,7 @@ if (!values.store || !backend.success || positionals.length === 0) {
   console.error("usage: run-store.ts --store <dir> --backend <name> [--from <shard-dir>...] <suite.yaml...>");
   process.exit(2);
 }
-const planned = (await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs);
-const { held, added, removed } = mergeIntoStore(values.store, backend.data, planned, values.from ?? []);
-console.error(`run store: ${held.length} of ${new Set(planned.map((r) => r.runId)).size} planned runs (${added} added tonight, ${removed} no longer planned removed)`);
+const planned = trainingsOf((await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs));
+const { held, whole, added, removed } = mergeIntoStore(values.store, backend.data, planned, values.from ?? []);
+console.error(`run store: ${whole} of ${planned.length} planned runs (${added} added tonight, ${removed} no longer planned removed)`);
 console.log(`key=${storeKey(held)}`);

@@ -1,6 +1,7 @@
 // suite -> runs -> train + capture (orchestrate/job.ts, in worker processes when --workers > 1)
 // -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
-// an interrupted one resumes from its newest checkpoint. With a shard, only that shard's runs are
+// an interrupted one resumes from its newest checkpoint. Cells that differ only in their probe set
+// share runs: each run is one job, which captures it on every probe set its cells use. With a shard, only that shard's runs are
 // trained and nothing is compared (the other shards' runs live elsewhere until aggregated). The
 // compare-and-assemble half is assemble/suite.ts, which `refit aggregate` uses on shards too. A
 // suite of `models` trains nothing: each family's checkpoints are captured as `refit capture` does,
@@ -15,10 +16,11 @@ import { exists, writeJsonAtomic } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
 import { captureFamily, familyCapturePath, type CapturedModel } from "./capture/external.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
-import { newJobCache, runJob, summarize, type RunJob } from "./orchestrate/job.ts";
+import { newJobCache, recaptureNote, runJob, summarize, type RunJob } from "./orchestrate/job.ts";
 import { shardRuns, type Shard } from "./orchestrate/plan.ts";
 import { runPool } from "./orchestrate/pool.ts";
 import { memberDir, type FamilyMember } from "./suite/families.ts";
+import { trainingsOf } from "./suite/grid.ts";
 import type { LoadedSuite } from "./suite/load.ts";
 import { suiteProgress, type ProgressSink } from "./train/progress.ts";
 import type { StepEvent } from "./train/train.ts";
@@ -78,8 +80,12 @@ const WORKER = fileURLToPath(new URL("./orchestrate/worker.ts", import.meta.url)
 
 /** Trains every job not yet finished, in this process or a pool, with one progress display; records in job order. */
 async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions): Promise<RunRecord[]> {
-  const done = jobs.map((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)));
+  const done = jobs.map((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets));
   const todo = jobs.map((_, i) => i).filter((i) => done[i] === null);
+  for (const i of todo) {
+    const note = recaptureNote(jobs[i]);
+    if (note) opts.progress.write(`${labels[i]}  ${note}\n`);
+  }
   const display = suiteProgress(opts.progress, jobs.length, jobs.length - todo.length);
   const bars = new Map<number, ReturnType<typeof display.start>>();
   const bar = (i: number) => bars.get(i) ?? bars.set(i, display.start(labels[i])).get(i)!;
@@ -104,17 +110,22 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
 }
 
 /**
- * Jobs for some of a suite's runs, labelled by their place in the whole suite; with `reuseFrom`,
- * finished runs found there are first copied into the output directory, so they count as cached.
+ * Jobs for some of a suite's runs, one per run ID, labelled by their place in the whole suite; with
+ * `reuseFrom`, finished runs found there are first copied into the output directory, so they count
+ * as cached.
  */
 function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
-  const probes = loadProbeSet(loaded.suite.probes.set);
-  for (const cell of loaded.cells) checkProbesFit(probes, cell.config.data.nCtx);
+  for (const cell of loaded.cells) checkProbesFit(loadProbeSet(cell.probeSet), cell.config.data.nCtx);
   const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
-  const jobs = runs.map((run) => ({ run, outDir: opts.outDir, backend: opts.backend, probeSet: probes.id, suiteFile: loaded.file }));
+  const all = trainingsOf(loaded.runs).map((t) => t.run.runId);
+  const trainings = trainingsOf(runs);
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file }));
   const from = opts.reuseFrom;
-  if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId));
-  const labels = runs.map((run) => `run ${loaded.runs.indexOf(run) + 1}/${loaded.runs.length} cell ${cellIndex.get(run.cellId)} seed ${run.seed}`);
+  if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
+  const labels = trainings.map(({ run }) => {
+    const cells = runs.filter((r) => r.runId === run.runId).map((r) => cellIndex.get(r.cellId));
+    return `run ${all.indexOf(run.runId) + 1}/${all.length} cell${cells.length > 1 ? "s" : ""} ${cells.join(",")} seed ${run.seed}`;
+  });
   return { jobs, labels };
 }
 
@@ -127,7 +138,7 @@ export async function trainShard(loaded: LoadedSuite, opts: RunSuiteOptions & { 
 export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
   const started = performance.now();
   const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
-  const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId)) !== null).length;
+  const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets) !== null).length;
   captureFamilies(loaded, opts);
   const records = await trainAll(jobs, labels, opts);
   const result = assembleSuiteResult(loaded, {

@@ -1,42 +1,68 @@
 // Where a run's files live in an output folder (`refit run --out`): <out>/runs/<backend>/<runId>/
-// holds run.json, capture.safetensors, its untrained twin capture-init.safetensors and the
-// checkpoints. The orchestrator writes this tree; publishing reads shards of it; both ask here.
+// holds run.json, the checkpoints, and per probe set the run is captured on a capture and its
+// untrained twin: capture.safetensors and capture-init.safetensors on the default set,
+// capture.<set>.safetensors and capture.<set>-init.safetensors on another. Training does not
+// depend on the probe set, so one run folder serves every cell that differs only in its set. The
+// orchestrator writes this tree; publishing reads shards of it; both ask here.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "./hash.ts";
 import { RunRecordSchema, type BackendName, type RunRecord } from "./schemas.ts";
+import { DEFAULT_PROBE_SET } from "./suite.ts";
 import { exists, readJson, syncDir } from "./store.ts";
 
 export const runsDirOf = (outDir: string) => path.join(outDir, "runs");
 export const runDirOf = (outDir: string, backend: BackendName, runId: string) => path.join(runsDirOf(outDir), backend, runId);
 export const recordPath = (runDir: string) => path.join(runDir, "run.json");
-export const capturePath = (runDir: string) => path.join(runDir, "capture.safetensors");
-/** The untrained twin of a run (initParams with the run's seed, no training step): the untrained null. */
-export const initCapturePath = (runDir: string) => path.join(runDir, "capture-init.safetensors");
+// The default set keeps the names captures had before a run could be captured on several sets,
+// so caches and shards made then stay valid.
+const captureStem = (probeSet: string) => (probeSet === DEFAULT_PROBE_SET ? "capture" : `capture.${probeSet}`);
+/** A run's capture on one probe set. */
+export const capturePath = (runDir: string, probeSet: string) => path.join(runDir, `${captureStem(probeSet)}.safetensors`);
+/** The untrained twin of a run (initParams with the run's seed, no training step) on one probe set: the untrained null. */
+export const initCapturePath = (runDir: string, probeSet: string) =>
+  path.join(runDir, probeSet === DEFAULT_PROBE_SET ? "capture-init.safetensors" : `${captureStem(probeSet)}-init.safetensors`);
+const captureFiles = (runDir: string, probeSet: string) => [capturePath(runDir, probeSet), initCapturePath(runDir, probeSet)];
 
-/** Finished record of a run, or null when it has not finished (absent, failed, or its captures are missing). */
-export function finishedRecord(runDir: string): RunRecord | null {
-  if (![recordPath(runDir), capturePath(runDir), initCapturePath(runDir)].every(exists)) return null;
+/** Whether a run folder holds both captures on a probe set. */
+export const hasCaptures = (runDir: string, probeSet: string) => captureFiles(runDir, probeSet).every(exists);
+
+/**
+ * How `refit plan --run-ids` and the nightly's run store name a run's captures on one probe set:
+ * the run ID, then the set unless it is the default (so a default-set suite's lines are its run IDs).
+ */
+export const captureKey = (runId: string, probeSet: string) => (probeSet === DEFAULT_PROBE_SET ? runId : `${runId} ${probeSet}`);
+
+/** Record of a run whose training finished, whether or not it has been captured on every probe set; else null. */
+export function trainedRecord(runDir: string): RunRecord | null {
+  if (!exists(recordPath(runDir))) return null;
   const record = readJson(recordPath(runDir), RunRecordSchema);
   return record.status === "finished" ? record : null;
 }
 
+/** Record of a run that finished and is captured on every one of `probeSets`, or null (absent, failed, or a capture missing). */
+export function finishedRecord(runDir: string, probeSets: readonly string[]): RunRecord | null {
+  return probeSets.every((s) => hasCaptures(runDir, s)) ? trainedRecord(runDir) : null;
+}
+
 /**
  * Copies a run's finished copy from another output folder (e.g. a restored cache of earlier nights)
- * into `runDir`: its record and captures, not its checkpoints, which a finished run no longer needs.
- * Only when `runDir` does not exist yet (a started run there resumes instead) and the copy is the
- * run expected (same ID and config); built in a temp folder and renamed, so `runDir` is whole or
- * absent. Returns the record, or null when nothing was copied.
+ * into `runDir`: its record and its captures on `probeSets`, not its checkpoints, which a finished
+ * run no longer needs. Only when `runDir` does not exist yet (a started run there resumes instead),
+ * the copy is the run expected (same ID and config) and it holds every capture asked for; built in a
+ * temp folder and renamed, so `runDir` is whole or absent. Returns the record, or null when nothing
+ * was copied.
  */
-export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, fromDir: string, runDir: string): RunRecord | null {
+export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, fromDir: string, runDir: string, probeSets: readonly string[]): RunRecord | null {
   if (fs.existsSync(runDir)) return null;
-  const record = finishedRecord(fromDir);
+  const record = finishedRecord(fromDir, probeSets);
   if (!record || record.runId !== expected.runId || canonicalJson(record.config) !== canonicalJson(expected.config)) return null;
   // Hidden, so a copy cut short is never taken for a run ID by whoever lists the folder.
   const temp = path.join(path.dirname(runDir), `.${path.basename(runDir)}.reuse-${process.pid}`);
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true });
-  for (const file of [capturePath, initCapturePath, recordPath]) fs.copyFileSync(file(fromDir), file(temp));
+  const files = [...probeSets.flatMap((s) => captureFiles(fromDir, s)), recordPath(fromDir)];
+  for (const file of files) fs.copyFileSync(file, path.join(temp, path.basename(file)));
   syncDir(temp);
   fs.renameSync(temp, runDir);
   return record;

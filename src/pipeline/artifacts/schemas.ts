@@ -281,12 +281,17 @@ function checkCellKind(cell: { config: { data?: unknown; train?: unknown }; fami
   if (cell.family !== undefined && cell.runs.length > 0) issue(["runs"], "a family trained elsewhere has no Refit runs");
 }
 
+/** A probe set as a result records it: its id, the SHA-256 of its file and its number of probes. */
+const ProbeSetSummarySchema = z.object({ id: z.string(), hash: z.string(), count: z.int() }).strict();
+
 const SuiteCellObject = z
   .object({
     cellId: z.string(),
     label: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
     /** The resolved cell config of a trained cell; only `model` for a family trained elsewhere. */
     config: ModelConfigSchema,
+    /** The cell's probe set where it is not the suite's (a grid over `probes.set`); absent, the suite's. */
+    probeSet: ProbeSetSummarySchema.optional(),
     runs: z.array(RunSummarySchema),
     /** Present on a cell of models trained elsewhere, absent on Refit's trained cells. */
     family: FamilyInfoSchema.optional(),
@@ -302,7 +307,8 @@ export const SuiteResultSchema = z
     schemaVersion: z.literal(SCHEMA_VERSION),
     kind: z.literal("refit.results"),
     suite: z.object({ name: z.string(), description: z.string(), file: z.string(), hash: z.string(), seeds: z.int() }).strict(),
-    probeSet: z.object({ id: z.string(), hash: z.string(), count: z.int() }).strict(),
+    /** The suite's `probes.set`: that of every cell that records none. */
+    probeSet: ProbeSetSummarySchema,
     cells: z.array(SuiteCellObject.superRefine(checkCellKind)),
     timings: z.object({ wallSeconds: z.number(), trainedRuns: z.int(), cachedRuns: z.int() }).strict(),
     provenance: ProvenanceSchema,

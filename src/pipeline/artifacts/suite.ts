@@ -67,17 +67,23 @@ export const ModelSchema = z
 export const METRICS = ["stability", "commonness", "crossLayer"] as const;
 export type Metric = (typeof METRICS)[number];
 
+/** The probe set of a suite that names none; its cells keep the IDs they had before a suite could vary its probe set. */
+export const DEFAULT_PROBE_SET = "default";
+
 export const ProbesSchema = z
   .object({
     /** Id of a probe set file in src/pipeline/data/probes/. */
-    set: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default("default"),
+    set: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).default(DEFAULT_PROBE_SET),
   })
   .strict();
 
-/** A grid axis: dotted path into the cell config (e.g. `model.nLayers`) -> values to sweep. */
+/**
+ * A grid axis: dotted path into the cell config (e.g. `model.nLayers`) -> values to sweep; or
+ * `probes.set`, which captures the same trained runs on several probe sets, one cell per set.
+ */
 export const GridSchema = z
   .record(
-    z.string().regex(/^(data|train|model)\.[A-Za-z0-9]+$/, "a grid key is `data.<field>`, `train.<field>` or `model.<field>`"),
+    z.string().regex(/^((data|train|model)\.[A-Za-z0-9]+|probes\.set)$/, "a grid key is `data.<field>`, `train.<field>`, `model.<field>` or `probes.set`"),
     z.array(z.union([z.number(), z.string(), z.boolean()])).min(1, "a grid axis needs at least one value"),
   )
   .refine((g) => Object.keys(g).length > 0, "grid has no axes; omit `grid` for a single cell");

@@ -1,6 +1,6 @@
 // A suite's run records -> its suite result: the compare stage on every cell with at least two
-// finished refits (the anchor, seed 0, among them) and their untrained twins, then the findings,
-// probe set and provenance around it. A suite's `models` are cells too: each family's captures,
+// finished refits (the anchor, seed 0, among them) and their untrained twins, read on the cell's
+// probe set, then the findings, probe sets and provenance around it. A suite's `models` are cells too: each family's captures,
 // compared the same way (they have no untrained twins). `refit run` calls it on its own output
 // folder and `refit aggregate` on shards, so a published suite is compared exactly as a local run is.
 import { capturePath, initCapturePath } from "../artifacts/runs.ts";
@@ -18,9 +18,11 @@ import type { LoadedSuite } from "../suite/load.ts";
 import { compareCaptures } from "./captures.ts";
 
 /**
- * A run's folder holds captures on one probe set, while run IDs do not name the probe set (training
- * does not depend on it): two suites with the same cell config and different probe sets share runs,
- * and the second must not silently read the first's captures.
+ * Run IDs do not name the probe set (training does not depend on it), so cells on different probe
+ * sets share run folders, where each set's captures have their own file names (artifacts/runs.ts).
+ * A capture that records another probe set than its file name says (written by an older Refit,
+ * which named every set's capture capture.safetensors) or an older version of the probe file must
+ * not be compared as if it were on the cell's.
  */
 export class ProbeSetMismatchError extends Error {
   override name = "ProbeSetMismatchError";
@@ -29,12 +31,12 @@ export class ProbeSetMismatchError extends Error {
 function checkProbeSet(c: CaptureReader, file: string, probes: ProbeSet): void {
   if (c.meta.probeSet.hash === probes.hash) return;
   throw new ProbeSetMismatchError(
-    `${file}: captured on probe set "${c.meta.probeSet.id}" (sha256 ${c.meta.probeSet.hash.slice(0, 12)}), but the suite asks for "${probes.id}" (sha256 ${probes.hash.slice(0, 12)}); ` +
-      "a run folder holds captures of one probe set, so train this suite into another --out",
+    `${file}: captured on probe set "${c.meta.probeSet.id}" (sha256 ${c.meta.probeSet.hash.slice(0, 12)}), but its cell is on "${probes.id}" (sha256 ${probes.hash.slice(0, 12)}); ` +
+      "delete the capture files of that probe set and refit run captures them again",
   );
 }
 
-/** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins. */
+/** Compares a cell's finished refits (seed order, lowest seed the anchor) with their untrained twins, on the cell's probe set. */
 function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecord) => string, mixedBackends: boolean, probes: ProbeSet): CellComparison {
   const sorted = [...finished].sort((a, b) => a.seed - b.seed);
   // Mixing was asked for: the captures' backend labels must not stop the comparison.
@@ -44,8 +46,8 @@ function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecor
     checkProbeSet(capture, file, probes);
     return relabel(capture);
   };
-  const refits = sorted.map((r) => open(capturePath(runDir(r))));
-  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r)))) ? sorted.map((r) => open(initCapturePath(runDir(r)))) : null;
+  const refits = sorted.map((r) => open(capturePath(runDir(r), cell.probeSet)));
+  const untrained = sorted.every((r) => exists(initCapturePath(runDir(r), cell.probeSet))) ? sorted.map((r) => open(initCapturePath(runDir(r), cell.probeSet))) : null;
   return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
 }
 
@@ -100,7 +102,10 @@ export interface AssembleOptions {
 /** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
 export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions): SuiteResult {
   const { suite } = loaded;
-  const probes = loadProbeSet(suite.probes.set);
+  const probeSets = new Map<string, ProbeSet>();
+  const probesOf = (id: string) => probeSets.get(id) ?? probeSets.set(id, loadProbeSet(id)).get(id)!;
+  const probes = probesOf(suite.probes.set);
+  const summary = (p: ProbeSet) => ({ id: p.id, hash: p.hash, count: p.tokens.length });
   const cells: SuiteResult["cells"] = [];
   const compared: FindingsCell[] = [];
 
@@ -108,13 +113,15 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     const mine = opts.records.filter((r) => loaded.runs.some((run) => run.runId === r.runId && run.cellId === cell.cellId));
     const finished = mine.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
-    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, probes) : null;
+    const cellProbes = probesOf(cell.probeSet);
+    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, cellProbes) : null;
     const stats = comparison?.stats ?? null;
     if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
     cells.push({
       cellId: cell.cellId,
       label: cell.label,
       config: cell.config,
+      ...(cell.probeSet === suite.probes.set ? {} : { probeSet: summary(cellProbes) }),
       runs: mine.map((r) => ({
         runId: r.runId,
         seed: r.seed,
@@ -141,7 +148,7 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.results",
     suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
-    probeSet: { id: probes.id, hash: probes.hash, count: probes.tokens.length },
+    probeSet: summary(probes),
     cells,
     timings: opts.timings(),
     provenance: opts.provenance,

@@ -55,10 +55,10 @@ function metaError(error: z.ZodError, source: string): InputError {
   return new InputError(`${source}: __metadata__.${issue.path.join(".")}: ${issue.message}`);
 }
 
-/** Version 1 (Refit runs, full config and backend required) as version 2: its family is the cell's config hash. */
+/** Version 1 (Refit runs, full config and backend required) as version 2: its family is its cell's ID. */
 function upgradeV1(v1: z.infer<typeof CaptureMetaV1Schema>): CaptureMeta {
   const { runId, config, version: _, ...rest } = v1;
-  return { ...rest, version: CAPTURE_VERSION, family: cellIdOf(config), source: { kind: "refit", runId }, config, tokenizer: config.data.tokenizer };
+  return { ...rest, version: CAPTURE_VERSION, family: cellIdOf(config, rest.probeSet.id), source: { kind: "refit", runId }, config, tokenizer: config.data.tokenizer };
 }
 
 function parseMeta(raw: Record<string, string>, source: string): CaptureMeta {

@@ -1,7 +1,9 @@
 // `refit plan <suite...> --shards N`: the run matrix as JSON, ready for a GitHub Actions
 // `strategy.matrix` (one entry per suite and shard, with its compute estimate); a human summary
 // goes to stderr. Nothing is trained or written.
-import { estimateRun, splitIntoShards, sumEstimates } from "../orchestrate/plan.ts";
+import { captureKey } from "../artifacts/runs.ts";
+import { estimateRuns, splitIntoShards } from "../orchestrate/plan.ts";
+import { trainingsOf } from "../suite/grid.ts";
 import { loadSuite } from "../suite/load.ts";
 import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
@@ -27,7 +29,8 @@ for one wasm process on a 2-core reference CPU (see src/pipeline/orchestrate/pla
 Options:
   --shards <n>   shards per suite (default 1)
   --seeds <n>    refits per cell, overriding each suite's \`seeds\`
-  --run-ids      print the planned run IDs instead, sorted, one a line (a cache key for their outputs)
+  --run-ids      print the planned run IDs instead, sorted, one a line, each followed by a probe set it
+                 is captured on other than the default (a cache key for their outputs)
   -h, --help     show this help`,
 
   async main(argv) {
@@ -39,7 +42,7 @@ Options:
     const seeds = intOption("seeds", values.seeds, 2);
 
     const include: MatrixEntry[] = [];
-    const runIds = new Set<string>();
+    const captureKeys = new Set<string>();
     for (const file of positionals) {
       const loaded = await loadSuite(file, { seeds });
       if (loaded.families.length > 0) {
@@ -47,16 +50,16 @@ Options:
         console.error(`${file}: ${loaded.families.length} famil${loaded.families.length === 1 ? "y" : "ies"} of models trained elsewhere, nothing to train`);
         continue;
       }
-      for (const r of loaded.runs) runIds.add(r.runId);
+      for (const r of loaded.runs) captureKeys.add(captureKey(r.runId, r.probeSet));
       const parts = splitIntoShards(loaded.runs, shards);
       parts.forEach((runs, i) => {
-        const e = sumEstimates(runs.map((r) => estimateRun(r.config)));
-        include.push({ suite: file, shard: `${i + 1}/${shards}`, runs: runs.length, flops: e.flops, coreHours: Number(e.coreHours.toFixed(3)) });
+        const e = estimateRuns(runs);
+        include.push({ suite: file, shard: `${i + 1}/${shards}`, runs: trainingsOf(runs).length, flops: e.flops, coreHours: Number(e.coreHours.toFixed(3)) });
       });
-      const total = sumEstimates(loaded.runs.map((r) => estimateRun(r.config)));
-      console.error(`${file}: ${loaded.cells.length} cell(s), ${loaded.runs.length} runs, ${total.flops.toExponential(2)} FLOPs, ~${total.coreHours.toFixed(2)} core-hours`);
+      const total = estimateRuns(loaded.runs);
+      console.error(`${file}: ${loaded.cells.length} cell(s), ${trainingsOf(loaded.runs).length} runs, ${total.flops.toExponential(2)} FLOPs, ~${total.coreHours.toFixed(2)} core-hours`);
     }
-    console.log(values["run-ids"] ? [...runIds].sort().join("\n") : JSON.stringify({ include }));
+    console.log(values["run-ids"] ? [...captureKeys].sort().join("\n") : JSON.stringify({ include }));
     return 0;
   },
 };

@@ -3,10 +3,11 @@
 import * as path from "node:path";
 import type { CapturedModel } from "../capture/external.ts";
 import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
-import { estimateRun, parseShard, shardRuns, sumEstimates } from "../orchestrate/plan.ts";
+import { estimateRuns, parseShard, shardRuns } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
+import { trainingsOf } from "../suite/grid.ts";
 import { loadSuite } from "../suite/load.ts";
 import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
@@ -67,20 +68,22 @@ Options:
     const budget = Number(values["max-core-hours"]);
     if (!(budget > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
     const loaded = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
-    const planned = shard ? shardRuns(loaded.runs, shard) : loaded.runs;
-    const estimate = sumEstimates(planned.map((r) => estimateRun(r.config)));
+    const planned = trainingsOf(shard ? shardRuns(loaded.runs, shard) : loaded.runs).map((t) => t.run);
+    const estimate = estimateRuns(planned);
     if (estimate.coreHours > budget && !values.force) {
       throw new UsageError(
         `suite ${loaded.suite.name} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${planned.length} runs), above --max-core-hours ${budget}; pass --force to run it anyway`,
       );
     }
+    const nRuns = trainingsOf(loaded.runs).length;
+    const runs = nRuns === loaded.runs.length ? `= ${nRuns} runs` : `on ${nRuns} runs (cells that differ only in probe set share them)`;
     const backend = await initBackend(values.backend as BackendChoice);
     const outDir = path.resolve(values.out);
     const scope = shard ? `, shard ${shard.index}/${shard.count}: ${planned.length} of them` : "";
     console.error(
       loaded.families.length > 0
         ? `refit: suite ${loaded.suite.name}: ${loaded.families.length} famil${loaded.families.length === 1 ? "y" : "ies"} of models trained elsewhere, captured on ${backend}; cache ${outDir}`
-        : `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds = ${loaded.runs.length} runs${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
+        : `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds ${runs}${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
     );
     const reuseFrom = values["reuse-from"] === undefined ? undefined : path.resolve(values["reuse-from"]);
     const hubDir = values["hub-dir"] === undefined ? undefined : path.resolve(values["hub-dir"]);

@@ -1,12 +1,16 @@
 // One run's tfjs work, wherever it executes (this process or a pool worker): train or resume,
-// capture the trained model on the probes, capture its untrained twin (the untrained null), and
-// write run.json last. Each run lives in <out>/runs/<backend>/<runId>/ (artifacts/runs.ts), locked
-// while it is worked on; backends are cached apart because their weights differ in the last bits.
+// capture the trained model on each of its probe sets, capture its untrained twin (the untrained
+// null), and write run.json last. A trained run that lacks a probe set's captures is captured from
+// its final checkpoint, or trained again where that is gone (training is deterministic, and the
+// curve is checked against the record's). Each run lives in <out>/runs/<backend>/<runId>/
+// (artifacts/runs.ts), locked while it is worked on; backends are cached apart because their
+// weights differ in the last bits.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { canonicalJson } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { CAPTURE_VERSION, SCHEMA_VERSION, type BackendName, type CaptureMeta, type RunRecord } from "../artifacts/schemas.ts";
-import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf } from "../artifacts/runs.ts";
+import { capturePath, hasCaptures, initCapturePath, recordPath, runDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { exists, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
 import { captureRun } from "../capture/capture.ts";
 import { encodeCapture } from "../capture/format.ts";
@@ -17,8 +21,9 @@ import { inductionDocuments } from "../data/synthetic.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
-import type { Run } from "../suite/grid.ts";
+import { cellIdOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
+import { hasCheckpoint } from "../train/checkpoints.ts";
 import { DivergenceError, trainRun, type StepEvent } from "../train/train.ts";
 
 /** Everything a worker needs for one run: plain data, so it crosses the IPC channel. */
@@ -26,7 +31,8 @@ export interface RunJob {
   run: Run;
   outDir: string;
   backend: BackendName;
-  probeSet: string;
+  /** Probe set ids to capture the run on: one per cell that has the run. */
+  probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
   suiteFile: string;
 }
@@ -67,7 +73,7 @@ export function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): C
     format: "refit.capture",
     version: CAPTURE_VERSION,
     seed: run.seed,
-    family: run.cellId,
+    family: cellIdOf(run.config, probes.id),
     source: { kind: "refit", runId: run.runId },
     config: run.config,
     tokenizer: run.config.data.tokenizer,
@@ -100,36 +106,67 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
 
 /** Captures the untrained twin once: patterns and residuals only (no ablation), cached like the rest. */
 function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
-  if (exists(initCapturePath(runDir))) return;
+  if (exists(initCapturePath(runDir, probes.id))) return;
   const gpt = gptConfigOf(job.run.config, VOCAB_SIZE);
   const params = initParams(gpt, job.run.seed);
   const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
   tf.dispose([...params.values()]);
-  writeFileAtomic(initCapturePath(runDir), encodeCapture(capture));
+  writeFileAtomic(initCapturePath(runDir, probes.id), encodeCapture(capture));
 }
 
-/** Trains (or resumes) one run and captures it; a diverged run is recorded as failed, not thrown. */
+/**
+ * What a trained run's job will do when it lacks captures on some of its probe sets, as a line for
+ * the progress display; null when the run has not finished training (or lacks nothing).
+ */
+export function recaptureNote(job: RunJob): string | null {
+  const runDir = runDirOf(job.outDir, job.backend, job.run.runId);
+  const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
+  if (missing.length === 0 || !trainedRecord(runDir)) return null;
+  const sets = `probe set${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`;
+  return hasCheckpoint(runDir)
+    ? `trained; capturing it on ${sets} from its final checkpoint`
+    : `trained, but its final checkpoint is gone (runs copied with --reuse-from keep none): training it again, deterministically, to capture it on ${sets}`;
+}
+
+/**
+ * Trains (or resumes) one run and captures it on each of its probe sets that lacks captures; a
+ * diverged run is recorded as failed, not thrown. A run already trained resumes from its final
+ * checkpoint and takes no step, or trains again from the start where no checkpoint is left; either
+ * way its curve must equal its record's, so every capture of a run is of one model, and its record
+ * is kept.
+ */
 export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => void): Promise<RunRecord> {
   const { run, backend } = job;
   const runDir = runDirOf(job.outDir, backend, run.runId);
   return withDirLock(runDir, () => {
-    const cached = finishedRecord(runDir);
-    if (cached) return cached;
-    const probes = probesFor(job.probeSet, cache);
+    const trained = trainedRecord(runDir);
+    const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
+    if (trained && missing.length === 0) return trained;
     let result;
     try {
       result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
     } catch (e) {
-      if (!(e instanceof DivergenceError)) throw e;
+      // A run that once finished cannot diverge when trained again unless training is not deterministic.
+      if (!(e instanceof DivergenceError) || trained) throw e;
       const record = { ...baseRecord(run, backend), error: e.message };
       writeJsonAtomic(recordPath(runDir), record);
       return record;
     }
     const { params, gpt, progress } = result;
-    writeFileAtomic(capturePath(runDir), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+    if (trained && canonicalJson(progress.curve) !== canonicalJson(trained.curve)) {
+      tf.dispose([...params.values()]);
+      throw new Error(
+        `${runDir}: training it again to capture more probe sets did not reproduce its recorded loss curve (a backend that is not deterministic?); delete the folder to train it afresh`,
+      );
+    }
+    for (const id of missing) {
+      const probes = probesFor(id, cache);
+      writeFileAtomic(capturePath(runDir, id), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+    }
     const nParams = [...params.values()].reduce((n, p) => n + p.size, 0);
     tf.dispose([...params.values()]);
-    captureUntrained(job, runDir, probes);
+    for (const id of missing) captureUntrained(job, runDir, probesFor(id, cache));
+    if (trained) return trained;
     const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
     const record: RunRecord = {
       ...baseRecord(run, backend),

@@ -2,8 +2,11 @@
 // the usual transformer count (6 FLOPs per parameter per training token, plus attention's
 // 6·L·T·D per token) and a core-hours figure from a reference throughput; shards are balanced by
 // estimated cost (longest first onto the least-loaded shard), deterministically, so every machine
-// that runs `refit run --shard i/N` computes the same split without talking to the others.
-import type { Run } from "../suite/grid.ts";
+// that runs `refit run --shard i/N` computes the same split without talking to the others. A run
+// shared by cells on several probe sets is trained once: it is counted once, and all its cells go
+// to one shard. Captures are not counted: each is a few thousand probe tokens through the model once
+// per head (the head ablations), a few percent of a shipped suite's training at most.
+import { trainingsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, paramShapes } from "../model/config.ts";
@@ -34,10 +37,13 @@ export function estimateRun(c: CellConfig): Estimate {
   return { flops, coreHours: flops / REFERENCE_FLOPS_PER_SECOND / 3600 };
 }
 
-export const sumEstimates = (es: readonly Estimate[]): Estimate => ({
+const sumEstimates = (es: readonly Estimate[]): Estimate => ({
   flops: es.reduce((s, e) => s + e.flops, 0),
   coreHours: es.reduce((s, e) => s + e.coreHours, 0),
 });
+
+/** The cost of training `runs`, each run ID once however many cells share it. */
+export const estimateRuns = (runs: readonly Run[]): Estimate => sumEstimates(trainingsOf(runs).map((t) => estimateRun(t.run.config)));
 
 export interface Shard {
   /** 1-based, as written on the command line: `--shard 2/3`. */
@@ -53,19 +59,22 @@ export function parseShard(text: string): Shard {
   return { index, count };
 }
 
-/** Splits runs into `count` shards of near-equal estimated cost; each shard keeps the runs' original order. */
+/**
+ * Splits runs into `count` shards of near-equal estimated cost, every run of one run ID (cells that
+ * differ only in probe set) in the same shard; each shard keeps the runs' original order.
+ */
 export function splitIntoShards(runs: readonly Run[], count: number): Run[][] {
-  const order = runs
-    .map((run, i) => ({ run, i, cost: estimateRun(run.config).flops }))
-    .sort((a, b) => b.cost - a.cost || a.run.runId.localeCompare(b.run.runId));
+  const order = trainingsOf(runs)
+    .map(({ run }) => ({ runId: run.runId, cost: estimateRun(run.config).flops }))
+    .sort((a, b) => b.cost - a.cost || a.runId.localeCompare(b.runId));
   const load = new Array<number>(count).fill(0);
-  const members: { run: Run; i: number }[][] = Array.from({ length: count }, () => []);
+  const shardOf = new Map<string, number>();
   for (const item of order) {
     const target = load.indexOf(Math.min(...load));
     load[target] += item.cost;
-    members[target].push(item);
+    shardOf.set(item.runId, target);
   }
-  return members.map((m) => m.sort((a, b) => a.i - b.i).map((x) => x.run));
+  return Array.from({ length: count }, (_, k) => runs.filter((r) => shardOf.get(r.runId) === k));
 }
 
 export const shardRuns = (runs: readonly Run[], shard: Shard): Run[] => splitIntoShards(runs, shard.count)[shard.index - 1];

@@ -34,7 +34,7 @@ import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
 import { ContentError, loadContent } from "./content.ts";
-import { backendProblems, familyKey, locateFamilyCaptures, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
+import { backendProblems, familyKey, locateFamilyCaptures, locatedRecords, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
 
 export interface AggregateOptions {
@@ -163,8 +163,9 @@ const missingSummary = (m: MissingRun): PublishedSuite["cells"][number]["runs"][
 function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): PublishedSuite {
   const { loaded, located, missing, families, file } = input;
   const started = performance.now();
+  // A run shared by cells on several probe sets is located once per cell, in one copy.
   const byRun = new Map(located.map((l) => [l.run.runId, l]));
-  const records = located.map((l) => l.record);
+  const records = locatedRecords(located);
   const trainSeconds = records.reduce((s, r) => s + r.timings.trainSeconds, 0);
   const result = assembleSuiteResult(loaded, {
     records,
@@ -199,7 +200,7 @@ function attentionOf({ loaded, located, families }: SuiteInput, result: Publishe
       .filter((cell) => cell.stats !== null)
       .map((cell) => {
       const family = loaded.families.find((f) => f.name === cell.family?.name);
-      const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir));
+      const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir, l.run.probeSet));
       // A family's captures name the family, not its cell ID (which hashes their weights).
       return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: 24 }), cellId: cell.cellId };
     }),
@@ -240,7 +241,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   const say = opts.progress ?? (() => {});
   say(`1/${STEPS} checking that every planned run of ${opts.suites.length} suite(s) is in ${opts.from.length} shard dir(s)`);
   const inputs = await checkInputs(opts);
-  const nRuns = inputs.reduce((n, s) => n + s.located.length, 0);
+  const nRuns = inputs.reduce((n, s) => n + locatedRecords(s.located).length, 0);
   const missing = inputs.flatMap((s) => s.missing.map((m) => ({ loaded: s.loaded, ...m })));
   say(`2/${STEPS} found ${missing.length === 0 ? "all " : ""}${nRuns} runs finished and consistent${missing.length > 0 ? `; ${missing.length} missing, published as such` : ""}`);
   const backend = mainBackend(inputs.flatMap(backendsOf));
@@ -284,7 +285,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       suites: [...entries, ...carried.entries],
       build: {
         ...buildInfo(
-          inputs.flatMap((s) => s.located.map((l) => l.record)),
+          inputs.flatMap((s) => locatedRecords(s.located)),
           (performance.now() - started) / 1000,
           inputs.flatMap((s) => s.families.backends),
         ),

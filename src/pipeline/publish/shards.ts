@@ -1,20 +1,23 @@
 // Finds a suite's runs in shard output directories (<dir>/runs/<backend>/<runId>/, as `refit run
 // --shard` leaves them) and its families' captures (<dir>/captures/<family>/), and checks they can
-// be published together: every planned run present and finished, a run or capture found twice only
-// if its captures are byte-identical, records that match the suite's resolved config. Problems are collected, not thrown one by one, so a single message can
+// be published together: every planned run present, finished and captured on the probe set of
+// every cell that has it, a run or capture found twice only if its captures are byte-identical,
+// records that match the suite's resolved config. A run shared by cells on several probe sets is
+// located (or missing) in one copy for all of them, so the cells read one model. Problems are collected, not thrown one by one, so a single message can
 // list everything that is missing (docs/design.md "Publishing"; as asv checks before publishing).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
-import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf } from "../artifacts/runs.ts";
+import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { exists, readBytes } from "../artifacts/store.ts";
 import { familyCapturePath } from "../capture/external.ts";
 import { openCapture } from "../capture/format.ts";
-import type { Run } from "../suite/grid.ts";
+import { DEFAULT_PROBE_SET } from "../artifacts/suite.ts";
+import { trainingsOf, type Run } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 
-/** A planned run and where its finished copy was found. */
+/** A planned run (of one cell) and where its finished copy, captured on every probe set of its cells, was found. */
 export interface LocatedRun {
   run: Run;
   record: RunRecord;
@@ -22,6 +25,9 @@ export interface LocatedRun {
   dir: string;
   backend: BackendName;
 }
+
+/** The records of located runs, each run ID once however many cells (probe sets) share it. */
+export const locatedRecords = (located: readonly LocatedRun[]): RunRecord[] => [...new Map(located.map((l) => [l.run.runId, l.record])).values()];
 
 /** A planned run with no finished copy in any shard directory (its shard failed, or is still running). */
 export interface MissingRun {
@@ -85,14 +91,16 @@ export function configDifferences(found: unknown, wanted: unknown, at = ""): str
   return [`${at}: ${canonicalJson(found ?? null)} in the shard, ${canonicalJson(wanted ?? null)} in the suite`];
 }
 
-const captureHashes = (dir: string) => [capturePath(dir), initCapturePath(dir)].map((f) => (exists(f) ? sha256Hex(readBytes(f)) : "")).join(" ");
+const captureHashes = (dir: string, probeSets: readonly string[]) =>
+  probeSets.flatMap((s) => [capturePath(dir, s), initCapturePath(dir, s)]).map((f) => (exists(f) ? sha256Hex(readBytes(f)) : "")).join(" ");
 
 /** Why an unfinished copy is not usable, for the missing-run message. */
-function unfinishedReason(dir: string): string {
+function unfinishedReason(dir: string, probeSets: readonly string[]): string {
   const file = recordPath(dir);
   if (!exists(file)) return `${dir} has no run.json (still running, or killed: rerun that shard to resume it)`;
   const record = JSON.parse(new TextDecoder().decode(readBytes(file))) as { status?: string; error?: string };
-  return record.status === "failed" ? `${dir} failed: ${record.error ?? "no error recorded"}` : `${dir} lacks its capture files`;
+  if (record.status === "failed") return `${dir} failed: ${record.error ?? "no error recorded"}`;
+  return `${dir} lacks its capture files${probeSets.length > 1 || probeSets[0] !== DEFAULT_PROBE_SET ? ` on probe set ${probeSets.join(", ")}` : ""}`;
 }
 
 /** Closest stray run of the same seed: a hint that a shard ran another version of the suite file. */
@@ -121,21 +129,22 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
   for (const [runId, copies] of byRun) {
     if (planned.has(runId) || opts.plannedElsewhere?.has(runId)) continue;
     for (const c of copies) {
-      const record = finishedRecord(c.dir);
+      const record = trainedRecord(c.dir);
       if (record) strays.push({ record, ...c });
     }
   }
 
   const located: LocatedRun[] = [];
   const missing: MissingRun[] = [];
-  for (const run of loaded.runs) {
+  for (const { run, probeSets } of trainingsOf(loaded.runs)) {
+    const cells = loaded.runs.filter((r) => r.runId === run.runId);
     const name = runName(loaded, run);
     const copies = byRun.get(run.runId) ?? [];
     const finished: Found[] = [];
     const unfinished: string[] = [];
     for (const c of copies) {
-      const record = finishedRecord(c.dir);
-      if (!record) unfinished.push(unfinishedReason(c.dir));
+      const record = finishedRecord(c.dir, probeSets);
+      if (!record) unfinished.push(unfinishedReason(c.dir, probeSets));
       else if (record.runId !== run.runId || record.seed !== run.seed || canonicalJson(record.config) !== canonicalJson(run.config)) {
         problems.push(`${name}: ${recordPath(c.dir)} describes another run (its runId, seed or config differ from the directory's)`);
       } else if (record.provenance.backend !== c.backend) {
@@ -143,17 +152,18 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
       } else finished.push({ record, ...c });
     }
     if (finished.length === 0) {
-      missing.push({ run, reason: unfinished.length > 0 ? `not finished: ${unfinished.join("; ")}` : `missing from every --from directory${strayHint(run, strays)}` });
+      const reason = unfinished.length > 0 ? `not finished: ${unfinished.join("; ")}` : `missing from every --from directory${strayHint(run, strays)}`;
+      missing.push(...cells.map((r) => ({ run: r, reason })));
       continue;
     }
     // The same run from two shards (e.g. a retried job) is fine only if it is the same result.
     const sameBackend = finished.filter((f) => f.backend === finished[0].backend);
-    const hashes = new Set(sameBackend.map((f) => captureHashes(f.dir)));
+    const hashes = new Set(sameBackend.map((f) => captureHashes(f.dir, probeSets)));
     if (hashes.size > 1) {
       problems.push(`${name}: its captures differ between ${sameBackend.map((f) => f.dir).join(" and ")}; keep one of them`);
       continue;
     }
-    located.push({ run, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend });
+    located.push(...cells.map((r) => ({ run: r, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend })));
   }
   return { located, missing, problems };
 }

@@ -1,10 +1,11 @@
 // Grid expansion: a suite's grid axes, crossed in file order, become cells (one resolved
-// CellConfig each), and each cell times its seeds becomes runs. IDs hash the resolved config and
-// ID_VERSION, run IDs also the seed and NUMERICS_VERSION (docs/design.md "Suites, cells and runs"),
-// so equal configs share work across suites.
+// CellConfig and probe set each), and each cell times its seeds becomes runs. Cell IDs hash the
+// resolved config, the probe set (unless it is the default) and ID_VERSION; run IDs hash the config,
+// the seed, ID_VERSION and NUMERICS_VERSION but not the probe set (docs/design.md "Suites, cells
+// and runs"), so equal configs share training across suites and across probe sets.
 import { z, type core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import { CellConfigSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
+import { CellConfigSchema, DEFAULT_PROBE_SET, ProbesSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
 
 export type GridValue = number | string | boolean;
 
@@ -13,14 +14,20 @@ export interface Cell {
   cellId: string;
   label: Record<string, GridValue>;
   config: CellConfig;
+  /** The probe set the cell's runs are captured on. */
+  probeSet: string;
 }
 
-/** One (cell, seed): the unit of training. */
+/**
+ * One (cell, seed). Cells that differ only in their probe set have the same runs (same run ID):
+ * trainingsOf gives each run once, to train, with every probe set to capture it on.
+ */
 export interface Run {
   runId: string;
   cellId: string;
   seed: number;
   config: CellConfig;
+  probeSet: string;
 }
 
 /** A zod issue whose path points into the suite (e.g. `["grid", "model.nHeads", 1]`), so the loader can place it in the file. */
@@ -35,8 +42,8 @@ export class GridError extends Error {
   }
 }
 
-type Section = keyof CellConfig;
-const SECTIONS = CellConfigSchema.shape;
+type Section = keyof CellConfig | "probes";
+const SECTIONS = { ...CellConfigSchema.shape, probes: ProbesSchema };
 
 // A cross-field rule reports its issue on one key; these are the other keys it involves, so a
 // failure can be blamed on whichever of them the grid varies.
@@ -50,8 +57,11 @@ const ALSO_INVOLVES: Record<string, string[]> = { "model.dModel": ["model.nHeads
  */
 export const ID_VERSION = 1;
 
-export function cellIdOf(config: CellConfig): string {
-  return sha256Hex(canonicalJson({ config, schemaVersion: ID_VERSION })).slice(0, 12);
+export function cellIdOf(config: CellConfig, probeSet: string): string {
+  // Published results are keyed by cell ID, and cell IDs named the config alone until a suite could
+  // vary its probe set: a cell on the default set keeps that ID, and only another set is hashed in.
+  const key = probeSet === DEFAULT_PROBE_SET ? { config, schemaVersion: ID_VERSION } : { config, probeSet, schemaVersion: ID_VERSION };
+  return sha256Hex(canonicalJson(key)).slice(0, 12);
 }
 
 /**
@@ -74,16 +84,19 @@ export function expandGrid(suite: Suite): Cell[] {
   const cells: Cell[] = [];
   const issues = new Map<string, GridIssue>();
   for (const picks of crossProduct(axes.map(([, values]) => values.length))) {
-    const config = structuredClone({ data: suite.data, train: suite.train, model: suite.model }) as Record<Section, Record<string, unknown>>;
+    const config = structuredClone({ data: suite.data, train: suite.train, model: suite.model, probes: suite.probes }) as Record<Section, Record<string, unknown>>;
     const label: Record<string, GridValue> = {};
     axes.forEach(([key, values], a) => {
       const [section, field] = splitKey(key);
       config[section][field] = values[picks[a]];
       label[key] = values[picks[a]];
     });
-    const parsed = CellConfigSchema.safeParse(config);
+    // The probe set has no cross-field rule: checkAxis has already checked each value on its own.
+    const { probes, ...trained } = config;
+    const probeSet = probes.set as string;
+    const parsed = CellConfigSchema.safeParse(trained);
     if (parsed.success) {
-      cells.push({ cellId: cellIdOf(parsed.data), label, config: parsed.data });
+      cells.push({ cellId: cellIdOf(parsed.data, probeSet), label, config: parsed.data, probeSet });
       continue;
     }
     for (const issue of parsed.error.issues) {
@@ -97,7 +110,24 @@ export function expandGrid(suite: Suite): Cell[] {
 
 /** Seeds 0..seeds-1 of one cell; seed 0 is the anchor. */
 export function runsOf(cell: Cell, seeds: number): Run[] {
-  return Array.from({ length: seeds }, (_, seed) => ({ runId: runIdOf(cell.config, seed), cellId: cell.cellId, seed, config: cell.config }));
+  return Array.from({ length: seeds }, (_, seed) => ({ runId: runIdOf(cell.config, seed), cellId: cell.cellId, seed, config: cell.config, probeSet: cell.probeSet }));
+}
+
+/** A run to train once, and the probe sets of the cells that capture it. */
+export interface Training {
+  run: Run;
+  probeSets: string[];
+}
+
+/** The distinct runs among `runs` (first of each run ID, in order), each with every probe set it is captured on. */
+export function trainingsOf(runs: readonly Run[]): Training[] {
+  const byId = new Map<string, Training>();
+  for (const run of runs) {
+    const training = byId.get(run.runId);
+    if (!training) byId.set(run.runId, { run, probeSets: [run.probeSet] });
+    else if (!training.probeSets.includes(run.probeSet)) training.probeSets.push(run.probeSet);
+  }
+  return [...byId.values()];
 }
 
 function splitKey(key: string): [Section, string] {

@@ -37,6 +37,9 @@ function checkpointDirs(runDir: string): { dir: string; step: number }[] {
     .sort((a, b) => b.step - a.step);
 }
 
+/** Whether a run folder holds a finished checkpoint to resume (or, for a finished run, to capture) from. */
+export const hasCheckpoint = (runDir: string): boolean => checkpointDirs(runDir).length > 0;
+
 export interface CheckpointSource {
   params: Params;
   adam: AdamState;

@@ -30,7 +30,7 @@ function capture(seed: number, nLayers: number): Capture {
       format: "refit.capture",
       version: 2,
       seed,
-      family: cellIdOf(config),
+      family: cellIdOf(config, "p"),
       source: { kind: "refit", runId: `r${nLayers}-${seed}` },
       config,
       tokenizer: "bytes",

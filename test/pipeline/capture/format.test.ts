@@ -80,13 +80,13 @@ describe("openCapture", () => {
     expect(opened).not.toHaveProperty("ablation");
   });
 
-  it("reads a version-1 capture (Refit runs only) as version 2: its family is the config's cell id", () => {
+  it("reads a version-1 capture (Refit runs only) as version 2: its family is its cell id (config and probe set)", () => {
     const v1 = edited((_, meta) => {
       Object.assign(meta, { version: "1", runId: "r3" });
       for (const key of ["family", "source", "tokenizer"]) delete meta[key];
     });
     const { meta } = decodeCapture(v1, "v1.safetensors");
-    expect(meta).toEqual({ ...capture.meta, family: cellIdOf(capture.meta.config as CellConfig), source: { kind: "refit", runId: "r3" } });
+    expect(meta).toEqual({ ...capture.meta, family: cellIdOf(capture.meta.config as CellConfig, capture.meta.probeSet.id), source: { kind: "refit", runId: "r3" } });
   });
 
   it("reads a capture made elsewhere: only config.model, no Refit training config, no backend", () => {

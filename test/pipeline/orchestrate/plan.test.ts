@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateRun, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
+import { estimateRun, estimateRuns, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
 import { expandGrid, runsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
 import { SuiteSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
 
@@ -57,5 +57,25 @@ describe("splitIntoShards", () => {
     const b = splitIntoShards([...runs].reverse(), 3).map((s) => s.map((r) => r.runId).sort());
     expect(b).toEqual(a);
     expect(shardRuns(runs, { index: 2, count: 3 }).map((r) => r.runId).sort()).toEqual(a[1]);
+  });
+});
+
+describe("runs shared by cells on several probe sets", () => {
+  const suite = SuiteSchema.parse({ name: "s", seeds: 4, grid: { "model.nLayers": [1, 2], "probes.set": ["default", "words-5", "words-10"] } });
+  const runs: Run[] = expandGrid(suite).flatMap((cell) => runsOf(cell, suite.seeds));
+  const distinct = [...new Map(runs.map((r) => [r.runId, r])).values()];
+
+  it("are estimated once, not once per probe set", () => {
+    expect(runs).toHaveLength(24);
+    expect(distinct).toHaveLength(8);
+    expect(estimateRuns(runs).flops).toBe(distinct.reduce((s, r) => s + estimateRun(r.config).flops, 0));
+  });
+
+  it("go to one shard with all their cells, and shards split as they would without the probe sets", () => {
+    const shards = splitIntoShards(runs, 3);
+    expect(shards.flat()).toHaveLength(runs.length);
+    for (const run of distinct) expect(shards.filter((s) => s.some((r) => r.runId === run.runId)).map((s) => s.filter((r) => r.runId === run.runId).length)).toEqual([3]);
+    const ids = (split: Run[][]) => split.map((s) => [...new Set(s.map((r) => r.runId))].sort());
+    expect(ids(shards)).toEqual(ids(splitIntoShards(distinct, 3)));
   });
 });

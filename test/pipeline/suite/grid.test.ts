@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf } from "../../../src/pipeline/suite/grid.ts";
+import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf, trainingsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
 import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
@@ -43,9 +43,51 @@ describe("expandGrid", () => {
   it("hashes the resolved config and ID version into the cell id", () => {
     const [cell] = expandGrid(suite({}));
     expect(cell.cellId).toBe(sha256Hex(canonicalJson({ config: cell.config, schemaVersion: ID_VERSION })).slice(0, 12));
-    expect(cell.cellId).toBe(cellIdOf(cell.config));
+    expect(cell.cellId).toBe(cellIdOf(cell.config, "default"));
     // Pinned: a change here silently orphans every cached result, so it must be deliberate.
     expect(cell.cellId).toBe("66123c2db1b0");
+  });
+
+  it("hashes a probe set other than the default into the cell id, keeping default-set ids as they were", () => {
+    const [onDefault] = expandGrid(suite({}));
+    const [onInduction] = expandGrid(suite({ probes: { set: "induction" } }));
+    expect(onDefault.probeSet).toBe("default");
+    expect(onInduction.probeSet).toBe("induction");
+    expect(onInduction.cellId).toBe(sha256Hex(canonicalJson({ config: onInduction.config, probeSet: "induction", schemaVersion: ID_VERSION })).slice(0, 12));
+    expect(onInduction.cellId).not.toBe(onDefault.cellId);
+  });
+
+  it("makes one cell per probe set of a probes.set axis, with the label and the set, sharing the runs", () => {
+    const s = suite({ seeds: 3, grid: { "probes.set": ["default", "words-5", "words-50"] } });
+    const cells = expandGrid(s);
+    expect(cells.map((c) => [c.label, c.probeSet])).toEqual([
+      [{ "probes.set": "default" }, "default"],
+      [{ "probes.set": "words-5" }, "words-5"],
+      [{ "probes.set": "words-50" }, "words-50"],
+    ]);
+    expect(new Set(cells.map((c) => c.cellId)).size).toBe(3);
+    // The default set's cell is the cell a suite without the axis has: published results keep their key.
+    expect(cells[0].cellId).toBe("66123c2db1b0");
+    expect(cells.map((c) => c.config)).toEqual(cells.map(() => cells[0].config));
+    const runs = cells.flatMap((c) => runsOf(c, s.seeds));
+    expect(runs.map((r) => r.probeSet)).toEqual(["default", "words-5", "words-50"].flatMap((p) => [p, p, p]));
+    const ids = (c: number) => runs.filter((r) => r.cellId === cells[c].cellId).map((r) => r.runId);
+    expect(ids(1)).toEqual(ids(0));
+    expect(ids(2)).toEqual(ids(0));
+    expect(ids(0)[0]).toBe("e23bbfd2ca245c31");
+    expect(trainingsOf(runs).map((t) => [t.run.runId, t.probeSets])).toEqual(ids(0).map((id) => [id, ["default", "words-5", "words-50"]]));
+  });
+
+  it("checks each probes.set value like the suite's own probes.set", () => {
+    try {
+      expandGrid(suite({ grid: { "probes.set": ["words-5", "Words 10", 3] } }));
+      expect.unreachable();
+    } catch (err) {
+      expect((err as GridError).issues.map((i) => i.path)).toEqual([
+        ["grid", "probes.set", 1],
+        ["grid", "probes.set", 2],
+      ]);
+    }
   });
 
   it("throws a GridError whose issue paths point into the suite", () => {
@@ -102,6 +144,12 @@ describe("grid ids across suites", () => {
     expect(more.runs.filter((r) => r.seed < 4).map((r) => r.runId)).toEqual(base.runs.map((r) => r.runId));
     expect(more.suite.seeds).toBe(6);
     expect(more.hash).not.toBe(base.hash);
+  });
+
+  it("refuses probes.set both in probes and as a grid axis", () => {
+    expect(() => parseSuite("name: t\nprobes:\n  set: words-5\ngrid:\n  probes.set: [words-5, words-10]\n", "t.yaml")).toThrow(
+      /t\.yaml:3:3: probes\.set: also swept by grid key `probes\.set`; set it in one place/,
+    );
   });
 
   it("gives a different cell id for any change to the resolved config", () => {
