@@ -100,7 +100,8 @@ function unfinishedReason(dir: string, probeSets: readonly string[]): string {
   if (!exists(file)) return `${dir} has no run.json (still running, or killed: rerun that shard to resume it)`;
   const record = JSON.parse(new TextDecoder().decode(readBytes(file))) as { status?: string; error?: string };
   if (record.status === "failed") return `${dir} failed: ${record.error ?? "no error recorded"}`;
-  return `${dir} lacks its capture files${probeSets.length > 1 || probeSets[0] !== DEFAULT_PROBE_SET ? ` on probe set ${probeSets.join(", ")}` : ""}`;
+  const sets = probeSets.length > 1 || probeSets[0] !== DEFAULT_PROBE_SET ? ` on probe set${probeSets.length > 1 ? "s" : ""} ${probeSets.join(", ")}` : "";
+  return `${dir} lacks its capture files${sets}`;
 }
 
 /** Closest stray run of the same seed: a hint that a shard ran another version of the suite file. */
@@ -165,7 +166,8 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
     }
     located.push(...cells.map((r) => ({ run: r, record: finished[0].record, dir: finished[0].dir, backend: finished[0].backend })));
   }
-  return { located, missing, problems };
+  const inSuiteOrder = (a: { run: Run }, b: { run: Run }) => loaded.runs.indexOf(a.run) - loaded.runs.indexOf(b.run);
+  return { located: located.sort(inSuiteOrder), missing: missing.sort(inSuiteOrder), problems };
 }
 
 export interface LocatedFamilies {

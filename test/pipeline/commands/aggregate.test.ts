@@ -3,7 +3,7 @@
 // mixed-backend, other-suite-version and conflicting shards exit 2 and write nothing, unless
 // --allow-missing, which publishes what finished and marks the rest; a published version is never
 // overwritten. The nightly's run store (.github/scripts/run-store.ts) is tested here too, on the same
-// trained shards. One training pass (beforeAll) serves every test; tests run in
+// trained shards, and on a suite that captures their runs on a second probe set. One training pass (beforeAll) serves every test; tests run in
 // order, and the overwrite test adds to the version the first test published.
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -295,5 +295,29 @@ describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
     // Not retrained: a retrained run's record would carry new timings.
     const record = (dir: string) => fs.readFileSync(path.join(dir, "runs", "wasm", runId, "run.json"));
     expect(record(out).equals(record(store))).toBe(true);
+  });
+
+  it("stores a run again once a shard captured it on a probe set the suites now use too, under a key naming the set", () => {
+    const sets = path.join(tmp, "tiny-sets.yaml");
+    fs.writeFileSync(sets, `${fs.readFileSync(TINY, "utf8")}grid:\n  probes.set: [default, words-5]\n`);
+    // Tonight's shard captured both runs on words-5 as well (stand-in files: the store copies them, never reads them).
+    const fuller = path.join(tmp, "shard-sets");
+    for (const s of [shard1, shard2]) fs.cpSync(s, fuller, { recursive: true });
+    for (const runId of held()) for (const f of ["capture.words-5.safetensors", "capture.words-5-init.safetensors"]) fs.writeFileSync(path.join(fuller, "runs", "wasm", runId, f), f);
+    const r = spawnSync(process.execPath, [...strip, SCRIPT, "--store", store, "--backend", "wasm", "--from", fuller, sets], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run store: 2 of 2 planned runs (2 added tonight, 0 no longer planned removed)");
+    const planned = refit(["plan", sets, "--run-ids"]).stdout;
+    expect(planned.trimEnd().split("\n")).toEqual([...held(), ...held().map((id) => `${id} words-5`)].sort());
+    expect(r.stdout).toBe(`key=${createHash("sha256").update(planned).digest("hex").slice(0, 32)}\n`);
+    for (const runId of held()) {
+      expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual([
+        "capture-init.safetensors",
+        "capture.safetensors",
+        "capture.words-5-init.safetensors",
+        "capture.words-5.safetensors",
+        "run.json",
+      ]);
+    }
   });
 });

@@ -2,8 +2,13 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { backendProblems, configDifferences, locateRuns, runName, type LocatedRun } from "../../../src/pipeline/publish/shards.ts";
-import { loadSuite } from "../../../src/pipeline/suite/load.ts";
+import { provenance } from "../../../src/pipeline/artifacts/provenance.ts";
+import { capturePath, initCapturePath, recordPath, runDirOf } from "../../../src/pipeline/artifacts/runs.ts";
+import { SCHEMA_VERSION, type RunRecord } from "../../../src/pipeline/artifacts/schemas.ts";
+import { writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
+import { backendProblems, configDifferences, locatedRecords, locateRuns, runName, type LocatedRun } from "../../../src/pipeline/publish/shards.ts";
+import { trainingsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
+import { loadSuite, parseSuite } from "../../../src/pipeline/suite/load.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-shards-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -43,6 +48,37 @@ describe("locateRuns", () => {
       run: loaded.runs[0],
       reason: `not finished: ${path.join(shard, "runs", "wasm", loaded.runs[0].runId)} has no run.json (still running, or killed: rerun that shard to resume it)`,
     });
+  });
+});
+
+describe("locateRuns on a suite that varies its probe set", () => {
+  const record = (run: Run): RunRecord => ({
+    schemaVersion: SCHEMA_VERSION, kind: "refit.run", runId: run.runId, seed: run.seed, dataSeed: run.seed, config: run.config, status: "finished",
+    steps: 1, tokensSeen: 1, nParams: 1, finalTrainLoss: 1, heldOutLoss: 1, heldOutPerplexity: Math.E, curve: [],
+    timings: { trainSeconds: 1, tokensPerSecond: 1, resumedFromStep: 0 }, provenance: provenance("wasm"),
+  });
+  const touch = (dir: string, probeSet: string) => {
+    for (const f of [capturePath(dir, probeSet), initCapturePath(dir, probeSet)]) fs.writeFileSync(f, probeSet);
+  };
+
+  it("locates a run for every cell that has it, in one copy captured on all their sets, or for none", () => {
+    const loaded = parseSuite(`${fs.readFileSync(TINY, "utf8")}grid:\n  probes.set: [default, words-5]\n`, TINY);
+    const shard = path.join(tmp, "sets");
+    const dirOf = (run: Run) => runDirOf(shard, "wasm", run.runId);
+    for (const { run } of trainingsOf(loaded.runs)) {
+      writeJsonAtomic(recordPath(dirOf(run)), record(run));
+      touch(dirOf(run), "default");
+    }
+    const before = locateRuns(loaded, { from: [shard] });
+    expect([before.problems, before.located]).toEqual([[], []]);
+    expect(before.missing.map((m) => [m.run.cellId, m.reason])).toEqual(
+      loaded.runs.map((r) => [r.cellId, `not finished: ${dirOf(r)} lacks its capture files on probe sets default, words-5`]),
+    );
+    for (const { run } of trainingsOf(loaded.runs)) touch(dirOf(run), "words-5");
+    const after = locateRuns(loaded, { from: [shard] });
+    expect([after.problems, after.missing]).toEqual([[], []]);
+    expect(after.located.map((l) => [l.run.cellId, l.run.seed, l.dir])).toEqual(loaded.runs.map((r) => [r.cellId, r.seed, dirOf(r)]));
+    expect(locatedRecords(after.located).map((r) => r.runId)).toEqual(trainingsOf(loaded.runs).map((t) => t.run.runId));
   });
 });
 
