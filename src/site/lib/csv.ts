@@ -3,7 +3,7 @@
 import type { LeaderboardRow } from "./leaderboard.ts";
 
 export const CSV_COLUMNS = [
-  "suite", "cellId", "family", "nLayers", "nHeads", "dModel", "optimizer", "weightDecay", "lr", "tokens", "seeds", "finishedRefits",
+  "suite", "cellId", "family", "nLayers", "nHeads", "dModel", "optimizer", "weightDecay", "lr", "tokens", "probeSet", "seeds", "finishedRefits",
   "stability", "stabilityLow", "stabilityHigh", "excess", "excessLow", "excessHigh", "clears", "untrainedNull", "gap", "minLayer", "minRelativeDepth", "residualCka", "perplexity",
 ] as const;
 

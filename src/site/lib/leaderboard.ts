@@ -1,6 +1,8 @@
 // The leaderboard's rows: one per cell of every suite in a version, with the cell's configuration
-// (the grid's axes) and its headline statistics (stats.ts), its columns with their definitions,
-// and the tokens free-text search matches. Pure data; the page and the CSV read these rows.
+// (the grid's axes, the probe set among them) and its headline statistics (stats.ts), its columns
+// with their definitions, and the tokens free-text search matches. Pure data; the page and the CSV
+// read these rows.
+import type { PublishedSuite } from "../../pipeline/artifacts/schemas.ts";
 import type { SiteVersion } from "./content.ts";
 import { fmt, fmtCount, fmtInterval } from "./format.ts";
 import { summarizeCell, type CellSummary } from "./stats.ts";
@@ -21,6 +23,8 @@ export interface LeaderboardRow extends CellSummary {
   weightDecay: number | null;
   lr: number | null;
   tokens: number | null;
+  /** The probe set the cell was captured on. */
+  probeSet: string;
   /** Refits planned per cell (the suite's seeds). */
   seeds: number;
   /** Why a cell has no statistics, when it has none. */
@@ -47,11 +51,15 @@ export function configTokens(value: unknown, prefix = ""): string[] {
   return [`${prefix}=${Array.isArray(value) ? value.join(",") : String(value)}`.toLowerCase()];
 }
 
+/** A cell's probe set: its own where the suite's grid varies it, else the suite's. */
+export const probeSetOf = (result: PublishedSuite, cell: PublishedSuite["cells"][number]): string => cell.probeSet?.id ?? result.probeSet.id;
+
 export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
   return version.suites.flatMap(({ name, result }) =>
     result.cells.map((cell) => {
       const { model, train } = cell.config;
       const summary = summarizeCell(cell);
+      const probeSet = probeSetOf(result, cell);
       return {
         suite: name,
         cellId: cell.cellId,
@@ -63,9 +71,10 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         weightDecay: train?.weightDecay ?? null,
         lr: train?.lr ?? null,
         tokens: train?.tokens ?? null,
+        probeSet,
         seeds: result.suite.seeds,
         error: cell.error ?? null,
-        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, ...(cell.family ? { models: cell.family.name } : {}) }),
+        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, probes: { set: probeSet }, ...(cell.family ? { models: cell.family.name } : {}) }),
         ...summary,
         clears: clearsText(summary.clearsNulls),
       };
@@ -95,6 +104,12 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
   { key: "optimizer", label: "Optimizer", type: "text", definition: "adam adds weight decay to the gradient (L2); adamw decouples it. “trained elsewhere”: a family of public models Refit captured but did not train, so its training settings are not Refit's to state (dashes)." },
   { key: "weightDecay", label: "Weight decay", type: "number", definition: "The optimizer's weight decay coefficient." },
   { key: "tokens", label: "Tokens", type: "number", definition: "Training tokens per refit." },
+  {
+    key: "probeSet",
+    label: "Probes",
+    type: "text",
+    definition: "The probe set the heads' attention was captured and compared on: default (40 held-out Brown sentences), induction (the control's repeated letter segments) or words-N (windows of exactly N held-out Brown words). Cells that differ only in their probe set are the same trained models.",
+  },
   { key: "finishedRefits", label: "Seeds", type: "number", definition: "Refits (seeds) that finished, of those the suite planned." },
   {
     key: "stability",

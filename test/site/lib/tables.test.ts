@@ -4,7 +4,7 @@ import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
 import { isBeyond } from "../../../src/site/lib/diff.ts";
 import { diffVersions } from "../../../src/pipeline/publish/diff.ts";
-import { leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
+import { columnText, leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
 import { clearsNulls, intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
 
 const content = loadContent(path.resolve("test/fixtures/content"));
@@ -65,6 +65,16 @@ describe("leaderboardRows", () => {
     expect(rows.length).toBe(13);
     expect(rows.filter((r) => r.suite === "tiny-grid").map((r) => `${r.nLayers}/${r.optimizer}`)).toEqual(["1/adam", "1/adamw", "2/adam", "2/adamw"]);
   });
+
+  it("shows a cell's probe set: its own where the suite's grid varies it, else the suite's", () => {
+    expect(new Set(leaderboardRows(latest).map((r) => r.probeSet))).toEqual(new Set(["default"]));
+    const [suite] = latest.suites;
+    const cells = suite.result.cells.map((c, i) => (i === 0 ? { ...c, label: { "probes.set": "words-5" }, probeSet: { id: "words-5", hash: "h", count: 80 } } : c));
+    const [row] = leaderboardRows({ ...latest, suites: [{ ...suite, result: { ...suite.result, cells } }] });
+    expect(row.probeSet).toBe("words-5");
+    expect(columnText(row, "probeSet").text).toBe("words-5");
+    expect(row.search).toContain("probes.set=words-5");
+  });
 });
 
 describe("csvField", () => {
@@ -81,6 +91,7 @@ describe("leaderboardCsv", () => {
     const lines = leaderboardCsv(leaderboardRows(latest)).trimEnd().split("\r\n");
     expect(lines.length).toBe(14);
     expect(lines[0].startsWith("suite,cellId,family,nLayers")).toBe(true);
+    expect(lines[0]).toContain(",tokens,probeSet,seeds,");
   });
 });
 
