@@ -1,5 +1,8 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { checkProbesFit, loadProbeSet } from "../../../src/pipeline/data/probes.ts";
+import { stepsOf } from "../../../src/pipeline/train/train.ts";
+import { trainingsOf } from "../../../src/pipeline/suite/grid.ts";
 import { loadSuite } from "../../../src/pipeline/suite/load.ts";
 
 const DIR = new URL("../../../suites/", import.meta.url);
@@ -20,6 +23,7 @@ describe("suites/*.yaml", () => {
     expect(loaded.suite.name).toBe(file.replace(/\.yaml$/, ""));
     expect(loaded.cells.length + loaded.families.length).toBeGreaterThan(0);
     expect(loaded.runs).toHaveLength(loaded.cells.length * loaded.suite.seeds);
+    for (const cell of loaded.cells) checkProbesFit(loadProbeSet(cell.probeSet), cell.config.data.nCtx);
   });
 
   // The nightly trains every suite but families-*.yaml, whose models its opt-in job downloads.
@@ -69,6 +73,24 @@ describe("depth-optimizer.yaml", () => {
       expect(config.data.nCtx).toBe(64);
       expect(config.train).toMatchObject({ tokens: 1048576, lr: 1e-3, optimizer: "adamw" });
     }
+  });
+});
+
+describe("prompt-length.yaml", () => {
+  it("captures one set of eight depth-like 2-layer refits on six word-length probe sets", async () => {
+    const { suite, cells, runs } = await loadSuite(new URL("prompt-length.yaml", DIR).pathname);
+    expect(cells.map((c) => c.probeSet)).toEqual(["words-5", "words-10", "words-20", "words-30", "words-40", "words-50"]);
+    expect(cells.map((c) => c.label)).toEqual(cells.map((c) => ({ "probes.set": c.probeSet })));
+    expect(suite.seeds).toBe(8);
+    const trainings = trainingsOf(runs);
+    expect(trainings).toHaveLength(8);
+    expect(trainings.every((t) => t.probeSets.length === 6)).toBe(true);
+    const { model, data, train } = cells[0].config;
+    expect(model).toEqual({ nLayers: 2, dModel: 64, nHeads: 4, mlp: true });
+    expect(data).toMatchObject({ corpus: "brown", nCtx: 320 });
+    expect(train).toMatchObject({ optimizer: "adam", lr: 1e-3, weightDecay: 0 });
+    expect(stepsOf(cells[0].config)).toBeGreaterThanOrEqual(1000);
+    expect(suite.description).toMatch(/plan estimate/);
   });
 });
 
