@@ -81,7 +81,7 @@ export const CaptureMetaSchema = z
     version: z.literal(CAPTURE_VERSION),
     /** The seed that distinguishes this model from the rest of its family; the lowest is the anchor. */
     seed: z.int(),
-    /** Captures of one family (with one probe set and backend) form a cell: a Refit cell's config hash, or a given name. */
+    /** Captures of one family (with one probe set and backend) form a cell: a Refit cell's ID (config and, unless default, probe set), or a given name. */
     family: z.string().min(1),
     source: CaptureSourceSchema,
     config: ModelConfigSchema,
@@ -223,7 +223,7 @@ export const CompareResultSchema = z
     cells: z.array(
       z
         .object({
-          /** The captures' family: a Refit cell's config hash, or an external family's name. */
+          /** The captures' family: a Refit cell's ID, or an external family's name. */
           cellId: z.string(),
           /** The model as the captures describe it (data and train only for Refit's refits). */
           config: ModelConfigSchema,

@@ -1,7 +1,7 @@
 // Capture files -> the compare stage. An opened capture becomes compare's RefitInput, read a layer
 // at a time; one cell's captures are checked to be comparable (same model, probe set, tokenizer and
 // backend) before compareCell runs on them. `compareDirectory` is `refit compare`: every capture
-// under a folder, grouped into cells by family (a Refit cell's config hash, or an external family's
+// under a folder, grouped into cells by family (a Refit cell's ID, or an external family's
 // name), probe set, tokenizer and backend; a `*-init.safetensors` file is the untrained twin of the
 // capture with the same seed (the untrained null).
 import * as fs from "node:fs";
@@ -11,11 +11,13 @@ import { InputError } from "../artifacts/input-error.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { openSafetensors } from "../artifacts/safetensors.ts";
 import { SCHEMA_VERSION, type CaptureMeta, type CompareResult } from "../artifacts/schemas.ts";
+import { DEFAULT_PROBE_SET, type CellConfig } from "../artifacts/suite.ts";
 import { openCapture, type Capture, type CaptureReader } from "../capture/format.ts";
 import { cellBootstrapSeed } from "../compare/bootstrap.ts";
 import { evaluateFindings, type FindingsCell } from "../compare/findings.ts";
 import { compareCell, type CellComparison, type RefitInput } from "../compare/index.ts";
 import type { PatternArrays, PatternLayout } from "../compare/patterns.ts";
+import { cellIdOf } from "../suite/grid.ts";
 
 /** The pattern layout a capture's metadata implies. */
 export function layoutOf(meta: CaptureMeta): PatternLayout {
@@ -38,6 +40,13 @@ export function refitInputOf(c: CaptureReader): RefitInput {
     tokens: c.tokens,
   };
 }
+
+/**
+ * The bootstrap seed of a cell of Refit's refits: that of the cell of the same runs on the default
+ * probe set (its own ID unless it is on another set). Cells that differ only in their probe set
+ * compare the same refits; resampling them alike keeps a finding's mean over such cells honest.
+ */
+export const refitsBootstrapSeed = (config: CellConfig): number[] => cellBootstrapSeed(cellIdOf(config, DEFAULT_PROBE_SET));
 
 /** A capture's model in messages: its Refit run, or the external model's name or path. */
 const modelOf = (m: CaptureMeta): string => (m.source.kind === "refit" ? `run ${m.source.runId}` : m.source.model);
@@ -149,14 +158,16 @@ export function compareDirectory({ dir, resamples }: CompareOptions): { result: 
     const seeds = trained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
     const initSeeds = untrained.map((f) => f.capture.meta.seed).sort((a, b) => a - b);
     const twins = initSeeds.join() === seeds.join() ? untrained.map((f) => f.capture) : null;
+    const { config, source, probeSet, tokenizer } = group[0].capture.meta;
+    // A refit's capture records its whole cell config (data and train too).
+    const bootstrapSeed = source.kind === "refit" ? refitsBootstrapSeed(config as CellConfig) : cellBootstrapSeed(cellId);
     const comparison = compareCaptures(
       trained.map((f) => f.capture),
       twins,
-      { bootstrapSeed: cellBootstrapSeed(cellId), resamples },
+      { bootstrapSeed, resamples },
     );
-    const config = group[0].capture.meta.config;
-    cells.push({ cellId, config, tokenizer: group[0].capture.meta.tokenizer, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
-    forFindings.push({ cellId, config, ...comparison });
+    cells.push({ cellId, config, tokenizer, seeds, captures: trained.map((f) => f.file), untrainedCaptures: untrained.map((f) => f.file), stats: comparison.stats });
+    forFindings.push({ cellId, config, probeSet: probeSet.id, ...comparison });
   }
   const result: CompareResult = {
     schemaVersion: SCHEMA_VERSION,

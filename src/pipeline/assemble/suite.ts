@@ -15,7 +15,7 @@ import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
 import { familyCellIdOf, type FamilyMember, type PlannedFamily } from "../suite/families.ts";
 import type { Cell } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
-import { compareCaptures } from "./captures.ts";
+import { compareCaptures, refitsBootstrapSeed } from "./captures.ts";
 
 /**
  * Run IDs do not name the probe set (training does not depend on it), so cells on different probe
@@ -48,7 +48,7 @@ function compareFinished(cell: Cell, finished: RunRecord[], runDir: (r: RunRecor
   };
   const refits = sorted.map((r) => open(capturePath(runDir(r), cell.probeSet)));
   const untrained = sorted.every((r) => exists(initCapturePath(runDir(r), cell.probeSet))) ? sorted.map((r) => open(initCapturePath(runDir(r), cell.probeSet))) : null;
-  return compareCaptures(refits, untrained, { bootstrapSeed: cellBootstrapSeed(cell.cellId) });
+  return compareCaptures(refits, untrained, { bootstrapSeed: refitsBootstrapSeed(cell.config) });
 }
 
 /**
@@ -116,7 +116,7 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     const cellProbes = probesOf(cell.probeSet);
     const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, cellProbes) : null;
     const stats = comparison?.stats ?? null;
-    if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, ...comparison });
+    if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, probeSet: cell.probeSet, ...comparison });
     cells.push({
       cellId: cell.cellId,
       label: cell.label,

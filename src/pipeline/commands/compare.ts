@@ -16,7 +16,7 @@ export const compareCommand: Command = {
 
 Runs the compare stage on every capture file under <captures-dir> (searched recursively): any
 *.safetensors whose __metadata__ has format "refit.capture" (see README, "Capture file format").
-Captures of the same family (a Refit cell's config hash, or the name given to \`refit capture
+Captures of the same family (a Refit cell's ID, or the name given to \`refit capture
 --family\`), probe set, tokenizer and backend form a cell; the lowest seed is the anchor.
 A file named *${UNTRAINED_SUFFIX} is the untrained twin of the capture with the same seed, used
 for the untrained null when every seed of the cell has one.

@@ -1,7 +1,8 @@
 // The paper's five findings, and Refit's known-answer induction control, as named statistics of a suite, each with a 95% bootstrap interval and
 // a verdict (docs/metrics.md "Findings"). A finding's suite statistic is the MEAN of its parts:
 // per-cell values (findings 1, 3, 5) or per-twin-pair differences (findings 2, 4, between cells
-// that differ only in depth / only in optimizer). Cells resample their refits independently, so
+// that differ only in depth / only in optimizer, on one probe set). Cells resample their refits
+// independently, or alike where they share them (cells that differ only in probe set), so
 // replicate b of the suite statistic is the mean of the parts' replicates b. Verdict: "supported"
 // when the whole interval lies on the claimed side of the threshold, "not supported" when it lies
 // wholly on the other side, "inconclusive" when it straddles, "untestable" when no part exists.
@@ -15,6 +16,8 @@ export interface FindingsCell {
   cellId: string;
   /** An external family's has no data or train section, so it is never an optimizer twin. */
   config: ModelConfig;
+  /** The probe set's id, where a suite's cells may differ in it; twins share it. */
+  probeSet?: string;
   stats: CellStats;
   replicates: Partial<Record<CellMetric, Float64Array>>;
 }
@@ -44,7 +47,7 @@ function perCell(id: CellMetric): (cells: readonly FindingsCell[]) => Part[] {
 }
 
 /**
- * Twin cells: same config except at `paths` (e.g. [["model", "nLayers"]]). For each group, `pick`
+ * Twin cells: same config and probe set except at `paths` (e.g. [["model", "nLayers"]]). For each group, `pick`
  * chooses (low, high) cells and the part is id(high) - id(low). Only cells with a training config
  * (Refit's refits) can be twins: for a family trained elsewhere, "differs only in X" is unknown.
  */
@@ -59,7 +62,7 @@ function twins(
       if (!c.config.train) continue;
       const rest = structuredClone(c.config) as Record<string, Record<string, unknown>>;
       for (const [section, field] of paths) delete rest[section][field];
-      const key = canonicalJson(rest);
+      const key = canonicalJson({ rest, probeSet: c.probeSet ?? null });
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
     return [...groups.values()].flatMap((group) => {

@@ -66,6 +66,17 @@ describe("evaluateFindings", () => {
     expect(g.parts.map((p) => p.cells)).toEqual([["w0", "w1"]]);
   });
 
+  it("pairs twins on one probe set only: cells on another set are not twins of the first set's", () => {
+    const gap = (v: number) => ({ "gap.allPairs": [v, 0.01] as [number, number] });
+    const on = (c: FindingsCell, probeSet: string) => ({ ...c, cellId: `${c.cellId}-${probeSet}`, probeSet });
+    const [shallow, deep] = [cell("a2", { nLayers: 2 }, "adam", gap(0.05)), cell("a4", { nLayers: 4 }, "adam", gap(0.15))];
+    const [f] = evaluateFindings([on(shallow, "words-5"), on(shallow, "words-50"), on(deep, "words-5"), on(deep, "words-50")]).filter((x) => x.id === "finding2");
+    expect(f.parts.map((p) => p.cells)).toEqual([
+      ["a2-words-5", "a4-words-5"],
+      ["a2-words-50", "a4-words-50"],
+    ]);
+  });
+
   it("is untestable without parts, and says why", () => {
     const [f] = evaluateFindings([cells[0]]).filter((x) => x.id === "finding2");
     expect(f.verdict).toBe("untestable");
