@@ -1,8 +1,9 @@
 // suite -> runs -> train + capture (orchestrate/job.ts, in worker processes when --workers > 1)
 // -> compare -> suite result JSON, through the on-disk cache: a finished run is never retrained and
 // an interrupted one resumes from its newest checkpoint. Cells that differ only in their probe set
-// share runs: each run is one job, which captures it on every probe set its cells use. With a shard, only that shard's runs are
-// trained and nothing is compared (the other shards' runs live elsewhere until aggregated). The
+// share runs: each run is one job, which captures it on every probe set its cells use. With a
+// shard, only that shard's runs are trained and nothing is compared (the other shards' runs live
+// elsewhere until aggregated). The
 // compare-and-assemble half is assemble/suite.ts, which `refit aggregate` uses on shards too. A
 // suite of `models` trains nothing: each family's checkpoints are captured as `refit capture` does,
 // into <out>/captures/<family>/, and compared as its cells.

@@ -1,7 +1,7 @@
 // A suite's run records -> its suite result: the compare stage on every cell with at least two
 // finished refits (the anchor, seed 0, among them) and their untrained twins, read on the cell's
-// probe set, then the findings, probe sets and provenance around it. A suite's `models` are cells too: each family's captures,
-// compared the same way (they have no untrained twins). `refit run` calls it on its own output
+// probe set, then the findings, probe sets and provenance around it. A suite's `models` are cells
+// too: each family's captures, compared the same way (they have no untrained twins). `refit run` calls it on its own output
 // folder and `refit aggregate` on shards, so a published suite is compared exactly as a local run is.
 import { capturePath, initCapturePath } from "../artifacts/runs.ts";
 import { InputError } from "../artifacts/input-error.ts";

@@ -3,17 +3,18 @@
 // be published together: every planned run present, finished and captured on the probe set of
 // every cell that has it, a run or capture found twice only if its captures are byte-identical,
 // records that match the suite's resolved config. A run shared by cells on several probe sets is
-// located (or missing) in one copy for all of them, so the cells read one model. Problems are collected, not thrown one by one, so a single message can
-// list everything that is missing (docs/design.md "Publishing"; as asv checks before publishing).
+// located (or missing) in one copy for all of them, so the cells read one model. Problems are
+// collected, not thrown one by one, so a single message can list everything that is missing
+// (docs/design.md "Publishing"; as asv checks before publishing).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
 import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { exists, readBytes } from "../artifacts/store.ts";
+import { DEFAULT_PROBE_SET } from "../artifacts/suite.ts";
 import { familyCapturePath } from "../capture/external.ts";
 import { openCapture } from "../capture/format.ts";
-import { DEFAULT_PROBE_SET } from "../artifacts/suite.ts";
 import { trainingsOf, type Run } from "../suite/grid.ts";
 import type { LoadedSuite } from "../suite/load.ts";
 
