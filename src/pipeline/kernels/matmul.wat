@@ -190,28 +190,154 @@
     (v128.store offset=32 (local.get $c0) (local.get $s02))
     (v128.store offset=48 (local.get $c0) (local.get $s03)))
 
+  ;; The broadcast form packs, per block of 128 values of k, the sixteen-column slices of B it
+  ;; multiplies (and, with $transA, op(A)'s pairs of rows) into contiguous scratch memory where
+  ;; that pays (see matmul_nn). Read in place, a slice of B is 128 rows a row length apart: at
+  ;; 512 B or more that maps them onto a few of L1's 64 sets (more rows than ways, so they evict
+  ;; each other), and at 4 KB (n = 1024) onto 128 pages; Aᵀ's pairs are the same with m for n.
+  ;; Packing copies values and leaves the arithmetic as it was. Scratch layout: B's slices first
+  ;; (slice s, row p at 64·(s·kb + p)), then op(A)'s pairs (pair q, value p at 8·(q·kb + p)).
+
+  ;; Bytes of scratch matmul_nn needs at $work for these sizes (and 64 to start it on a cache line).
+  (func (export "matmul_nn_work") (param $m i32) (param $n i32) (result i32)
+    (i32.add (i32.shl (i32.add (local.get $n) (i32.add (local.get $m) (i32.const 1))) (i32.const 9)) (i32.const 64)))
+
+  ;; Rows 0..kb of B (a row length ldb bytes apart), columns 0..n16, into slices of sixteen columns.
+  (func $packB (param $B i32) (param $ldb i32) (param $kb i32) (param $n16 i32) (param $W i32)
+    (local $p i32) (local $s i32) (local $src i32) (local $dst i32) (local $step i32) (local $end i32)
+    (local.set $step (i32.shl (local.get $kb) (i32.const 6)))
+    (block $pDone
+      (loop $pLoop
+        (br_if $pDone (i32.ge_u (local.get $p) (local.get $kb)))
+        (local.set $src (i32.add (local.get $B) (i32.mul (local.get $p) (local.get $ldb))))
+        (local.set $end (i32.add (local.get $src) (i32.shl (local.get $n16) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $W) (i32.shl (local.get $p) (i32.const 6))))
+        (block $sDone
+          (loop $sLoop
+            (br_if $sDone (i32.ge_u (local.get $src) (local.get $end)))
+            (v128.store offset=0 (local.get $dst) (v128.load offset=0 (local.get $src)))
+            (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+            (v128.store offset=32 (local.get $dst) (v128.load offset=32 (local.get $src)))
+            (v128.store offset=48 (local.get $dst) (v128.load offset=48 (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (i32.const 64)))
+            (local.set $dst (i32.add (local.get $dst) (local.get $step)))
+            (br $sLoop)))
+        (local.set $p (i32.add (local.get $p) (i32.const 1)))
+        (br $pLoop))))
+
+  ;; Rows 0..kb of A stored [k, m] (a row length lda bytes apart) as pairs of op(A)'s rows
+  ;; (2q, 2q + 1); for odd m the last pair holds row m - 1 twice. Sixteen rows of op(A) (one
+  ;; cache line of a row of A) at a time, so each line of A is read once and eight pairs fill.
+  (func $packAT (param $A i32) (param $lda i32) (param $kb i32) (param $m i32) (param $W i32)
+    (local $p i32) (local $i i32) (local $src i32) (local $dst i32) (local $step i32) (local $m16 i32) (local $x v128) (local $y f32)
+    (local.set $step (i32.shl (local.get $kb) (i32.const 3)))
+    (local.set $m16 (i32.and (local.get $m) (i32.const -16)))
+    (block $iDone
+      (loop $iLoop
+        (br_if $iDone (i32.ge_u (local.get $i) (local.get $m16)))
+        (local.set $src (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $W) (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (local.get $step))))
+        (local.set $p (i32.const 0))
+        (block $pDone
+          (loop $pLoop
+            (br_if $pDone (i32.ge_u (local.get $p) (local.get $kb)))
+            (local.set $x (v128.load offset=0 (local.get $src)))
+            (v128.store64_lane 0 (local.get $dst) (local.get $x))
+            (v128.store64_lane 1 (i32.add (local.get $dst) (local.get $step)) (local.get $x))
+            (local.set $x (v128.load offset=16 (local.get $src)))
+            (v128.store64_lane 0 (i32.add (local.get $dst) (i32.shl (local.get $step) (i32.const 1))) (local.get $x))
+            (v128.store64_lane 1 (i32.add (local.get $dst) (i32.mul (local.get $step) (i32.const 3))) (local.get $x))
+            (local.set $x (v128.load offset=32 (local.get $src)))
+            (v128.store64_lane 0 (i32.add (local.get $dst) (i32.shl (local.get $step) (i32.const 2))) (local.get $x))
+            (v128.store64_lane 1 (i32.add (local.get $dst) (i32.mul (local.get $step) (i32.const 5))) (local.get $x))
+            (local.set $x (v128.load offset=48 (local.get $src)))
+            (v128.store64_lane 0 (i32.add (local.get $dst) (i32.mul (local.get $step) (i32.const 6))) (local.get $x))
+            (v128.store64_lane 1 (i32.add (local.get $dst) (i32.mul (local.get $step) (i32.const 7))) (local.get $x))
+            (local.set $src (i32.add (local.get $src) (local.get $lda)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $pLoop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 16)))
+        (br $iLoop)))
+    ;; The last m % 16 rows a pair at a time, then an odd last row twice.
+    (block $iDone
+      (loop $iLoop
+        (br_if $iDone (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $m)))
+        (local.set $src (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $W) (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (local.get $step))))
+        (local.set $p (i32.const 0))
+        (block $pDone
+          (loop $pLoop
+            (br_if $pDone (i32.ge_u (local.get $p) (local.get $kb)))
+            (i64.store (local.get $dst) (i64.load (local.get $src)))
+            (local.set $src (i32.add (local.get $src) (local.get $lda)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $pLoop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 2)))
+        (br $iLoop)))
+    (if (i32.lt_u (local.get $i) (local.get $m))
+      (then
+        (local.set $src (i32.add (local.get $A) (i32.shl (local.get $i) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $W) (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (local.get $step))))
+        (local.set $p (i32.const 0))
+        (block $pDone
+          (loop $pLoop
+            (br_if $pDone (i32.ge_u (local.get $p) (local.get $kb)))
+            (local.set $y (f32.load (local.get $src)))
+            (f32.store offset=0 (local.get $dst) (local.get $y))
+            (f32.store offset=4 (local.get $dst) (local.get $y))
+            (local.set $src (i32.add (local.get $src) (local.get $lda)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 8)))
+            (local.set $p (i32.add (local.get $p) (i32.const 1)))
+            (br $pLoop))))))
+
   ;; C_b = op(A_b) · B_b with B_b [k, n] row-major; op(A) = A ([m, k]) or, with $transA, Aᵀ
-  ;; (A_b stored [k, m]): pattern·v, dQ = dS·k, and dV = Pᵀ·dZ, dK = dSᵀ·q.
-  (func (export "matmul_nn") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32) (param $transA i32)
+  ;; (A_b stored [k, m]): x·W, xᵀ·dy, pattern·v, dQ = dS·k, and dV = Pᵀ·dZ, dK = dSᵀ·q. $work
+  ;; is matmul_nn_work(m, n) bytes of scratch.
+  (func (export "matmul_nn") (param $A i32) (param $B i32) (param $C i32) (param $batch i32) (param $m i32) (param $n i32) (param $k i32) (param $transA i32) (param $work i32)
     (local $b i32) (local $i i32) (local $j i32) (local $i2 i32) (local $n16 i32) (local $sai i32) (local $sap i32) (local $ldb i32) (local $ldc i32) (local $p0 i32) (local $kb i32)
+    (local $wa i32) (local $bs i32) (local $bstep i32) (local $ldbt i32) (local $a0 i32) (local $a1 i32) (local $as i32) (local $packA i32) (local $packB i32)
     (local.set $n16 (i32.and (local.get $n) (i32.const -16)))
     (local.set $sai (select (i32.const 4) (i32.shl (local.get $k) (i32.const 2)) (local.get $transA)))
     (local.set $sap (select (i32.shl (local.get $m) (i32.const 2)) (i32.const 4) (local.get $transA)))
     (local.set $ldb (i32.shl (local.get $n) (i32.const 2)))
     (local.set $ldc (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $work (i32.and (i32.add (local.get $work) (i32.const 63)) (i32.const -64)))
+    (local.set $wa (i32.add (local.get $work) (i32.shl (local.get $n16) (i32.const 9))))
+    ;; Packing pays where a stride is 512 B or more (below, the rows spread over enough sets) and
+    ;; what is packed is reused enough: B's slices by at least 64 pairs of rows, Aᵀ's pairs (then
+    ;; m·4 bytes apart, 512 or more) by B's eight slices or more. With less (the column sums
+    ;; ones·dy, and xᵀ·dy at d_model 32 and 64), copying cost more than it saved.
+    (local.set $packB (i32.and (i32.ge_u (local.get $m) (i32.const 128)) (i32.ge_u (local.get $ldb) (i32.const 512))))
+    (local.set $packA (i32.and (local.get $packB) (local.get $transA)))
+    ;; Packed pairs step 8 bytes per value of k; unpacked rows of A, $sap.
+    (local.set $as (select (i32.const 8) (local.get $sap) (local.get $packA)))
     (block $batchDone
       (loop $batchLoop
         (br_if $batchDone (i32.ge_u (local.get $b) (local.get $batch)))
-        ;; k in blocks of 128, so that the rows of B and the slices of A a block needs stay in cache
-        ;; while every tile uses them; tiles add each block to the sums of the ones before.
+        ;; k in blocks of 128, so that a block's packed slices stay in cache while every tile uses
+        ;; them; tiles add each block to the sums of the ones before.
         (local.set $p0 (i32.const 0))
         (block $pDone
           (loop $pLoop
             (br_if $pDone (i32.ge_u (local.get $p0) (local.get $k)))
             (local.set $kb (select (i32.sub (local.get $k) (local.get $p0)) (i32.const 128)
               (i32.lt_u (i32.sub (local.get $k) (local.get $p0)) (i32.const 128))))
-            ;; Columns outermost: a 16-column slice of B's block (8 KB) stays in L1 while every
-            ;; pair of rows of A streams past it.
+            (if (local.get $packB)
+              (then
+                (call $packB (i32.add (local.get $B) (i32.mul (local.get $p0) (local.get $ldb))) (local.get $ldb) (local.get $kb) (local.get $n16) (local.get $work))
+                (local.set $bs (local.get $work))
+                (local.set $bstep (i32.shl (local.get $kb) (i32.const 6)))
+                (local.set $ldbt (i32.const 64)))
+              (else
+                (local.set $bs (i32.add (local.get $B) (i32.mul (local.get $p0) (local.get $ldb))))
+                (local.set $bstep (i32.const 64))
+                (local.set $ldbt (local.get $ldb))))
+            (if (local.get $packA)
+              (then (call $packAT (i32.add (local.get $A) (i32.mul (local.get $p0) (local.get $sap))) (local.get $sap) (local.get $kb) (local.get $m) (local.get $wa))))
+            ;; Columns outermost: a packed 16-column slice (8 KB) stays in L1 while every pair of
+            ;; rows of A streams past it.
             (local.set $j (i32.const 0))
             (block $jDone
               (loop $jLoop
@@ -222,16 +348,20 @@
                     (br_if $iDone (i32.ge_u (local.get $i) (local.get $m)))
                     (local.set $i2 (select (i32.add (local.get $i) (i32.const 1)) (local.get $i)
                       (i32.lt_u (i32.add (local.get $i) (i32.const 1)) (local.get $m))))
-                    (call $nnTile
-                      (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
-                      (i32.add (local.get $A) (i32.add (i32.mul (local.get $i2) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap))))
-                      (local.get $sap)
-                      (i32.add (local.get $B) (i32.add (i32.mul (local.get $p0) (local.get $ldb)) (i32.shl (local.get $j) (i32.const 2)))) (local.get $ldb) (local.get $kb)
+                    (if (local.get $packA)
+                      (then
+                        (local.set $a0 (i32.add (local.get $wa) (i32.mul (i32.shr_u (local.get $i) (i32.const 1)) (i32.shl (local.get $kb) (i32.const 3)))))
+                        (local.set $a1 (i32.add (local.get $a0) (i32.const 4))))
+                      (else
+                        (local.set $a0 (i32.add (local.get $A) (i32.add (i32.mul (local.get $i) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap)))))
+                        (local.set $a1 (i32.add (local.get $A) (i32.add (i32.mul (local.get $i2) (local.get $sai)) (i32.mul (local.get $p0) (local.get $sap)))))))
+                    (call $nnTile (local.get $a0) (local.get $a1) (local.get $as) (local.get $bs) (local.get $ldbt) (local.get $kb)
                       (i32.add (local.get $C) (i32.add (i32.mul (local.get $i) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
                       (i32.add (local.get $C) (i32.add (i32.mul (local.get $i2) (local.get $ldc)) (i32.shl (local.get $j) (i32.const 2))))
                       (local.get $p0))
                     (local.set $i (i32.add (local.get $i) (i32.const 2)))
                     (br $iLoop)))
+                (local.set $bs (i32.add (local.get $bs) (local.get $bstep)))
                 (local.set $j (i32.add (local.get $j) (i32.const 16)))
                 (br $jLoop)))
             (local.set $p0 (i32.add (local.get $p0) (i32.const 128)))

@@ -8,7 +8,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { kernelModule } from "../kernels/load.ts";
 
 interface WasmBackend {
-  wasm: { asm: { memory: WebAssembly.Memory } };
+  wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(at: number): void };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
 }
@@ -16,7 +16,8 @@ interface WasmBackend {
 interface Kernels {
   matmul: {
     matmul_nt(A: number, B: number, C: number, batch: number, m: number, n: number, k: number): void;
-    matmul_nn(A: number, B: number, C: number, batch: number, m: number, n: number, k: number, transA: number): void;
+    matmul_nn(A: number, B: number, C: number, batch: number, m: number, n: number, k: number, transA: number, work: number): void;
+    matmul_nn_work(m: number, n: number): number;
   };
   adam: {
     adam(p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, bc2: number, eps: number, step: number, decay: number, l2: number): void;
@@ -43,11 +44,28 @@ interface Kernels {
 
 // One instance of each kernel module per backend, bound to that backend's memory.
 const instances = new WeakMap<object, Partial<Kernels>>();
-function kernelsOf<K extends keyof Kernels>(backend: WasmBackend, name: K): Kernels[K] {
+function instanceOf<K extends keyof Kernels>(backend: WasmBackend, name: K): Kernels[K] {
   let mine = instances.get(backend);
   if (!mine) instances.set(backend, (mine = {}));
-  const exports = (mine[name] ??= new WebAssembly.Instance(kernelModule(name), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels[K]);
+  return (mine[name] ??= new WebAssembly.Instance(kernelModule(name), { env: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels[K]);
+}
+function kernelsOf<K extends keyof Kernels>(backend: WasmBackend, name: K): Kernels[K] {
+  const exports = instanceOf(backend, name);
   return observer ? timedExports(name, exports) : exports;
+}
+
+// Scratch for matmul_nn's packed operands: one block of tfjs's memory per backend, never a
+// tensor (so tf.memory() does not count it), replaced by a larger one when a product needs more.
+const scratch = new WeakMap<object, { at: number; bytes: number }>();
+function matmulScratch(backend: WasmBackend, m: number, n: number): number {
+  const bytes = instanceOf(backend, "matmul").matmul_nn_work(m, n);
+  let mine = scratch.get(backend);
+  if (!mine || mine.bytes < bytes) {
+    if (mine) backend.wasm._free(mine.at);
+    mine = { at: backend.wasm._malloc(bytes) >>> 0, bytes };
+    scratch.set(backend, mine);
+  }
+  return mine.at;
 }
 
 /** Told of every kernel call while set: "module.function", its arguments and its milliseconds. */
@@ -253,7 +271,7 @@ export function installWasmKernels(): void {
     const offset = (t: tf.TensorInfo) => offsetIn(backend, t);
     const kernels = kernelsOf(backend, "matmul");
     if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
-    else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0);
+    else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, matmulScratch(backend, m, n));
     return out;
   };
 

@@ -1,7 +1,7 @@
 // The batched attention products (src/pipeline/kernels/matmul.wat, installed over the wasm
 // backend's BatchMatMul) against tfjs's cpu backend: every transpose form the attention forward
-// and backward pass uses, odd sizes that hit the remainder paths, and the stock path kept for
-// 2-D and broadcast products.
+// and backward pass uses, odd sizes that hit the remainder and packing paths, and the stock path
+// kept for broadcast and doubly transposed products.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
@@ -31,6 +31,10 @@ describe("wasm BatchMatMul replacement", () => {
     ["2-D", [9, 5], [5, 7], false, false],
     ["2-D, k past one block of 128, TN", [300, 9], [300, 20], true, false],
     ["2-D, k = 257, NT", [6, 257], [5, 257], false, true],
+    ["NN, B packed (rows 512 B or more apart), columns left over", [2, 37, 70], [2, 70, 150], false, false],
+    ["TN, Aᵀ and B packed: sixteen rows, then a pair and an odd row, k past 128", [130, 133], [130, 150], true, false],
+    ["one pair of rows, NN (B read in place, as for column sums)", [2, 40], [40, 150], false, false],
+    ["one row, NN", [1, 300], [300, 20], false, false],
     ["broadcast batch (stock path)", [1, 5, 7], [3, 7, 9], false, false],
     ["both transposed (stock path)", [3, 5, 4], [3, 6, 5], true, true],
   ];
