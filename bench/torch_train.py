@@ -10,7 +10,6 @@ Prints {"torch", "blas"}: which BLAS library and kernel a matrix product here ru
 """
 
 import argparse
-import ctypes
 import json
 import math
 import re
@@ -21,6 +20,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import blas_libs
 
 
 class Block(nn.Module):
@@ -57,35 +58,14 @@ class GPT(nn.Module):
 
 
 def blas():
-    """The BLAS behind torch's CPU products: threadpoolctl's report where installed, else the BLAS
-    libraries mapped into this process (OpenBLAS says which core kernel it picked), and the CPU
-    capability and BLAS of torch's build."""
+    """The BLAS behind torch's CPU products (blas_libs.py) and the CPU capability and BLAS of
+    torch's build."""
     torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # loads the BLAS if it loads lazily
-    found = []
-    try:
-        from threadpoolctl import threadpool_info
-
-        for lib in threadpool_info():
-            if lib["user_api"] == "blas":
-                found.append(f"{lib['internal_api']} {lib['version']} ({lib.get('architecture')}, {lib['filepath']})")
-    except ImportError:
-        with open("/proc/self/maps") as maps:
-            paths = sorted({line.split()[-1] for line in maps if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
-        described = {}  # description -> paths: Debian maps libblas.so.3 and libopenblas as two files
-        for path in paths:
-            lib = ctypes.CDLL(path)
-            if hasattr(lib, "openblas_get_corename"):
-                lib.openblas_get_corename.restype = lib.openblas_get_config.restype = ctypes.c_char_p
-                what = f"{lib.openblas_get_config().decode().strip()}, core {lib.openblas_get_corename().decode()}"
-            else:
-                what = "a BLAS that does not name its kernel"
-            described.setdefault(what, []).append(path)
-        found = [f"{what} ({', '.join(paths)})" for what, paths in described.items()]
     config = torch.__config__.show()
     capability = re.search(r"CPU capability usage: (\w+)", config)
     build = re.search(r"BLAS_INFO=(\w+)", config)
     return "; ".join([
-        *(found or ["no BLAS library found in the process"]),
+        *blas_libs.describe(),
         f"torch built with BLAS_INFO={build.group(1) if build else '?'}, CPU capability {capability.group(1) if capability else '?'}",
     ])
 

@@ -5,14 +5,16 @@
 // its environment (machines set them for old OpenBLAS builds; they make it run an older, slower
 // kernel) and says which BLAS kernel it ran; Refit's processes keep the environment as it is.
 // Usage: node bench/train.ts [--model L,d,H,ctx,B]... [--steps 30] [--warmup 5] [--backend wasm]
-//        [--processes N] [--profile]
-// --profile prints where a Refit training step's time goes instead (bench/step-profile.ts).
+//        [--processes N] [--profile] [--kernels [--rounds 8] [--against FILE.wasm]]
+// --profile prints where a Refit training step's time goes instead (bench/step-profile.ts);
+// --kernels, the GFLOP/s of the models' dense products beside the ceiling (bench/kernel-ceiling.ts).
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { peakRssMB } from "./rss.ts";
+import { printKernelCeiling } from "./kernel-ceiling.ts";
 import { formatProfile, type StepProfile } from "./step-profile.ts";
 
 const { values: args } = parseArgs({
@@ -23,6 +25,9 @@ const { values: args } = parseArgs({
     backend: { type: "string", default: "wasm" },
     processes: { type: "string", default: String(os.availableParallelism()) },
     profile: { type: "boolean", default: false },
+    kernels: { type: "boolean", default: false },
+    rounds: { type: "string", default: "8" },
+    against: { type: "string" },
     worker: { type: "boolean", default: false },
   },
 });
@@ -188,6 +193,15 @@ function printSummary(results: ModelResult[], n: number): void {
 
 async function main(models: Model[]): Promise<void> {
   const n = Number(args.processes);
+  if (args.kernels) {
+    const rounds = Number(args.rounds);
+    if (!(Number.isInteger(rounds) && rounds >= 1)) {
+      console.error(`bench:train: --rounds must be a whole number of at least 1, got ${args.rounds}`);
+      process.exit(2);
+    }
+    await printKernelCeiling(models, { rounds, against: args.against, python: PYTHON, env: { ...torchEnv(), OPENBLAS_NUM_THREADS: "1" }, label });
+    return;
+  }
   console.error(`bench:train: ${models.map(label).join("; ")}; ${STEPS} timed steps after ${WARMUP} warm-up`);
   if (args.profile) {
     for (const m of models) {

@@ -7,8 +7,12 @@ import initWabt from "wabt";
 import { KERNELS, type KernelName } from "./load.ts";
 
 export async function assemble(name: KernelName): Promise<Uint8Array> {
+  return assembleFile(new URL(`${name}.wat`, import.meta.url));
+}
+
+/** Any WebAssembly text file, with the features the kernels use (the benches assemble theirs at run time). */
+export async function assembleFile(file: URL): Promise<Uint8Array> {
   const wabt = await initWabt();
-  const file = new URL(`${name}.wat`, import.meta.url);
   const features = { simd: true, relaxed_simd: true, multi_value: true, bulk_memory: true, threads: true };
   const module = wabt.parseWat(file.pathname, fs.readFileSync(file, "utf8"), features);
   try {
