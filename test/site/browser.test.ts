@@ -65,7 +65,12 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(res?.status()).toBe(200);
     if (shot) await page.screenshot({ path: path.join(SHOTS, `${shot}.png`), fullPage: true });
   };
-  const visibleColumn = (n: number) => page.$$eval(`table[data-leaderboard] tbody tr:not([hidden]) > :nth-child(${n})`, (cells) => cells.map((c) => c.textContent!.trim()));
+  /** The visible rows' cells under the header that starts with `header` (found by name, so a new column cannot shift the test onto another). */
+  const visibleColumn = async (header: string) => {
+    const n = await page.$$eval("table[data-leaderboard] thead th", (ths, h) => ths.findIndex((th) => th.textContent!.trim().startsWith(h)) + 1, header);
+    expect(n, `leaderboard column "${header}"`).toBeGreaterThan(0);
+    return page.$$eval(`table[data-leaderboard] tbody tr:not([hidden]) > :nth-child(${n})`, (cells) => cells.map((c) => c.textContent!.trim()));
+  };
 
   it("sorts and filters the leaderboard without a reload", async () => {
     await visit("", "leaderboard");
@@ -73,31 +78,31 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(await page.locator("table[data-leaderboard] tbody tr").count()).toBe(nCells);
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 1));
     await page.click('button[data-sort="stability"]');
-    const ascending = (await visibleColumn(10)).map((t) => Number.parseFloat(t));
+    const ascending = (await visibleColumn("Head stability")).map((t) => Number.parseFloat(t));
     expect(ascending).toEqual([...ascending].sort((a, b) => a - b));
     await page.click('button[data-sort="stability"]');
-    const descending = (await visibleColumn(10)).map((t) => Number.parseFloat(t));
+    const descending = (await visibleColumn("Head stability")).map((t) => Number.parseFloat(t));
     expect(descending).toEqual([...ascending].reverse());
     await page.selectOption('select[data-filter="optimizer"]', "adamw");
-    expect(await visibleColumn(6)).toEqual(["adamw", "adamw"]);
+    expect(await visibleColumn("Optimizer")).toEqual(["adamw", "adamw"]);
     await expect.poll(() => page.textContent(".count"), POLL).toBe(`2 of ${nCells} cells shown`);
     await page.selectOption('select[data-filter="nLayers"]', "1");
-    expect(await visibleColumn(4)).toEqual(["1"]);
+    expect(await visibleColumn("Layers")).toEqual(["1"]);
     expect(await page.evaluate(() => (window as unknown as { marker: number }).marker)).toBe(1); // same document: no reload
   });
 
   it("searches any config value, and keeps search, filters and sort in a permalink", async () => {
     await visit("");
     await page.fill("input[data-search]", "adamw nlayers=2");
-    expect(await visibleColumn(4)).toEqual(["2"]);
-    expect(await visibleColumn(6)).toEqual(["adamw"]);
+    expect(await visibleColumn("Layers")).toEqual(["2"]);
+    expect(await visibleColumn("Optimizer")).toEqual(["adamw"]);
     await page.fill("input[data-search]", "tiny-grid");
     await page.selectOption('select[data-filter="optimizer"]', "adam");
     await page.click('button[data-sort="stability"]');
     await page.click('button[data-sort="stability"]');
     const url = page.url();
     expect(new URL(url).search).toBe("?q=tiny-grid&sort=stability&dir=desc&optimizer=adam");
-    const shown = await visibleColumn(1);
+    const shown = await visibleColumn("Cell");
     expect(shown.length).toBe(2);
     // A fresh page at that address shows the same view.
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -142,8 +147,8 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(notClearing.length).toBeGreaterThan(0);
     await visit("");
     await page.selectOption('select[data-filter="clears"]', "no");
-    expect(await visibleColumn(1)).toEqual(notClearing.map((r) => r.cellId));
-    expect(new Set(await visibleColumn(11))).toEqual(new Set(["✗ no"]));
+    expect(await visibleColumn("Cell")).toEqual(notClearing.map((r) => r.cellId));
+    expect(new Set(await visibleColumn("Clears the nulls"))).toEqual(new Set(["✗ no"]));
     const [first] = notClearing;
     await visit(`v/${latest.id}/cell/${first.suite}/${first.cellId}/`);
     expect(await page.textContent("[data-clears]")).toContain("does not clear the nulls");
