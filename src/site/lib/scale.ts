@@ -1,7 +1,7 @@
 // The scale study, as the methodology page charts it: from the newest version that publishes a
 // suite named `scale` (a grid over train.tokens, model.dModel and model.nLayers), each cell's mean
 // excess over the informative nulls with its interval, one series per (nLayers, dModel).
-import type { SiteContent, SiteVersion } from "./content.ts";
+import { newestSuite, type SiteContent, type SiteVersion } from "./content.ts";
 import { summarizeCell } from "./stats.ts";
 
 export const SCALE_SUITE = "scale";
@@ -27,9 +27,10 @@ export interface ScaleStudy {
 
 /** The newest version's scale study, or null when no version publishes one. */
 export function scaleStudy(content: SiteContent): ScaleStudy | null {
-  const version = content.versions.findLast((v) => v.suites.some((s) => s.name === SCALE_SUITE));
-  if (!version) return null;
-  const cells = version.suites.find((s) => s.name === SCALE_SUITE)!.result.cells;
+  const newest = newestSuite(content, SCALE_SUITE);
+  if (!newest) return null;
+  const { version, suite } = newest;
+  const { cells } = suite.result;
   const points = cells.flatMap((cell): ScalePoint[] => {
     const { excess, excessInterval } = summarizeCell(cell);
     const { model, train } = cell.config;

@@ -11,6 +11,8 @@ export type Interval = [number, number];
 /** The metric IDs the site reads from CellStats.estimates (per layer) and cellEstimates; typed against definitions.ts so they cannot drift. */
 export const OPTIONAL_FIELDS = {
   layerInterval: "stability",
+  /** S(l) with every refit taking its turn as the anchor, so it does not hinge on one seed. */
+  layerAllPairs: "stability.allPairs",
   // The nulls a trained head can beat. Attention at initialisation is near-uniform, so untrained
   // refits agree almost perfectly (null.untrained ~ 1): shown on its own, never the bar to clear.
   layerNullProbeShuffled: "null.probeShuffled",
@@ -44,6 +46,9 @@ export interface LayerPoint {
   stability: number;
   stabilityStd: number;
   interval: Interval | null;
+  /** S(l) over all ordered pairs of refits, with its interval, where computed. */
+  allPairs: number | null;
+  allPairsInterval: Interval | null;
   commonness: number;
   crossLayerStability: number;
   nullProbeShuffled: number | null;
@@ -63,6 +68,8 @@ export function layerPoints(stats: CellStats): LayerPoint[] {
     stability: l.stability,
     stabilityStd: l.stabilityStd,
     interval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerInterval)),
+    allPairs: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerAllPairs),
+    allPairsInterval: intervalOf(layerEstimate(stats, l.layer, OPTIONAL_FIELDS.layerAllPairs)),
     commonness: l.commonness,
     crossLayerStability: l.crossLayerStability,
     nullProbeShuffled: valueOf(stats, l.layer, OPTIONAL_FIELDS.layerNullProbeShuffled),

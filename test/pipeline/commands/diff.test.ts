@@ -84,7 +84,7 @@ describe("refit diff", () => {
 
   it("refuses unknown versions and thresholds as usage errors (exit 2), naming what is published", async () => {
     await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(UsageError);
-    await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(/no version "2026-09-09.1" in .*\(published: 2026-01-05.1, 2026-02-09.1, 2026-02-23.1, 2026-03-01.1, 2026-03-02.1, 2026-03-03.1\)/);
+    await expect(diff(["2026-09-09.1", "latest"])).rejects.toThrow(/no version "2026-09-09.1" in .*\(published: 2026-01-05.1, 2026-02-09.1, 2026-02-23.1, 2026-02-26.1, 2026-03-01.1, 2026-03-02.1, 2026-03-03.1\)/);
     await expect(diff(["latest", "latest", "--threshold", "loss=1"])).rejects.toThrow(/--threshold must be metric=x/);
   });
 });

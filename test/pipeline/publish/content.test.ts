@@ -28,9 +28,9 @@ function copyWith(edit: (suite: Record<string, any>) => void, { keepSha = false 
 describe("loadContent", () => {
   it("reads every fixture version, oldest first, with latest the newest", () => {
     const c = loadContent(FIXTURE);
-    expect(c.versions.map((v) => v.id)).toEqual(["2026-01-05.1", "2026-02-09.1", "2026-02-23.1"]);
-    expect(c.latest?.id).toBe("2026-02-23.1");
-    expect(c.latest!.suites.map((s) => [s.name, s.result.cells.length, s.attention?.cells.length])).toEqual([["tiny", 1, 1], ["tiny-grid", 4, 4], ["scale", 8, 8]]);
+    expect(c.versions.map((v) => v.id)).toEqual(["2026-01-05.1", "2026-02-09.1", "2026-02-23.1", "2026-02-26.1"]);
+    expect(c.latest?.id).toBe("2026-02-26.1");
+    expect(c.latest!.suites.map((s) => [s.name, s.result.cells.length, s.attention?.cells.length])).toEqual([["prompt-length", 3, 3], ["tiny", 1, 1], ["tiny-grid", 4, 4], ["scale", 8, 8]]);
     expect(c.versions[0].suites[0].result.suite.seeds).toBe(2);
     expect(c.latest!.suites[0].result.cells[0].runs[0].curve!.length).toBeGreaterThan(0);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { diffVersions, parseThreshold, type MetricMove, type VersionDiff } from "../../../src/pipeline/publish/diff.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../../../src/pipeline/publish/diff-report.ts";
-import { editedVersion, fixtureVersion, moveLayer, withLayerIntervals, type Cell } from "./helpers.ts";
+import { editedVersion, fixtureVersion, moveLayer, tinyOf, withLayerIntervals, type Cell } from "./helpers.ts";
 
 // Fixture cell tiny/0189587ab56a: layer stability [0.98569, 0.99690], held-out perplexity of its
 // three refits [18.945, 19.824, 19.381].
@@ -44,7 +44,7 @@ describe("diffVersions", () => {
 
   it("tells the headline all-pairs stability and the paper's anchor stability apart", () => {
     const d = diffVersions(fixtureVersion(), fixtureVersion());
-    const cell = fixtureVersion().suites[0].result.cells[0].stats!;
+    const cell = tinyOf(fixtureVersion()).cells[0].stats!;
     expect(find(d, "head stability (all pairs)").after).toBe(cell.cellEstimates!["meanStability.allPairs"].value);
     expect(find(d, "anchor stability").after).toBeCloseTo((cell.layers[0].stability + cell.layers[1].stability) / 2, 15);
   });
@@ -63,7 +63,7 @@ describe("diffVersions", () => {
 
   it("judges mean perplexity against a bootstrap interval over refits, higher being worse", () => {
     const worse = find(diffVersions(base, editedVersion(base, "b", shiftPerplexity(2))), "perplexity");
-    const ppl = base.suites[0].result.cells[0].runs.map((r) => r.heldOutPerplexity!);
+    const ppl = tinyOf(base).cells[0].runs.map((r) => r.heldOutPerplexity!);
     expect(ppl).toHaveLength(3);
     expect(worse.before).toBeCloseTo(ppl.reduce((a, b) => a + b) / 3, 12);
     expect(worse.delta).toBeCloseTo(2, 12);
@@ -90,7 +90,7 @@ describe("diffVersions", () => {
 
   it("lists cells only one version has", () => {
     const fewer = editedVersion(base, "b", () => {});
-    fewer.suites[0].result.cells = [];
+    tinyOf(fewer).cells = [];
     const d = diffVersions(base, fewer);
     expect(d.removed).toEqual([{ suite: "tiny", cellId: CELL }]);
     expect(diffVersions(fewer, base).added).toEqual([{ suite: "tiny", cellId: CELL }]);

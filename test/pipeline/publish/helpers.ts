@@ -11,16 +11,19 @@ export const FIXTURE_CONTENT = path.resolve(import.meta.dirname, "../../fixtures
 
 export type Cell = PublishedSuite["cells"][number];
 
-/** The fixture's latest version (suite tiny first: one cell, 2 layers, 3 refits, no intervals). */
+/** The fixture's latest version (its suite tiny: one cell, 2 layers, 3 refits, no intervals). */
 export function fixtureVersion(): VersionLike {
   const latest = loadContent(FIXTURE_CONTENT).latest!;
   return { id: latest.id, suites: latest.suites.map((s) => ({ name: s.name, result: structuredClone(s.result) })) };
 }
 
-/** A copy of `base` named `id` whose first cell (tiny) is edited in place by `edit`. */
+/** Suite tiny's result in a version made from the fixture. */
+export const tinyOf = (v: VersionLike): PublishedSuite => v.suites.find((s) => s.name === "tiny")!.result;
+
+/** A copy of `base` named `id` whose cell of suite tiny (its only one) is edited in place by `edit`. */
 export function editedVersion(base: VersionLike, id: string, edit: (cell: Cell) => void): VersionLike {
   const suites = base.suites.map((s) => ({ name: s.name, result: structuredClone(s.result) }));
-  edit(suites[0].result.cells[0]);
+  edit(tinyOf({ id, suites }).cells[0]);
   return { id, suites };
 }
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { diffVersions, type VersionLike } from "../../../src/pipeline/publish/diff.ts";
 import { markerOf, planIssues, regressionKey, type IssueAction, type OpenIssue } from "../../../src/pipeline/publish/regression-issues.ts";
 import { routes } from "../../../src/site/lib/routes.ts";
-import { editedVersion, fixtureVersion, moveLayer, withLayerIntervals, type Cell } from "./helpers.ts";
+import { editedVersion, fixtureVersion, moveLayer, tinyOf, withLayerIntervals, type Cell } from "./helpers.ts";
 
 const site = routes("https://octo.github.io/refit/");
 const links = { diff: site.diff, cell: site.cell, runUrl: "https://github.com/octo/refit/actions/runs/7" };
@@ -16,7 +16,7 @@ const at = (by: number) => (cell: Cell) => {
   withLayerIntervals(0.01)(cell);
 };
 const base = editedVersion(fixtureVersion(), "v1", withLayerIntervals(0.01));
-const cellId = base.suites[0].result.cells[0].cellId;
+const cellId = tinyOf(base).cells[0].cellId;
 const KEY = `tiny/${cellId}/layer 1 anchor stability`;
 const versions: Record<string, VersionLike> = {
   v1: base,

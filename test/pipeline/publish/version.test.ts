@@ -31,7 +31,7 @@ describe("listVersions", () => {
 
 describe("newestCreatedAt", () => {
   it("reads the latest creation time from the manifests", () => {
-    expect(newestCreatedAt(FIXTURE_CONTENT)).toBe("2026-02-23T12:00:00.000Z");
+    expect(newestCreatedAt(FIXTURE_CONTENT)).toBe("2026-02-26T12:00:00.000Z");
     expect(newestCreatedAt(path.join(tmp, "absent"))).toBeNull();
   });
 });

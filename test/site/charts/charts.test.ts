@@ -9,6 +9,8 @@ import { importanceChart } from "../../../src/site/charts/importanceScatter.ts";
 import { paddedDomain, tickFormatFor } from "../../../src/site/charts/domain.ts";
 import { trainingCurveData } from "../../../src/site/charts/trainingCurve.ts";
 import { chartDocument } from "../../../src/site/charts/render.ts";
+import { promptLengthChart } from "../../../src/site/charts/promptLength.ts";
+import type { PromptLengthPoint } from "../../../src/site/lib/promptLength.ts";
 import type { LayerPoint } from "../../../src/site/lib/stats.ts";
 
 describe("headHeatmapData", () => {
@@ -79,7 +81,7 @@ describe("patternData", () => {
 });
 
 const point = (layer: number, over: Partial<LayerPoint> = {}): LayerPoint => ({
-  layer, stability: 0.9, stabilityStd: 0.1, interval: null, commonness: 0.4, crossLayerStability: 0.95,
+  layer, stability: 0.9, stabilityStd: 0.1, interval: null, allPairs: null, allPairsInterval: null, commonness: 0.4, crossLayerStability: 0.95,
   nullProbeShuffled: null, nullUniform: null, nullUntrained: null, excess: null, excessInterval: null, residualCka: 0.8, ...over,
 });
 
@@ -104,6 +106,31 @@ describe("layerStabilityChart", () => {
     // Ticks follow the data (0.98-1.00), not the fixed 0-1 axis where the lines overlapped.
     expect(svg).toContain(">0.990<");
     expect(svg).not.toContain(">0.5<");
+  });
+});
+
+describe("promptLengthChart", () => {
+  const at = (words: number, layer: number, stability: number, excess: number | null): PromptLengthPoint => ({
+    series: `layer ${layer}`, layer, words, cellId: `c${words}`, stability, stabilityInterval: [stability - 0.01, stability + 0.01], excess, excessInterval: excess === null ? null : [excess - 0.005, excess + 0.005],
+  });
+  it("draws a stability panel and an excess panel, each scaled to its data, with interval bars per layer", () => {
+    const points = [at(5, 1, 0.935, 0.025), at(50, 1, 0.901, 0.046), at(5, 2, 0.787, 0.011), at(50, 2, 0.703, 0.045)];
+    const root = promptLengthChart(points, { document: chartDocument() });
+    const [stability, excess] = [...root.querySelectorAll("svg")].filter((s) => s.getAttribute("class")?.startsWith("plot"));
+    expect(stability.textContent).toContain("head stability S(l), all pairs of refits");
+    expect(stability.outerHTML).toContain("layer 2, 50 words: 95% interval [0.693, 0.713]");
+    expect(stability.outerHTML).toContain("layer 1, 5 words: 0.935");
+    // Ticks follow the data (about 0.69-0.95), not a fixed 0-1 axis.
+    expect(stability.outerHTML).not.toContain(">0.0<");
+    expect(excess.textContent).toContain("excess over the informative nulls");
+    expect(excess.textContent).toContain("nulls");
+    expect(excess.outerHTML).toContain("layer 1, 50 words: +0.046");
+    // x ticks at the lengths measured.
+    expect([...stability.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent)).toEqual(["5", "50"]);
+  });
+  it("leaves out the excess panel when no point has one", () => {
+    const root = promptLengthChart([at(5, 1, 0.9, null), at(10, 1, 0.91, null)], { document: chartDocument() });
+    expect(root.textContent).not.toContain("excess over the informative nulls");
   });
 });
 

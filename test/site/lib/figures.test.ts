@@ -4,6 +4,7 @@ import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { depthGroups, depthPoints } from "../../../src/site/lib/depth.ts";
 import { cellHistory } from "../../../src/site/lib/history.ts";
 import { scaleStudy } from "../../../src/site/lib/scale.ts";
+import { promptLengthStudy, promptLengthSummary, promptWords } from "../../../src/site/lib/promptLength.ts";
 import { summarizeCell } from "../../../src/site/lib/stats.ts";
 
 const content = loadContent(path.resolve("test/fixtures/content"));
@@ -56,5 +57,59 @@ describe("scaleStudy", () => {
     const cell = grid.cells.find((c) => c.cellId === p.cellId)!;
     expect(p.excess).toBe(summarizeCell(cell).excess);
     expect(p.series).toBe(`${cell.config.model.nLayers} ${cell.config.model.nLayers === 1 ? "layer" : "layers"}, d_model ${cell.config.model.dModel}`);
+  });
+});
+
+describe("promptWords", () => {
+  it("reads N from a words-N probe set and nothing from any other", () => {
+    expect(["words-5", "words-50", "default", "induction", "words-", "words-05", "words-5x"].map(promptWords)).toEqual([5, 50, null, null, null, null, null]);
+  });
+});
+
+describe("promptLengthStudy", () => {
+  const suite = latest.suites.find((s) => s.name === "prompt-length")!.result;
+  it("is null when no version publishes a prompt-length suite", () => {
+    const without = { ...content, versions: content.versions.map((v) => ({ ...v, suites: v.suites.filter((s) => s.name !== "prompt-length") })) };
+    expect(promptLengthStudy(without)).toBeNull();
+  });
+  it("reads each layer's all-pairs stability and excess per prompt length from the newest version with the suite", () => {
+    const study = promptLengthStudy(content)!;
+    expect(study.version.id).toBe(latest.id);
+    expect(study.missing).toBe(0);
+    expect(study.cells.map((c) => c.words)).toEqual([5, 10, 20]);
+    const nLayers = suite.cells[0].stats!.nLayers;
+    expect(study.points.length).toBe(3 * nLayers);
+    const p = study.points.find((q) => q.words === 10 && q.layer === 2)!;
+    const cell = suite.cells.find((c) => c.cellId === p.cellId)!;
+    expect(cell.label).toEqual({ "probes.set": "words-10" });
+    const est = cell.stats!.estimates![1];
+    expect(p).toMatchObject({ series: "layer 2", stability: est["stability.allPairs"].value, stabilityInterval: [est["stability.allPairs"].lo, est["stability.allPairs"].hi], excess: est["excess.informativeNull"].value });
+    expect(study.cells[0].stability).toBe(summarizeCell(suite.cells.find((c) => c.label["probes.set"] === "words-5")!).stability);
+  });
+  it("leaves out cells whose probe set is not words-N", () => {
+    const renamed = structuredClone(content);
+    const ps = renamed.versions.at(-1)!.suites.find((s) => s.name === "prompt-length")!.result;
+    ps.cells[0].probeSet = { ...ps.cells[0].probeSet!, id: "default" };
+    const study = promptLengthStudy(renamed)!;
+    expect(study.missing).toBe(1);
+    expect(study.cells.length).toBe(2);
+  });
+});
+
+describe("promptLengthSummary", () => {
+  const cell = (words: number, stability: number, interval: [number, number], excess: number | null) => ({ words, cellId: String(words), stability, interval, excess, excessInterval: excess === null ? null : ([excess - 0.01, excess + 0.01] as [number, number]) });
+  const study = (cells: ReturnType<typeof cell>[]) => ({ version: latest, points: [], cells, missing: 0 });
+  it("says which way the means over layers move between the shortest and longest prompts, with intervals", () => {
+    const text = promptLengthSummary(study([cell(5, 0.861, [0.849, 0.872], 0.018), cell(20, 0.83, [0.82, 0.84], 0.03), cell(50, 0.802, [0.782, 0.82], 0.046)]));
+    expect(text).toBe(
+      "Mean head stability over all pairs of refits falls from 0.861 [0.849, 0.872] at 5 words to 0.802 [0.782, 0.820] at 50 words (the 95% intervals do not overlap); " +
+        "its excess over the informative nulls rises from +0.018 [0.008, 0.028] at 5 words to +0.046 [0.036, 0.056] at 50 words (the 95% intervals do not overlap).",
+    );
+  });
+  it("leaves out the excess where it is missing, and says nothing with one prompt length", () => {
+    expect(promptLengthSummary(study([cell(5, 0.9, [0.8, 1], null), cell(10, 0.95, [0.85, 1], null)]))).toBe(
+      "Mean head stability over all pairs of refits rises from 0.900 [0.800, 1.000] at 5 words to 0.950 [0.850, 1.000] at 10 words (the 95% intervals overlap).",
+    );
+    expect(promptLengthSummary(study([cell(5, 0.9, [0.8, 1], 0.01)]))).toBeNull();
   });
 });

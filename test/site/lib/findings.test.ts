@@ -46,7 +46,7 @@ describe("versionBibtex", () => {
     expect(bib).toContain("title = {{Refit} circuit universality leaderboard, version 2026-02-09\\_1},");
     expect(bib).toContain("year = {2026},\n  month = feb,");
     expect(bib).toContain("howpublished = {\\url{https://x.test/v/2026-02-09_1/}},");
-    expect(bib).toContain(`note = {Suites tiny, tiny-grid, scale; refit 0.1.0, commit ${latest.manifest.gitCommit!.slice(0, 12)}},`);
+    expect(bib).toContain(`note = {Suites prompt-length, tiny, tiny-grid, scale; refit 0.1.0, commit ${latest.manifest.gitCommit!.slice(0, 12)}},`);
   });
   it("escapes every LaTeX special character", () => {
     expect(latexEscape("a_b%c#d&e{f}$g^h~i\\j")).toBe("a\\_b\\%c\\#d\\&e\\{f\\}\\$g\\^{}h\\~{}i\\textbackslash{}j");

@@ -9,10 +9,11 @@ import { clearsNulls, intervalOf, summarizeCell } from "../../../src/site/lib/st
 
 const content = loadContent(path.resolve("test/fixtures/content"));
 const latest = content.latest!;
+const tinyCell = latest.suites.find((s) => s.name === "tiny")!.result.cells[0];
 
 describe("summarizeCell", () => {
   it("headlines all-pairs stability with its interval, and averages finished refits' perplexity", () => {
-    const cell = latest.suites[0].result.cells[0];
+    const cell = tinyCell;
     const s = summarizeCell(cell);
     const headline = cell.stats!.cellEstimates!["meanStability.allPairs"];
     expect(s.stability).toBe(headline.value);
@@ -24,7 +25,7 @@ describe("summarizeCell", () => {
   });
 
   it("falls back to the anchor-based mean over layers, without an interval, when all-pairs is absent", () => {
-    const cell = structuredClone(latest.suites[0].result.cells[0]);
+    const cell = structuredClone(tinyCell);
     delete cell.stats!.cellEstimates;
     const layers = cell.stats!.layers.map((l) => l.stability);
     const s = summarizeCell(cell);
@@ -41,7 +42,7 @@ describe("clearsNulls", () => {
     expect(clearsNulls(null)).toBeNull();
   });
   it("reads the headline excess and its interval from meanExcess.informativeNull", () => {
-    const cell = latest.suites[0].result.cells[0];
+    const cell = tinyCell;
     const e = cell.stats!.cellEstimates!["meanExcess.informativeNull"];
     const s = summarizeCell(cell);
     expect([s.excess, s.excessInterval]).toEqual([e.value, [e.lo, e.hi]]);
@@ -62,16 +63,15 @@ describe("intervalOf", () => {
 describe("leaderboardRows", () => {
   it("gives one row per cell with its grid values", () => {
     const rows = leaderboardRows(latest);
-    expect(rows.length).toBe(13);
+    expect(rows.length).toBe(16);
     expect(rows.filter((r) => r.suite === "tiny-grid").map((r) => `${r.nLayers}/${r.optimizer}`)).toEqual(["1/adam", "1/adamw", "2/adam", "2/adamw"]);
   });
 
   it("shows a cell's probe set: its own where the suite's grid varies it, else the suite's", () => {
-    expect(new Set(leaderboardRows(latest).map((r) => r.probeSet))).toEqual(new Set(["default"]));
-    const [suite] = latest.suites;
-    const cells = suite.result.cells.map((c, i) => (i === 0 ? { ...c, label: { "probes.set": "words-5" }, probeSet: { id: "words-5", hash: "h", count: 80 } } : c));
-    const [row] = leaderboardRows({ ...latest, suites: [{ ...suite, result: { ...suite.result, cells } }] });
-    expect(row.probeSet).toBe("words-5");
+    const rows = leaderboardRows(latest);
+    expect(new Set(rows.filter((r) => r.suite !== "prompt-length").map((r) => r.probeSet))).toEqual(new Set(["default"]));
+    expect(rows.filter((r) => r.suite === "prompt-length").map((r) => r.probeSet).sort()).toEqual(["words-10", "words-20", "words-5"]);
+    const row = rows.find((r) => r.probeSet === "words-5")!;
     expect(columnText(row, "probeSet").text).toBe("words-5");
     expect(row.search).toContain("probes.set=words-5");
   });
@@ -89,7 +89,7 @@ describe("csvField", () => {
 describe("leaderboardCsv", () => {
   it("writes a header and one line per row", () => {
     const lines = leaderboardCsv(leaderboardRows(latest)).trimEnd().split("\r\n");
-    expect(lines.length).toBe(14);
+    expect(lines.length).toBe(17);
     expect(lines[0].startsWith("suite,cellId,family,nLayers")).toBe(true);
     expect(lines[0]).toContain(",tokens,probeSet,seeds,");
   });
@@ -110,7 +110,7 @@ describe("diffVersions", () => {
     const d = diffVersions(from, to);
     expect(d.added).toEqual([]);
     expect(d.removed).toEqual([]);
-    const tiny = (v: typeof from) => v.suites[0].result.cells[0];
+    const tiny = (v: typeof from) => v.suites.find((s) => s.name === "tiny")!.result.cells[0];
     const move = d.moves.find((m) => m.suite === "tiny" && m.metric === "layer 1 anchor stability")!;
     expect(move.before).toBe(tiny(from).stats!.layers[0].stability);
     expect(move.delta).toBeCloseTo(tiny(to).stats!.layers[0].stability - tiny(from).stats!.layers[0].stability, 15);
