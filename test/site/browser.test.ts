@@ -14,10 +14,11 @@ import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { diffRowText } from "../../src/site/lib/diff.ts";
-import { fmt } from "../../src/site/lib/format.ts";
+import { fmt, fmtInterval, fmtSigned } from "../../src/site/lib/format.ts";
 import { depthGroups } from "../../src/site/lib/depth.ts";
 import { leaderboardRows } from "../../src/site/lib/leaderboard.ts";
 import { scaleStudy } from "../../src/site/lib/scale.ts";
+import { promptLengthStudy, promptLengthSummary } from "../../src/site/lib/promptLength.ts";
 import { missingExecutable, skipUnless } from "../helpers/requires.ts";
 import { serveStatic, type Served } from "./serve.ts";
 
@@ -154,7 +155,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(await page.textContent("[data-clears]")).toContain("does not clear the nulls");
   });
 
-  it("draws the paper's relative-depth figure per suite, and the scale study on the methodology page", async () => {
+  it("draws the paper's relative-depth figure per suite, and the scale and prompt-length studies on the methodology page", async () => {
     await visit("");
     const groups = latest.suites.flatMap((s) => depthGroups(s.result));
     expect(await page.locator('figure[aria-label^="Layer stability against relative depth"]').count()).toBe(groups.length);
@@ -166,6 +167,21 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(study.points.length).toBeGreaterThan(0);
     const scaleTitles = await page.$$eval('figure[aria-label^="Scale study"] svg title', (ts) => ts.map((t) => t.textContent));
     for (const p of study.points) expect(scaleTitles).toContain(`${p.series}, ${p.tokens} tokens: excess ${p.excess > 0 ? "+" : ""}${p.excess.toFixed(3)}`);
+
+    // The prompt-length study: a stability panel and an excess panel, one line per layer, each point with its interval.
+    const lengths = promptLengthStudy(fixture)!;
+    expect(lengths.points.length).toBeGreaterThan(0);
+    const section = page.locator("#prompt-length + p");
+    expect(await section.textContent()).toContain(promptLengthSummary(lengths)!);
+    const figure = page.locator('figure[aria-label^="Prompt-length study"]');
+    expect(await figure.locator("svg[class^='plot']").count()).toBe(2);
+    const lengthTitles = await figure.locator("svg title").allTextContents();
+    for (const p of lengths.points) {
+      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: ${fmt(p.stability)}`);
+      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: 95% interval ${fmtInterval(p.stabilityInterval)}`);
+      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: ${fmtSigned(p.excess!)}`);
+    }
+    expect(await figure.textContent()).toContain("nulls");
   });
 
   it("tabulates every finding's verdict per suite on the findings page, linking to its card", async () => {
