@@ -9,11 +9,11 @@ export const DataSchema = z
   .object({
     /**
      * `brown` (the embedded Brown corpus), a local text file / directory relative to the suite file,
-     * or `{ synthetic: induction }`: random letters with a segment shown twice (data/synthetic.ts),
-     * the known-answer control where induction heads must form.
+     * or `{ synthetic: induction }` / `{ synthetic: induction-pairs }`: random letters with a
+     * segment repeated (data/synthetic.ts), the known-answer control where induction heads must form.
      */
     corpus: z
-      .union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict(), z.object({ synthetic: z.literal("induction") }).strict()])
+      .union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict(), z.object({ synthetic: z.enum(["induction", "induction-pairs"]) }).strict()])
       .default("brown"),
     /** Byte-level tokenizer (vocab 257: bytes 0-255 plus BOS = 256). */
     tokenizer: z.literal("bytes").default("bytes"),

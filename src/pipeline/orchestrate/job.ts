@@ -17,7 +17,7 @@ import { encodeCapture } from "../capture/format.ts";
 import { tokenStream } from "../data/batches.ts";
 import { loadBrown, loadTextCorpus, splitDocuments, type Document } from "../data/corpus.ts";
 import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
-import { inductionDocuments } from "../data/synthetic.ts";
+import { SYNTHETIC_CORPORA } from "../data/synthetic.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
@@ -54,7 +54,7 @@ function dataFor(config: CellConfig, suiteFile: string, cache: JobCache): Stream
   let streams = cache.streams.get(key);
   if (!streams) {
     const docs: Document[] =
-      corpus === "brown" ? loadBrown() : "synthetic" in corpus ? inductionDocuments() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
+      corpus === "brown" ? loadBrown() : "synthetic" in corpus ? SYNTHETIC_CORPORA[corpus.synthetic]() : loadTextCorpus(path.resolve(path.dirname(suiteFile), corpus.path));
     const split = splitDocuments(docs, heldOutFraction);
     streams = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
     cache.streams.set(key, streams);

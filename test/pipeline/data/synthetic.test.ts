@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { INDUCTION_PROBES, inductionProbeFile } from "../../../src/pipeline/data/make-probes.ts";
-import { INDUCTION_CORPUS, LETTERS, inductionDocuments, inductionProbes } from "../../../src/pipeline/data/synthetic.ts";
+import { DataSchema } from "../../../src/pipeline/artifacts/suite.ts";
+import { INDUCTION_CORPUS, INDUCTION_PAIRS_CORPUS, LETTERS, SYNTHETIC_CORPORA, inductionDocuments, inductionPairsDocuments, inductionProbes } from "../../../src/pipeline/data/synthetic.ts";
 
 /** Where the longest run with period n (text[i] = text[i + n]) that ends the text starts. */
 function periodicFrom(text: string, n: number): number {
@@ -12,6 +13,39 @@ function periodicFrom(text: string, n: number): number {
   while (start > 0 && text[start - 1] === text[start - 1 + n]) start--;
   return start;
 }
+
+describe("inductionPairsDocuments", () => {
+  const docs = inductionPairsDocuments();
+
+  it("is the same corpus on every call, and not the probes", () => {
+    expect(inductionPairsDocuments().slice(0, 50)).toEqual(docs.slice(0, 50));
+    expect(docs).toHaveLength(INDUCTION_PAIRS_CORPUS.documents);
+    expect(docs[0].id).toBe("induction-pairs-00000");
+    const probes = new Set(inductionProbes(INDUCTION_PROBES));
+    expect(docs.filter((d) => probes.has(d.text))).toEqual([]);
+  });
+
+  it("shapes every document as the probes are: 48 distinct letters, the last n of them shown twice", () => {
+    const [lo, hi] = INDUCTION_PAIRS_CORPUS.segment;
+    const lengths = new Set<number>();
+    for (const { text } of docs.slice(0, 2000)) {
+      expect(text).toHaveLength(INDUCTION_PAIRS_CORPUS.letters);
+      // The segment is the part that repeats: the shortest n with text ending in seg + seg.
+      const n = Array.from({ length: hi - lo + 1 }, (_, i) => lo + i).find((k) => text.slice(-k) === text.slice(-2 * k, -k))!;
+      expect(n).toBeDefined();
+      lengths.add(n);
+      const once = text.slice(0, -n);
+      expect(new Set(once).size).toBe(once.length);
+      expect([...once].every((c) => LETTERS.includes(c))).toBe(true);
+    }
+    expect(lengths.size).toBe(hi - lo + 1);
+  });
+
+  it("is a corpus a suite may name, as every generator is", () => {
+    for (const name of Object.keys(SYNTHETIC_CORPORA)) expect(DataSchema.parse({ corpus: { synthetic: name } }).corpus).toEqual({ synthetic: name });
+    expect(() => DataSchema.parse({ corpus: { synthetic: "nonesuch" } })).toThrow();
+  });
+});
 
 describe("inductionDocuments", () => {
   const docs = inductionDocuments();
