@@ -123,8 +123,8 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
-  const labels = trainings.map(({ run }) => {
-    const cells = runs.filter((r) => r.runId === run.runId).map((r) => cellIndex.get(r.cellId));
+  const labels = trainings.map(({ run, runs: shared }) => {
+    const cells = shared.map((r) => cellIndex.get(r.cellId));
     return `run ${all.indexOf(run.runId) + 1}/${all.length} cell${cells.length > 1 ? "s" : ""} ${cells.join(",")} seed ${run.seed}`;
   });
   return { jobs, labels };

@@ -20,8 +20,7 @@ const captureStem = (probeSet: string) => (probeSet === DEFAULT_PROBE_SET ? "cap
 /** A run's capture on one probe set. */
 export const capturePath = (runDir: string, probeSet: string) => path.join(runDir, `${captureStem(probeSet)}.safetensors`);
 /** The untrained twin of a run (initParams with the run's seed, no training step) on one probe set: the untrained null. */
-export const initCapturePath = (runDir: string, probeSet: string) =>
-  path.join(runDir, probeSet === DEFAULT_PROBE_SET ? "capture-init.safetensors" : `${captureStem(probeSet)}-init.safetensors`);
+export const initCapturePath = (runDir: string, probeSet: string) => path.join(runDir, `${captureStem(probeSet)}-init.safetensors`);
 const captureFiles = (runDir: string, probeSet: string) => [capturePath(runDir, probeSet), initCapturePath(runDir, probeSet)];
 
 /** Whether a run folder holds both captures on a probe set. */

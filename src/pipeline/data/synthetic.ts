@@ -49,7 +49,6 @@ export function inductionPairsDocuments(): Document[] {
 
 /** Every synthetic corpus a suite may name (`data.corpus: { synthetic: <name> }`). */
 export const SYNTHETIC_CORPORA = { induction: inductionDocuments, "induction-pairs": inductionPairsDocuments } as const;
-export type SyntheticCorpus = keyof typeof SYNTHETIC_CORPORA;
 
 export interface InductionProbeOptions {
   count: number;

@@ -138,8 +138,7 @@ export function locateRuns(loaded: LoadedSuite, opts: LocateOptions): LocateResu
 
   const located: LocatedRun[] = [];
   const missing: MissingRun[] = [];
-  for (const { run, probeSets } of trainingsOf(loaded.runs)) {
-    const cells = loaded.runs.filter((r) => r.runId === run.runId);
+  for (const { run, probeSets, runs: cells } of trainingsOf(loaded.runs)) {
     const name = runName(loaded, run);
     const copies = byRun.get(run.runId) ?? [];
     const finished: Found[] = [];

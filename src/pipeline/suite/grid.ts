@@ -113,10 +113,12 @@ export function runsOf(cell: Cell, seeds: number): Run[] {
   return Array.from({ length: seeds }, (_, seed) => ({ runId: runIdOf(cell.config, seed), cellId: cell.cellId, seed, config: cell.config, probeSet: cell.probeSet }));
 }
 
-/** A run to train once, and the probe sets of the cells that capture it. */
+/** A run to train once, the probe sets of the cells that capture it, and those cells' runs. */
 export interface Training {
   run: Run;
   probeSets: string[];
+  /** Every one of the given runs with this run ID (one per cell), in order. */
+  runs: Run[];
 }
 
 /** The distinct runs among `runs` (first of each run ID, in order), each with every probe set it is captured on. */
@@ -124,8 +126,11 @@ export function trainingsOf(runs: readonly Run[]): Training[] {
   const byId = new Map<string, Training>();
   for (const run of runs) {
     const training = byId.get(run.runId);
-    if (!training) byId.set(run.runId, { run, probeSets: [run.probeSet] });
-    else if (!training.probeSets.includes(run.probeSet)) training.probeSets.push(run.probeSet);
+    if (!training) byId.set(run.runId, { run, probeSets: [run.probeSet], runs: [run] });
+    else {
+      training.runs.push(run);
+      if (!training.probeSets.includes(run.probeSet)) training.probeSets.push(run.probeSet);
+    }
   }
   return [...byId.values()];
 }
