@@ -10,10 +10,12 @@ export const DataSchema = z
     /**
      * `brown` (the embedded Brown corpus), a local text file / directory relative to the suite file,
      * or `{ synthetic: induction }` / `{ synthetic: induction-pairs }`: random letters with a
-     * segment repeated (data/synthetic.ts), the known-answer control where induction heads must form.
+     * segment repeated (data/synthetic.ts), the known-answer control where induction heads must form;
+     * `{ synthetic: shuffled-brown }`: Brown with each document's characters shuffled, a negative
+     * control whose order carries nothing for heads to agree on.
      */
     corpus: z
-      .union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict(), z.object({ synthetic: z.enum(["induction", "induction-pairs"]) }).strict()])
+      .union([z.literal("brown"), z.object({ path: z.string().min(1) }).strict(), z.object({ synthetic: z.enum(["induction", "induction-pairs", "shuffled-brown"]) }).strict()])
       .default("brown"),
     /** Byte-level tokenizer (vocab 257: bytes 0-255 plus BOS = 256). */
     tokenizer: z.literal("bytes").default("bytes"),
@@ -32,7 +34,8 @@ export const TrainSchema = z
     batchSize: z.int().min(1).max(4096).default(16),
     optimizer: z.enum(["adam", "adamw"]).default("adam"),
     lr: z.number().gt(0).max(1).default(1e-3),
-    weightDecay: z.number().min(0).max(1).default(0),
+    /** Up to 10: at this project's step counts, the paper's decay dose (lr x weightDecay x steps ~ 3) needs decays above 1. */
+    weightDecay: z.number().min(0).max(10).default(0),
     beta1: z.number().min(0).lt(1).default(0.9),
     beta2: z.number().min(0).lt(1).default(0.999),
     eps: z.number().gt(0).default(1e-8),

@@ -8,7 +8,7 @@
 // exactly as it does from Brown. Probes put a segment of distinct letters after a filler of other
 // letters, in one fixed length, with the segment's place varying from probe to probe, so an
 // induction head's pattern moves with the probe while a positional head's does not.
-import type { Document } from "./corpus.ts";
+import { loadBrown, type Document } from "./corpus.ts";
 import { rng, shuffleInPlace, type Rng } from "./rng.ts";
 
 /** One byte each under the byte tokenizer, and 52 of them: repeats by chance are rare. */
@@ -47,8 +47,22 @@ export function inductionPairsDocuments(): Document[] {
   return inductionProbes({ count, length, segment, seed }).map((text, i) => ({ id: `induction-pairs-${String(i).padStart(5, "0")}`, text }));
 }
 
+/** The seed of `shuffled-brown`'s permutations; a change here is a new corpus and needs a new name. */
+export const SHUFFLED_BROWN_SEED = 20261207;
+
+/**
+ * The negative control's corpus: every Brown document with its characters shuffled (one seeded
+ * stream over the documents in order). Each document keeps its character counts, so the model can
+ * still learn them, but no order is left for a head to track: heads that agree across seeds here
+ * agree only as far as the nulls predict. Ids keep Brown's, so the held-out split is Brown's.
+ */
+export function shuffledBrownDocuments(): Document[] {
+  const draw = rng(SHUFFLED_BROWN_SEED);
+  return loadBrown().map((d) => ({ id: d.id, text: shuffleInPlace(Array.from(d.text), draw).join("") }));
+}
+
 /** Every synthetic corpus a suite may name (`data.corpus: { synthetic: <name> }`). */
-export const SYNTHETIC_CORPORA = { induction: inductionDocuments, "induction-pairs": inductionPairsDocuments } as const;
+export const SYNTHETIC_CORPORA = { induction: inductionDocuments, "induction-pairs": inductionPairsDocuments, "shuffled-brown": shuffledBrownDocuments } as const;
 
 export interface InductionProbeOptions {
   count: number;

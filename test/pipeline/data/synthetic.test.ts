@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { INDUCTION_PROBES, inductionProbeFile } from "../../../src/pipeline/data/make-probes.ts";
 import { DataSchema } from "../../../src/pipeline/artifacts/suite.ts";
-import { INDUCTION_CORPUS, INDUCTION_PAIRS_CORPUS, LETTERS, SYNTHETIC_CORPORA, inductionDocuments, inductionPairsDocuments, inductionProbes } from "../../../src/pipeline/data/synthetic.ts";
+import { INDUCTION_CORPUS, INDUCTION_PAIRS_CORPUS, LETTERS, SYNTHETIC_CORPORA, inductionDocuments, inductionPairsDocuments, inductionProbes, shuffledBrownDocuments } from "../../../src/pipeline/data/synthetic.ts";
+import { loadBrown } from "../../../src/pipeline/data/corpus.ts";
 
 /** Where the longest run with period n (text[i] = text[i + n]) that ends the text starts. */
 function periodicFrom(text: string, n: number): number {
@@ -97,5 +98,33 @@ describe("inductionProbes", () => {
   it("is what the committed induction.json holds", () => {
     const file = new URL("../../../src/pipeline/data/probes/induction.json", import.meta.url);
     expect(`${JSON.stringify(inductionProbeFile(), null, 2)}\n`).toBe(readFileSync(file, "utf8"));
+  });
+});
+
+describe("shuffledBrownDocuments", () => {
+  const brown = loadBrown();
+  const shuffled = shuffledBrownDocuments();
+  const sorted = (t: string) => Array.from(t).sort().join("");
+
+  it("keeps every Brown document's id and characters, in a new order", () => {
+    expect(shuffled.map((d) => d.id)).toEqual(brown.map((d) => d.id));
+    for (const k of [0, 1, 250, brown.length - 1]) {
+      expect(sorted(shuffled[k].text)).toBe(sorted(brown[k].text));
+      expect(shuffled[k].text).not.toBe(brown[k].text);
+    }
+  });
+
+  it('leaves no bigram structure: "th" is no commoner than chance predicts', () => {
+    const count = (t: string, bigram: string) => t.split(bigram).length - 1;
+    const [a, b] = [brown[0].text, shuffled[0].text];
+    // "th" opens every "the"; shuffled, it occurs about n * p('t') * p('h') times.
+    const n = a.length;
+    const expected = (n - 1) * (count(a, "t") / n) * (count(a, "h") / n);
+    expect(count(a, "th")).toBeGreaterThan(3 * expected);
+    expect(Math.abs(count(b, "th") - expected)).toBeLessThan(4 * Math.sqrt(expected) + 2);
+  });
+
+  it("is the same corpus on every call", () => {
+    expect(shuffledBrownDocuments()[3].text).toBe(shuffled[3].text);
   });
 });
