@@ -23,6 +23,7 @@ export const LAYER_METRICS = [
   "excess.uniform",
   "excess.maxNull",
   "excess.informativeNull",
+  "stability.nullCorrected",
   "induction.max",
   ...SITES.flatMap((s) => [`cka.rbf.${s}`, `cka.rbf.${s}.withSelf`, `cka.linear.${s}`, `cka.linearDebiased.${s}`, `null.untrained.cka.rbf.${s}`] as const),
   "importance.pearson",
@@ -42,6 +43,16 @@ export const CELL_METRICS = [
   "induction.excess",
   "induction.excessGap",
   "induction.repeatExcess",
+  "induction.repeatExcessGap",
+  "meanCorrected",
+  "midDip.corrected",
+  "minDepth.corrected",
+  "minDepth",
+  "gap.corrected",
+  "meanStability.anchor",
+  "residualMargin.corrected",
+  "residualMargin.layerMean",
+  "importance.trendAllRefits",
   ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
 ] as const;
 export type CellMetric = (typeof CELL_METRICS)[number];
@@ -89,6 +100,10 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
     `stability minus the larger of null.probeShuffled and null.uniform, per resample: the nulls a trained head can beat. The untrained twin is left out because attention at initialization is near uniform, so it scores near 1 against any diffuse head. Above 0 means the heads agree across refits beyond what their positional structure alone gives. ${BOOT}`,
   ],
   [
+    "stability.nullCorrected",
+    `Null-corrected head stability C(l) = (S(l) - N(l)) / (1 - N(l)), with S = stability and N the larger of null.probeShuffled and null.uniform on the same resample: 0 is what content-blind or position-only attention explains, 1 is identical heads, below 0 is below the nulls. ${BOOT}`,
+  ],
+  [
     "induction.max",
     `Per refit, the largest induction score among the heads of layer l, averaged over refits. A head's induction score is the mean, over every probe position i whose token occurred earlier in the probe (most recently at j), of its attention from i to j + 1. ${BOOT}`,
   ],
@@ -122,6 +137,25 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   [
     "induction.repeatExcess",
     `As induction.excess, with the head's stability and both nulls read only on the repeat rows: the query positions whose token occurred earlier in the probe, where an induction head's attention is fixed by the task (outside them it has no defined job, and seeds may differ there without disagreeing on the circuit). Per probe the cosine is taken over those rows' cells; the probe-shuffled null reads the partner probe at the same rows. Defined when the anchor has induction heads, even if every head is one. ${BOOT}`,
+  ],
+  [
+    "induction.repeatExcessGap",
+    `induction.repeatExcess minus the same repeat-row excess averaged over the anchor's other heads, on the same rows: above 0 when the induction heads, not just any head, agree across refits where the task fixes their attention. ${BOOT}`,
+  ],
+  ["meanCorrected", `Mean over layers of stability.nullCorrected. ${BOOT}`],
+  ["midDip.corrected", `Needs L >= 3. min of stability.nullCorrected over interior layers minus the smaller of its values at the first and last layer: negative when the least stable layer beyond the nulls is interior (finding 1's headline). ${BOOT}`],
+  ["minDepth.corrected", `Relative depth (l + 1) / L of the layer with the lowest stability.nullCorrected, for comparison with where the paper finds its minimum. ${BOOT}`],
+  ["minDepth", `Relative depth (l + 1) / L of the layer with the lowest anchor-based stability (the paper's raw S). ${BOOT}`],
+  ["gap.corrected", `max over layers minus min over layers of stability.nullCorrected (finding 2's headline). ${BOOT}`],
+  ["meanStability.anchor", `Mean over layers of stability, the paper's anchor-based S, for comparison with the paper's effects. ${BOOT}`],
+  [
+    "residualMargin.corrected",
+    `Mean over layers of K(l) minus mean over layers of stability.nullCorrected, with K(l) = (CKA(l) - F(l)) / (1 - F(l)), CKA = cka.rbf.resid_mid and F = null.untrained.cka.rbf.resid_mid: residual stream against heads, each above its own floor (finding 5's headline). Needs the untrained twins. ${BOOT}`,
+  ],
+  ["residualMargin.layerMean", `Mean over layers of cka.rbf.resid_mid minus mean over layers of stability: the paper's comparison of residual stream and heads on layer means, raw. ${BOOT}`],
+  [
+    "importance.trendAllRefits",
+    `importance.trend computed for every refit from its own ablation (dPPL) against its own S(l,h), taken over every other refit, then averaged over refits; the bootstrap resamples the refits, so the interval sees other anchors than seed 0 (finding 3's headline). ${BOOT}`,
   ],
   ...NORM_NAMES.map((n) => [`weightNorm.${n}`, `Pearson r across layers (L >= 3) between stability.allPairs and the Frobenius norm of ${n} averaged over refits. ${BOOT}`]),
 ]) as Record<LayerMetric | CellMetric, string>;

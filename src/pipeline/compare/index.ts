@@ -34,7 +34,7 @@ export interface RefitInput {
   resid?: ResidualReader;
   /** Frobenius norms per layer, by weight name (W_Q, ... W_out). */
   norms?: Readonly<Partial<Record<(typeof NORM_NAMES)[number], ArrayLike<number>>>>;
-  /** dPPL per zero-ablated head, flat [L * H]; only the anchor's is used. */
+  /** dPPL per zero-ablated head, flat [L * H]: the anchor's for importance, every refit's for importance.trendAllRefits. */
   dppl?: ArrayLike<number> | null;
   /** The probe tokens, concatenated (N = sum of probe lengths); omit to skip induction scores. */
   tokens?: Int32Array;
@@ -132,6 +132,7 @@ export function compareCell(options: CompareCellOptions): CellComparison {
     cka,
     untrainedCka: { resid_pre: untrainedRbf["rbf.resid_pre"], resid_mid: untrainedRbf["rbf.resid_mid"] },
     dppl: anchorDppl,
+    dpplAll: anchorDppl && refits.every((r) => r.dppl) ? refits.map((r) => r.dppl!) : null,
     norms: stackNorms(refits, layout.nLayers),
     scores,
     repeatRows: induction?.repeatRows ?? null,
@@ -182,8 +183,8 @@ export function compareCell(options: CompareCellOptions): CellComparison {
 }
 
 /**
- * Induction and previous-token scores of every refit on the anchor's probe tokens, and the anchor's
- * induction heads compared on the repeat rows (null when it has none); null when tokens are absent.
+ * Induction and previous-token scores of every refit on the anchor's probe tokens, and every anchor
+ * head compared on the repeat rows (null when the anchor has no induction head); null when tokens are absent.
  */
 function inductionScores(layout: PatternLayout, refits: readonly RefitInput[]): { scores: HeadScores[]; repeatRows: RepeatRowTables | null } | null {
   const tokens = refits[0].tokens;
@@ -191,8 +192,9 @@ function inductionScores(layout: PatternLayout, refits: readonly RefitInput[]): 
   const targets = scoreTargets(layout, tokens);
   if (targets.induction.length === 0) return null;
   const scores = refits.map((r, i) => headScores(layout, r.patterns, targets, i === 0 ? "anchor" : `refits[${i}]`));
-  const heads = inductionHeads(scores[0]);
-  const repeatRows = heads.length > 0 ? repeatRowTables(layout, refits.map((r) => r.patterns), heads, targets.repeatRows) : null;
+  // Every head on the repeat rows, so the induction heads' excess there has the other heads' beside it.
+  const every = Array.from({ length: layout.nLayers * layout.nHeads }, (_, i) => i);
+  const repeatRows = inductionHeads(scores[0]).length > 0 ? repeatRowTables(layout, refits.map((r) => r.patterns), every, targets.repeatRows) : null;
   return { scores, repeatRows };
 }
 

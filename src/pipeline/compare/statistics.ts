@@ -22,11 +22,13 @@ export interface StatisticsInput {
   untrainedCka: Partial<Record<Site, Float64Array[]>>;
   /** Anchor dPPL, flat [L * H]; null when the anchor capture has no ablation. */
   dppl: ArrayLike<number> | null;
+  /** Every refit's dPPL in refit order (flat [L * H] each); null unless every refit was ablated. */
+  dpplAll: readonly ArrayLike<number>[] | null;
   /** norms[name][r * L + l]; names absent from any refit are left out. */
   norms: Partial<Record<(typeof NORM_NAMES)[number], Float64Array>>;
   /** Induction and previous-token scores of every refit, in refit order; null when probe tokens are absent. */
   scores: readonly HeadScores[] | null;
-  /** The anchor's induction heads compared on the repeat rows only; null when it has none. */
+  /** Every anchor head compared on the repeat rows only; null when the anchor has no induction head. */
   repeatRows: RepeatRowTables | null;
 }
 
@@ -79,13 +81,19 @@ function sharedStatistics(input: StatisticsInput) {
   const importance = (d: Draw) => importanceByLayer(input.dppl!, headStability(d), { nLayers: L, nHeads: H });
   // The nulls a trained head can beat: the untrained twin is near-uniform attention, which scores
   // near 1 against any diffuse head, so only the probe-shuffled and uniform nulls enter the headline.
-  const informativeExcess = layers.map((l): Statistic => {
-    const stability = anchorBased(T.max, l);
+  const stabilityAnchor = layers.map((l) => anchorBased(T.max, l));
+  const informativeNull = layers.map((l): Statistic => {
     const beatable = [nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
-    return (d) => stability(d) - Math.max(...beatable.map((f) => f(d)));
+    return (d) => Math.max(...beatable.map((f) => f(d)));
+  });
+  const informativeExcess = layers.map((l): Statistic => (d) => stabilityAnchor[l](d) - informativeNull[l](d));
+  // docs/metrics.md "Findings as a skeptic reads them": 0 is what the nulls explain, 1 identical heads.
+  const corrected = layers.map((l): Statistic => (d) => {
+    const n = informativeNull[l](d);
+    return (stabilityAnchor[l](d) - n) / (1 - n);
   });
 
-  return { L, H, layers, perRefitMean, anchorBased, allPairs, pairMatrix, stabilityAll, commonAll, nulls, importance, informativeExcess };
+  return { L, H, layers, perRefitMean, anchorBased, allPairs, pairMatrix, stabilityAll, stabilityAnchor, commonAll, nulls, importance, informativeExcess, corrected };
 }
 type Shared = ReturnType<typeof sharedStatistics>;
 
@@ -107,6 +115,7 @@ function layerStatistics(input: StatisticsInput, shared: Shared, l: number): Par
   const available = [nulls[l].untrained, nulls[l].probeShuffled, nulls[l].uniform].filter((x): x is Statistic => x !== null);
   s["excess.maxNull"] = (d) => stability(d) - Math.max(...available.map((f) => f(d)));
   s["excess.informativeNull"] = informativeExcess[l];
+  s["stability.nullCorrected"] = shared.corrected[l];
   if (scores) s["induction.max"] = (d) => refitsMean((a) => Math.max(...scores[a].induction.subarray(l * H, (l + 1) * H)), d);
   const untrained = nulls[l].untrained;
   if (untrained) {
@@ -156,19 +165,81 @@ function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Re
     },
   };
   cell["meanExcess.informativeNull"] = (d) => informativeExcess.reduce((a, f) => a + f(d), 0) / L;
-  Object.assign(cell, inductionControl(input));
+  Object.assign(cell, inductionControl(input), correctedStatistics(input, shared));
   if (L >= 3) {
     const dip = (v: readonly number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
     cell.midDip = (d) => Math.max(dip(profile(d)), dip(commonAll.map((f) => f(d))));
   }
   if (ckaMid) cell.residualMargin = (d) => minOf(layers.map((l) => pairMatrix(ckaMid[l])(d) - profile(d)[l]));
   if (input.dppl) cell["importance.trend"] = (d) => depthTrend(importance(d).pearson);
+  if (input.dpplAll) cell["importance.trendAllRefits"] = trendAllRefits(input, input.dpplAll);
   for (const name of NORM_NAMES) {
     const norm = input.norms[name];
     if (!norm || L < 3) continue;
     cell[`weightNorm.${name}`] = (d) => normCorrelation(profile(d), layers.map((l) => refitsMean((r) => norm[r * L + l], d)));
   }
   return cell;
+}
+
+const meanOf = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+/** Relative depth (l + 1) / L of the lowest value (the first, on ties). */
+const minDepth = (v: readonly number[]) => (v.indexOf(Math.min(...v)) + 1) / v.length;
+
+/**
+ * The null-corrected statistics of the findings' headlines and the paper's raw comparisons
+ * (docs/metrics.md "Findings as a skeptic reads them"). The profile C(l) is computed once per draw.
+ */
+function correctedStatistics(input: StatisticsInput, shared: Shared): Partial<Record<CellMetric, Statistic>> {
+  const { L, layers, corrected, stabilityAnchor, pairMatrix } = shared;
+  let last: { draw: Draw; values: number[] } | null = null;
+  const profile = (d: Draw): number[] => {
+    if (last?.draw !== d) last = { draw: d, values: corrected.map((f) => f(d)) };
+    return last.values;
+  };
+  const anchorProfile = (d: Draw) => stabilityAnchor.map((f) => f(d));
+  const out: Partial<Record<CellMetric, Statistic>> = {
+    meanCorrected: (d) => meanOf(profile(d)),
+    "gap.corrected": (d) => Math.max(...profile(d)) - Math.min(...profile(d)),
+    "minDepth.corrected": (d) => minDepth(profile(d)),
+    minDepth: (d) => minDepth(anchorProfile(d)),
+    "meanStability.anchor": (d) => meanOf(anchorProfile(d)),
+  };
+  if (L >= 3) out["midDip.corrected"] = (d) => minOf(profile(d).slice(1, -1)) - Math.min(profile(d)[0], profile(d)[L - 1]);
+  const cka = input.cka["rbf.resid_mid"];
+  if (!cka) return out;
+  out["residualMargin.layerMean"] = (d) => meanOf(layers.map((l) => pairMatrix(cka[l])(d))) - meanOf(anchorProfile(d));
+  const floor = input.untrainedCka.resid_mid;
+  if (floor) {
+    const k = (l: number, d: Draw) => {
+      const f = pairMatrix(floor[l])(d);
+      return (pairMatrix(cka[l])(d) - f) / (1 - f);
+    };
+    out["residualMargin.corrected"] = (d) => meanOf(layers.map((l) => k(l, d))) - meanOf(profile(d));
+  }
+  return out;
+}
+
+/**
+ * importance.trendAllRefits: each refit's importance trend from its own ablation against its own
+ * S(l,h), taken over every other refit; the bootstrap resamples which refits enter the mean, so the
+ * interval sees other anchors than seed 0. Refits whose trend is undefined are skipped.
+ */
+function trendAllRefits(input: StatisticsInput, dppl: readonly ArrayLike<number>[]): Statistic {
+  const { nLayers: L, nHeads: H, trained: T } = input;
+  const R = T.nRefits;
+  const n = L * H;
+  const trends = dppl.map((own, a) => {
+    const stability = Float64Array.from({ length: n }, (_, i) => {
+      let sum = 0;
+      for (let r = 0; r < R; r++) if (r !== a) sum += T.max[(a * R + r) * n + i];
+      return sum / (R - 1);
+    });
+    return depthTrend(importanceByLayer(own, stability, { nLayers: L, nHeads: H }).pearson);
+  });
+  return (d) => {
+    const defined = [...d.all].filter((r) => Number.isFinite(trends[r]));
+    return defined.length === 0 ? NaN : meanOf(defined.map((r) => trends[r]));
+  };
 }
 
 /**
@@ -211,7 +282,11 @@ function inductionControl({ trained: T, scores, repeatRows }: StatisticsInput): 
     const m = heads.length;
     const repeatExcess = (k: number, d: Draw) =>
       formedMean((r) => max[r * m + k], d) - Math.max(shuffled ? formedMean((r) => shuffled[r * m + k], d) : -Infinity, uniform[k]);
-    out["induction.repeatExcess"] = (d) => heads.reduce((a, _, k) => a + repeatExcess(k, d), 0) / m;
+    const positions = (wanted: (i: number) => boolean) => heads.flatMap((i, k) => (wanted(i) ? [k] : []));
+    const [own, others] = [positions((i) => inducting.includes(i)), positions((i) => !inducting.includes(i))];
+    const mean = (ks: number[], d: Draw) => ks.reduce((a, k) => a + repeatExcess(k, d), 0) / ks.length;
+    out["induction.repeatExcess"] = (d) => mean(own, d);
+    if (others.length > 0) out["induction.repeatExcessGap"] = (d) => mean(own, d) - mean(others, d);
   }
   return out;
 }

@@ -71,7 +71,21 @@ describe("compareCell estimates", () => {
     const known = new Set<string>([...LAYER_METRICS, ...CELL_METRICS]);
     stats.estimates!.forEach((e) => Object.keys(e).forEach((id) => expect(known.has(id), id).toBe(true)));
     Object.keys(stats.cellEstimates!).forEach((id) => expect(known.has(id), id).toBe(true));
-    expect(Object.keys(stats.cellEstimates!).sort()).toEqual(["gap.allPairs", "importance.trend", "meanExcess.informativeNull", "meanStability.allPairs", "midDip", "weightNorm.W_Q"]);
+    expect(Object.keys(stats.cellEstimates!).sort()).toEqual([
+      "gap.allPairs",
+      "gap.corrected",
+      "importance.trend",
+      "importance.trendAllRefits",
+      "meanCorrected",
+      "meanExcess.informativeNull",
+      "meanStability.allPairs",
+      "meanStability.anchor",
+      "midDip",
+      "midDip.corrected",
+      "minDepth",
+      "minDepth.corrected",
+      "weightNorm.W_Q",
+    ]);
     expect(replicates.midDip).toHaveLength(20);
     for (const id of known) expect(DEFINITIONS[id as keyof typeof DEFINITIONS].length, id).toBeGreaterThan(40);
   });
