@@ -20,14 +20,17 @@ type FindingId = Finding["id"];
 
 /** Each finding's statistic by a short name, for the sentences (the full definition is Finding.statistic). */
 export const STATISTIC_NAME: Record<FindingId, string> = {
-  finding1: "the mid-depth dip (midDip, mean over cells with 3 or more layers)",
-  finding2: "the growth of the stability gap with depth (deepest minus shallowest twin)",
-  finding3: "the trend of the importance-stability correlation over relative depth",
-  finding4: "the AdamW-minus-Adam difference in head stability (mean over twin pairs)",
-  finding5: "the residual margin (residual CKA minus head stability, worst layer)",
+  finding1: "the mid-depth dip in null-corrected stability (midDip.corrected, cells with 3 or more layers that clear the nulls)",
+  finding2: "the growth of the null-corrected stability gap with depth (deepest minus shallowest twin)",
+  finding3: "the trend of the importance-stability correlation over relative depth, every refit ablated (cells with 4 or more layers)",
+  finding4: "the AdamW-minus-Adam difference in null-corrected stability (mean over twin pairs)",
+  finding5: "the residual stream above its untrained floor minus the heads above their nulls (layer means)",
   inductionControl: "the induction heads' stability beyond their own nulls, over the seeds that formed them (induction.excess)",
   inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
   inductionRepeat: "the induction heads' stability beyond their own nulls on the repeat rows (induction.repeatExcess)",
+  inductionRepeatRank: "the induction heads' repeat-row excess minus the other heads' on the same rows (induction.repeatExcessGap)",
+  negativeNulls: "the shuffled-text heads' stability beyond the informative nulls (meanExcess.informativeNull)",
+  negativeInduction: "the share of 1-layer refits with an induction head (induction.formed)",
 };
 
 const { adam, adamw } = PAPER_LAYER_STABILITY;
@@ -43,6 +46,9 @@ export const PAPER_REPORTS: Record<FindingId, string | null> = {
   inductionControl: null,
   inductionRank: null,
   inductionRepeat: null,
+  inductionRepeatRank: null,
+  negativeNulls: null,
+  negativeInduction: null,
 };
 
 export interface FindingPart {
