@@ -414,9 +414,30 @@ export const ContentManifestSchema = z
     suites: z.array(ManifestSuiteSchema).min(1),
     /** Absent in versions published before `refit aggregate` recorded it. */
     build: BuildInfoSchema.optional(),
+    /** The version's pooled findings (findings.json); absent before version 2026-12-07. */
+    findings: PublishedFileSchema.optional(),
   })
   .strict();
 export type ContentManifest = z.infer<typeof ContentManifestSchema>;
+
+/**
+ * `findings.json` in a version: every finding evaluated once over the unique cells of the suites
+ * this version computed (a cell held by several suites counts once), beside which suites hold each
+ * cell. Suites carried from an earlier version have no bootstrap replicates here and are named apart.
+ */
+export const PooledFindingsSchema = z
+  .object({
+    schemaVersion: z.literal(SCHEMA_VERSION),
+    kind: z.literal("refit.findings"),
+    /** Suites whose cells were pooled. */
+    suites: z.array(z.string()),
+    /** Suites carried unchanged from an earlier version, and so not in the pool. */
+    carried: z.array(z.string()),
+    cells: z.array(z.object({ cellId: z.string(), suites: z.array(z.string()).min(1) }).strict()),
+    findings: z.array(FindingSchema),
+  })
+  .strict();
+export type PooledFindings = z.infer<typeof PooledFindingsSchema>;
 
 /** `content/latest.json`: the newest published version. */
 export const LatestPointerSchema = z

@@ -100,7 +100,10 @@ export interface AssembleOptions {
 }
 
 /** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
-export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions): SuiteResult {
+export const assembleSuiteResult = (loaded: LoadedSuite, opts: AssembleOptions): SuiteResult => assembleSuite(loaded, opts).result;
+
+/** As assembleSuiteResult, with the compared cells and their replicates kept for a version's pooled findings. */
+export function assembleSuite(loaded: LoadedSuite, opts: AssembleOptions): { result: SuiteResult; compared: FindingsCell[] } {
   const { suite } = loaded;
   const probeSets = new Map<string, ProbeSet>();
   const probesOf = (id: string) => probeSets.get(id) ?? probeSets.set(id, loadProbeSet(id)).get(id)!;
@@ -144,7 +147,7 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     compared.push(one);
   }
 
-  return {
+  const result: SuiteResult = {
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.results",
     suite: { name: suite.name, description: suite.description, file: loaded.file, hash: loaded.hash, seeds: suite.seeds },
@@ -154,4 +157,5 @@ export function assembleSuiteResult(loaded: LoadedSuite, opts: AssembleOptions):
     provenance: opts.provenance,
     findings: evaluateFindings(compared),
   };
+  return { result, compared };
 }

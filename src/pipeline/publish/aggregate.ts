@@ -27,12 +27,14 @@ import {
   type PublishedSuite,
   type RunRecord,
 } from "../artifacts/schemas.ts";
+import type { FindingsCell } from "../compare/findings.ts";
 import { capturePath } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
-import { assembleSuiteResult } from "../assemble/suite.ts";
+import { assembleSuite } from "../assemble/suite.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
+import { pooledFindings } from "./pooled.ts";
 import { ContentError, loadContent } from "./content.ts";
 import { backendProblems, familyKey, locateFamilyCaptures, locatedRecords, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
@@ -160,14 +162,14 @@ const missingSummary = (m: MissingRun): PublishedSuite["cells"][number]["runs"][
 });
 
 /** Step 3: the compare stage on one suite, as a published result (runs carry their curves; missing runs are marked). */
-function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): PublishedSuite {
+function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): { result: PublishedSuite; compared: FindingsCell[] } {
   const { loaded, located, missing, families, file } = input;
   const started = performance.now();
   // A run shared by cells on several probe sets is located once per cell, in one copy.
   const byRun = new Map(located.map((l) => [l.run.runId, l]));
   const records = locatedRecords(located);
   const trainSeconds = records.reduce((s, r) => s + r.timings.trainSeconds, 0);
-  const result = assembleSuiteResult(loaded, {
+  const { result, compared } = assembleSuite(loaded, {
     records,
     runDir: (r) => byRun.get(r.runId)!.dir,
     provenance: provenance(backendsOf(input).length > 0 ? mainBackend(backendsOf(input)) : backend),
@@ -175,7 +177,7 @@ function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): 
     mixedBackends: mixed,
     familyCapture: (f, m) => families.files.get(familyKey(f.name, m.name))!,
   });
-  return PublishedSuiteSchema.parse({
+  const published = PublishedSuiteSchema.parse({
     ...result,
     suite: { ...result.suite, file },
     cells: result.cells.map((cell) => ({
@@ -186,6 +188,7 @@ function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): 
       ].sort((a, b) => a.seed - b.seed),
     })),
   });
+  return { result: published, compared };
 }
 
 /** Step 4: the attention viewer's samples for every compared cell of a suite. */
@@ -249,10 +252,12 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   const files: VersionFile[] = [];
   const entries: ContentManifest["suites"] = [];
   const suites: PublishedSuite[] = [];
+  const pool = new Map<string, FindingsCell[]>();
   for (const input of inputs) {
     const name = input.loaded.suite.name;
     say(`3/${STEPS} comparing ${name}: ${input.loaded.cells.length} cell(s)`);
-    const result = publishSuite(input, opts.allowMixedBackends ?? false, backend);
+    const { result, compared } = publishSuite(input, opts.allowMixedBackends ?? false, backend);
+    pool.set(name, compared);
     const attention = attentionOf(input, result);
     const resultFile: VersionFile = { name: `${name}.json`, contents: prettyJson(result) };
     const attentionFile: VersionFile = { name: `${name}.attention.json`, contents: `${canonicalJson(attention)}\n` };
@@ -275,6 +280,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       throw new AggregateError([`the newest version in ${contentDir} was created at ${newest}, not before this one (${createdAt.toISOString()}); the site orders versions by creation time`]);
     }
     const version = opts.version ?? nextVersionId(listVersions(contentDir), createdAt);
+    const findings: VersionFile = { name: "findings.json", contents: prettyJson(pooledFindings(pool, carried.entries.map((e) => e.name))) };
     const manifest = ContentManifestSchema.parse({
       schemaVersion: SCHEMA_VERSION,
       kind: "refit.manifest",
@@ -291,11 +297,12 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
         ),
         ...(missing.length > 0 ? { missingRuns: missing.map((m) => ({ suite: m.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })) } : {}),
       },
+      findings: { file: findings.name, sha256: sha256Hex(findings.contents) },
     });
-    say(`4/${STEPS} writing version ${version}: ${files.length + carried.files.length + 1} files`);
+    say(`4/${STEPS} writing version ${version}: ${files.length + carried.files.length + 2} files`);
     let dir: string;
     try {
-      dir = writeVersion(contentDir, version, [...files, ...carried.files, { name: "manifest.json", contents: prettyJson(manifest) }]);
+      dir = writeVersion(contentDir, version, [...files, ...carried.files, findings, { name: "manifest.json", contents: prettyJson(manifest) }]);
     } catch (e) {
       if ((e as Error).name === "VersionExistsError") throw new AggregateError([(e as Error).message]);
       throw e;

@@ -2,7 +2,7 @@
 // version under the content root, each file validated against artifacts/schemas.ts and its SHA-256
 // checked against the manifest. A malformed or inconsistent file stops with the file and the field
 // named; nothing is skipped silently. Layout (written by publish/version.ts): <root>/latest.json,
-// <root>/versions/<version>/{manifest.json, <suite>.json, <suite>.attention.json}.
+// <root>/versions/<version>/{manifest.json, findings.json, <suite>.json, <suite>.attention.json}.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,9 +10,11 @@ import {
   AttentionSamplesSchema,
   ContentManifestSchema,
   LatestPointerSchema,
+  PooledFindingsSchema,
   PublishedSuiteSchema,
   type AttentionSamples,
   type ContentManifest,
+  type PooledFindings,
   type PublishedSuite,
 } from "../artifacts/schemas.ts";
 import { readJson } from "../artifacts/store.ts";
@@ -29,6 +31,8 @@ export interface SiteVersion {
   id: string;
   manifest: ContentManifest;
   suites: SuiteEntry[];
+  /** The pooled findings over the version's unique cells; null in versions before 2026-12-07. */
+  findings: PooledFindings | null;
 }
 
 export interface SiteContent {
@@ -81,7 +85,18 @@ function loadVersion(root: string, id: string): SiteVersion {
     }
     return { name: entry.name, result, attention, files: { result: resultFile, attention: attentionFile } };
   });
-  return { id, manifest, suites };
+  return { id, manifest, suites, findings: manifest.findings ? pooledOf(dir, manifest.findings, manifestFile, suites) : null };
+}
+
+function pooledOf(dir: string, entry: NonNullable<ContentManifest["findings"]>, manifestFile: string, suites: readonly SuiteEntry[]): PooledFindings {
+  const file = path.join(dir, entry.file);
+  checkSha(file, entry.sha256, manifestFile, "findings.sha256");
+  const pooled = read(file, PooledFindingsSchema);
+  const names = new Set(suites.map((s) => s.name));
+  pooled.suites.forEach((name, i) => {
+    if (!names.has(name)) throw new ContentError(`${file}: suites.${i}: "${name}" is not a suite of this version`);
+  });
+  return pooled;
 }
 
 /** Reads and validates everything under `root`; throws ContentError naming the file and field. */

@@ -117,6 +117,12 @@ describe("refit aggregate", () => {
     expect(build.backends).toEqual(["wasm"]);
     expect(build.machines.reduce((n, m) => n + m.runs, 0)).toBe(2);
     expect(build.trainSeconds).toBeCloseTo(published.cells[0].runs.reduce((s, x) => s + x.trainSeconds, 0), 9);
+    // One suite pooled: the version's findings are the suite's, over its one cell.
+    const pooled = site.latest!.findings!;
+    expect(pooled.suites).toEqual(["tiny"]);
+    expect(pooled.carried).toEqual([]);
+    expect(pooled.cells).toEqual([{ cellId: published.cells[0].cellId, suites: ["tiny"] }]);
+    expect(pooled.findings).toEqual(published.findings);
   });
 
   it("refuses a missing shard with exit 2, naming the run, and writes nothing", () => {
@@ -234,6 +240,9 @@ describe("refit aggregate", () => {
     // The recomputed suite is this aggregation's, not the fixture's; the build counts only its runs.
     expect(after.suites[0].result.cells[0].stats).toEqual(unsharded.cells[0].stats);
     expect(after.manifest.build!.runs).toBe(2);
+    // Carried suites have no replicates to pool: named apart, not counted.
+    expect(after.findings!.suites).toEqual(["tiny"]);
+    expect(after.findings!.carried).toEqual(["prompt-length", "tiny-grid", "scale"]);
   });
 
   it("with --carry refuses to copy on a damaged latest version, naming the file", async () => {
