@@ -1,20 +1,14 @@
 // The one typed reader of published content, shared by the site build and `refit diff`: every
-// version under the content root, each file validated against artifacts/schemas.ts and its SHA-256
-// checked against the manifest. A malformed or inconsistent file stops with the file and the field
-// named; nothing is skipped silently. Layout (written by publish/version.ts): <root>/latest.json,
-// <root>/versions/<version>/{manifest.json, <suite>.json, <suite>.attention.json}.
+// version under the content root, each file validated against its format module in artifacts/ and
+// its SHA-256 checked against the manifest. A malformed or inconsistent file stops with the file
+// and the field named; nothing is skipped silently. Layout (written by publish/version.ts):
+// <root>/latest.json, <root>/versions/<version>/{manifest.json, <suite>.json, <suite>.attention.json}.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  AttentionSamplesSchema,
-  ContentManifestSchema,
-  LatestPointerSchema,
-  PublishedSuiteSchema,
-  type AttentionSamples,
-  type ContentManifest,
-  type PublishedSuite,
-} from "../artifacts/schemas.ts";
+import { AttentionSamplesSchema, type AttentionSamples } from "../artifacts/attention-samples.ts";
+import { ContentManifestSchema, LatestPointerSchema, type ContentManifest } from "../artifacts/manifest.ts";
+import { PublishedSuiteSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
 import { readJson } from "../artifacts/store.ts";
 
 export interface SuiteEntry {
