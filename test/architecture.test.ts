@@ -1,7 +1,9 @@
 // The pipeline's stages import one way: every import from one stage folder of src/pipeline (or a
 // top-level file such as run.ts) into another points to a lower stage in STAGES, so no stage
 // depends on one that consumes its output; the site reads the pipeline and never the reverse; and
-// the compare stage stays pure maths (no tfjs, no Node APIs). docs/design.md explains the order.
+// the compare stage stays pure maths (no tfjs, no Node APIs). Each artifact format is its own
+// module in artifacts/, and a stage imports only the formats FORMATS_OF says it reads or writes.
+// docs/design.md explains the order.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,6 +29,28 @@ const STAGES: readonly (readonly string[])[] = [
 ];
 const rank = new Map(STAGES.flatMap((names, i) => names.map((n) => [n, i] as const)));
 
+/**
+ * Modules of artifacts/ every stage may import: the conventions all formats share (schemaVersion,
+ * backend, provenance), the suite file whose resolved config every artifact records, and the
+ * helpers for files, hashes, safetensors and the run folder's layout.
+ */
+const SHARED_ARTIFACTS = ["conventions", "suite", "store", "hash", "input-error", "safetensors", "provenance", "runs"];
+
+/** Stage -> the format modules of artifacts/ it reads or writes; none for a stage not listed. */
+const FORMATS_OF: Record<string, readonly string[]> = {
+  train: ["run-record"],
+  capture: ["capture-meta"],
+  compare: ["cell-stats", "finding"],
+  assemble: ["capture-meta", "compare-result", "run-record", "suite-result"],
+  orchestrate: ["capture-meta", "run-record"],
+  publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
+  run: ["run-record", "suite-result"],
+  report: ["cell-stats", "finding", "suite-result"],
+  // The downloads page publishes the JSON Schemas of run records and capture metadata too.
+  site: ["attention-samples", "capture-meta", "cell-stats", "finding", "manifest", "published-suite", "run-record", "suite-result"],
+};
+const FORMATS = new Set(Object.values(FORMATS_OF).flat());
+
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const p = path.join(dir, e.name);
@@ -50,6 +74,13 @@ function specifiers(file: string): string[] {
 }
 
 const files = sourceFiles(SRC);
+const ARTIFACTS = path.join(SRC, "pipeline", "artifacts");
+
+/** The artifacts/ module (file name without .ts) a relative import of `file` reaches, if any. */
+function artifactImported(file: string, spec: string): string | undefined {
+  const target = path.resolve(path.dirname(file), spec);
+  return path.dirname(target) === ARTIFACTS ? path.basename(target, ".ts") : undefined;
+}
 
 describe("the import graph of src/", () => {
   it("knows the stage of every file", () => {
@@ -75,6 +106,56 @@ describe("the import graph of src/", () => {
     const impure = files
       .filter((f) => stageOf(f) === "compare")
       .flatMap((f) => specifiers(f).filter((s) => !s.startsWith(".")).map((s) => `${path.relative(ROOT, f)} imports ${s}`));
+    expect(impure).toEqual([]);
+  });
+});
+
+describe("the artifact formats", () => {
+  it("are each their own module in artifacts/, no longer one schemas.ts", () => {
+    const modules = fs
+      .readdirSync(ARTIFACTS)
+      .filter((f) => f.endsWith(".ts"))
+      .map((f) => f.replace(/\.ts$/, ""));
+    expect(modules.filter((m) => !SHARED_ARTIFACTS.includes(m) && !FORMATS.has(m))).toEqual([]);
+    expect([...FORMATS, ...SHARED_ARTIFACTS].filter((m) => !modules.includes(m))).toEqual([]);
+  });
+
+  it("are imported by no file through the removed artifacts/schemas.ts", () => {
+    const removed = path.join(ARTIFACTS, "schemas.ts");
+    const everywhere = ["src", "test", "bench", "bin", ".github/scripts"].flatMap((d) => sourceFiles(path.join(ROOT, d)));
+    const stale = everywhere.flatMap((f) =>
+      specifiers(f)
+        .filter((s) => s.startsWith(".") && path.resolve(path.dirname(f), s) === removed)
+        .map((s) => `${path.relative(ROOT, f)} imports ${s}`),
+    );
+    expect(stale).toEqual([]);
+  });
+
+  it("are imported by each stage only as FORMATS_OF allows, and each allowance is used", () => {
+    const used = new Map<string, Set<string>>();
+    const unallowed: string[] = [];
+    for (const file of files.filter((f) => stageOf(f) !== "artifacts")) {
+      const stage = stageOf(file);
+      for (const spec of specifiers(file).filter((s) => s.startsWith("."))) {
+        const format = artifactImported(file, spec);
+        if (format === undefined || SHARED_ARTIFACTS.includes(format)) continue;
+        if (!(FORMATS_OF[stage] ?? []).includes(format)) unallowed.push(`${path.relative(ROOT, file)} (${stage}) imports ${spec}`);
+        used.set(stage, (used.get(stage) ?? new Set()).add(format));
+      }
+    }
+    expect(unallowed).toEqual([]);
+    const unused = Object.entries(FORMATS_OF).flatMap(([stage, formats]) => formats.filter((f) => !used.get(stage)?.has(f)).map((f) => `${stage}: ${f}`));
+    expect(unused).toEqual([]);
+  });
+
+  it("are pure schemas: a format module imports only zod and other format modules", () => {
+    const formats = [...FORMATS, "conventions", "suite"];
+    const impure = formats.flatMap((m) => {
+      const file = path.join(ARTIFACTS, `${m}.ts`);
+      return specifiers(file)
+        .filter((s) => s !== "zod" && !formats.includes(artifactImported(file, s) ?? ""))
+        .map((s) => `artifacts/${m}.ts imports ${s}`);
+    });
     expect(impure).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { SuiteResultSchema } from "../src/pipeline/artifacts/schemas.ts";
+import { SuiteResultSchema } from "../src/pipeline/artifacts/suite-result.ts";
 import { readJson } from "../src/pipeline/artifacts/store.ts";
 import { decodeSafetensors } from "../src/pipeline/artifacts/safetensors.ts";
 

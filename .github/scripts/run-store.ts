@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BackendSchema, type BackendName } from "../../src/pipeline/artifacts/schemas.ts";
+import { BackendSchema, type BackendName } from "../../src/pipeline/artifacts/conventions.ts";
 import { captureKey, finishedRecord, reuseFinishedRun, runDirOf } from "../../src/pipeline/artifacts/runs.ts";
 import { trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
 import { loadSuite } from "../../src/pipeline/suite/load.ts";

@@ -3,7 +3,9 @@
 // the layer extremes, then (when the result has them) layer stability with 95% bootstrap intervals
 // beside its null baselines and residual CKA, and finally the findings table with verdicts.
 // Layers are 1-based here, as everywhere shown to people.
-import type { CellStats, Estimate, Finding, SuiteResult } from "./artifacts/schemas.ts";
+import type { CellStats, Estimate } from "./artifacts/cell-stats.ts";
+import type { Finding } from "./artifacts/finding.ts";
+import type { SuiteResult } from "./artifacts/suite-result.ts";
 
 const f3 = (x: number) => x.toFixed(3);
 const num = (x: number | null | undefined) => (x === null || x === undefined ? "-" : f3(x));

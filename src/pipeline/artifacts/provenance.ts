@@ -1,4 +1,4 @@
-// Where and with what an artifact was made (ProvenanceSchema in schemas.ts): Refit and tfjs
+// Where and with what an artifact was made (ProvenanceSchema in conventions.ts): Refit and tfjs
 // versions from their package.json files, the git commit of this checkout, Node, and a short
 // machine summary. Never throws for a missing git: a tarball install records gitCommit null.
 import { execFileSync } from "node:child_process";
@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { BackendName, Provenance } from "./schemas.ts";
+import type { BackendName, Provenance } from "./conventions.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 

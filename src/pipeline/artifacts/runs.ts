@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "./hash.ts";
-import { RunRecordSchema, type BackendName, type RunRecord } from "./schemas.ts";
+import type { BackendName } from "./conventions.ts";
+import { RunRecordSchema, type RunRecord } from "./run-record.ts";
 import { DEFAULT_PROBE_SET } from "./suite.ts";
 import { exists, readJson, syncDir } from "./store.ts";
 

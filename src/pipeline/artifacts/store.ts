@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { z } from "zod";
 import { canonicalJson } from "./hash.ts";
 import { InputError } from "./input-error.ts";
-import { SCHEMA_VERSION } from "./schemas.ts";
+import { SCHEMA_VERSION } from "./conventions.ts";
 
 /** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
 export function writeFileAtomic(file: string, contents: Uint8Array | string): void {

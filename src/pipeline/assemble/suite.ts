@@ -5,7 +5,9 @@
 // folder and `refit aggregate` on shards, so a published suite is compared exactly as a local run is.
 import { capturePath, initCapturePath } from "../artifacts/runs.ts";
 import { InputError } from "../artifacts/input-error.ts";
-import { SCHEMA_VERSION, type Provenance, type RunRecord, type SuiteResult } from "../artifacts/schemas.ts";
+import { SCHEMA_VERSION, type Provenance } from "../artifacts/conventions.ts";
+import type { RunRecord } from "../artifacts/run-record.ts";
+import type { SuiteResult } from "../artifacts/suite-result.ts";
 import { exists } from "../artifacts/store.ts";
 import { openCapture, type CaptureReader } from "../capture/format.ts";
 import { cellBootstrapSeed } from "../compare/bootstrap.ts";

@@ -5,7 +5,7 @@
 // file opened by its header and read a layer at a time (openCapture, for the compare stage); either
 // way, captures made elsewhere are checked as strictly as Refit's own.
 import { InputError } from "../artifacts/input-error.ts";
-import { CAPTURE_VERSION, CaptureMetaSchema, CaptureMetaV1Schema, type CaptureMeta } from "../artifacts/schemas.ts";
+import { CAPTURE_VERSION, CaptureMetaSchema, CaptureMetaV1Schema, type CaptureMeta } from "../artifacts/capture-meta.ts";
 import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { NORM_NAMES, type NormName } from "../model/config.ts";
 import { cellIdOf } from "../suite/grid.ts";

@@ -1,7 +1,7 @@
 // Layer extremes of the stability profile S(l) (arXiv 2602.16740; docs/metrics.md):
 // the least and most stable layers, their gap and relative depth l/L (l 1-based), and the
 // largest layer-to-layer drop, which is how the paper locates the mid-depth dip.
-import type { Extremes } from "../artifacts/schemas.ts";
+import type { Extremes } from "../artifacts/cell-stats.ts";
 
 const errors = {
   empty: "layerExtremes: the stability profile has no layers",

@@ -3,8 +3,9 @@
 // distinct set of models: a cell, or the cells that compare the same refits on several probe sets
 // (their values and replicates averaged, as they share their resamples), so no model counts twice.
 // A unit a rule leaves out is reported with the reason, never dropped silently.
+import type { CellStats } from "../artifacts/cell-stats.ts";
+import type { Finding } from "../artifacts/finding.ts";
 import { canonicalJson } from "../artifacts/hash.ts";
-import type { CellStats, Finding } from "../artifacts/schemas.ts";
 import type { ModelConfig } from "../artifacts/suite.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import type { CellMetric } from "./definitions.ts";

@@ -7,7 +7,8 @@
 // effect with the second test (paper.ts) stand beside it. Verdict: "supported" when the whole
 // interval lies on the claimed side of the threshold, "not supported" when wholly on the other side,
 // "inconclusive" when it straddles, "untestable" when no part exists.
-import type { Estimate, Finding } from "../artifacts/schemas.ts";
+import type { Estimate } from "../artifacts/cell-stats.ts";
+import type { Finding } from "../artifacts/finding.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import {
   allOf,

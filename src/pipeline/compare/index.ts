@@ -4,7 +4,7 @@
 // nulls, residual CKA, importance and weight-norm correlations, and "seeds needed". Pure maths:
 // no tfjs, no file system. Patterns and residuals are read a layer at a time (pairs.ts,
 // residualCka), so memory holds one layer of every refit, plus ~2 R N^2 doubles for one CKA layer.
-import type { CellStats, Estimate } from "../artifacts/schemas.ts";
+import type { CellStats, Estimate } from "../artifacts/cell-stats.ts";
 import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
 import { NORM_NAMES } from "../model/config.ts";

@@ -4,7 +4,8 @@
 // paper's like-for-like numbers: from the authors' released per-layer table where the paper prints
 // none, or from a reproduction on the authors' released refits where the paper states the effect
 // only in words; each names its source.
-import type { Estimate, Finding } from "../artifacts/schemas.ts";
+import type { Estimate } from "../artifacts/cell-stats.ts";
+import type { Finding } from "../artifacts/finding.ts";
 
 export type PaperVerdict = NonNullable<Finding["paper"]>["verdict"];
 

@@ -5,7 +5,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import type { BackendName } from "../artifacts/schemas.ts";
+import type { BackendName } from "../artifacts/conventions.ts";
 import { registerGradients } from "./gradients.ts";
 import { installWasmKernels } from "./wasm-kernels.ts";
 

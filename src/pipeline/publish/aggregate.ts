@@ -13,24 +13,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
-import {
-  AttentionSamplesSchema,
-  ContentManifestSchema,
-  PublishedSuiteSchema,
-  SCHEMA_VERSION,
-  SuiteFileSchema,
-  VersionIdSchema,
-  type AttentionSamples,
-  type BackendName,
-  type BuildInfo,
-  type ContentManifest,
-  type PublishedSuite,
-  type RunRecord,
-} from "../artifacts/schemas.ts";
-import type { FindingsCell } from "../compare/findings.ts";
+import { AttentionSamplesSchema, type AttentionSamples } from "../artifacts/attention-samples.ts";
+import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
+import { ContentManifestSchema, VersionIdSchema, type BuildInfo, type ContentManifest } from "../artifacts/manifest.ts";
+import { PublishedSuiteSchema, SuiteFileSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
+import type { RunRecord } from "../artifacts/run-record.ts";
 import { capturePath } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
 import { assembleSuite } from "../assemble/suite.ts";
+import type { FindingsCell } from "../compare/findings.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";

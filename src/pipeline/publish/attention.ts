@@ -3,7 +3,7 @@
 // seed, both the paper's (argmax of cbar, many-to-one) and the one-to-one Hungarian assignment
 // (compare/hungarian.ts).
 // cbar and cos follow docs/metrics.md via compare/cosine.ts. Pure: captures in, JSON-ready data out.
-import type { AttentionCell } from "../artifacts/schemas.ts";
+import type { AttentionCell } from "../artifacts/attention-samples.ts";
 import { patternsOf } from "../assemble/captures.ts";
 import type { Capture } from "../capture/format.ts";
 import { cbarMatrix, cosine, preparePatterns, type PreparedPatterns } from "../compare/cosine.ts";

@@ -1,22 +1,15 @@
 // The one typed reader of published content, shared by the site build and `refit diff`: every
-// version under the content root, each file validated against artifacts/schemas.ts and its SHA-256
-// checked against the manifest. A malformed or inconsistent file stops with the file and the field
-// named; nothing is skipped silently. Layout (written by publish/version.ts): <root>/latest.json,
-// <root>/versions/<version>/{manifest.json, findings.json, <suite>.json, <suite>.attention.json}.
+// version under the content root, each file validated against its format module in artifacts/ and
+// its SHA-256 checked against the manifest. A malformed or inconsistent file stops with the file
+// and the field named; nothing is skipped silently. Layout (written by publish/version.ts):
+// <root>/latest.json, <root>/versions/<version>/{manifest.json, findings.json, <suite>.json, <suite>.attention.json}.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  AttentionSamplesSchema,
-  ContentManifestSchema,
-  LatestPointerSchema,
-  PooledFindingsSchema,
-  PublishedSuiteSchema,
-  type AttentionSamples,
-  type ContentManifest,
-  type PooledFindings,
-  type PublishedSuite,
-} from "../artifacts/schemas.ts";
+import { AttentionSamplesSchema, type AttentionSamples } from "../artifacts/attention-samples.ts";
+import { ContentManifestSchema, LatestPointerSchema, type ContentManifest } from "../artifacts/manifest.ts";
+import { PooledFindingsSchema, type PooledFindings } from "../artifacts/pooled-findings.ts";
+import { PublishedSuiteSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
 import { readJson } from "../artifacts/store.ts";
 
 export interface SuiteEntry {

@@ -5,7 +5,8 @@
 // metric's bad direction and larger than any threshold set for it. This module measures each cell
 // (publish/moves.ts compares the measures); shared by `refit diff` and the site's diff pages, so
 // both flag the same moves.
-import type { CellStats, Estimate, PublishedSuite } from "../artifacts/schemas.ts";
+import type { CellStats, Estimate } from "../artifacts/cell-stats.ts";
+import type { PublishedSuite } from "../artifacts/published-suite.ts";
 import { bootstrapReplicates, cellBootstrapSeed, percentileInterval, refitsMean, DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { BETTER, DIFF_METRICS, diffMeasured, type DiffMetric, type DiffOptions, type Interval, type Measured, type MeasuredVersion, type VersionDiff } from "./moves.ts";
 

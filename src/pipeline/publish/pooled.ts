@@ -3,7 +3,8 @@
 // verdict (docs/metrics.md "Each model counted once"), with the suites that hold each cell beside
 // it. Carried suites were compared by an earlier aggregation whose replicates are gone: they are
 // named, not pooled.
-import { SCHEMA_VERSION, type PooledFindings } from "../artifacts/schemas.ts";
+import { SCHEMA_VERSION } from "../artifacts/conventions.ts";
+import type { PooledFindings } from "../artifacts/pooled-findings.ts";
 import { evaluateFindings, uniqueCells, type FindingsCell } from "../compare/findings.ts";
 
 export function pooledFindings(bySuite: ReadonlyMap<string, readonly FindingsCell[]>, carried: readonly string[]): PooledFindings {

@@ -9,7 +9,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import { BackendSchema, type BackendName, type RunRecord } from "../artifacts/schemas.ts";
+import { BackendSchema, type BackendName } from "../artifacts/conventions.ts";
+import type { RunRecord } from "../artifacts/run-record.ts";
 import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf, runsDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { exists, readBytes } from "../artifacts/store.ts";
 import { DEFAULT_PROBE_SET } from "../artifacts/suite.ts";

@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ContentManifestSchema, SCHEMA_VERSION, VersionIdSchema, type LatestPointer } from "../artifacts/schemas.ts";
+import { SCHEMA_VERSION } from "../artifacts/conventions.ts";
+import { ContentManifestSchema, VersionIdSchema, type LatestPointer } from "../artifacts/manifest.ts";
 import { readJson, syncDir, writeJsonAtomic } from "../artifacts/store.ts";
 
 export const versionsDir = (content: string) => path.join(content, "versions");

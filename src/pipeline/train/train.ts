@@ -4,7 +4,8 @@
 // error the caller records; batches are a pure function of (dataSeed, step), so a resumed run
 // replays exactly the batches an uninterrupted one would have seen.
 import * as tf from "@tensorflow/tfjs-core";
-import type { BackendName, EvalPointSchema } from "../artifacts/schemas.ts";
+import type { BackendName } from "../artifacts/conventions.ts";
+import type { EvalPointSchema } from "../artifacts/run-record.ts";
 import type { z } from "zod";
 import { trainBatch, heldOutBatches, type Batch } from "../data/batches.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";

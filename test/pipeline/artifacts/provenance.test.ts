@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
 import { gitCommit, provenance } from "../../../src/pipeline/artifacts/provenance.ts";
-import { ProvenanceSchema } from "../../../src/pipeline/artifacts/schemas.ts";
+import { ProvenanceSchema } from "../../../src/pipeline/artifacts/conventions.ts";
 
 const dirs: string[] = [];
 const tempDir = () => {

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { z } from "zod";
 import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
-import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/schemas.ts";
+import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/conventions.ts";
 
 let tmp: string;
 beforeEach(() => {

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeSafetensors } from "../../../src/pipeline/artifacts/safetensors.ts";
-import { CompareResultSchema } from "../../../src/pipeline/artifacts/schemas.ts";
+import { CompareResultSchema } from "../../../src/pipeline/artifacts/compare-result.ts";
 import { encodeCapture, type Capture } from "../../../src/pipeline/capture/format.ts";
 import { compareDirectory } from "../../../src/pipeline/assemble/captures.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SuiteResultSchema, type SuiteResult } from "../../../src/pipeline/artifacts/schemas.ts";
+import { SuiteResultSchema, type SuiteResult } from "../../../src/pipeline/artifacts/suite-result.ts";
 import { readJson } from "../../../src/pipeline/artifacts/store.ts";
 import { compareDirectory } from "../../../src/pipeline/assemble/captures.ts";
 import { saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";

@@ -4,7 +4,7 @@
 // kept beside the null-corrected headlines, the headlines' rules for which cells enter, one part per
 // distinct set of models, the paper's effect with the second test, and the negative controls.
 import { describe, expect, it } from "vitest";
-import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
+import type { CellStats } from "../../../src/pipeline/artifacts/cell-stats.ts";
 import type { CellMetric } from "../../../src/pipeline/compare/definitions.ts";
 import { evaluateFindings, uniqueCells, type FindingsCell } from "../../../src/pipeline/compare/findings.ts";
 import { secondTest } from "../../../src/pipeline/compare/paper.ts";

@@ -1,7 +1,7 @@
 // Test helpers for the compare stage: a tiny seeded PRNG (mulberry32), builders for
 // PatternArrays from hand-written per-probe vectors or random row-stochastic attention,
 // and head permutations; used to check the metrics against hand values and invariants.
-import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
+import type { CellStats } from "../../../src/pipeline/artifacts/cell-stats.ts";
 import { compareCell } from "../../../src/pipeline/compare/index.ts";
 import type { PatternArrays, PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CellStatsSchema } from "../../../src/pipeline/artifacts/schemas.ts";
+import { CellStatsSchema } from "../../../src/pipeline/artifacts/cell-stats.ts";
 import type { PatternLayout } from "../../../src/pipeline/compare/patterns.ts";
 import { A, B, C, D, HALF_SQRT3, layout1x2 } from "./fixtures.ts";
 import { cellStats, clonePatterns, mulberry32, paperFields, patternsFrom, permuteHeads, randomPatterns } from "./helpers.ts";

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { provenance } from "../../../src/pipeline/artifacts/provenance.ts";
 import { capturePath, finishedRecord, initCapturePath, recordPath, runDirOf } from "../../../src/pipeline/artifacts/runs.ts";
-import type { RunRecord } from "../../../src/pipeline/artifacts/schemas.ts";
+import type { RunRecord } from "../../../src/pipeline/artifacts/run-record.ts";
 import { assembleSuiteResult, ProbeSetMismatchError } from "../../../src/pipeline/assemble/suite.ts";
 import { openCapture } from "../../../src/pipeline/capture/format.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { AttentionCellSchema, type CaptureMeta } from "../../../src/pipeline/artifacts/schemas.ts";
+import { AttentionCellSchema } from "../../../src/pipeline/artifacts/attention-samples.ts";
+import type { CaptureMeta } from "../../../src/pipeline/artifacts/capture-meta.ts";
 import type { Capture } from "../../../src/pipeline/capture/format.ts";
 import { BOS } from "../../../src/pipeline/data/tokenizer.ts";
 import { extractAttention, tokenLabel } from "../../../src/pipeline/publish/attention.ts";

@@ -2,7 +2,9 @@
 // numbers (the "injected regression" of issue 7), in memory or written to a temp content dir.
 import * as path from "node:path";
 import { sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { SCHEMA_VERSION, type ContentManifest, type PublishedSuite } from "../../../src/pipeline/artifacts/schemas.ts";
+import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/conventions.ts";
+import type { ContentManifest } from "../../../src/pipeline/artifacts/manifest.ts";
+import type { PublishedSuite } from "../../../src/pipeline/artifacts/published-suite.ts";
 import type { VersionLike } from "../../../src/pipeline/publish/diff.ts";
 import { pointLatest, writeVersion } from "../../../src/pipeline/publish/version.ts";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";

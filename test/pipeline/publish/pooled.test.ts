@@ -1,6 +1,6 @@
 // A version's pooled findings count a cell held by several suites once and say which suites hold it.
 import { describe, expect, it } from "vitest";
-import type { CellStats } from "../../../src/pipeline/artifacts/schemas.ts";
+import type { CellStats } from "../../../src/pipeline/artifacts/cell-stats.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 import type { FindingsCell } from "../../../src/pipeline/compare/findings.ts";
 import { pooledFindings } from "../../../src/pipeline/publish/pooled.ts";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LatestPointerSchema } from "../../../src/pipeline/artifacts/schemas.ts";
+import { LatestPointerSchema } from "../../../src/pipeline/artifacts/manifest.ts";
 import { readJson } from "../../../src/pipeline/artifacts/store.ts";
 import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion } from "../../../src/pipeline/publish/version.ts";
 import { FIXTURE_CONTENT } from "./helpers.ts";

@@ -1,0 +1,29 @@
+// What every JSON artifact shares (docs/formats.md "Conventions"): the schemaVersion that
+// store.ts checks on every read, the backend names, and the provenance block that says where and
+// with what an artifact was made (filled in by provenance.ts).
+import { z } from "zod";
+
+/** Bump when any artifact format changes; it is part of every run ID, so stale results are never reused. */
+export const SCHEMA_VERSION = 1;
+
+export const BackendSchema = z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
+export type BackendName = z.infer<typeof BackendSchema>;
+
+/** A full git commit hash (SHA-1 or SHA-256), or null outside a git checkout; the site prints it. */
+export const GitCommitSchema = z
+  .string()
+  .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full git commit hash (40 or 64 lowercase hex digits)")
+  .nullable();
+
+/** Where and with what an artifact was made. */
+export const ProvenanceSchema = z
+  .object({
+    refitVersion: z.string(),
+    gitCommit: GitCommitSchema,
+    node: z.string(),
+    tfjs: z.string(),
+    backend: BackendSchema,
+    machine: z.object({ platform: z.string(), arch: z.string(), cpus: z.int(), cpuModel: z.string(), memGiB: z.number() }),
+  })
+  .strict();
+export type Provenance = z.infer<typeof ProvenanceSchema>;
