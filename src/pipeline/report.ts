@@ -99,11 +99,30 @@ export function formatScience(s: CellStats): string[] {
 /** Short label of a finding: 1-5 for the paper's, the id for Refit's controls. */
 const findingLabel = (f: Finding) => f.id.replace(/^finding/, "");
 
-/** The findings and controls: statistic with interval, threshold and verdict. */
+/**
+ * The findings and controls: the (null-corrected) headline with interval, threshold and verdict,
+ * the raw statistic's verdict beside it, and the paper's effect read against ours.
+ */
 export function formatFindings(findings: readonly Finding[]): string {
-  const rows = findings.map((f) => [findingLabel(f), withCi(f.estimate), `${f.direction} ${f.threshold}`, f.verdict, String(f.parts.length), f.claim]);
-  const notes = findings.filter((f) => f.verdict === "untestable").map((f) => `  ${/^\d/.test(findingLabel(f)) ? "finding " : ""}${findingLabel(f)}: ${f.note}`);
-  return ["\nfindings (95% bootstrap intervals; a claim is supported when its whole interval lies past the threshold):", table(["#", "statistic [95% CI]", "claim if", "verdict", "parts", "claim"], rows).replace(/^/gm, "  "), ...notes].join("\n");
+  const rows = findings.map((f) => [
+    findingLabel(f),
+    withCi(f.estimate),
+    `${f.direction} ${f.threshold}`,
+    f.verdict,
+    f.raw ? `${withCi(f.raw.estimate)} ${f.raw.verdict}` : "-",
+    f.paper ? `${f.paper.range ? f.paper.range.join("-") : f3(f.paper.value)}: ${f.paper.verdict}` : "-",
+    String(f.parts.length),
+  ]);
+  const label = (f: Finding) => `${/^\d/.test(findingLabel(f)) ? "finding " : ""}${findingLabel(f)}`;
+  const notes = findings.filter((f) => f.verdict === "untestable").map((f) => `  ${label(f)}: ${f.note}`);
+  const leftOut = findings.flatMap((f) => (f.leftOut ?? []).map((o) => `  ${label(f)} leaves out ${o.cells.join(", ")}: ${o.reason}`));
+  return [
+    "\nfindings (95% bootstrap intervals; a claim is supported when its whole interval lies past the threshold; docs/metrics.md):",
+    table(["#", "headline [95% CI]", "claim if", "verdict", "raw [95% CI] verdict", "paper: second test", "parts"], rows).replace(/^/gm, "  "),
+    ...findings.map((f) => `  ${label(f)}: ${f.claim}`),
+    ...notes,
+    ...leftOut,
+  ].join("\n");
 }
 
 export function formatSuiteResult(result: SuiteResult): string {
