@@ -47,7 +47,7 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   run: ["run-record", "suite-result"],
   report: ["cell-stats", "finding", "suite-result"],
   // The downloads page publishes the JSON Schemas of run records and capture metadata too.
-  site: ["attention-samples", "capture-meta", "cell-stats", "finding", "manifest", "published-suite", "run-record", "suite-result"],
+  site: ["attention-samples", "capture-meta", "cell-stats", "finding", "manifest", "pooled-findings", "published-suite", "run-record", "suite-result"],
 };
 const FORMATS = new Set(Object.values(FORMATS_OF).flat());
 

@@ -21,17 +21,26 @@ type FindingId = Finding["id"];
 
 /** Each finding's statistic by a short name, for the sentences (the full definition is Finding.statistic). */
 export const STATISTIC_NAME: Record<FindingId, string> = {
-  finding1: "the mid-depth dip in null-corrected stability (midDip.corrected, cells with 3 or more layers that clear the nulls)",
-  finding2: "the growth of the null-corrected stability gap with depth (deepest minus shallowest twin)",
-  finding3: "the trend of the importance-stability correlation over relative depth, every refit ablated (cells with 4 or more layers)",
-  finding4: "the AdamW-minus-Adam difference in null-corrected stability (mean over twin pairs)",
-  finding5: "the residual stream above its untrained floor minus the heads above their nulls (layer means)",
+  finding1: "the mid-depth dip (midDip, mean over cells with 3 or more layers)",
+  finding2: "the growth of the stability gap with depth (deepest minus shallowest twin)",
+  finding3: "the trend of the importance-stability correlation over relative depth",
+  finding4: "the AdamW-minus-Adam difference in head stability (mean over twin pairs)",
+  finding5: "the residual margin (residual CKA minus head stability, worst layer)",
   inductionControl: "the induction heads' stability beyond their own nulls, over the seeds that formed them (induction.excess)",
   inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
   inductionRepeat: "the induction heads' stability beyond their own nulls on the repeat rows (induction.repeatExcess)",
   inductionRepeatRank: "the induction heads' repeat-row excess minus the other heads' on the same rows (induction.repeatExcessGap)",
   negativeNulls: "the shuffled-text heads' stability beyond the informative nulls (meanExcess.informativeNull)",
   negativeInduction: "the share of 1-layer refits with an induction head (induction.formed)",
+};
+
+/** The paper findings' statistics from version 2026-12-07, when the headline is null-corrected (the finding carries `raw`). */
+const CORRECTED_NAME: Partial<Record<FindingId, string>> = {
+  finding1: "the mid-depth dip in null-corrected stability (midDip.corrected, cells with 3 or more layers that clear the nulls)",
+  finding2: "the growth of the null-corrected stability gap with depth (deepest minus shallowest twin)",
+  finding3: "the trend of the importance-stability correlation over relative depth, every refit ablated (cells with 4 or more layers)",
+  finding4: "the AdamW-minus-Adam difference in null-corrected stability (mean over twin pairs)",
+  finding5: "the residual stream above its untrained floor minus the heads above their nulls (layer means)",
 };
 
 const { adam, adamw } = PAPER_LAYER_STABILITY;
@@ -77,6 +86,8 @@ export interface FindingRow {
   note: string | null;
   /** For the known-answer controls: how many seeds formed induction heads, in words; null otherwise. */
   formation: string | null;
+  /** The headline is null-corrected (versions from 2026-12-07, where the raw statistic stands beside it). */
+  corrected?: boolean;
 }
 
 function rowOf(f: Finding, label: string, formation: string | null = null): FindingRow {
@@ -94,6 +105,7 @@ function rowOf(f: Finding, label: string, formation: string | null = null): Find
     interval: intervalOf(f.estimate),
     note: f.note || null,
     formation,
+    corrected: f.raw !== undefined,
   };
 }
 
@@ -137,7 +149,7 @@ function formationOf(result: PublishedSuite): string | null {
 export function findingSentence(f: FindingRow): string {
   if (f.verdict === null) return "Not evaluated for this suite in this version.";
   if (f.verdict === "untestable") return `Untestable in this suite: ${f.note ?? "its grid has no cells that test it"}.`;
-  const name = STATISTIC_NAME[f.id];
+  const name = (f.corrected ? CORRECTED_NAME[f.id] : undefined) ?? STATISTIC_NAME[f.id];
   const measured = `${name[0].toUpperCase()}${name.slice(1)} is ${fmt(f.value)}${f.interval ? ` with 95% interval ${fmtInterval(f.interval)}` : " (no interval)"}`;
   const side = f.direction === ">" ? "above" : "below";
   if (!f.interval || f.threshold === null) return `${measured}; the claim needs it ${side} ${f.threshold}. Verdict: ${f.verdict}.`;
