@@ -99,6 +99,12 @@ export interface AssembleOptions {
   mixedBackends?: boolean;
   /** The capture file of each checkpoint of the suite's `models`; needed only when it has some. */
   familyCapture?: (family: PlannedFamily, member: FamilyMember) => string;
+  /**
+   * Comparisons already made in this process, by cell and runs: suites that share a cell (depth's
+   * runs are four other suites' cells) compare it once. The comparison is a pure function of the
+   * captures, so reuse changes no number.
+   */
+  comparisons?: Map<string, CellComparison>;
 }
 
 /** The compare stage over a suite's run records, and the suite result around it (cells, findings, provenance). */
@@ -119,7 +125,10 @@ export function assembleSuite(loaded: LoadedSuite, opts: AssembleOptions): { res
     const finished = mine.filter((r) => r.status === "finished");
     const anchorOk = finished.some((r) => r.seed === 0);
     const cellProbes = probesOf(cell.probeSet);
-    const comparison = finished.length >= 2 && anchorOk ? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, cellProbes) : null;
+    const key = `${cell.cellId} ${finished.map((r) => r.runId).sort().join(",")}`;
+    const compare = () => opts.comparisons?.get(key) ?? compareFinished(cell, finished, opts.runDir, opts.mixedBackends ?? false, cellProbes);
+    const comparison = finished.length >= 2 && anchorOk ? compare() : null;
+    if (comparison) opts.comparisons?.set(key, comparison);
     const stats = comparison?.stats ?? null;
     if (comparison) compared.push({ cellId: cell.cellId, config: cell.config, probeSet: cell.probeSet, ...comparison });
     cells.push({

@@ -109,15 +109,15 @@ function admit(units: readonly Unit[], gate?: Gate): { admitted: Unit[]; leftOut
   return { admitted, leftOut };
 }
 
-/** One part per admitted unit that has `id`; `undefinedWhy` says why a unit lacks it. */
-export function perUnit(id: CellMetric, gate?: Gate, undefinedWhy = `${id} is undefined`): PartsOf {
+/** One part per admitted unit that has `id`; `undefinedWhy`, when given, lists the units that lack it as left out. */
+export function perUnit(id: CellMetric, gate?: Gate, undefinedWhy?: string): PartsOf {
   return (units) => {
     const { admitted, leftOut } = admit(units, gate);
     const parts: Part[] = [];
     for (const u of admitted) {
       const m = u.metric(id);
       if (m) parts.push({ cells: u.cells, ...m });
-      else leftOut.push({ cells: u.cells, reason: undefinedWhy });
+      else if (undefinedWhy) leftOut.push({ cells: u.cells, reason: undefinedWhy });
     }
     return { parts, leftOut };
   };

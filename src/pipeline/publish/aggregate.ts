@@ -22,6 +22,7 @@ import { capturePath } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
 import { assembleSuite } from "../assemble/suite.ts";
 import type { FindingsCell } from "../compare/findings.ts";
+import type { CellComparison } from "../compare/index.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
@@ -153,7 +154,7 @@ const missingSummary = (m: MissingRun): PublishedSuite["cells"][number]["runs"][
 });
 
 /** Step 3: the compare stage on one suite, as a published result (runs carry their curves; missing runs are marked). */
-function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): { result: PublishedSuite; compared: FindingsCell[] } {
+function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName, comparisons: Map<string, CellComparison>): { result: PublishedSuite; compared: FindingsCell[] } {
   const { loaded, located, missing, families, file } = input;
   const started = performance.now();
   // A run shared by cells on several probe sets is located once per cell, in one copy.
@@ -167,6 +168,7 @@ function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName): 
     timings: () => ({ wallSeconds: trainSeconds + (performance.now() - started) / 1000, trainedRuns: records.length, cachedRuns: 0 }),
     mixedBackends: mixed,
     familyCapture: (f, m) => families.files.get(familyKey(f.name, m.name))!,
+    comparisons,
   });
   const published = PublishedSuiteSchema.parse({
     ...result,
@@ -244,10 +246,11 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   const entries: ContentManifest["suites"] = [];
   const suites: PublishedSuite[] = [];
   const pool = new Map<string, FindingsCell[]>();
+  const comparisons = new Map<string, CellComparison>();
   for (const input of inputs) {
     const name = input.loaded.suite.name;
     say(`3/${STEPS} comparing ${name}: ${input.loaded.cells.length} cell(s)`);
-    const { result, compared } = publishSuite(input, opts.allowMixedBackends ?? false, backend);
+    const { result, compared } = publishSuite(input, opts.allowMixedBackends ?? false, backend, comparisons);
     pool.set(name, compared);
     const attention = attentionOf(input, result);
     const resultFile: VersionFile = { name: `${name}.json`, contents: prettyJson(result) };
