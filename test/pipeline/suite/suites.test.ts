@@ -112,7 +112,7 @@ describe("the published suites share their Adam runs", () => {
       ...(await runsWhere("heads", (l) => l["model.nHeads"] === 4)),
       ...(await runsWhere("scale", (l) => l["train.tokens"] === 1048576 && l["model.dModel"] === 64)),
     ];
-    expect(shared).toHaveLength(8 + 8 + 8 + 16);
+    expect(shared).toHaveLength(8 + 8 + 8 + 8);
     for (const r of shared) expect(depth.has(r.runId), `${r.runId} (seed ${r.seed})`).toBe(true);
   });
 });
