@@ -5,16 +5,16 @@
 // no tfjs, no file system. Patterns and residuals are read a layer at a time (pairs.ts,
 // residualCka), so memory holds one layer of every refit, plus ~2 R N^2 doubles for one CKA layer.
 import type { CellStats, Estimate } from "../artifacts/cell-stats.ts";
-import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type Statistic } from "./bootstrap.ts";
+import { bootstrapReplicates, DEFAULT_RESAMPLES, identityDraw, percentileInterval, seedsNeeded, type BootstrapOptions, type Statistic } from "./bootstrap.ts";
 import { KERNELS, pairwiseCka, type Kernel } from "./cka.ts";
 import { NORM_NAMES } from "../model/config.ts";
-import { SITES, type CellMetric, type Site } from "./definitions.ts";
+import { SITES, type CellMetric, type LayerMetric, type Site } from "./definitions.ts";
 import { layerExtremes } from "./extremes.ts";
 import { headScores, inductionHeads, repeatRowTables, scoreTargets, type HeadScores, type RepeatRowTables } from "./induction.ts";
 import { pairTables, type PairTables } from "./pairs.ts";
 import type { PatternLayout, RefitPatterns } from "./patterns.ts";
 import { crossLayerShare, headCrossLayerStability, headStability } from "./stability.ts";
-import { cellStatistics, type StatisticsInput } from "./statistics.ts";
+import { cellStatistics, type CellStatistics, type StatisticsInput } from "./statistics.ts";
 import { layerMeanAndStd, toLayerRows } from "./summary.ts";
 
 export type { PatternLayout, RefitPatterns } from "./patterns.ts";
@@ -93,90 +93,118 @@ function stackNorms(refits: readonly RefitInput[], nLayers: number): StatisticsI
   return out;
 }
 
-export function compareCell(options: CompareCellOptions): CellComparison {
-  const { layout, refits } = options;
-  if (refits.length < 2) throw new Error(errors.tooFew);
-  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
-  const seed = [...(options.bootstrapSeed ?? [0])];
-  const notes: string[] = [];
-  const trained = prepare(layout, refits, "refits");
+/**
+ * What a cell's captures allow, decided once: every skip in the comparison and every note that
+ * explains one are read from this record, so the two cannot drift apart.
+ */
+interface Allowed {
+  /** The untrained twins, when they cover the same seeds as the refits. */
+  untrained: { inputs: readonly RefitInput[]; tables: PairTables } | null;
+  untrainedWhy: "none captured" | "other seeds" | null;
+  /** The anchor's dPPL, when there are 3+ heads per layer (over 2 heads a correlation is always +-1). */
+  anchorDppl: ArrayLike<number> | null;
+  /** Every refit's dPPL, for importance.trendAllRefits; null unless all were ablated. */
+  everyDppl: readonly ArrayLike<number>[] | null;
+  residuals: boolean;
+  induction: ReturnType<typeof inductionScores>;
+  intervals: boolean;
+}
 
-  let untrained: PairTables | null = null;
-  const init = options.untrained ?? null;
-  if (init && init.length === refits.length && init.every((u, i) => u.seed === refits[i].seed)) {
-    // The untrained null is anchor-based: only the anchor's pairs are read.
-    untrained = prepare(layout, init, "untrained", { anchorOnly: true });
-  } else if (init) notes.push("untrained null left out: the untrained captures do not cover the same seeds");
-  else notes.push("untrained null left out: no untrained captures");
+function allowed(layout: PatternLayout, refits: readonly RefitInput[], init: readonly RefitInput[] | null): Allowed {
+  const sameSeeds = init !== null && init.length === refits.length && init.every((u, i) => u.seed === refits[i].seed);
+  // The untrained null is anchor-based: only the anchor's pairs are read.
+  const untrained = sameSeeds ? { inputs: init, tables: prepare(layout, init, "untrained", { anchorOnly: true }) } : null;
+  const anchorDppl = layout.nHeads >= 3 ? (refits[0].dppl ?? null) : null;
+  return {
+    untrained,
+    untrainedWhy: untrained ? null : init ? "other seeds" : "none captured",
+    anchorDppl,
+    everyDppl: anchorDppl && refits.every((r) => r.dppl) ? refits.map((r) => r.dppl!) : null,
+    residuals: refits.every((r) => r.resid),
+    induction: inductionScores(layout, refits),
+    intervals: refits.length >= MIN_REFITS_FOR_INTERVALS,
+  };
+}
+
+/** One note per metric family the captures left out, in a fixed order. */
+function notesOf(a: Allowed, trained: PairTables, layout: PatternLayout, refits: readonly RefitInput[]): string[] {
+  const notes: string[] = [];
+  if (a.untrainedWhy === "other seeds") notes.push("untrained null left out: the untrained captures do not cover the same seeds");
+  if (a.untrainedWhy === "none captured") notes.push("untrained null left out: no untrained captures");
   if (trained.shuffled === null) notes.push("probe-shuffled null left out: no two probes have the same length");
   else if (trained.shuffledProbes < layout.probeLengths.length) {
     notes.push(`probe-shuffled null uses ${trained.shuffledProbes} of ${layout.probeLengths.length} probes; the rest have no same-length partner`);
   }
-  if (refits.length < MIN_REFITS_FOR_INTERVALS) notes.push(`no intervals: the bootstrap needs at least ${MIN_REFITS_FOR_INTERVALS} refits`);
-  // Over 2 heads a correlation is always +-1, so importance needs 3 or more heads per layer.
-  const anchorDppl = layout.nHeads >= 3 ? (refits[0].dppl ?? null) : null;
+  if (!a.intervals) notes.push(`no intervals: the bootstrap needs at least ${MIN_REFITS_FOR_INTERVALS} refits`);
   if (layout.nHeads < 3) notes.push("importance correlations left out: they need at least 3 heads per layer");
-  else if (!anchorDppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
-  if (refits.some((r) => !r.resid)) notes.push("residual CKA left out: a capture has no residual stream");
+  else if (!refits[0].dppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
+  if (!a.residuals) notes.push("residual CKA left out: a capture has no residual stream");
+  if (!a.induction) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
+  return notes;
+}
 
-  const induction = inductionScores(layout, refits);
-  if (!induction) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
-  const scores = induction?.scores ?? null;
-  const cka = residualCka(layout, refits, KERNELS);
-  const untrainedRbf = init && untrained ? residualCka(layout, init, ["rbf"]) : {};
+/** Where a statistic's estimate goes: a layer's metric or a whole-cell metric. */
+type Slot = { layer: number; id: LayerMetric } | { layer: "cell"; id: CellMetric };
+
+/** Every statistic on the same draws, folded back by its typed slot. */
+function estimateAll(statistics: CellStatistics, nRefits: number, options: BootstrapOptions, intervals: boolean) {
+  const slots: [Slot, Statistic][] = [
+    ...statistics.layers.flatMap((s, l) => Object.entries(s).map(([id, f]): [Slot, Statistic] => [{ layer: l, id: id as LayerMetric }, f])),
+    ...Object.entries(statistics.cell).map(([id, f]): [Slot, Statistic] => [{ layer: "cell", id: id as CellMetric }, f]),
+  ];
+  const observed = identityDraw(nRefits);
+  const replicates = bootstrapReplicates(slots.map(([, f]) => f), nRefits, options);
+  const estimates = statistics.layers.map((): Record<string, Estimate> => ({}));
+  const cellEstimates: Record<string, Estimate> = {};
+  const cellReplicates: CellComparison["replicates"] = {};
+  slots.forEach(([slot, f], k) => {
+    // With two refits every resample repeats one refit or one pair: no interval can be had.
+    const [lo, hi] = intervals ? percentileInterval(replicates[k]) : [NaN, NaN];
+    const estimate = { value: finite(f(observed)), lo: finite(lo), hi: finite(hi) };
+    if (slot.layer !== "cell") estimates[slot.layer][slot.id] = estimate;
+    else {
+      cellEstimates[slot.id] = estimate;
+      cellReplicates[slot.id] = intervals ? replicates[k] : replicates[k].map(() => NaN);
+    }
+  });
+  return { estimates, cellEstimates, cellReplicates };
+}
+
+export function compareCell(options: CompareCellOptions): CellComparison {
+  const { layout, refits } = options;
+  if (refits.length < 2) throw new Error(errors.tooFew);
+  const bootstrap = { resamples: options.resamples ?? DEFAULT_RESAMPLES, seed: [...(options.bootstrapSeed ?? [0])] };
+  const trained = prepare(layout, refits, "refits");
+  const a = allowed(layout, refits, options.untrained ?? null);
+  const untrainedRbf = a.untrained ? residualCka(layout, a.untrained.inputs, ["rbf"]) : {};
   const statistics = cellStatistics({
     nLayers: layout.nLayers,
     nHeads: layout.nHeads,
     trained,
-    untrained,
-    cka,
+    untrained: a.untrained?.tables ?? null,
+    cka: a.residuals ? residualCka(layout, refits, KERNELS) : {},
     untrainedCka: { resid_pre: untrainedRbf["rbf.resid_pre"], resid_mid: untrainedRbf["rbf.resid_mid"] },
-    dppl: anchorDppl,
-    dpplAll: anchorDppl && refits.every((r) => r.dppl) ? refits.map((r) => r.dppl!) : null,
+    dppl: a.anchorDppl,
+    dpplAll: a.everyDppl,
     norms: stackNorms(refits, layout.nLayers),
-    scores,
-    repeatRows: induction?.repeatRows ?? null,
+    scores: a.induction?.scores ?? null,
+    repeatRows: a.induction?.repeatRows ?? null,
   });
-
-  // Evaluate every statistic on the same draws: flatten, bootstrap, and fold back by key.
-  const keyed: [string, Statistic][] = [
-    ...statistics.layers.flatMap((s, l) => Object.entries(s).map(([id, f]): [string, Statistic] => [`${l}\u0000${id}`, f])),
-    ...Object.entries(statistics.cell).map(([id, f]): [string, Statistic] => [`cell\u0000${id}`, f]),
-  ];
-  const observed = identityDraw(refits.length);
-  const replicates = bootstrapReplicates(
-    keyed.map(([, f]) => f),
-    refits.length,
-    { resamples, seed },
-  );
-  const estimates = statistics.layers.map((): Record<string, Estimate> => ({}));
-  const cellEstimates: Record<string, Estimate> = {};
-  const cellReplicates: CellComparison["replicates"] = {};
-  keyed.forEach(([key, f], k) => {
-    const [where, id] = key.split("\u0000");
-    // With two refits every resample repeats one refit or one pair: no interval can be had.
-    const [lo, hi] = refits.length >= MIN_REFITS_FOR_INTERVALS ? percentileInterval(replicates[k]) : [NaN, NaN];
-    const estimate = { value: finite(f(observed)), lo: finite(lo), hi: finite(hi) };
-    if (where === "cell") {
-      cellEstimates[id] = estimate;
-      cellReplicates[id as CellMetric] = refits.length >= MIN_REFITS_FOR_INTERVALS ? replicates[k] : replicates[k].map(() => NaN);
-    } else estimates[Number(where)][id] = estimate;
-  });
-
-  const stabilityAll = statistics.layers.map((s) => s["stability.allPairs"]!);
+  const { estimates, cellEstimates, cellReplicates } = estimateAll(statistics, refits.length, bootstrap, a.intervals);
+  const scores = a.induction?.scores ?? null;
   return {
     stats: {
       ...paperStats(layout, refits, trained),
       estimates,
       cellEstimates,
-      bootstrap: { resamples, seed },
-      seedsNeeded: seedsNeeded(stabilityAll, refits.length, { resamples, seed }),
+      bootstrap,
+      seedsNeeded: seedsNeeded(statistics.layers.map((s) => s["stability.allPairs"]!), refits.length, bootstrap),
       headHungarianStability: toLayerRows(anchorMean(trained.matched, trained), layout),
       headImportance: refits[0].dppl ? toLayerRows(Float64Array.from(refits[0].dppl), layout) : null,
       headExcess: toLayerRows(anchorExcess(trained), layout),
       headInduction: scores ? toLayerRows(scores[0].induction, layout) : null,
       headPrevToken: scores ? toLayerRows(scores[0].prevToken, layout) : null,
-      notes,
+      notes: notesOf(a, trained, layout, refits),
     },
     replicates: cellReplicates,
   };
