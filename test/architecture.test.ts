@@ -46,6 +46,8 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
   run: ["run-record", "suite-result"],
   report: ["cell-stats", "finding", "suite-result"],
+  // `refit run --shard` prints its runs' records.
+  commands: ["run-record"],
   // The downloads page publishes the JSON Schemas of run records and capture metadata too.
   site: ["attention-samples", "capture-meta", "cell-stats", "finding", "manifest", "pooled-findings", "published-suite", "run-record", "suite-result"],
 };
@@ -100,6 +102,15 @@ describe("the import graph of src/", () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it("has verbs that import no other verb, only what commands/command.ts shares", () => {
+    const COMMANDS = path.join(SRC, "pipeline", "commands");
+    const isVerb = (spec: string) => spec.startsWith(".") && path.dirname(path.resolve(COMMANDS, spec)) === COMMANDS && path.basename(spec) !== "command.ts";
+    const crossing = files
+      .filter((f) => path.dirname(f) === COMMANDS)
+      .flatMap((f) => specifiers(f).filter(isVerb).map((s) => `${path.basename(f)} imports ${s}`));
+    expect(crossing).toEqual([]);
   });
 
   it("keeps compare/ free of tfjs and Node APIs", () => {

@@ -3,6 +3,7 @@
 import { InputError } from "./artifacts/input-error.ts";
 import { refitVersion } from "./artifacts/provenance.ts";
 import { BackendError } from "./model/backend.ts";
+import { BudgetError } from "./orchestrate/plan.ts";
 import { ContentError } from "./publish/content.ts";
 import { SuiteError } from "./suite/load.ts";
 import { ProbeSetMismatchError } from "./assemble/suite.ts";
@@ -59,7 +60,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.main(rest);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    // A suite over budget points at --help too: it is where --max-core-hours and --force are.
+    if (e instanceof UsageError || e instanceof BudgetError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       console.error(`refit: ${(e as Error).message}\nRun \`refit ${command ? `${command.name} ` : ""}--help\` for usage.`);
       return 2;
     }

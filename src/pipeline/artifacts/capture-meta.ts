@@ -3,7 +3,7 @@
 // the tensors; this is the part the compare stage groups cells by.
 import { z } from "zod";
 import { BackendSchema } from "./conventions.ts";
-import { CellConfigSchema, ModelConfigSchema } from "./suite.ts";
+import { CellConfigSchema, RecordedModelSchema } from "./suite.ts";
 
 /** Version of the capture file format (its `__metadata__.version`); version 1 files still read. */
 export const CAPTURE_VERSION = 2;
@@ -35,7 +35,7 @@ export const CaptureMetaSchema = z
     /** Captures of one family (with one probe set and backend) form a cell: a Refit cell's ID (config and, unless default, probe set), or a given name. */
     family: z.string().min(1),
     source: CaptureSourceSchema,
-    config: ModelConfigSchema,
+    config: RecordedModelSchema,
     /** Tokenizer the probes were tokenized with (Refit's: "bytes" or "gpt2"). */
     tokenizer: z.string().min(1),
     probeSet: z.object({ id: z.string(), hash: z.string() }).strict(),

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { CellStatsSchema } from "./cell-stats.ts";
 import { BackendSchema, ProvenanceSchema, SCHEMA_VERSION } from "./conventions.ts";
 import { FindingSchema } from "./finding.ts";
-import { ModelConfigSchema } from "./suite.ts";
+import { RecordedModelSchema } from "./suite.ts";
 
 /** The result of `refit compare <captures-dir>`: the compare stage alone on capture files. */
 export const CompareResultSchema = z
@@ -19,7 +19,7 @@ export const CompareResultSchema = z
           /** The captures' family: a Refit cell's ID, or an external family's name. */
           cellId: z.string(),
           /** The model as the captures describe it (data and train only for Refit's refits). */
-          config: ModelConfigSchema,
+          config: RecordedModelSchema,
           /** Tokenizer the probes were tokenized with. */
           tokenizer: z.string(),
           seeds: z.array(z.int()),

@@ -6,7 +6,7 @@ import { ExternalSourceSchema } from "./capture-meta.ts";
 import { CellStatsSchema } from "./cell-stats.ts";
 import { ProvenanceSchema, SCHEMA_VERSION } from "./conventions.ts";
 import { FindingSchema } from "./finding.ts";
-import { ModelConfigSchema } from "./suite.ts";
+import { RecordedModelSchema } from "./suite.ts";
 
 /** One run's line in a suite result. */
 export const RunSummarySchema = z
@@ -53,7 +53,7 @@ export const SuiteCellObject = z
     cellId: z.string(),
     label: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
     /** The resolved cell config of a trained cell; only `model` for a family trained elsewhere. */
-    config: ModelConfigSchema,
+    config: RecordedModelSchema,
     /** The cell's probe set where it is not the suite's (a grid over `probes.set`); absent, the suite's. */
     probeSet: ProbeSetSummarySchema.optional(),
     runs: z.array(RunSummarySchema),

@@ -54,7 +54,7 @@ export const TrainSchema = z
   })
   .strict();
 
-/** Architecture only (GPT-2 style decoder). */
+/** Architecture only (GPT-2 style decoder): a suite's `model` section. */
 export const ModelSchema = z
   .object({
     nLayers: z.int().min(1).max(64).default(2),
@@ -66,6 +66,13 @@ export const ModelSchema = z
     dMlp: z.int().min(1).optional(),
   })
   .strict();
+
+/**
+ * The architecture as a suite states it, defaults filled in. The model built from it is
+ * model/config.ts's GptConfig (gptConfigOf adds the context, vocabulary and GPT-2's settings);
+ * modelStatementOf reads one back from a GptConfig, e.g. a checkpoint trained elsewhere.
+ */
+export type ModelStatement = z.infer<typeof ModelSchema>;
 
 export const METRICS = ["stability", "commonness", "crossLayer"] as const;
 export type Metric = (typeof METRICS)[number];
@@ -149,7 +156,7 @@ export type SuiteInput = z.input<typeof SuiteSchema>;
 export type Suite = z.infer<typeof SuiteSchema>;
 
 /** Heads split dModel evenly: the one cross-field rule of every model description. */
-function checkHeadsDivide(c: { model: z.infer<typeof ModelSchema> }, ctx: z.RefinementCtx): void {
+function checkHeadsDivide(c: { model: ModelStatement }, ctx: z.RefinementCtx): void {
   if (c.model.dModel % c.model.nHeads !== 0) {
     ctx.addIssue({
       code: "custom",
@@ -164,12 +171,12 @@ export const CellConfigSchema = z.object({ data: DataSchema, train: TrainSchema,
 export type CellConfig = z.infer<typeof CellConfigSchema>;
 
 /**
- * What a capture (and a leaderboard cell) says about its model: the architecture always; the data
- * and training config only where Refit trained it. A model trained elsewhere states no Refit
- * training config it never had.
+ * What a capture, a compare result and a leaderboard cell record about their model: its statement
+ * always; the data and training config only where Refit trained it (then it is the CellConfig). A
+ * model trained elsewhere states no Refit training config it never had.
  */
-export const ModelConfigSchema = z
+export const RecordedModelSchema = z
   .object({ model: ModelSchema, data: DataSchema.optional(), train: TrainSchema.optional() })
   .strict()
   .superRefine(checkHeadsDivide);
-export type ModelConfig = z.infer<typeof ModelConfigSchema>;
+export type RecordedModel = z.infer<typeof RecordedModelSchema>;

@@ -4,7 +4,7 @@
 // written.
 import * as path from "node:path";
 import { aggregate, AggregateError } from "../publish/aggregate.ts";
-import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
+import { DEFAULT_CONTENT, intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 /** Positionals after `--from` (until the next option) are shard dirs; the others are suite files. */
 function splitArgs(argv: string[]) {
@@ -13,7 +13,7 @@ function splitArgs(argv: string[]) {
     positionals: { min: 0, what: "suite files and shard dirs" },
     options: {
       from: { type: "string", multiple: true },
-      content: { type: "string", default: "content" },
+      content: { type: "string", default: DEFAULT_CONTENT },
       version: { type: "string" },
       seeds: { type: "string" },
       "allow-mixed-backends": { type: "boolean", default: false },
@@ -48,7 +48,7 @@ the newest version is the whole leaderboard even when suites finish on different
 
 Options:
   --from <dir...>          shard output directories (repeat the flag or list several after it)
-  --content <dir>          published content root (default content)
+  --content <dir>          published content root (default ${DEFAULT_CONTENT})
   --version <id>           version id (default <UTC date>.<next free number>, e.g. 2026-11-25.1)
   --seeds <n>              refits per cell, overriding each suite's \`seeds\` (as given to refit run)
   --allow-mixed-backends   publish runs trained on different backends together

@@ -7,14 +7,7 @@ import { ABLATION, captureFamily, externalCapturePath } from "../capture/externa
 import { availableProbeSets, loadProbeSet } from "../data/probes.ts";
 import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
 import { seedsOf } from "../suite/families.ts";
-import { parseVerbArgs, UsageError, type Command } from "./command.ts";
-import { DEFAULT_OUT } from "./run.ts";
-
-/** A path as the user would type it: relative to here unless that climbs out of here. */
-function shown(file: string): string {
-  const rel = path.relative(process.cwd(), file);
-  return rel === "" ? "." : rel.startsWith("..") ? file : rel;
-}
+import { backendOption, DEFAULT_OUT, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 export const captureCommand: Command = {
   name: "capture",
@@ -59,8 +52,7 @@ Options:
     if (!FamilyNameSchema.safeParse(values.family).success) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);
     const ablation = ABLATION.find((a) => a === values.ablation);
     if (!ablation) throw new UsageError(`--ablation must be one of ${ABLATION.join(", ")}, got "${values.ablation}"`);
-    const backendChoice = BACKEND_CHOICES.find((b) => b === values.backend);
-    if (!backendChoice) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
+    const backendChoice = backendOption(values.backend);
     if (!availableProbeSets().includes(values.probes)) throw new UsageError(`--probes: unknown probe set "${values.probes}"; available: ${availableProbeSets().join(", ")}`);
     if (new Set(positionals.map((d) => path.basename(path.resolve(d)))).size !== positionals.length) {
       throw new UsageError("two checkpoint directories have the same name, so their captures would overwrite each other");

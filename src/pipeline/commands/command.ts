@@ -1,7 +1,15 @@
 // What every CLI verb provides, so cli.ts can list, document and dispatch them uniformly
-// (asv's commands/ folder: one verb per file), and the argument parsing they share: a verb parses
-// its arguments here, calls one pipeline function, and prints.
+// (asv's commands/ folder: one verb per file), and what they share: defaults, argument parsing
+// and how paths are shown. A verb parses its arguments here, calls one pipeline function, and
+// prints; no verb imports another.
+import * as path from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { BACKEND_CHOICES, type BackendChoice } from "../model/backend.ts";
+
+/** `refit run`'s cache and results folder; `refit capture` writes under its captures/. */
+export const DEFAULT_OUT = ".refit";
+/** The published content root that `refit aggregate` writes and `refit diff` and `refit site` read. */
+export const DEFAULT_CONTENT = "content";
 
 export interface Command {
   name: string;
@@ -47,4 +55,17 @@ export function intOption(flag: string, value: string | undefined, min: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`);
   return n;
+}
+
+/** A `--backend` value, checked against the backends Refit knows. */
+export function backendOption(value: string): BackendChoice {
+  const choice = BACKEND_CHOICES.find((b) => b === value);
+  if (!choice) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${value}"`);
+  return choice;
+}
+
+/** A path as the user would type it: relative to here unless that climbs out of here. */
+export function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel === "" ? "." : rel.startsWith("..") ? file : rel;
 }

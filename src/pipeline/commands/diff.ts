@@ -5,7 +5,7 @@
 import { findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
 import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
-import { parseVerbArgs, UsageError, type Command } from "./command.ts";
+import { DEFAULT_CONTENT, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 /** A version id, or `latest` / `previous` (the one published before latest). */
 export function resolveVersion(content: SiteContent, name: string): SiteVersion {
@@ -34,7 +34,7 @@ beyond that interval and by more than its threshold; without an interval, only a
 Commonness, residual CKA and the null baselines are compared too, but never count as regressions.
 
 Options:
-  --content <dir>        published content root (default content)
+  --content <dir>        published content root (default ${DEFAULT_CONTENT})
   --markdown             print a Markdown summary (for a job summary or PR comment)
   --json                 print the diff as JSON: {from, to, regressions, added, removed, moves}
   --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
@@ -46,7 +46,7 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown v
     const { values, positionals } = parseVerbArgs("diff", argv, {
       positionals: { min: 2, max: 2, what: "two versions" },
       options: {
-        content: { type: "string", default: "content" },
+        content: { type: "string", default: DEFAULT_CONTENT },
         markdown: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         threshold: { type: "string", multiple: true },

@@ -2,19 +2,10 @@
 // `strategy.matrix` (one entry per suite and shard, with its compute estimate); a human summary
 // goes to stderr. Nothing is trained or written.
 import { captureKey } from "../artifacts/runs.ts";
-import { estimateRuns, splitIntoShards } from "../orchestrate/plan.ts";
+import { estimateRuns, matrixEntries, type MatrixEntry } from "../orchestrate/plan.ts";
 import { trainingsOf } from "../suite/grid.ts";
 import { loadSuite } from "../suite/load.ts";
 import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
-
-export interface MatrixEntry {
-  suite: string;
-  /** "i/N", as `refit run --shard` takes it. */
-  shard: string;
-  runs: number;
-  flops: number;
-  coreHours: number;
-}
 
 export const planCommand: Command = {
   name: "plan",
@@ -51,11 +42,7 @@ Options:
         continue;
       }
       for (const r of loaded.runs) captureKeys.add(captureKey(r.runId, r.probeSet));
-      const parts = splitIntoShards(loaded.runs, shards);
-      parts.forEach((runs, i) => {
-        const e = estimateRuns(runs);
-        include.push({ suite: file, shard: `${i + 1}/${shards}`, runs: trainingsOf(runs).length, flops: e.flops, coreHours: Number(e.coreHours.toFixed(3)) });
-      });
+      include.push(...matrixEntries(file, loaded.runs, shards));
       const total = estimateRuns(loaded.runs);
       console.error(`${file}: ${loaded.cells.length} cell(s), ${trainingsOf(loaded.runs).length} runs, ${total.flops.toExponential(2)} FLOPs, ~${total.coreHours.toFixed(2)} core-hours`);
     }

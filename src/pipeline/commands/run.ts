@@ -1,17 +1,17 @@
 // `refit run <suite.yaml>`: train, capture and compare every cell of a suite, then print the
 // per-layer table and where the JSON result was written.
 import * as path from "node:path";
+import type { RunRecord } from "../artifacts/run-record.ts";
 import type { CapturedModel } from "../capture/external.ts";
-import { BACKEND_CHOICES, initBackend, type BackendChoice } from "../model/backend.ts";
-import { estimateRuns, parseShard, shardRuns } from "../orchestrate/plan.ts";
+import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { parseShard, planTraining, type Shard } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
 import { trainingsOf } from "../suite/grid.ts";
-import { loadSuite } from "../suite/load.ts";
-import { intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
+import { loadSuite, type LoadedSuite } from "../suite/load.ts";
+import { backendOption, DEFAULT_OUT, intOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
-export const DEFAULT_OUT = ".refit";
 /** A day of one core: large enough for the shipped suites, small enough to catch a typo'd token count. */
 const DEFAULT_BUDGET_CORE_HOURS = 24;
 
@@ -55,52 +55,54 @@ Options:
         "hub-dir": { type: "string" },
       },
     });
-    if (!(BACKEND_CHOICES as readonly string[]).includes(values.backend)) {
-      throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${values.backend}"`);
-    }
+    const backendChoice = backendOption(values.backend);
     const workers = intOption("workers", values.workers, 1);
-    let shard;
-    try {
-      shard = values.shard === undefined ? undefined : parseShard(values.shard);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const budget = Number(values["max-core-hours"]);
-    if (!(budget > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
+    const shard = shardOption(values.shard);
+    const maxCoreHours = Number(values["max-core-hours"]);
+    if (!(maxCoreHours > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
     const loaded = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
-    const planned = trainingsOf(shard ? shardRuns(loaded.runs, shard) : loaded.runs).map((t) => t.run);
-    const estimate = estimateRuns(planned);
-    if (estimate.coreHours > budget && !values.force) {
-      throw new UsageError(
-        `suite ${loaded.suite.name} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${planned.length} runs), above --max-core-hours ${budget}; pass --force to run it anyway`,
-      );
-    }
-    const nRuns = trainingsOf(loaded.runs).length;
-    const runs = nRuns === loaded.runs.length ? `= ${nRuns} runs` : `on ${nRuns} runs (cells that differ only in probe set share them)`;
-    const backend = await initBackend(values.backend as BackendChoice);
+    const planned = planTraining(loaded.suite.name, loaded.runs, { shard, maxCoreHours, force: values.force }).runs;
+    const backend = await initBackend(backendChoice);
     const outDir = path.resolve(values.out);
-    const scope = shard ? `, shard ${shard.index}/${shard.count}: ${planned.length} of them` : "";
-    console.error(
-      loaded.families.length > 0
-        ? `refit: suite ${loaded.suite.name}: ${loaded.families.length} famil${loaded.families.length === 1 ? "y" : "ies"} of models trained elsewhere, captured on ${backend}; cache ${outDir}`
-        : `refit: suite ${loaded.suite.name}: ${loaded.cells.length} cell(s) x ${loaded.suite.seeds} seeds ${runs}${scope} on ${backend}, ${Math.min(workers, planned.length)} worker(s); cache ${outDir}`,
-    );
-    const reuseFrom = values["reuse-from"] === undefined ? undefined : path.resolve(values["reuse-from"]);
-    const hubDir = values["hub-dir"] === undefined ? undefined : path.resolve(values["hub-dir"]);
-    const onCaptured = (d: CapturedModel) =>
-      console.error(`refit: ${d.model.model} (seed ${d.model.seed}): ${d.captured ? `captured in ${d.seconds.toFixed(1)} s${d.ablated ? ", ablated" : ""}` : "kept its capture"}`);
-    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom, hubDir, onCaptured };
-    if (shard) {
-      const records = await trainShard(loaded, { ...options, shard });
-      const failed = records.filter((r) => r.status === "failed");
-      console.log(`shard ${shard.index}/${shard.count}: ${records.length - failed.length} of ${records.length} runs finished in ${outDir}`);
-      for (const r of failed) console.log(`  run ${r.runId} (seed ${r.seed}) FAILED: ${r.error}`);
-      return failed.length === 0 ? 0 : 1;
-    }
+    console.error(startLine(loaded, { backend, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
+    const resolved = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(dir));
+    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), onCaptured };
+    if (shard) return printShard(await trainShard(loaded, { ...options, shard }), shard, outDir);
     const { result, resultPath } = await runSuite(loaded, options);
     console.log(formatSuiteResult(result));
-    const shown = path.relative(process.cwd(), resultPath);
-    console.log(`\nresults: ${shown.startsWith("..") ? resultPath : shown}`);
+    console.log(`\nresults: ${shown(resultPath)}`);
     return result.cells.every((c) => c.stats !== null) ? 0 : 1;
   },
 };
+
+function shardOption(text: string | undefined): Shard | undefined {
+  try {
+    return text === undefined ? undefined : parseShard(text);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** The line a run starts with: what the suite trains (or captures), on what, and where. */
+function startLine(loaded: LoadedSuite, o: { backend: string; workers: number; shard?: Shard; planned: number; outDir: string }): string {
+  const { suite, families, cells } = loaded;
+  if (families.length > 0) {
+    return `refit: suite ${suite.name}: ${families.length} famil${families.length === 1 ? "y" : "ies"} of models trained elsewhere, captured on ${o.backend}; cache ${o.outDir}`;
+  }
+  const nRuns = trainingsOf(loaded.runs).length;
+  const runs = nRuns === loaded.runs.length ? `= ${nRuns} runs` : `on ${nRuns} runs (cells that differ only in probe set share them)`;
+  const scope = o.shard ? `, shard ${o.shard.index}/${o.shard.count}: ${o.planned} of them` : "";
+  return `refit: suite ${suite.name}: ${cells.length} cell(s) x ${suite.seeds} seeds ${runs}${scope} on ${o.backend}, ${o.workers} worker(s); cache ${o.outDir}`;
+}
+
+function onCaptured(d: CapturedModel): void {
+  console.error(`refit: ${d.model.model} (seed ${d.model.seed}): ${d.captured ? `captured in ${d.seconds.toFixed(1)} s${d.ablated ? ", ablated" : ""}` : "kept its capture"}`);
+}
+
+/** A shard's outcome, one line per failed run; exit 1 when any failed. */
+function printShard(records: RunRecord[], shard: Shard, outDir: string): number {
+  const failed = records.filter((r) => r.status === "failed");
+  console.log(`shard ${shard.index}/${shard.count}: ${records.length - failed.length} of ${records.length} runs finished in ${outDir}`);
+  for (const r of failed) console.log(`  run ${r.runId} (seed ${r.seed}) FAILED: ${r.error}`);
+  return failed.length === 0 ? 0 : 1;
+}

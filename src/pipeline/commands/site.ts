@@ -3,7 +3,7 @@
 // cannot publish a blank site.
 import * as path from "node:path";
 import { buildSite, emptyContentReason } from "../publish/site.ts";
-import { parseVerbArgs, UsageError, type Command } from "./command.ts";
+import { DEFAULT_CONTENT, parseVerbArgs, UsageError, type Command } from "./command.ts";
 
 export const siteCommand: Command = {
   name: "site",
@@ -16,7 +16,7 @@ and field named (exit 2). A content folder that does not exist or holds no versi
 (exit 2) unless --allow-empty is given.
 
 Options:
-  --content <dir>  published content root (default content)
+  --content <dir>  published content root (default ${DEFAULT_CONTENT})
   --base <path>    base path the site is served from (default /; e.g. /refit/ on GitHub Pages)
   --out <dir>      output folder (default dist)
   --allow-empty    build even when the content folder holds no version (the site then says so)
@@ -26,7 +26,7 @@ Options:
     const { values } = parseVerbArgs("site", argv, {
       positionals: { min: 0, max: 0, what: "no positional arguments" },
       options: {
-        content: { type: "string", default: "content" },
+        content: { type: "string", default: DEFAULT_CONTENT },
         base: { type: "string", default: "/" },
         out: { type: "string", default: "dist" },
         "allow-empty": { type: "boolean", default: false },

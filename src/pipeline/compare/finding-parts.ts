@@ -6,14 +6,14 @@
 import type { CellStats } from "../artifacts/cell-stats.ts";
 import type { Finding } from "../artifacts/finding.ts";
 import { canonicalJson } from "../artifacts/hash.ts";
-import type { ModelConfig } from "../artifacts/suite.ts";
+import type { RecordedModel } from "../artifacts/suite.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import type { CellMetric } from "./definitions.ts";
 
 export interface FindingsCell {
   cellId: string;
   /** An external family's has no data or train section, so it is never an optimizer twin. */
-  config: ModelConfig;
+  config: RecordedModel;
   /** The probe set's id, where a suite's cells may differ in it; twins share it. */
   probeSet?: string;
   stats: CellStats;
@@ -29,7 +29,7 @@ export interface Part {
 /** One distinct set of models, as the findings count it. */
 export interface Unit {
   cells: string[];
-  config: ModelConfig;
+  config: RecordedModel;
   probeSet: string | null;
   metric(id: CellMetric): { value: number; replicates: Float64Array } | null;
 }
@@ -124,7 +124,7 @@ export function perUnit(id: CellMetric, gate?: Gate, undefinedWhy?: string): Par
 }
 
 /** Units of Refit's refits grouped by everything but `paths` (their probe set included). */
-function twinGroups(units: readonly Unit[], paths: readonly (readonly [keyof ModelConfig, string])[]): Unit[][] {
+function twinGroups(units: readonly Unit[], paths: readonly (readonly [keyof RecordedModel, string])[]): Unit[][] {
   const groups = new Map<string, Unit[]>();
   for (const u of units) {
     if (!u.config.train) continue;
@@ -142,7 +142,7 @@ function twinGroups(units: readonly Unit[], paths: readonly (readonly [keyof Mod
  * elsewhere, "differs only in X" is unknown. `unitGate` applies to every unit, `groupGate` to
  * every member of a group, which is left out whole when one fails.
  */
-export function twins(paths: readonly (readonly [keyof ModelConfig, string])[], id: CellMetric, pick: (group: Unit[]) => [Unit, Unit] | null, unitGate?: Gate, groupGate?: Gate): PartsOf {
+export function twins(paths: readonly (readonly [keyof RecordedModel, string])[], id: CellMetric, pick: (group: Unit[]) => [Unit, Unit] | null, unitGate?: Gate, groupGate?: Gate): PartsOf {
   return (units) => {
     const { admitted, leftOut } = admit(units, unitGate);
     const parts: Part[] = [];
@@ -175,8 +175,8 @@ export const byOptimizer = (g: Unit[]): [Unit, Unit] | null => {
   const plain = g.filter((u) => !decoupledDecay(u)).sort((a, b) => a.config.train!.weightDecay - b.config.train!.weightDecay);
   return adamw && plain.length > 0 ? [plain[0], adamw] : null;
 };
-export const DEPTH: readonly (readonly [keyof ModelConfig, string])[] = [["model", "nLayers"]];
-export const OPTIMIZER: readonly (readonly [keyof ModelConfig, string])[] = [
+export const DEPTH: readonly (readonly [keyof RecordedModel, string])[] = [["model", "nLayers"]];
+export const OPTIMIZER: readonly (readonly [keyof RecordedModel, string])[] = [
   ["train", "optimizer"],
   ["train", "weightDecay"],
 ];

@@ -1,7 +1,7 @@
 // The GPT's architecture as one plain object, and every parameter it has by Hugging Face GPT-2
 // name (without `transformer.`) with its shape. Training, capture, checkpoints and the cost
 // estimate all read the model from here; no tfjs, so planning and checkpoint files stay light.
-import type { CellConfig } from "../artifacts/suite.ts";
+import type { CellConfig, ModelStatement } from "../artifacts/suite.ts";
 
 /** The MLP's GELU: "gelu_new" is GPT-2's tanh form (Refit trains with it), "gelu" the exact erf form. */
 export const ACTIVATIONS = ["gelu_new", "gelu"] as const;
@@ -66,6 +66,6 @@ export function paramShapes(c: GptConfig): Map<string, number[]> {
 }
 
 /** The architecture as a suite states it (the inverse of gptConfigOf's model part), e.g. for a capture's config.model. */
-export function modelStatementOf(c: GptConfig): CellConfig["model"] {
+export function modelStatementOf(c: GptConfig): ModelStatement {
   return { nLayers: c.nLayers, dModel: c.dModel, nHeads: c.nHeads, mlp: c.dMlp > 0, ...(c.dMlp > 0 ? { dMlp: c.dMlp } : {}) };
 }

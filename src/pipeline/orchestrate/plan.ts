@@ -1,4 +1,5 @@
-// Planning: what a suite will cost and how its runs split into shards. The compute estimate is
+// Planning: what a suite will cost, how its runs split into shards, and whether `refit run` may
+// train them within its compute budget. The compute estimate is
 // the usual transformer count (6 FLOPs per parameter per training token, plus attention's
 // 6·L·T·D per token) and a core-hours figure from a reference throughput; shards are balanced by
 // estimated cost (longest first onto the least-loaded shard), deterministically, so every machine
@@ -78,3 +79,47 @@ export function splitIntoShards(runs: readonly Run[], count: number): Run[][] {
 }
 
 export const shardRuns = (runs: readonly Run[], shard: Shard): Run[] => splitIntoShards(runs, shard.count)[shard.index - 1];
+
+/** One entry of `refit plan`'s GitHub Actions matrix: a suite's shard and what it will cost. */
+export interface MatrixEntry {
+  suite: string;
+  /** "i/N", as `refit run --shard` takes it. */
+  shard: string;
+  runs: number;
+  flops: number;
+  coreHours: number;
+}
+
+/** A suite's runs split into `shards`, one matrix entry each; `suite` is the file as given. */
+export function matrixEntries(suite: string, runs: readonly Run[], shards: number): MatrixEntry[] {
+  return splitIntoShards(runs, shards).map((part, i) => {
+    const e = estimateRuns(part);
+    return { suite, shard: `${i + 1}/${shards}`, runs: trainingsOf(part).length, flops: e.flops, coreHours: Number(e.coreHours.toFixed(3)) };
+  });
+}
+
+/** A suite estimated above `refit run`'s compute budget, refused before anything is trained; the CLI exits 2. */
+export class BudgetError extends Error {
+  override name = "BudgetError";
+}
+
+/** What one `refit run` trains: the runs of its shard (or all), one per run ID, and their estimate. */
+export interface TrainingPlan {
+  runs: Run[];
+  estimate: Estimate;
+}
+
+/**
+ * The runs one `refit run` trains, refusing them when their estimate is above `maxCoreHours` and
+ * not forced: a mistyped token count should fail at once, not after a day of training.
+ */
+export function planTraining(suite: string, runs: readonly Run[], opts: { shard?: Shard; maxCoreHours: number; force: boolean }): TrainingPlan {
+  const planned = trainingsOf(opts.shard ? shardRuns(runs, opts.shard) : runs).map((t) => t.run);
+  const estimate = estimateRuns(planned);
+  if (estimate.coreHours > opts.maxCoreHours && !opts.force) {
+    throw new BudgetError(
+      `suite ${suite} is estimated at ${estimate.coreHours.toPrecision(2)} core-hours (${estimate.flops.toExponential(2)} FLOPs over ${planned.length} runs), above --max-core-hours ${opts.maxCoreHours}; pass --force to run it anyway`,
+    );
+  }
+  return { runs: planned, estimate };
+}
