@@ -3,7 +3,8 @@
 // depends on one that consumes its output; the site reads the pipeline and never the reverse; and
 // the compare stage stays pure maths (no tfjs, no Node APIs). Each artifact format is its own
 // module in artifacts/, and a stage imports only the formats FORMATS_OF says it reads or writes.
-// No function or method in src/ runs over 60 lines. docs/design.md explains the order.
+// No import cycle, and no function or method in src/ over 60 lines. docs/design.md explains the
+// order.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -103,6 +104,22 @@ describe("the import graph of src/", () => {
       }
     }
     expect(upward).toEqual([]);
+  });
+
+  it("has no import cycle, counting type-only imports", () => {
+    const importsOf = new Map(files.map((f) => [f, specifiers(f).filter((s) => s.startsWith(".")).map((s) => path.resolve(path.dirname(f), s))]));
+    const state = new Map<string, "open" | "done">();
+    const cycles: string[] = [];
+    const visit = (file: string, trail: string[]) => {
+      state.set(file, "open");
+      for (const next of importsOf.get(file) ?? []) {
+        if (state.get(next) === "open") cycles.push([...trail.slice(trail.indexOf(next)), file, next].map((f) => path.relative(SRC, f)).join(" -> "));
+        else if (!state.has(next)) visit(next, [...trail, file]);
+      }
+      state.set(file, "done");
+    };
+    for (const file of files) if (!state.has(file)) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 
   it("has verbs that import no other verb, only what commands/command.ts shares", () => {
