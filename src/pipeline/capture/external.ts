@@ -11,7 +11,7 @@ import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts"
 import type { BackendName } from "../artifacts/conventions.ts";
 import { exists, readBytes, readJson, writeFileAtomic } from "../artifacts/store.ts";
 import { checkProbesFit, tokenizeProbes, type ProbeSet } from "../data/probes.ts";
-import { tokenizerNamed } from "../data/tokenizer.ts";
+import { tokenizerNamed } from "../data/tokenizers.ts";
 import { checkFinite, fromHfCheckpoint, type Checkpoint } from "../model/checkpoint.ts";
 import { modelStatementOf } from "../model/config.ts";
 import { paramsFromWeights } from "../model/gpt.ts";

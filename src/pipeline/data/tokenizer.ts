@@ -1,7 +1,6 @@
 // Tokenizers. The default is byte-level: token = UTF-8 byte (0-255), plus BOS = 256, so any text
 // encodes with no vocabulary file and the unembedding stays small. GPT-2's BPE (bpe.ts) implements
-// the same interface, for checkpoints trained with it; tokenizerNamed picks one by name.
-import { gpt2Tokenizer } from "./bpe.ts";
+// the same interface, for checkpoints trained with it; tokenizers.ts picks one by name.
 
 export const TOKENIZERS = ["bytes", "gpt2"] as const;
 export type TokenizerName = (typeof TOKENIZERS)[number];
@@ -51,5 +50,3 @@ export function decode(ids: ArrayLike<number>): string {
 }
 
 export const bytesTokenizer: Tokenizer = { name: "bytes", vocabSize: VOCAB_SIZE, bos: BOS, encode, decode };
-
-export const tokenizerNamed = (name: TokenizerName): Tokenizer => (name === "gpt2" ? gpt2Tokenizer : bytesTokenizer);

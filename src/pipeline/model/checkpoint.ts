@@ -10,7 +10,8 @@ import { InputError } from "../artifacts/input-error.ts";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, readJson, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
 import { ModelSchema } from "../artifacts/suite.ts";
-import { bytesTokenizer, TOKENIZERS, tokenizerNamed, type TokenizerName } from "../data/tokenizer.ts";
+import { bytesTokenizer, TOKENIZERS, type TokenizerName } from "../data/tokenizer.ts";
+import { tokenizerNamed } from "../data/tokenizers.ts";
 import { paramShapes, type Activation, type GptConfig, type Weights } from "./config.ts";
 
 /** Which tokenizer a checkpoint's model reads, and the id that begins every sequence. */

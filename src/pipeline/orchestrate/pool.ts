@@ -28,75 +28,82 @@ export interface PoolOptions<J, R> {
 
 export const defaultWorkers = () => os.availableParallelism();
 
+/** One pool's state, shared by its workers: what is handed out and done, and how it settles. */
+interface Pool<J, R> {
+  o: PoolOptions<J, R>;
+  describe: (job: J) => string;
+  results: R[];
+  children: ChildProcess[];
+  next: number;
+  finished: number;
+  settled: boolean;
+  /** Settles once, killing every worker: with the results, or with the first error. */
+  settle: (error?: Error) => void;
+}
+
 /** Runs every job in worker processes; resolves to results in job order. */
 export function runPool<J, R>(o: PoolOptions<J, R>): Promise<R[]> {
-  const results = new Array<R>(o.jobs.length);
-  const describe = o.describe ?? ((_: J) => "job");
   const nWorkers = Math.max(1, Math.min(o.workers ?? defaultWorkers(), o.jobs.length));
-  const children: ChildProcess[] = [];
-  let next = 0;
-  let finished = 0;
-  let settled = false;
-
   return new Promise<R[]>((resolve, reject) => {
-    const stopAll = () => {
-      for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-      process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-    };
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      stopAll();
-      reject(error);
+    const pool: Pool<J, R> = {
+      o,
+      describe: o.describe ?? ((_: J) => "job"),
+      results: new Array<R>(o.jobs.length),
+      children: [],
+      next: 0,
+      finished: 0,
+      settled: false,
+      settle: (error) => {
+        if (pool.settled) return;
+        pool.settled = true;
+        for (const c of pool.children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+        if (error) reject(error);
+        else resolve(pool.results);
+      },
     };
     const onSignal = (signal: NodeJS.Signals) => {
-      fail(Object.assign(new Error(`interrupted by ${signal}; finished runs are kept and a rerun resumes the rest`), { signal }));
+      pool.settle(Object.assign(new Error(`interrupted by ${signal}; finished runs are kept and a rerun resumes the rest`), { signal }));
     };
     process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-    if (o.jobs.length === 0) {
-      settled = true;
-      stopAll();
-      resolve(results);
+    if (o.jobs.length === 0) return pool.settle();
+    for (let w = 0; w < nWorkers; w++) startWorker(pool);
+  });
+}
+
+/** Forks one worker and hands it jobs, one at a time, until none are left or the pool settles. */
+function startWorker<J, R>(pool: Pool<J, R>): void {
+  const { o } = pool;
+  // Workers must not take Ctrl-C themselves: the parent decides, then kills them.
+  const child = fork(o.workerModule, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
+  pool.children.push(child);
+  let job: number | undefined;
+  const feed = () => {
+    if (pool.settled) return;
+    if (pool.next >= o.jobs.length) {
+      child.disconnect();
       return;
     }
-
-    const feed = (child: ChildProcess) => {
-      if (settled) return;
-      if (next >= o.jobs.length) {
-        child.disconnect();
-        return;
-      }
-      const index = next++;
-      (child as ChildProcess & { job?: number }).job = index;
-      child.send({ type: "job", index, job: o.jobs[index] } satisfies ToWorker<J>);
-    };
-
-    for (let w = 0; w < nWorkers; w++) {
-      // Workers must not take Ctrl-C themselves: the parent decides, then kills them.
-      const child = fork(o.workerModule, [], { stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true });
-      children.push(child);
-      child.on("message", (m: FromWorker<R>) => {
-        if (m.type === "progress") o.onProgress?.(m.index, m.event);
-        else if (m.type === "error") fail(new Error(`${describe(o.jobs[m.index])} failed: ${m.message}`));
-        else {
-          results[m.index] = m.result;
-          o.onDone?.(m.index, m.result);
-          if (++finished === o.jobs.length && !settled) {
-            settled = true;
-            stopAll();
-            resolve(results);
-          } else feed(child);
-        }
-      });
-      child.on("exit", (code, signal) => {
-        const job = (child as ChildProcess & { job?: number }).job;
-        const busy = job !== undefined && results[job] === undefined;
-        if (busy && !settled) fail(new Error(`worker for ${describe(o.jobs[job])} exited (${signal ?? `code ${code}`}) before finishing`));
-      });
-      child.on("error", (e) => fail(e));
-      feed(child);
+    job = pool.next++;
+    child.send({ type: "job", index: job, job: o.jobs[job] } satisfies ToWorker<J>);
+  };
+  child.on("message", (m: FromWorker<R>) => {
+    if (m.type === "progress") o.onProgress?.(m.index, m.event);
+    else if (m.type === "error") pool.settle(new Error(`${pool.describe(o.jobs[m.index])} failed: ${m.message}`));
+    else {
+      pool.results[m.index] = m.result;
+      o.onDone?.(m.index, m.result);
+      if (++pool.finished === o.jobs.length) pool.settle();
+      else feed();
     }
   });
+  child.on("exit", (code, signal) => {
+    if (job !== undefined && pool.results[job] === undefined) {
+      pool.settle(new Error(`worker for ${pool.describe(o.jobs[job])} exited (${signal ?? `code ${code}`}) before finishing`));
+    }
+  });
+  child.on("error", (e) => pool.settle(e));
+  feed();
 }
 
 /**

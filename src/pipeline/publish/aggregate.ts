@@ -195,11 +195,11 @@ function attentionOf({ loaded, located, families }: SuiteInput, result: Publishe
     cells: result.cells
       .filter((cell) => cell.stats !== null)
       .map((cell) => {
-      const family = loaded.families.find((f) => f.name === cell.family?.name);
-      const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir, l.run.probeSet));
-      // A family's captures name the family, not its cell ID (which hashes their weights).
-      return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: 24 }), cellId: cell.cellId };
-    }),
+        const family = loaded.families.find((f) => f.name === cell.family?.name);
+        const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir, l.run.probeSet));
+        // A family's captures name the family, not its cell ID (which hashes their weights).
+        return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: 24 }), cellId: cell.cellId };
+      }),
   });
 }
 
@@ -231,17 +231,13 @@ export function buildInfo(records: readonly RunRecord[], aggregateSeconds: numbe
   };
 }
 
-/** Merges shard directories into a new content version and points latest.json at it. */
-export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
-  const started = performance.now();
-  const say = opts.progress ?? (() => {});
-  say(`1/${STEPS} checking that every planned run of ${opts.suites.length} suite(s) is in ${opts.from.length} shard dir(s)`);
-  const inputs = await checkInputs(opts);
-  const nRuns = inputs.reduce((n, s) => n + locatedRecords(s.located).length, 0);
-  const missing = inputs.flatMap((s) => s.missing.map((m) => ({ loaded: s.loaded, ...m })));
-  say(`2/${STEPS} found ${missing.length === 0 ? "all " : ""}${nRuns} runs finished and consistent${missing.length > 0 ? `; ${missing.length} missing, published as such` : ""}`);
+/** Step 3: the compare stage on every suite, as the version's files and their manifest entries. */
+function compareSuites(
+  inputs: readonly SuiteInput[],
+  mixed: boolean,
+  say: (line: string) => void,
+): { files: VersionFile[]; entries: ContentManifest["suites"]; suites: PublishedSuite[]; pool: Map<string, FindingsCell[]> } {
   const backend = mainBackend(inputs.flatMap(backendsOf));
-
   const files: VersionFile[] = [];
   const entries: ContentManifest["suites"] = [];
   const suites: PublishedSuite[] = [];
@@ -250,7 +246,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
   for (const input of inputs) {
     const name = input.loaded.suite.name;
     say(`3/${STEPS} comparing ${name}: ${input.loaded.cells.length} cell(s)`);
-    const { result, compared } = publishSuite(input, opts.allowMixedBackends ?? false, backend, comparisons);
+    const { result, compared } = publishSuite(input, mixed, backend, comparisons);
     pool.set(name, compared);
     const attention = attentionOf(input, result);
     const resultFile: VersionFile = { name: `${name}.json`, contents: prettyJson(result) };
@@ -264,6 +260,32 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       attention: { file: attentionFile.name, sha256: sha256Hex(attentionFile.contents) },
     });
   }
+  return { files, entries, suites, pool };
+}
+
+/** The manifest's build block: how the compared runs and families were made, and which planned runs are missing. */
+function versionBuild(inputs: readonly SuiteInput[], aggregateSeconds: number): BuildInfo {
+  const missing = inputs.flatMap((s) => s.missing.map((m) => ({ suite: s.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })));
+  return {
+    ...buildInfo(
+      inputs.flatMap((s) => locatedRecords(s.located)),
+      aggregateSeconds,
+      inputs.flatMap((s) => s.families.backends),
+    ),
+    ...(missing.length > 0 ? { missingRuns: missing } : {}),
+  };
+}
+
+/** Merges shard directories into a new content version and points latest.json at it. */
+export async function aggregate(opts: AggregateOptions): Promise<AggregateResult> {
+  const started = performance.now();
+  const say = opts.progress ?? (() => {});
+  say(`1/${STEPS} checking that every planned run of ${opts.suites.length} suite(s) is in ${opts.from.length} shard dir(s)`);
+  const inputs = await checkInputs(opts);
+  const nRuns = inputs.reduce((n, s) => n + locatedRecords(s.located).length, 0);
+  const nMissing = inputs.reduce((n, s) => n + s.missing.length, 0);
+  say(`2/${STEPS} found ${nMissing === 0 ? "all " : ""}${nRuns} runs finished and consistent${nMissing > 0 ? `; ${nMissing} missing, published as such` : ""}`);
+  const { files, entries, suites, pool } = compareSuites(inputs, opts.allowMixedBackends ?? false, say);
 
   const contentDir = path.resolve(opts.content);
   return withDirLock(contentDir, () => {
@@ -283,14 +305,7 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
       gitCommit: suites[0].provenance.gitCommit,
       refitVersion: suites[0].provenance.refitVersion,
       suites: [...entries, ...carried.entries],
-      build: {
-        ...buildInfo(
-          inputs.flatMap((s) => locatedRecords(s.located)),
-          (performance.now() - started) / 1000,
-          inputs.flatMap((s) => s.families.backends),
-        ),
-        ...(missing.length > 0 ? { missingRuns: missing.map((m) => ({ suite: m.loaded.suite.name, cellId: m.run.cellId, runId: m.run.runId, seed: m.run.seed, reason: m.reason })) } : {}),
-      },
+      build: versionBuild(inputs, (performance.now() - started) / 1000),
       findings: { file: findings.name, sha256: sha256Hex(findings.contents) },
     });
     say(`4/${STEPS} writing version ${version}: ${files.length + carried.files.length + 2} files`);

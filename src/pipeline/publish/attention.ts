@@ -79,10 +79,28 @@ export function extractAttention(options: ExtractAttentionOptions): AttentionCel
     ),
   );
 
-  const anchor = prepared[0];
+  const seeds = captures.map((c) => c.meta.seed);
+  return {
+    cellId,
+    nLayers,
+    nHeads,
+    seeds,
+    probes: probes.map((p, i) => ({
+      index: p,
+      tokens: Array.from(captures[0].tokens.subarray(tokenStart[p], tokenStart[p] + kept[i]), (id) => tokenLabel(id, tokenizer)),
+    })),
+    patterns,
+    matches: matchesOf(prepared, seeds, probes, layout),
+  };
+}
+
+/** matches[l][h][r]: anchor head (l, h) in seeds[r + 1], by the paper's argmax of cbar and by Hungarian assignment within the layer. */
+function matchesOf(prepared: readonly PreparedPatterns[], seeds: readonly number[], probes: readonly number[], shape: { nLayers: number; nHeads: number }): AttentionCell["matches"] {
+  const { nLayers, nHeads } = shape;
+  const [anchor, ...others] = prepared;
   const n = nLayers * nHeads;
   const matches = Array.from({ length: nLayers }, () => Array.from({ length: nHeads }, () => [] as AttentionCell["matches"][number][number]));
-  prepared.slice(1).forEach((other, r) => {
+  others.forEach((other, r) => {
     const full = cbarMatrix(anchor, other);
     for (let l = 0; l < nLayers; l++) {
       const block = new Float64Array(nHeads * nHeads);
@@ -96,21 +114,9 @@ export function extractAttention(options: ExtractAttentionOptions): AttentionCel
       for (let h = 0; h < nHeads; h++) {
         let best = 0;
         for (let g = 1; g < nHeads; g++) if (block[h * nHeads + g] > block[h * nHeads + best]) best = g;
-        matches[l][h].push({ seed: captures[r + 1].meta.seed, paper: describe(h, best), hungarian: describe(h, oneToOne[h]) });
+        matches[l][h].push({ seed: seeds[r + 1], paper: describe(h, best), hungarian: describe(h, oneToOne[h]) });
       }
     }
   });
-
-  return {
-    cellId,
-    nLayers,
-    nHeads,
-    seeds: captures.map((c) => c.meta.seed),
-    probes: probes.map((p, i) => ({
-      index: p,
-      tokens: Array.from(captures[0].tokens.subarray(tokenStart[p], tokenStart[p] + kept[i]), (id) => tokenLabel(id, tokenizer)),
-    })),
-    patterns,
-    matches,
-  };
+  return matches;
 }

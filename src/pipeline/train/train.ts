@@ -74,6 +74,28 @@ export function evaluate(params: Params, gpt: GptConfig, batches: Batch[], c: Ce
   return sum / batches.length;
 }
 
+/**
+ * Tokens per second over windows of about 2 s, so the display follows the current speed; until
+ * the first window closes, over what has run so far. Returns the rate after `tokens` more.
+ */
+function throughputMeter(): (tokens: number) => number {
+  let windowStart = performance.now();
+  let windowTokens = 0;
+  let tokensPerSecond = 0;
+  return (tokens) => {
+    windowTokens += tokens;
+    const elapsed = (performance.now() - windowStart) / 1000;
+    if (elapsed > 2) {
+      tokensPerSecond = windowTokens / elapsed;
+      windowStart = performance.now();
+      windowTokens = 0;
+    } else if (tokensPerSecond === 0 && elapsed > 0) {
+      tokensPerSecond = windowTokens / elapsed;
+    }
+    return tokensPerSecond;
+  };
+}
+
 export function trainRun(job: TrainJob): TrainResult {
   const { run, runDir } = job;
   const c = run.config;
@@ -92,9 +114,7 @@ export function trainRun(job: TrainJob): TrainResult {
   const nameOf = new Map([...params].map(([name, v]) => [v.name, name]));
   const optimizer = { kind: c.train.optimizer, weightDecay: c.train.weightDecay, beta1: c.train.beta1, beta2: c.train.beta2, eps: c.train.eps };
   const tokensPerStep = c.train.batchSize * c.data.nCtx;
-  let windowStart = performance.now();
-  let windowTokens = 0;
-  let tokensPerSecond = 0;
+  const throughput = throughputMeter();
 
   while (progress.step < totalSteps) {
     const step = progress.step;
@@ -117,15 +137,7 @@ export function trainRun(job: TrainJob): TrainResult {
     progress.tokensSeen += tokensPerStep;
     progress.trainSeconds += (performance.now() - t0) / 1000;
     progress.lastTrainLoss = loss;
-    windowTokens += tokensPerStep;
-    const elapsed = (performance.now() - windowStart) / 1000;
-    if (elapsed > 2) {
-      tokensPerSecond = windowTokens / elapsed;
-      windowStart = performance.now();
-      windowTokens = 0;
-    } else if (tokensPerSecond === 0 && elapsed > 0) {
-      tokensPerSecond = windowTokens / elapsed;
-    }
+    const tokensPerSecond = throughput(tokensPerStep);
 
     const last = progress.step === totalSteps;
     let heldOutLoss: number | undefined;

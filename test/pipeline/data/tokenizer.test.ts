@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gpt2Tokenizer } from "../../../src/pipeline/data/bpe.ts";
-import { BOS, bytesTokenizer, decode, encode, tokenizerNamed, VOCAB_SIZE } from "../../../src/pipeline/data/tokenizer.ts";
+import { BOS, bytesTokenizer, decode, encode, VOCAB_SIZE } from "../../../src/pipeline/data/tokenizer.ts";
 
 describe("encode", () => {
   it("gives the UTF-8 bytes of ASCII and non-ASCII text", () => {
@@ -32,12 +31,5 @@ describe("bytesTokenizer", () => {
     expect(VOCAB_SIZE).toBe(257);
     expect(BOS).toBe(256);
     expect(bytesTokenizer).toMatchObject({ name: "bytes", vocabSize: 257, bos: 256 });
-  });
-});
-
-describe("tokenizerNamed", () => {
-  it("picks the byte tokenizer or GPT-2's BPE", () => {
-    expect(tokenizerNamed("bytes")).toBe(bytesTokenizer);
-    expect(tokenizerNamed("gpt2")).toBe(gpt2Tokenizer);
   });
 });
