@@ -40,7 +40,6 @@ const SHARED_ARTIFACTS = ["conventions", "suite", "store", "hash", "input-error"
 
 /** Stage -> the format modules of artifacts/ it reads or writes; none for a stage not listed. */
 const FORMATS_OF: Record<string, readonly string[]> = {
-  train: ["run-record"],
   capture: ["capture-meta"],
   compare: ["cell-stats", "finding"],
   assemble: ["capture-meta", "compare-result", "run-record", "suite-result"],
@@ -80,10 +79,25 @@ function specifiers(file: string): string[] {
 const files = sourceFiles(SRC);
 const ARTIFACTS = path.join(SRC, "pipeline", "artifacts");
 
-/** The artifacts/ module (file name without .ts) a relative import of `file` reaches, if any. */
+/** The subpath imports of package.json (`#site/*`, `#pipeline/*`) -> the folders they name. */
+const ALIASES: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).imports;
+
+/** The file a relative or `#` import of `file` reaches; undefined for a package import. */
+function localTarget(file: string, spec: string): string | undefined {
+  if (spec.startsWith(".")) return path.resolve(path.dirname(file), spec);
+  const alias = Object.keys(ALIASES).find((a) => spec.startsWith(a.replace("*", "")));
+  return alias && path.resolve(ROOT, ALIASES[alias].replace("*", spec.slice(alias.length - 1)));
+}
+
+/** Files of the project that `file` imports. */
+function localImports(file: string): string[] {
+  return specifiers(file).flatMap((s) => localTarget(file, s) ?? []);
+}
+
+/** The artifacts/ module (file name without .ts) an import of `file` reaches, if any. */
 function artifactImported(file: string, spec: string): string | undefined {
-  const target = path.resolve(path.dirname(file), spec);
-  return path.dirname(target) === ARTIFACTS ? path.basename(target, ".ts") : undefined;
+  const target = localTarget(file, spec);
+  return target !== undefined && path.dirname(target) === ARTIFACTS ? path.basename(target, ".ts") : undefined;
 }
 
 describe("the import graph of src/", () => {
@@ -96,18 +110,16 @@ describe("the import graph of src/", () => {
     const upward: string[] = [];
     for (const file of files) {
       const from = stageOf(file);
-      for (const spec of specifiers(file).filter((s) => s.startsWith("."))) {
-        const target = path.resolve(path.dirname(file), spec);
-        if (!target.startsWith(SRC + path.sep)) continue;
+      for (const target of localImports(file).filter((t) => t.startsWith(SRC + path.sep))) {
         const to = stageOf(target);
-        if (to !== from && rank.get(to)! >= rank.get(from)!) upward.push(`${path.relative(ROOT, file)} (${from}) imports ${spec} (${to})`);
+        if (to !== from && rank.get(to)! >= rank.get(from)!) upward.push(`${path.relative(ROOT, file)} (${from}) imports ${path.relative(SRC, target)} (${to})`);
       }
     }
     expect(upward).toEqual([]);
   });
 
   it("has no import cycle, counting type-only imports", () => {
-    const importsOf = new Map(files.map((f) => [f, specifiers(f).filter((s) => s.startsWith(".")).map((s) => path.resolve(path.dirname(f), s))]));
+    const importsOf = new Map(files.map((f) => [f, localImports(f)]));
     const state = new Map<string, "open" | "done">();
     const cycles: string[] = [];
     const visit = (file: string, trail: string[]) => {
@@ -134,8 +146,28 @@ describe("the import graph of src/", () => {
   it("keeps compare/ free of tfjs and Node APIs", () => {
     const impure = files
       .filter((f) => stageOf(f) === "compare")
-      .flatMap((f) => specifiers(f).filter((s) => !s.startsWith(".")).map((s) => `${path.relative(ROOT, f)} imports ${s}`));
+      .flatMap((f) => specifiers(f).filter((s) => localTarget(f, s) === undefined).map((s) => `${path.relative(ROOT, f)} imports ${s}`));
     expect(impure).toEqual([]);
+  });
+
+  it("lets the site climb at most one folder by relative path, the rest through #site/ and #pipeline/", () => {
+    const climbing = files
+      .filter((f) => stageOf(f) === "site")
+      .flatMap((f) => specifiers(f).filter((s) => s.startsWith("../../") && localTarget(f, s)!.startsWith(SRC + path.sep)).map((s) => `${path.relative(ROOT, f)} imports ${s}`));
+    expect(climbing).toEqual([]);
+  });
+
+  it("has no export that no file uses, its own included", () => {
+    const everywhere = ["src", "test", "bench", "bin", ".github/scripts"].flatMap((d) => sourceFiles(path.join(ROOT, d)));
+    const texts = new Map(everywhere.map((f) => [f, fs.readFileSync(f, "utf8")]));
+    const uses = (name: string) => [...texts.values()].reduce((n, t) => n + (t.match(new RegExp(`\\b${name.replace("$", "\\$")}\\b`, "g"))?.length ?? 0), 0);
+    const exportPattern = /^export\s+(?:async\s+)?(?:const|let|function\*?|type|interface|class|enum)\s+([A-Za-z_$][\w$]*)/gm;
+    const dead = files
+      .filter((f) => !f.endsWith(".astro"))
+      .flatMap((f) => [...texts.get(f)!.matchAll(exportPattern)].map((m) => [f, m[1]] as const))
+      .filter(([, name]) => uses(name) === 1)
+      .map(([f, name]) => `${path.relative(ROOT, f)}: ${name}`);
+    expect(dead).toEqual([]);
   });
 });
 
@@ -154,7 +186,7 @@ describe("the artifact formats", () => {
     const everywhere = ["src", "test", "bench", "bin", ".github/scripts"].flatMap((d) => sourceFiles(path.join(ROOT, d)));
     const stale = everywhere.flatMap((f) =>
       specifiers(f)
-        .filter((s) => s.startsWith(".") && path.resolve(path.dirname(f), s) === removed)
+        .filter((s) => localTarget(f, s) === removed)
         .map((s) => `${path.relative(ROOT, f)} imports ${s}`),
     );
     expect(stale).toEqual([]);
@@ -165,7 +197,7 @@ describe("the artifact formats", () => {
     const unallowed: string[] = [];
     for (const file of files.filter((f) => stageOf(f) !== "artifacts")) {
       const stage = stageOf(file);
-      for (const spec of specifiers(file).filter((s) => s.startsWith("."))) {
+      for (const spec of specifiers(file)) {
         const format = artifactImported(file, spec);
         if (format === undefined || SHARED_ARTIFACTS.includes(format)) continue;
         if (!(FORMATS_OF[stage] ?? []).includes(format)) unallowed.push(`${path.relative(ROOT, file)} (${stage}) imports ${spec}`);

@@ -23,7 +23,6 @@ export const ExternalSourceSchema = z
 
 /** Where a capture's model came from: a Refit run, or a checkpoint made elsewhere. */
 export const CaptureSourceSchema = z.discriminatedUnion("kind", [z.object({ kind: z.literal("refit"), runId: z.string().min(1) }).strict(), ExternalSourceSchema]);
-export type CaptureSource = z.infer<typeof CaptureSourceSchema>;
 
 /** `__metadata__` of a capture file, version 2 (all values are strings in the file; structured ones JSON-encoded). */
 export const CaptureMetaSchema = z

@@ -5,8 +5,6 @@
 // replays exactly the batches an uninterrupted one would have seen.
 import * as tf from "@tensorflow/tfjs-core";
 import type { BackendName } from "../artifacts/conventions.ts";
-import type { EvalPointSchema } from "../artifacts/run-record.ts";
-import type { z } from "zod";
 import { trainBatch, heldOutBatches, type Batch } from "../data/batches.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, type GptConfig } from "../model/config.ts";
@@ -15,8 +13,6 @@ import type { Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
 import { adamStep, clipGlobalNorm, initAdamState } from "./optimizer.ts";
 import { loadLatestCheckpoint, saveTrainingCheckpoint, type TrainProgress } from "./checkpoints.ts";
-
-export type EvalPoint = z.infer<typeof EvalPointSchema>;
 
 export interface StepEvent {
   step: number;

@@ -2,7 +2,7 @@
 // over all layers of the other seeds that land in layer l' (columns). Mass on the diagonal means
 // heads keep their depth across seeds (docs/metrics.md "The paper's metrics").
 import * as Plot from "@observablehq/plot";
-import type { LayerStats } from "../../pipeline/artifacts/cell-stats.ts";
+import type { LayerStats } from "#pipeline/artifacts/cell-stats.ts";
 import { labelColourOn, SEQUENTIAL_SCHEME } from "./palette.ts";
 
 export interface ShareDatum {

@@ -1,7 +1,7 @@
 // Training curves of a cell's refits: train and held-out loss against tokens seen, one colour per
 // seed (Okabe-Ito), held-out dashed. Runs without a published curve are left out.
 import * as Plot from "@observablehq/plot";
-import type { PublishedSuite } from "../../pipeline/artifacts/published-suite.ts";
+import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import { OKABE_ITO } from "./palette.ts";
 
 type PublishedRun = PublishedSuite["cells"][number]["runs"][number];

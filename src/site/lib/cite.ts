@@ -1,7 +1,7 @@
 // BibTeX for citing a published version of the leaderboard and the paper it follows. Fields are
 // escaped for LaTeX; the version's URL is the page's own, made absolute in the reader's browser
 // (the build knows only the base path), so the entry names exactly the version being read.
-import type { ContentManifest } from "../../pipeline/artifacts/manifest.ts";
+import type { ContentManifest } from "#pipeline/artifacts/manifest.ts";
 import { PAPER } from "./paper.ts";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"] as const;

@@ -1,9 +1,9 @@
 // The content this site build renders, loaded and validated once per build by the pipeline's
 // reader (pipeline/publish/content.ts, which `refit diff` shares), with the version lookups pages use.
 import * as path from "node:path";
-import { loadContent, type SiteContent, type SiteVersion, type SuiteEntry } from "../../pipeline/publish/content.ts";
+import { loadContent, type SiteContent, type SiteVersion, type SuiteEntry } from "#pipeline/publish/content.ts";
 
-export { findVersion, previousVersion, type SiteContent, type SiteVersion } from "../../pipeline/publish/content.ts";
+export { findVersion, previousVersion, type SiteContent, type SiteVersion } from "#pipeline/publish/content.ts";
 
 /** The content root: REFIT_CONTENT_DIR (set by `refit site --content`), else ./content. */
 export function contentRoot(): string {

@@ -1,7 +1,7 @@
 // The paper's depth figure, as data: a suite's cells grouped so that cells within a group differ
 // only in depth (model.nLayers), each group one figure with one line per depth. Groups are keyed
 // by the suite's other grid values (e.g. optimizer), which title the figure.
-import type { PublishedSuite } from "../../pipeline/artifacts/published-suite.ts";
+import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import { intervalOf, type Cell } from "./stats.ts";
 
 export const DEPTH_KEY = "model.nLayers";

@@ -2,10 +2,10 @@
 // the site and `refit diff` (src/pipeline/publish/diff.ts measures, publish/moves.ts compares), so
 // the pages flag exactly the moves the nightly regression check flags. Rows are formatted here once,
 // for the build-time pages and for the version picker that diffs in the browser.
-import type { MetricMove } from "../../pipeline/publish/moves.ts";
+import type { MetricMove } from "#pipeline/publish/moves.ts";
 import { fmt, fmtInterval, fmtSigned } from "./format.ts";
 
-export { diffMeasured, isBeyond, type CellKey, type MeasuredVersion, type MetricMove, type VersionDiff } from "../../pipeline/publish/moves.ts";
+export { diffMeasured, isBeyond, type CellKey, type MeasuredVersion, type MetricMove, type VersionDiff } from "#pipeline/publish/moves.ts";
 
 export interface DiffRowText {
   cell: string;

@@ -2,8 +2,8 @@
 // claim, the statistic that tests it, its estimate with the 95% interval and the verdict, from
 // SuiteResult.findings (compare/findings.ts), and a sentence written from those numbers beside what
 // the paper reports (paper.ts). A suite without findings lists them as not evaluated.
-import type { Finding } from "../../pipeline/artifacts/finding.ts";
-import type { PublishedSuite } from "../../pipeline/artifacts/published-suite.ts";
+import type { Finding } from "#pipeline/artifacts/finding.ts";
+import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import { fmt, fmtInterval, fmtSigned } from "./format.ts";
 import { PAPER_LAYER_STABILITY, PAPER_MODEL } from "./paper.ts";
 import { intervalOf, numberOf, type Interval } from "./stats.ts";

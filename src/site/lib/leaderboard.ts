@@ -2,7 +2,7 @@
 // (the grid's axes, the probe set among them) and its headline statistics (stats.ts), its columns
 // with their definitions, and the tokens free-text search matches. Pure data; the page and the CSV
 // read these rows.
-import type { PublishedSuite } from "../../pipeline/artifacts/published-suite.ts";
+import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import type { SiteVersion } from "./content.ts";
 import { fmt, fmtCount, fmtInterval } from "./format.ts";
 import { summarizeCell, type CellSummary } from "./stats.ts";

@@ -1,7 +1,7 @@
 // Metric definitions for the methodology page. The compare stage keeps each metric's stable ID
 // and definition (compare/definitions.ts) and this module only adds the few terms the site shows
 // that are not estimates of their own (cos, cbar, cross-layer stability, layer extremes).
-import { CELL_METRICS, DEFINITIONS, LAYER_METRICS } from "../../pipeline/compare/definitions.ts";
+import { CELL_METRICS, DEFINITIONS, LAYER_METRICS } from "#pipeline/compare/definitions.ts";
 
 export interface MetricDefinition {
   id: string;

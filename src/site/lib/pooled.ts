@@ -1,8 +1,8 @@
 // A version's pooled findings (findings.json) as the findings page's headline table: per finding,
 // the null-corrected headline and the raw statistic of the earlier rule side by side, the paper's
 // effect with our like-for-like estimate and the second test, and the cells the rule left out.
-import type { Finding } from "../../pipeline/artifacts/finding.ts";
-import type { PooledFindings } from "../../pipeline/artifacts/pooled-findings.ts";
+import type { Finding } from "#pipeline/artifacts/finding.ts";
+import type { PooledFindings } from "#pipeline/artifacts/pooled-findings.ts";
 import { fmt, fmtInterval, MISSING } from "./format.ts";
 import { intervalOf, numberOf } from "./stats.ts";
 

@@ -1,12 +1,12 @@
 // The artifact formats published as JSON Schemas on the downloads page, generated from the zod
 // schemas the pipeline validates with (the format modules of artifacts/), so the two cannot drift.
 import { z } from "zod";
-import { AttentionSamplesSchema } from "../../pipeline/artifacts/attention-samples.ts";
-import { CaptureMetaSchema } from "../../pipeline/artifacts/capture-meta.ts";
-import { ContentManifestSchema, LatestPointerSchema } from "../../pipeline/artifacts/manifest.ts";
-import { PublishedSuiteSchema } from "../../pipeline/artifacts/published-suite.ts";
-import { RunRecordSchema } from "../../pipeline/artifacts/run-record.ts";
-import { SuiteResultSchema } from "../../pipeline/artifacts/suite-result.ts";
+import { AttentionSamplesSchema } from "#pipeline/artifacts/attention-samples.ts";
+import { CaptureMetaSchema } from "#pipeline/artifacts/capture-meta.ts";
+import { ContentManifestSchema, LatestPointerSchema } from "#pipeline/artifacts/manifest.ts";
+import { PublishedSuiteSchema } from "#pipeline/artifacts/published-suite.ts";
+import { RunRecordSchema } from "#pipeline/artifacts/run-record.ts";
+import { SuiteResultSchema } from "#pipeline/artifacts/suite-result.ts";
 
 export const PUBLISHED_SCHEMAS = {
   "suite-result": { schema: SuiteResultSchema, describe: "what `refit run` writes for a suite" },

@@ -2,9 +2,9 @@
 // the estimates beyond it (bootstrap intervals, null baselines, residual CKA, importance) are
 // optional and read here, in one place, by the metric IDs in OPTIONAL_FIELDS
 // (compare/definitions.ts): an absent estimate yields null and the page says "not computed".
-import type { CellStats, Estimate } from "../../pipeline/artifacts/cell-stats.ts";
-import type { PublishedSuite } from "../../pipeline/artifacts/published-suite.ts";
-import type { CellMetric, LayerMetric } from "../../pipeline/compare/definitions.ts";
+import type { CellStats, Estimate } from "#pipeline/artifacts/cell-stats.ts";
+import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
+import type { CellMetric, LayerMetric } from "#pipeline/compare/definitions.ts";
 
 export type Cell = PublishedSuite["cells"][number];
 export type Interval = [number, number];

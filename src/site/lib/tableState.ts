@@ -19,8 +19,6 @@ export interface TableKeys {
   filterValues: Readonly<Record<string, readonly string[]>>;
 }
 
-export const EMPTY_STATE: TableState = { q: "", sort: null, dir: "ascending", filters: {} };
-
 export function parseTableState(search: string, keys: TableKeys): TableState {
   const params = new URLSearchParams(search);
   const sort = params.get("sort");

@@ -2,7 +2,7 @@
 // island: for a chosen layer, head and probe, the anchor head's pattern beside its paper match and
 // its Hungarian match in every other seed, with the cosine of each on that probe and cbar overall.
 // The state's permalink is `?suite=s&cell=c&layer=2&head=1&probe=3` (layer, head, probe 1-based).
-import type { AttentionCell } from "../../pipeline/artifacts/attention-samples.ts";
+import type { AttentionCell } from "#pipeline/artifacts/attention-samples.ts";
 
 export interface ViewerSelection {
   /** 0-based, as in the JSON; shown 1-based. */

@@ -2,9 +2,9 @@
 // the leaderboard as CSV.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { findVersion, siteContent } from "../../../lib/content.ts";
-import { leaderboardCsv } from "../../../lib/csv.ts";
-import { leaderboardRows } from "../../../lib/leaderboard.ts";
+import { findVersion, siteContent } from "#site/lib/content.ts";
+import { leaderboardCsv } from "#site/lib/csv.ts";
+import { leaderboardRows } from "#site/lib/leaderboard.ts";
 
 export function getStaticPaths() {
   return siteContent().versions.flatMap((v) =>
