@@ -14,6 +14,8 @@ export const RunRecordSchema = z
     runId: z.string(),
     seed: z.int(),
     dataSeed: z.int(),
+    /** The seed the initialization was drawn from; absent in records older than `train.seedVaries`, where it is `seed`. */
+    initSeed: z.int().optional(),
     config: CellConfigSchema,
     status: z.enum(["finished", "failed"]),
     error: z.string().optional(),

@@ -51,6 +51,13 @@ export const TrainSchema = z
     checkpointEvery: z.int().min(1).default(100),
     /** Fixes data order separately from the init seed; omit to use the run's seed for both. */
     dataSeed: z.int().min(0).optional(),
+    /**
+     * Which source of randomness the run's seed sets: `init` (initialization only; data order
+     * fixed to seed 0's), `data` (data order only; initialization fixed to seed 0's) or `both`
+     * (the default). `both` is stored as absent, so run IDs of suites that never name it are
+     * unchanged and a `both` cell shares its runs with them.
+     */
+    seedVaries: z.preprocess((v) => (v === "both" ? undefined : v), z.enum(["init", "data"]).optional()),
   })
   .strict();
 

@@ -23,7 +23,7 @@ import { SYNTHETIC_CORPORA } from "../data/synthetic.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
-import { cellIdOf, type Run } from "../suite/grid.ts";
+import { cellIdOf, seedsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
 import { hasCheckpoint } from "../train/checkpoints.ts";
 import { DivergenceError, trainRun, type StepEvent } from "../train/train.ts";
@@ -91,7 +91,7 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
     kind: "refit.run",
     runId: run.runId,
     seed: run.seed,
-    dataSeed: run.config.train.dataSeed ?? run.seed,
+    ...seedsOf(run),
     config: run.config,
     status: "failed",
     steps: 0,
@@ -110,7 +110,7 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
 function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
   if (exists(initCapturePath(runDir, probes.id))) return;
   const gpt = gptConfigOf(job.run.config, VOCAB_SIZE);
-  const params = initParams(gpt, job.run.seed);
+  const params = initParams(gpt, seedsOf(job.run).initSeed);
   const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
   tf.dispose([...params.values()]);
   writeFileAtomic(initCapturePath(runDir, probes.id), encodeCapture(capture));

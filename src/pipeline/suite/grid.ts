@@ -33,6 +33,15 @@ export interface Run {
 /** A zod issue whose path points into the suite (e.g. `["grid", "model.nHeads", 1]`), so the loader can place it in the file. */
 export type GridIssue = core.$ZodIssue;
 
+/** The seeds a run's initialization and data order are drawn from (`train.seedVaries`, `train.dataSeed`). */
+export function seedsOf(run: Pick<Run, "seed" | "config">): { initSeed: number; dataSeed: number } {
+  const { seedVaries, dataSeed } = run.config.train;
+  return {
+    initSeed: seedVaries === "data" ? 0 : run.seed,
+    dataSeed: dataSeed ?? (seedVaries === "init" ? 0 : run.seed),
+  };
+}
+
 export class GridError extends Error {
   readonly issues: readonly GridIssue[];
   constructor(issues: GridIssue[]) {

@@ -9,7 +9,7 @@ import { trainBatch, heldOutBatches, type Batch } from "../data/batches.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, type GptConfig } from "../model/config.ts";
 import { crossEntropy, forward, initParams, type Params } from "../model/gpt.ts";
-import type { Run } from "../suite/grid.ts";
+import { seedsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
 import { adamStep, clipGlobalNorm, initAdamState } from "./optimizer.ts";
 import { loadLatestCheckpoint, saveTrainingCheckpoint, type TrainProgress } from "./checkpoints.ts";
@@ -96,11 +96,11 @@ export function trainRun(job: TrainJob): TrainResult {
   const { run, runDir } = job;
   const c = run.config;
   const gpt = gptConfigOf(c, VOCAB_SIZE);
-  const dataSeed = c.train.dataSeed ?? run.seed;
+  const { initSeed, dataSeed } = seedsOf(run);
   const totalSteps = stepsOf(c);
   const evalBatches = heldOutBatches(job.data.heldOut, { batchSize: c.train.batchSize, nCtx: c.data.nCtx, tokens: c.train.evalTokens });
 
-  const params = initParams(gpt, run.seed);
+  const params = initParams(gpt, initSeed);
   const adam = initAdamState(params);
   const progress: TrainProgress = { step: 0, tokensSeen: 0, trainSeconds: 0, lastTrainLoss: null, curve: [] };
   const resumed = loadLatestCheckpoint(runDir, { params, adam, progress });
