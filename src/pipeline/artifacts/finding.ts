@@ -12,7 +12,7 @@ const FindingPartsSchema = z.array(z.object({ cells: z.array(z.string()), estima
 export const FindingSchema = z
   .object({
     /** The paper's findings 1-5, Refit's known-answer induction controls, then its negative controls. */
-    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank", "inductionRepeat", "inductionRepeatRank", "negativeNulls", "negativeInduction"]),
+    id: z.enum(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank", "inductionRepeat", "inductionRepeatRank", "seedSources", "negativeNulls", "negativeInduction"]),
     claim: z.string(),
     statistic: z.string(),
     /** The claim holds when the statistic is above (">") or below ("<") the threshold. */

@@ -94,6 +94,11 @@ export const clearsNulls: Gate = (u) => {
   if (!m) return "no meanExcess.informativeNull";
   return percentileInterval(m.replicates)[0] > 0 ? null : `heads do not clear the informative nulls (meanExcess.informativeNull ${m.value.toFixed(3)} [${interval(m.replicates)}])`;
 };
+/** The paper trains each seed with its own initialization and data order; a seed-sources cell fixes one of them. */
+export const bothSeeds: Gate = (u) => {
+  const varies = u.config.train?.seedVaries;
+  return varies ? `only the ${varies === "init" ? "initialization" : "data order"} varies with the seed (train.seedVaries), not the paper's training` : null;
+};
 export const deepEnough: Gate = (u) => (u.config.model.nLayers >= 4 ? null : `${u.config.model.nLayers} layers: "deeper layers" needs at least 4`);
 export const allOf = (...gates: Gate[]): Gate => (u) => gates.map((g) => g(u)).find((why) => why !== null) ?? null;
 
@@ -175,6 +180,12 @@ export const byOptimizer = (g: Unit[]): [Unit, Unit] | null => {
   const plain = g.filter((u) => !decoupledDecay(u)).sort((a, b) => a.config.train!.weightDecay - b.config.train!.weightDecay);
   return adamw && plain.length > 0 ? [plain[0], adamw] : null;
 };
+/** (initialization only, data order only): the part is what fixing the initialization takes away. */
+export const bySeedSource = (g: Unit[]): [Unit, Unit] | null => {
+  const [init, data] = (["init", "data"] as const).map((v) => g.find((u) => u.config.train?.seedVaries === v));
+  return init && data ? [init, data] : null;
+};
+export const SEED_SOURCE: readonly (readonly [keyof RecordedModel, string])[] = [["train", "seedVaries"]];
 export const DEPTH: readonly (readonly [keyof RecordedModel, string])[] = [["model", "nLayers"]];
 export const OPTIMIZER: readonly (readonly [keyof RecordedModel, string])[] = [
   ["train", "optimizer"],

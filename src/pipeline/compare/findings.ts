@@ -12,8 +12,10 @@ import type { Finding } from "../artifacts/finding.ts";
 import { percentileInterval } from "./bootstrap.ts";
 import {
   allOf,
+  bothSeeds,
   byDepth,
   byOptimizer,
+  bySeedSource,
   cellUnit,
   clearsNulls,
   corpusIs,
@@ -25,6 +27,7 @@ import {
   OPTIMIZER,
   perUnit,
   scoped,
+  SEED_SOURCE,
   twins,
   type FindingsCell,
   type Part,
@@ -43,6 +46,8 @@ type Spec = Pick<Finding, "id" | "claim" | "statistic" | "direction" | "threshol
   paper?: PartsOf;
 };
 
+/** The paper's findings: natural text, each seed setting both the initialization and the data order. */
+const paperModels = allOf(naturalText, bothSeeds);
 const threeLayers = (u: { config: { model: { nLayers: number } } }) => (u.config.model.nLayers >= 3 ? null : "fewer than 3 layers");
 const oneLayer = (u: { config: { model: { nLayers: number } } }) => (u.config.model.nLayers === 1 ? null : "not a 1-layer model");
 
@@ -54,13 +59,13 @@ export const FINDINGS: readonly Spec[] = [
       "Mean over natural-text cells whose heads clear the informative nulls (meanExcess.informativeNull interval above 0) with L >= 3 of midDip.corrected = min over interior layers of C(l) minus min(C(first), C(last)), C(l) = (S - N) / (1 - N) the null-corrected stability.",
     direction: "<",
     threshold: 0,
-    parts: perUnit("midDip.corrected", allOf(naturalText, clearsNulls), "fewer than 3 layers"),
+    parts: perUnit("midDip.corrected", allOf(paperModels, clearsNulls), "fewer than 3 layers"),
     none: "no natural-text cell with 3 or more layers clears the informative nulls",
     raw: {
       statistic: "Mean over cells with L >= 3 of midDip = max(dipS, dipC), dipX = min over interior layers of X minus min(X(first), X(last)), X = stability.allPairs or commonness.allRefits.",
       parts: perUnit("midDip"),
     },
-    paper: perUnit("minDepth.corrected", allOf(naturalText, clearsNulls, threeLayers)),
+    paper: perUnit("minDepth.corrected", allOf(paperModels, clearsNulls, threeLayers)),
   },
   {
     id: "finding2",
@@ -68,10 +73,10 @@ export const FINDINGS: readonly Spec[] = [
     statistic: "Mean over groups of natural-text cells that differ only in model.nLayers, every cell clearing the informative nulls, of gap.corrected(deepest) - gap.corrected(shallowest).",
     direction: ">",
     threshold: 0,
-    parts: twins(DEPTH, "gap.corrected", byDepth, naturalText, clearsNulls),
+    parts: twins(DEPTH, "gap.corrected", byDepth, paperModels, clearsNulls),
     none: "no two natural-text cells that clear the nulls differ only in model.nLayers",
     raw: { statistic: "Mean over groups of cells that differ only in model.nLayers of gap.allPairs(deepest) - gap.allPairs(shallowest).", parts: twins(DEPTH, "gap.allPairs", byDepth) },
-    paper: twins(DEPTH, "gap.allPairs", byDepth, naturalText),
+    paper: twins(DEPTH, "gap.allPairs", byDepth, paperModels),
   },
   {
     id: "finding3",
@@ -80,7 +85,7 @@ export const FINDINGS: readonly Spec[] = [
       "Mean over natural-text cells with L >= 4 of importance.trendAllRefits: each refit's OLS slope over relative depth of the per-layer Pearson r between its head dPPL and its S(l,h) over every other refit, averaged over refits.",
     direction: "<",
     threshold: 0,
-    parts: perUnit("importance.trendAllRefits", allOf(naturalText, deepEnough), "not every refit has an ablation with a defined per-layer correlation in two layers"),
+    parts: perUnit("importance.trendAllRefits", allOf(paperModels, deepEnough), "not every refit has an ablation with a defined per-layer correlation in two layers"),
     none: "no natural-text cell with 4 or more layers has every refit ablated",
     raw: { statistic: "Mean over cells of importance.trend, the OLS slope over relative depth of the per-layer Pearson r between the anchor's head dPPL and S(l,h).", parts: perUnit("importance.trend") },
   },
@@ -91,13 +96,13 @@ export const FINDINGS: readonly Spec[] = [
       "Mean over natural-text twin pairs of meanCorrected(adamw, the largest weightDecay > 0) - meanCorrected(twin without decoupled decay: adamw with weightDecay 0, else adam with the lowest weightDecay), twins differing only in train.optimizer and train.weightDecay.",
     direction: ">",
     threshold: 0,
-    parts: twins(OPTIMIZER, "meanCorrected", byOptimizer, naturalText),
+    parts: twins(OPTIMIZER, "meanCorrected", byOptimizer, paperModels),
     none: "no natural-text AdamW cell with weight decay has a twin without decoupled decay differing only in train.optimizer / train.weightDecay",
     raw: {
       statistic: "Mean over twin pairs of meanStability.allPairs(adamw, weightDecay > 0) - meanStability.allPairs(twin without decoupled decay).",
       parts: twins(OPTIMIZER, "meanStability.allPairs", byOptimizer),
     },
-    paper: twins(OPTIMIZER, "meanStability.anchor", byOptimizer, naturalText),
+    paper: twins(OPTIMIZER, "meanStability.anchor", byOptimizer, paperModels),
   },
   {
     id: "finding5",
@@ -106,10 +111,20 @@ export const FINDINGS: readonly Spec[] = [
       "Mean over natural-text cells of residualMargin.corrected = mean over layers of (CKA - F) / (1 - F) minus mean over layers of C(l), CKA = cka.rbf.resid_mid and F its untrained-twin floor.",
     direction: ">",
     threshold: 0,
-    parts: perUnit("residualMargin.corrected", naturalText, "no residual captures or no untrained twins"),
+    parts: perUnit("residualMargin.corrected", paperModels, "no residual captures or no untrained twins"),
     none: "no natural-text cell has residual captures and untrained twins",
     raw: { statistic: "Mean over cells of residualMargin = min over layers of cka.rbf.resid_mid - stability.allPairs.", parts: perUnit("residualMargin") },
-    paper: perUnit("residualMargin.layerMean", naturalText),
+    paper: perUnit("residualMargin.layerMean", paperModels),
+  },
+  {
+    id: "seedSources",
+    claim: "Beyond the paper: varying only the initialization makes heads differ more, beyond the nulls, than varying only the data order.",
+    statistic:
+      "Mean over natural-text groups of cells that differ only in train.seedVaries, every cell clearing the informative nulls, of meanCorrected(data order only: the initialization fixed) - meanCorrected(initialization only: the data order fixed).",
+    direction: ">",
+    threshold: 0,
+    parts: twins(SEED_SOURCE, "meanCorrected", bySeedSource, naturalText, clearsNulls),
+    none: "no natural-text cells that clear the informative nulls differ only in train.seedVaries (suite seed-sources)",
   },
   ...INDUCTION_CONTROLS(),
   {
@@ -207,7 +222,8 @@ const note = (n: number) => `${n} part(s), each a distinct set of models; 95% pe
 /** Evaluates every finding over the given cells (a suite's, or the unique cells of a version). */
 export function evaluateFindings(cells: readonly FindingsCell[]): Finding[] {
   const units = modelSetUnits(cells);
-  const perCell = cells.map(cellUnit);
+  // The raw statistics keep the rule of 2026-12-02.8, which knew no seed-sources cell.
+  const perCell = cells.map(cellUnit).filter((u) => bothSeeds(u) === null);
   return FINDINGS.map(({ parts: partsOf, none, raw, paper, ...spec }) => {
     const { parts, leftOut } = partsOf(units);
     const headline = combine(parts, spec);

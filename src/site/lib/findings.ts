@@ -30,6 +30,7 @@ export const STATISTIC_NAME: Record<FindingId, string> = {
   inductionRank: "the induction heads' excess over the nulls minus the other heads' (induction.excessGap)",
   inductionRepeat: "the induction heads' stability beyond their own nulls on the repeat rows (induction.repeatExcess)",
   inductionRepeatRank: "the induction heads' repeat-row excess minus the other heads' on the same rows (induction.repeatExcessGap)",
+  seedSources: "how much more heads differ, beyond the nulls, with only the initialization varying than with only the data order (meanCorrected difference)",
   negativeNulls: "the shuffled-text heads' stability beyond the informative nulls (meanExcess.informativeNull)",
   negativeInduction: "the share of 1-layer refits with an induction head (induction.formed)",
 };
@@ -57,6 +58,7 @@ export const PAPER_REPORTS: Record<FindingId, string | null> = {
   inductionRank: null,
   inductionRepeat: null,
   inductionRepeatRank: null,
+  seedSources: null,
   negativeNulls: null,
   negativeInduction: null,
 };

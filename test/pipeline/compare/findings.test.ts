@@ -189,3 +189,28 @@ describe("uniqueCells", () => {
     expect(uniqueCells([[a, b], [a], [b]]).map((c) => c.cellId)).toEqual(["a2", "a4"]);
   });
 });
+
+describe("the seed-sources finding", () => {
+  const seeded = (id: string, seedVaries: "init" | "data" | undefined, corrected: number, excess = 0.1) => {
+    const c = cell(id, { nLayers: 2 }, "adamw", { meanCorrected: [corrected, 0.02], "meanExcess.informativeNull": [excess, 0.01], "midDip.corrected": [0, 0.01] }, 0);
+    c.config = { ...c.config, train: { ...c.config.train!, ...(seedVaries ? { seedVaries } : {}) } };
+    return c;
+  };
+
+  it("is C(data order only) - C(initialization only) per group, and keeps seed-sources cells out of the paper's findings", () => {
+    const f = Object.fromEntries(evaluateFindings([seeded("both", undefined, 0.3), seeded("init", "init", 0.32), seeded("data", "data", 0.6)]).map((x) => [x.id, x]));
+    expect(f.seedSources.parts.map((p) => p.cells)).toEqual([["init", "data"]]);
+    expect(f.seedSources.estimate!.value).toBeCloseTo(0.6 - 0.32, 14);
+    expect(f.seedSources.verdict).toBe("supported");
+    const bySeeds = f.finding5.leftOut!.filter((l) => /train.seedVaries/.test(l.reason));
+    expect(bySeeds.map((l) => l.cells[0]).sort()).toEqual(["data", "init"]);
+  });
+
+  it("is not supported when fixing the data order leaves heads more alike, and untestable when a cell fails the nulls", () => {
+    const reversed = evaluateFindings([seeded("init", "init", 0.6), seeded("data", "data", 0.3)]).find((x) => x.id === "seedSources")!;
+    expect(reversed.verdict).toBe("not supported");
+    const noisy = evaluateFindings([seeded("init", "init", 0.6, -0.01), seeded("data", "data", 0.3)]).find((x) => x.id === "seedSources")!;
+    expect(noisy.verdict).toBe("untestable");
+    expect(noisy.leftOut![0].reason).toMatch(/informative nulls/);
+  });
+});
