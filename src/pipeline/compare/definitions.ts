@@ -53,6 +53,7 @@ export const CELL_METRICS = [
   "residualMargin.corrected",
   "residualMargin.layerMean",
   "importance.trendAllRefits",
+  "universal.share",
   ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
 ] as const;
 export type CellMetric = (typeof CELL_METRICS)[number];
@@ -141,6 +142,10 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
   [
     "induction.repeatExcessGap",
     `induction.repeatExcess minus the same repeat-row excess averaged over the anchor's other heads, on the same rows: above 0 when the induction heads, not just any head, agree across refits where the task fixes their attention. ${BOOT}`,
+  ],
+  [
+    "universal.share",
+    `Fraction of the anchor's heads that are universal: the head's per-refit excess over its own informative null, s(l,h,r) - max(probe-shuffled(l,h,r), uniform(l,h)), has mean minus t(0.975, k - 1) x sd / sqrt(k) above 0 over the k refits besides the anchor (Student's t, sd with ddof 1). ${BOOT}`,
   ],
   ["meanCorrected", `Mean over layers of stability.nullCorrected. ${BOOT}`],
   ["midDip.corrected", `Needs L >= 3. min of stability.nullCorrected over interior layers minus the smaller of its values at the first and last layer: negative when the least stable layer beyond the nulls is interior (finding 1's headline). ${BOOT}`],

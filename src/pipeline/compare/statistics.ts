@@ -9,6 +9,7 @@ import { SITES, type CellMetric, type LayerMetric, type Site } from "./definitio
 import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
 import { inductionHeads, type HeadScores, type RepeatRowTables } from "./induction.ts";
 import type { PairTables } from "./pairs.ts";
+import { universalShare } from "./universal.ts";
 
 export interface StatisticsInput {
   nLayers: number;
@@ -165,6 +166,7 @@ function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Re
     },
   };
   cell["meanExcess.informativeNull"] = (d) => informativeExcess.reduce((a, f) => a + f(d), 0) / L;
+  cell["universal.share"] = universalShare(input.trained);
   Object.assign(cell, inductionControl(input), correctedStatistics(input, shared));
   if (L >= 3) {
     const dip = (v: readonly number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);

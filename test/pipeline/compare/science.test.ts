@@ -84,6 +84,7 @@ describe("compareCell estimates", () => {
       "midDip.corrected",
       "minDepth",
       "minDepth.corrected",
+      "universal.share",
       "weightNorm.W_Q",
     ]);
     expect(replicates.midDip).toHaveLength(20);
