@@ -11,18 +11,18 @@ const interval = (m: MetricMove) => (m.interval ? `[${fixed(m.interval[0], digit
 /** regression / beyond noise / within noise / no interval. */
 export function verdictOf(m: MetricMove): string {
   if (m.regression) return "REGRESSION";
-  if (m.beyondInterval === true) return "beyond noise";
-  return m.beyondInterval === false ? "within noise" : "no interval";
+  if (m.beyondNoise === true) return "beyond noise";
+  return m.beyondNoise === false ? "within noise" : "no interval";
 }
 
 export const regressions = (d: VersionDiff) => d.moves.filter((m) => m.regression);
 
 function headline(d: VersionDiff): string {
-  const beyond = d.moves.filter((m) => m.beyondInterval === true).length;
-  const noInterval = d.moves.filter((m) => m.beyondInterval === null).length;
+  const beyond = d.moves.filter((m) => m.beyondNoise === true).length;
+  const noInterval = d.moves.filter((m) => m.beyondNoise === null).length;
   const n = regressions(d).length;
   const lead = n === 0 ? "no regression beyond seed noise" : `${n} regression(s) beyond seed noise`;
-  return `${lead}: ${d.moves.length} values compared, ${beyond} moved beyond their 95% bootstrap interval, ${noInterval} without an interval`;
+  return `${lead}: ${d.moves.length} values compared, ${beyond} moved beyond seed noise (more than their interval's critical difference), ${noInterval} without an interval`;
 }
 
 function cellChanges(d: VersionDiff): string[] {
@@ -33,18 +33,19 @@ function cellChanges(d: VersionDiff): string[] {
 }
 
 /** A move's numbers as every report prints them (perplexity to 2 places, the rest to 3). */
-export function moveNumbers(m: MetricMove): { before: string; after: string; change: string; interval: string } {
-  return { before: fixed(m.before, digits(m)), after: fixed(m.after, digits(m)), change: signed(m.delta, digits(m)), interval: interval(m) };
+export function moveNumbers(m: MetricMove): { before: string; after: string; change: string; interval: string; detectable: string } {
+  const detectable = m.detectable === null ? "none" : fixed(m.detectable, digits(m));
+  return { before: fixed(m.before, digits(m)), after: fixed(m.after, digits(m)), change: signed(m.delta, digits(m)), interval: interval(m), detectable };
 }
 
 function row(m: MetricMove): string[] {
   const n = moveNumbers(m);
-  return [`${m.suite}/${m.cellId}`, m.metric, n.before, n.after, n.change, n.interval, verdictOf(m)];
+  return [`${m.suite}/${m.cellId}`, m.metric, n.before, n.after, n.change, n.interval, n.detectable, verdictOf(m)];
 }
 
 /** Aligned plain text, every value compared, largest change first. */
 export function formatDiffText(d: VersionDiff): string {
-  const header = ["cell", "metric", d.from, d.to, "change", "95% interval", "verdict"];
+  const header = ["cell", "metric", d.from, d.to, "change", "95% interval", "MDD", "verdict"];
   const rows = d.moves.map(row);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
@@ -54,19 +55,19 @@ export function formatDiffText(d: VersionDiff): string {
 const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
 
 function markdownTable(d: VersionDiff, moves: readonly MetricMove[]): string[] {
-  const header = ["Cell", "Metric", d.from, d.to, "Change", "95% interval", "Verdict"];
+  const header = ["Cell", "Metric", d.from, d.to, "Change", "95% interval", "MDD", "Verdict"];
   const body = moves.map((m) => {
     const r = row(m).map(escapeCell);
     r[0] = `\`${r[0]}\``;
-    if (m.regression) r[6] = `**${r[6]}**`;
+    if (m.regression) r[7] = `**${r[7]}**`;
     return r;
   });
-  return [`| ${header.map(escapeCell).join(" | ")} |`, "|---|---|---:|---:|---:|---|---|", ...body.map((r) => `| ${r.join(" | ")} |`)];
+  return [`| ${header.map(escapeCell).join(" | ")} |`, "|---|---|---:|---:|---:|---|---:|---|", ...body.map((r) => `| ${r.join(" | ")} |`)];
 }
 
 /** A Markdown summary: headline, the flagged moves, and every value in a folded table. */
 export function formatDiffMarkdown(d: VersionDiff): string {
-  const flagged = d.moves.filter((m) => m.regression || m.beyondInterval === true);
+  const flagged = d.moves.filter((m) => m.regression || m.beyondNoise === true);
   const out = [`### Refit: ${escapeCell(d.from)} → ${escapeCell(d.to)}`, "", `${regressions(d).length > 0 ? "⚠️ " : ""}${headline(d)}.`];
   for (const c of cellChanges(d)) out.push("", `- ${c}`);
   if (flagged.length > 0) out.push("", ...markdownTable(d, flagged));

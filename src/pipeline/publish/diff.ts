@@ -10,7 +10,7 @@ import type { PublishedSuite } from "../artifacts/published-suite.ts";
 import { bootstrapReplicates, cellBootstrapSeed, percentileInterval, refitsMean, DEFAULT_RESAMPLES } from "../compare/bootstrap.ts";
 import { BETTER, DIFF_METRICS, diffMeasured, type DiffMetric, type DiffOptions, type Interval, type Measured, type MeasuredVersion, type VersionDiff } from "./moves.ts";
 
-export { BETTER, DIFF_METRICS, diffMeasured, isBeyond, type CellKey, type DiffMetric, type DiffOptions, type MetricMove, type VersionDiff } from "./moves.ts";
+export { BETTER, DIFF_METRICS, diffMeasured, isBeyondNoise, type CellKey, type DiffMetric, type DiffOptions, type MetricMove, type VersionDiff } from "./moves.ts";
 
 /** A published version as both the site's loader and `refit diff` hold it. */
 export interface VersionLike {

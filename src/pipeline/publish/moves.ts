@@ -1,9 +1,11 @@
 // What moved between two versions' measured values (publish/diff.ts measures them): cells matched
-// by suite and cellId, each metric's change, whether it left the 95% bootstrap interval and whether
-// that makes it a regression. No imports, so the site's version picker runs it in the browser on
+// by suite and cellId, each metric's change, whether it is beyond seed noise (larger than the
+// critical difference of the metric's interval, detectable.ts) and whether that makes it a
+// regression. Pure (its one import is too), so the site's version picker runs it in the browser on
 // the measures it publishes per version, and flags exactly what `refit diff` flags.
+import { criticalDifference, minimumDetectable, type Interval } from "./detectable.ts";
 
-export type Interval = [number, number];
+export type { Interval } from "./detectable.ts";
 
 /** Metric families compared; a threshold is set per family. */
 export const DIFF_METRICS = ["stability", "layerStability", "allPairsStability", "excess", "commonness", "residualCka", "null", "perplexity"] as const;
@@ -51,8 +53,10 @@ export interface MetricMove extends CellKey {
   delta: number;
   /** The old version's interval, else the new one's; null when neither has one. */
   interval: Interval | null;
-  /** null when neither version has an interval for this metric. */
-  beyondInterval: boolean | null;
+  /** |delta| above the interval's critical difference; null when neither version has an interval for this metric. */
+  beyondNoise: boolean | null;
+  /** The smallest true change the seed count finds with 80% power; null without an interval. */
+  detectable: number | null;
   /** Worse in the metric's direction, beyond noise and beyond its threshold. */
   regression: boolean;
 }
@@ -74,12 +78,9 @@ export interface DiffOptions {
   thresholds?: Partial<Record<DiffMetric, number>>;
 }
 
-const outside = (x: number, iv: Interval) => x < iv[0] || x > iv[1];
-
-export function isBeyond(before: number, after: number, was: Interval | null, now: Interval | null): boolean | null {
-  if (was) return outside(after, was);
-  if (now) return outside(before, now);
-  return null;
+/** Whether |after - before| exceeds the critical difference of the old interval (else the new one's). */
+export function isBeyondNoise(before: number, after: number, interval: Interval | null): boolean | null {
+  return interval ? Math.abs(after - before) > criticalDifference(interval) : null;
 }
 
 function isRegression(family: DiffMetric, delta: number, beyond: boolean | null, threshold: number | undefined): boolean {
@@ -103,7 +104,8 @@ export function diffMeasured(from: MeasuredVersion, to: MeasuredVersion, options
       const o = old.get(m.metric);
       if (!o) continue;
       const delta = m.value - o.value;
-      const beyondInterval = isBeyond(o.value, m.value, o.interval, m.interval);
+      const interval = o.interval ?? m.interval;
+      const beyondNoise = isBeyondNoise(o.value, m.value, interval);
       moves.push({
         suite: now.suite,
         cellId: now.cellId,
@@ -112,9 +114,10 @@ export function diffMeasured(from: MeasuredVersion, to: MeasuredVersion, options
         before: o.value,
         after: m.value,
         delta,
-        interval: o.interval ?? m.interval,
-        beyondInterval,
-        regression: isRegression(m.family, delta, beyondInterval, options.thresholds?.[m.family]),
+        interval,
+        beyondNoise,
+        detectable: interval ? minimumDetectable(interval) : null,
+        regression: isRegression(m.family, delta, beyondNoise, options.thresholds?.[m.family]),
       });
     }
   }

@@ -66,7 +66,7 @@ const code = (s: string) => `\`${s.replace(/[`\r\n]/g, "")}\``;
 
 function describeMove(m: MetricMove, from: string, to: string): string {
   const n = moveNumbers(m);
-  const against = m.interval ? `outside the 95% bootstrap interval ${n.interval} of the seeds` : "beyond its threshold";
+  const against = m.interval ? `beyond seed noise: more than the critical difference of the 95% bootstrap interval ${n.interval} of the seeds` : "beyond its threshold";
   return `${code(m.metric)} of cell ${code(`${m.suite}/${m.cellId}`)} ${m.delta < 0 ? "fell" : "rose"} from ${n.before} in version ${code(from)} to ${n.after} in version ${code(to)} (change ${n.change}, ${against}).`;
 }
 
@@ -94,7 +94,7 @@ export function issueBody(m: MetricMove, baseline: string, latest: string, links
 function recoveredComment(m: MetricMove | undefined, baseline: string, latest: string): string {
   if (!m) return `Closing: version ${code(latest)} no longer publishes this cell and metric.`;
   const n = moveNumbers(m);
-  const where = m.beyondInterval ? "moved the good way" : "is back within seed noise";
+  const where = m.beyondNoise ? "moved the good way" : "is back within seed noise";
   return `Recovered in version ${code(latest)}: ${code(m.metric)} is ${n.after} against ${n.before} in ${code(baseline)} (change ${n.change}, interval ${n.interval}), so it ${where}.`;
 }
 

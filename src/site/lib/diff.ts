@@ -5,7 +5,7 @@
 import type { MetricMove } from "#pipeline/publish/moves.ts";
 import { fmt, fmtInterval, fmtSigned } from "./format.ts";
 
-export { diffMeasured, isBeyond, type CellKey, type MeasuredVersion, type MetricMove, type VersionDiff } from "#pipeline/publish/moves.ts";
+export { diffMeasured, isBeyondNoise, type CellKey, type MeasuredVersion, type MetricMove, type VersionDiff } from "#pipeline/publish/moves.ts";
 
 export interface DiffRowText {
   cell: string;
@@ -26,15 +26,15 @@ export function diffRowText(m: MetricMove): DiffRowText {
     after: fmt(m.after, digits),
     change: fmtSigned(m.delta, digits),
     interval: fmtInterval(m.interval, digits) || "none",
-    verdict: m.regression ? "regression" : m.beyondInterval === true ? "beyond interval" : m.beyondInterval === false ? "within interval" : "no interval",
+    verdict: m.regression ? "regression" : m.beyondNoise === true ? "beyond interval" : m.beyondNoise === false ? "within interval" : "no interval",
   };
 }
 
 /** One sentence on a diff: how many values, how many left their interval, how many regressed. */
 export function diffSummary(moves: readonly MetricMove[]): string {
-  const beyond = moves.filter((m) => m.beyondInterval === true).length;
+  const beyond = moves.filter((m) => m.beyondNoise === true).length;
   const regressed = moves.filter((m) => m.regression).length;
-  if (!moves.some((m) => m.beyondInterval !== null)) return `${moves.length} values compared; neither version carries bootstrap intervals, so no move can be called significant.`;
+  if (!moves.some((m) => m.beyondNoise !== null)) return `${moves.length} values compared; neither version carries bootstrap intervals, so no move can be called significant.`;
   return `${moves.length} values compared; ${beyond} moved beyond their 95% bootstrap interval, ${regressed} of them a regression (a drop in stability or in its excess over the nulls, or a rise in perplexity).`;
 }
 

@@ -44,13 +44,13 @@ describe("refit diff", () => {
     const r = refit(["2026-03-01.1", "latest"]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^2026-03-01\.1 -> 2026-03-03\.1: 1 regression\(s\) beyond seed noise/);
-    expect(r.stdout).toMatch(/tiny\/0189587ab56a\s+layer 1 anchor stability\s+0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION/);
+    expect(r.stdout).toMatch(/tiny\/0189587ab56a\s+layer 1 anchor stability\s+0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+0\.020\s+REGRESSION/);
   });
 
   it("exits 0 on a noise-sized move, through the CLI", () => {
     const r = refit(["2026-03-01.1", "previous"]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/layer 1 anchor stability\s+0\.986\s+0\.981\s+-0\.005\s+\[0\.976, 0\.996\]\s+within noise/);
+    expect(r.stdout).toMatch(/layer 1 anchor stability\s+0\.986\s+0\.981\s+-0\.005\s+\[0\.976, 0\.996\]\s+0\.020\s+within noise/);
   });
 
   it("returns 0 when a threshold makes the drop too small to count", async () => {
@@ -63,7 +63,7 @@ describe("refit diff", () => {
     expect(r.status).toBe(1);
     expect(r.stdout.startsWith("### Refit: 2026-03-02.1 → 2026-03-03.1\n\n⚠️ 1 regression(s) beyond seed noise")).toBe(true);
     // previous (2026-03-02.1) is 0.005 lower; its interval stayed at 0.986 ± 0.01.
-    expect(r.stdout).toContain("| `tiny/0189587ab56a` | layer 1 anchor stability | 0.981 | 0.936 | -0.045 | [0.976, 0.996] | **REGRESSION** |");
+    expect(r.stdout).toContain("| `tiny/0189587ab56a` | layer 1 anchor stability | 0.981 | 0.936 | -0.045 | [0.976, 0.996] | 0.020 | **REGRESSION** |");
   });
 
   it("prints the diff as JSON with --json, with the same regression as the table", async () => {
@@ -72,7 +72,7 @@ describe("refit diff", () => {
     const d = JSON.parse(r.stdout);
     expect([d.from, d.to, d.regressions, d.added, d.removed]).toEqual(["2026-03-01.1", "2026-03-03.1", 1, [], []]);
     const [worst] = d.moves;
-    expect(worst).toMatchObject({ suite: "tiny", metric: "layer 1 anchor stability", beyondInterval: true, regression: true });
+    expect(worst).toMatchObject({ suite: "tiny", metric: "layer 1 anchor stability", beyondNoise: true, regression: true });
     expect(worst.before - worst.after).toBeCloseTo(0.05, 12);
     expect(worst.delta).toBeCloseTo(-0.05, 12);
     expect(d.moves.filter((m: { regression: boolean }) => m.regression)).toHaveLength(1);

@@ -18,12 +18,12 @@ describe("diffVersions", () => {
     const layer1 = find(d, "layer 1 anchor stability");
     expect(layer1.delta).toBeCloseTo(-0.05, 12);
     expect(layer1.interval![1] - layer1.interval![0]).toBeCloseTo(0.02, 12);
-    expect(layer1.beyondInterval).toBe(true);
+    expect(layer1.beyondNoise).toBe(true);
     expect(layer1.regression).toBe(true);
-    expect(find(d, "layer 2 anchor stability")).toMatchObject({ delta: 0, beyondInterval: false, regression: false });
+    expect(find(d, "layer 2 anchor stability")).toMatchObject({ delta: 0, beyondNoise: false, regression: false });
     // The layer mean moves by half as much and has no interval, so it cannot be called noise or not.
     expect(find(d, "anchor stability").delta).toBeCloseTo(-0.025, 12);
-    expect(find(d, "anchor stability")).toMatchObject({ beyondInterval: null, regression: false });
+    expect(find(d, "anchor stability")).toMatchObject({ beyondNoise: null, regression: false });
     expect(regressions(d).map((m) => m.metric)).toEqual(["layer 1 anchor stability"]);
   });
 
@@ -35,10 +35,10 @@ describe("diffVersions", () => {
     }));
     for (const metric of ["layer 1 commonness (all refits)", "layer 1 residual CKA", "layer 1 probe-shuffled null"]) {
       expect(find(d, metric).delta).toBeCloseTo(-0.5, 12);
-      expect(find(d, metric)).toMatchObject({ beyondInterval: true, regression: false });
+      expect(find(d, metric)).toMatchObject({ beyondNoise: true, regression: false });
     }
     // The uniform null does not vary over bootstrap resamples (lo = hi): that is no interval of noise.
-    expect(find(d, "layer 1 uniform null")).toMatchObject({ delta: 0, interval: null, beyondInterval: null });
+    expect(find(d, "layer 1 uniform null")).toMatchObject({ delta: 0, interval: null, beyondNoise: null });
     expect(regressions(d)).toEqual([]);
   });
 
@@ -51,14 +51,14 @@ describe("diffVersions", () => {
 
   it("ignores a noise-sized drop inside the interval", () => {
     const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.005)));
-    expect(find(d, "layer 1 anchor stability")).toMatchObject({ beyondInterval: false, regression: false });
+    expect(find(d, "layer 1 anchor stability")).toMatchObject({ beyondNoise: false, regression: false });
     expect(regressions(d)).toEqual([]);
   });
 
   it("does not call a rise in stability a regression", () => {
     const tight = editedVersion(fixtureVersion(), "a", withLayerIntervals(0.001));
     const move = find(diffVersions(tight, editedVersion(tight, "b", moveLayer(0, 0.005))), "layer 1 anchor stability");
-    expect(move).toMatchObject({ beyondInterval: true, regression: false });
+    expect(move).toMatchObject({ beyondNoise: true, regression: false });
   });
 
   it("judges mean perplexity against a bootstrap interval over refits, higher being worse", () => {
@@ -70,15 +70,15 @@ describe("diffVersions", () => {
     // Means of resampled refits lie between the smallest and largest refit.
     expect(worse.interval![0]).toBeGreaterThanOrEqual(Math.min(...ppl));
     expect(worse.interval![1]).toBeLessThanOrEqual(Math.max(...ppl));
-    expect(worse).toMatchObject({ beyondInterval: true, regression: true });
+    expect(worse).toMatchObject({ beyondNoise: true, regression: true });
     const better = find(diffVersions(base, editedVersion(base, "b", shiftPerplexity(-2))), "perplexity");
-    expect(better).toMatchObject({ beyondInterval: true, regression: false });
+    expect(better).toMatchObject({ beyondNoise: true, regression: false });
   });
 
   it("lets a threshold alone decide where there is no interval (two refits)", () => {
     const twoRefits = editedVersion(base, "a", (c) => void c.runs.splice(2));
     const after = editedVersion(twoRefits, "b", shiftPerplexity(1));
-    expect(find(diffVersions(twoRefits, after), "perplexity")).toMatchObject({ interval: null, beyondInterval: null, regression: false });
+    expect(find(diffVersions(twoRefits, after), "perplexity")).toMatchObject({ interval: null, beyondNoise: null, regression: false });
     expect(find(diffVersions(twoRefits, after, { thresholds: { perplexity: 0.5 } }), "perplexity").regression).toBe(true);
     expect(find(diffVersions(twoRefits, after, { thresholds: { perplexity: 2 } }), "perplexity").regression).toBe(false);
   });
@@ -113,17 +113,17 @@ describe("formatDiffMarkdown", () => {
     const md = formatDiffMarkdown(diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05))));
     const lines = md.split("\n");
     expect(lines[0]).toBe("### Refit: a → b");
-    expect(lines[2]).toMatch(/^⚠️ 1 regression\(s\) beyond seed noise: \d+ values compared, 1 moved beyond their 95% bootstrap interval/);
-    expect(lines[4]).toBe("| Cell | Metric | a | b | Change | 95% interval | Verdict |");
-    // 0.98569 - 0.05 = 0.93569; interval 0.98569 ± 0.01.
-    expect(lines[6]).toBe(`| \`tiny/${CELL}\` | layer 1 anchor stability | 0.986 | 0.936 | -0.050 | [0.976, 0.996] | **REGRESSION** |`);
+    expect(lines[2]).toMatch(/^⚠️ 1 regression\(s\) beyond seed noise: \d+ values compared, 1 moved beyond seed noise/);
+    expect(lines[4]).toBe("| Cell | Metric | a | b | Change | 95% interval | MDD | Verdict |");
+    // 0.98569 - 0.05 = 0.93569; interval 0.98569 ± 0.01, so MDD = 2.8016 x 1.4142 x 0.01 / 1.96 = 0.020.
+    expect(lines[6]).toBe(`| \`tiny/${CELL}\` | layer 1 anchor stability | 0.986 | 0.936 | -0.050 | [0.976, 0.996] | 0.020 | **REGRESSION** |`);
     expect(lines[7]).toBe("");
-    expect(md).toMatch(/<details><summary>All \d+ values<\/summary>[\s\S]*\| `tiny\/0189587ab56a` \| layer 2 anchor stability \| 0\.997 \| 0\.997 \| \+0\.000 \| \[0\.987, 1\.007\] \| within noise \|[\s\S]*<\/details>/);
+    expect(md).toMatch(/<details><summary>All \d+ values<\/summary>[\s\S]*\| `tiny\/0189587ab56a` \| layer 2 anchor stability \| 0\.997 \| 0\.997 \| \+0\.000 \| \[0\.987, 1\.007\] \| 0\.020 \| within noise \|[\s\S]*<\/details>/);
   });
 
   it("says so when nothing regressed", () => {
     const md = formatDiffMarkdown(diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.005))));
-    expect(md.split("\n")[2]).toMatch(/^no regression beyond seed noise: \d+ values compared, 0 moved beyond/);
+    expect(md.split("\n")[2]).toMatch(/^no regression beyond seed noise: \d+ values compared, 0 moved beyond seed noise/);
     expect(md).not.toContain("REGRESSION");
   });
 });
@@ -133,8 +133,8 @@ describe("formatDiffText", () => {
     const d = diffVersions(base, editedVersion(base, "b", moveLayer(0, -0.05)));
     const lines = formatDiffText(d).split("\n");
     expect(lines[0]).toMatch(/^a -> b: 1 regression\(s\) beyond seed noise/);
-    expect(lines[2]).toMatch(/^cell\s+metric\s+a\s+b\s+change\s+95% interval\s+verdict$/);
+    expect(lines[2]).toMatch(/^cell\s+metric\s+a\s+b\s+change\s+95% interval\s+MDD\s+verdict$/);
     expect(lines.length).toBe(3 + d.moves.length);
-    expect(lines.find((l) => l.includes("layer 1 anchor stability"))).toMatch(/0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+REGRESSION$/);
+    expect(lines.find((l) => l.includes("layer 1 anchor stability"))).toMatch(/0\.986\s+0\.936\s+-0\.050\s+\[0\.976, 0\.996\]\s+0\.020\s+REGRESSION$/);
   });
 });

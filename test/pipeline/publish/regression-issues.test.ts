@@ -53,7 +53,7 @@ describe("planIssues", () => {
     expect(opened.key).toBe(KEY);
     expect(opened.title).toBe(`Refit regression: layer 1 anchor stability of tiny/${cellId} since v1`);
     // 0.986 - 0.05 = 0.936, judged against v1's interval 0.986 ± 0.01.
-    expect(opened.body).toContain(`\`layer 1 anchor stability\` of cell \`tiny/${cellId}\` fell from 0.986 in version \`v1\` to 0.936 in version \`v2\` (change -0.050, outside the 95% bootstrap interval [0.976, 0.996] of the seeds).`);
+    expect(opened.body).toContain(`\`layer 1 anchor stability\` of cell \`tiny/${cellId}\` fell from 0.986 in version \`v1\` to 0.936 in version \`v2\` (change -0.050, beyond seed noise: more than the critical difference of the 95% bootstrap interval [0.976, 0.996] of the seeds).`);
     expect(opened.body).toContain("- Diff of the two versions: https://octo.github.io/refit/diff/v1/v2/");
     expect(opened.body).toContain(`- The cell in \`v2\`: https://octo.github.io/refit/v/v2/cell/tiny/${cellId}/`);
     expect(opened.body).toContain("- Nightly run: https://github.com/octo/refit/actions/runs/7");
@@ -81,7 +81,7 @@ describe("planIssues", () => {
     expect(a.body).toContain("to 0.886 in version `v3worse` (change -0.100");
     // Tonight's move: v2's 0.936 (interval 0.926-0.946) to 0.886.
     expect(a.comment).toContain("Worse again in version `v3worse`: `layer 1 anchor stability` of cell");
-    expect(a.comment).toContain("fell from 0.936 in version `v2` to 0.886 in version `v3worse` (change -0.050, outside the 95% bootstrap interval [0.926, 0.946]");
+    expect(a.comment).toContain("fell from 0.936 in version `v2` to 0.886 in version `v3worse` (change -0.050, beyond seed noise: more than the critical difference of the 95% bootstrap interval [0.926, 0.946]");
     expect(a.comment).toContain("https://octo.github.io/refit/diff/v2/v3worse/");
   });
 
@@ -116,7 +116,7 @@ describe("planIssues", () => {
     expect(plan("v2", "v3same", [{ number: 9, body: "a hand-written issue" }])).toEqual([]);
     const hostile = { suite: 'x" -->', cellId: "`c`", metric: "m" };
     const [a] = planIssues({
-      tonight: { from: "a", to: "b", added: [], removed: [], moves: [{ ...hostile, family: "stability", before: 1, after: 0.5, delta: -0.5, interval: [0.9, 1], beyondInterval: true, regression: true }] },
+      tonight: { from: "a", to: "b", added: [], removed: [], moves: [{ ...hostile, family: "stability", before: 1, after: 0.5, delta: -0.5, interval: [0.9, 1], beyondNoise: true, detectable: 0.101, regression: true }] },
       latest: "b",
       open: [],
       sinceBaseline: () => null,

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
-import { isBeyond } from "../../../src/site/lib/diff.ts";
+import { isBeyondNoise } from "../../../src/site/lib/diff.ts";
 import { diffVersions } from "../../../src/pipeline/publish/diff.ts";
 import { columnText, leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
 import { clearsNulls, intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
@@ -95,12 +95,15 @@ describe("leaderboardCsv", () => {
   });
 });
 
-describe("isBeyond", () => {
-  it("flags a new value outside the old interval, else tests the old value against the new one", () => {
-    expect(isBeyond(0.5, 0.7, [0.4, 0.6], null)).toBe(true);
-    expect(isBeyond(0.5, 0.55, [0.4, 0.6], [0.0, 0.1])).toBe(false);
-    expect(isBeyond(0.5, 0.55, null, [0.52, 0.6])).toBe(true);
-    expect(isBeyond(0.5, 0.55, null, null)).toBeNull();
+describe("isBeyondNoise", () => {
+  it("flags a change above the interval's critical difference, half-width x sqrt(2), worked by hand", () => {
+    // [0.4, 0.6]: half-width 0.1, critical difference 0.1414.
+    expect(isBeyondNoise(0.5, 0.7, [0.4, 0.6])).toBe(true);
+    expect(isBeyondNoise(0.5, 0.64, [0.4, 0.6])).toBe(false);
+    // [0.52, 0.6]: half-width 0.04, critical difference 0.0566.
+    expect(isBeyondNoise(0.5, 0.55, [0.52, 0.6])).toBe(false);
+    expect(isBeyondNoise(0.5, 0.44, [0.52, 0.6])).toBe(true);
+    expect(isBeyondNoise(0.5, 0.55, null)).toBeNull();
   });
 });
 
