@@ -1,7 +1,9 @@
 // Runs a trained model over the probe set and copies out what the compare stage needs: each
 // head's post-softmax pattern (lower triangle incl. diagonal, per probe, BOS row/column kept),
 // resid_pre / resid_mid for every token, per-layer Frobenius norms of the weight blocks, and each
-// head's importance (ablation.dppl: probe-set perplexity with that head's z zeroed, minus without).
+// head's importance (ablation.dppl: probe-set perplexity with that head's z zeroed, minus without)
+// and its fingerprint (ablation.nll: the same ablation's mean NLL change on each probe), and, for a
+// vocabulary of at most MAX_LOGPROB_VOCAB tokens, the next-token log-probabilities at every position.
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
 import * as tf from "@tensorflow/tfjs-core";
 import type { GptConfig, NormName } from "../model/config.ts";
@@ -28,37 +30,63 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
   return norms;
 }
 
+/** Above this many tokens a capture keeps no log-probabilities (GPT-2's 50,257 would be ~200 MB a capture). */
+export const MAX_LOGPROB_VOCAB = 4096;
+
 /**
- * Perplexity over the probe set, exp(total next-token NLL / predicted tokens), each probe predicting
- * its tokens 1..T-1; `ablate` lists [layer, head] pairs whose z is zeroed.
+ * Each probe's total next-token NLL (its tokens 1..T-1 predicted; 0 for a probe under 2 tokens);
+ * `ablate` lists [layer, head] pairs whose z is zeroed.
  */
-export function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): number {
-  let nll = 0;
-  let count = 0;
-  for (const probe of probes) {
+function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Float64Array {
+  return Float64Array.from(probes, (probe) => {
     const T = probe.length;
-    if (T < 2) continue;
-    nll += tf.tidy(() => {
+    if (T < 2) return 0;
+    return tf.tidy(() => {
       const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablate });
       const predicting = tf.slice(logits, [0, 0], [T - 1, logits.shape[1]]); // [T-1, V]
       return crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32")).dataSync()[0] * (T - 1);
     });
-    count += T - 1;
-  }
-  return Math.exp(nll / count);
-}
-
-/** dPPL per head, flat [L * H]: perplexity with head (l, h) zero-ablated minus the unablated perplexity. */
-export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): Float32Array {
-  const base = probePerplexity(params, c, probes);
-  return Float32Array.from({ length: c.nLayers * c.nHeads }, (_, i) => {
-    const ablate = [[Math.floor(i / c.nHeads), i % c.nHeads]] as const;
-    return probePerplexity(params, c, probes, ablate) - base;
   });
 }
 
+/** Perplexity over the probe set from probeNlls: exp(total NLL / predicted tokens), probes added in order. */
+function perplexityOf(nlls: Float64Array, probes: readonly Int32Array[]): number {
+  let nll = 0;
+  let count = 0;
+  probes.forEach((p, i) => {
+    if (p.length < 2) return;
+    nll += nlls[i];
+    count += p.length - 1;
+  });
+  return Math.exp(nll / count);
+}
+
+/** Perplexity over the probe set, each probe predicting its tokens 1..T-1, with `ablate`'s heads zeroed. */
+export function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): number {
+  return perplexityOf(probeNlls(params, c, probes, ablate), probes);
+}
+
+/**
+ * Per head, flat in (layer, head) order: dPPL [L * H], perplexity with the head zero-ablated minus
+ * without; and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with the
+ * head ablated minus without.
+ */
+export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): { dppl: Float32Array; nll: Float32Array } {
+  const P = probes.length;
+  const baseNlls = probeNlls(params, c, probes);
+  const base = perplexityOf(baseNlls, probes);
+  const dppl = new Float32Array(c.nLayers * c.nHeads);
+  const nll = new Float32Array(c.nLayers * c.nHeads * P);
+  for (let i = 0; i < dppl.length; i++) {
+    const ablated = probeNlls(params, c, probes, [[Math.floor(i / c.nHeads), i % c.nHeads]]);
+    dppl[i] = perplexityOf(ablated, probes) - base;
+    probes.forEach((p, j) => (nll[i * P + j] = p.length < 2 ? 0 : (ablated[j] - baseNlls[j]) / (p.length - 1)));
+  }
+  return { dppl, nll };
+}
+
 export interface CaptureOptions {
-  /** Measure each head's dPPL (L * H extra passes over the probes); off for untrained refits. Default true. */
+  /** Measure each head's dPPL and fingerprint (L * H extra passes over the probes); off for untrained refits. Default true. */
   ablation?: boolean;
 }
 
@@ -72,13 +100,16 @@ export function captureRun(params: Params, c: GptConfig, probes: readonly Int32A
   const residPre = Array.from({ length: L }, () => new Float32Array(N * D));
   const residMid = Array.from({ length: L }, () => new Float32Array(N * D));
   const tokens = new Int32Array(N);
+  const V = c.vocabSize;
+  const logprobs = V <= MAX_LOGPROB_VOCAB ? new Float32Array(N * V) : undefined;
 
   let kOffset = 0; // where this probe's triangle starts within a head's row of K values
   let nOffset = 0; // where this probe's tokens start among all N tokens
   for (const probe of probes) {
     const T = probe.length;
     tf.tidy(() => {
-      const { captured } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
+      const { captured, logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
+      logprobs?.set(tf.logSoftmax(logits).dataSync(), nOffset * V);
       for (let l = 0; l < L; l++) {
         const pattern = captured.get(hookName(l, "hook_pattern"))!.dataSync(); // [1, H, T, T]
         for (let h = 0; h < H; h++) {
@@ -98,5 +129,6 @@ export function captureRun(params: Params, c: GptConfig, probes: readonly Int32A
   }
   if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
   const ablation = (options.ablation ?? true) ? headAblation(params, c, probes) : undefined;
-  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c), ...(ablation ? { ablation } : {}) };
+  const measured = ablation ? { ablation: ablation.dppl, ablationNll: ablation.nll } : {};
+  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c), ...measured, ...(logprobs ? { logprobs } : {}) };
 }

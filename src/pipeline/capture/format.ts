@@ -1,6 +1,6 @@
 // The capture file (`capture.safetensors`), Refit's documented interchange format for the compare
 // stage (docs/formats.md "Capture file"): attn.{l} [H, K], resid_pre.{l} / resid_mid.{l} [N, D], tokens [N],
-// optional ablation.dppl [L, H] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema
+// optional ablation.dppl [L, H], ablation.nll [L, H, P], output.logprobs [N, V] and norms.* [L], and `__metadata__` validated by CaptureMetaSchema
 // (version 2; version 1 files, Refit runs only, are read and upgraded). Bytes in, bytes out, or a
 // file opened by its header and read a layer at a time (openCapture, for the compare stage); either
 // way, captures made elsewhere are checked as strictly as Refit's own.
@@ -23,6 +23,10 @@ export interface Capture {
   norms: Partial<Record<NormName, Float32Array>>;
   /** ablation.dppl, flat [L * H]: dPPL per zero-ablated head; absent when not measured. */
   ablation?: Float32Array;
+  /** ablation.nll, flat [L * H * P]: each head's fingerprint, the per-probe mean NLL change when it is zero-ablated. */
+  ablationNll?: Float32Array;
+  /** output.logprobs, flat [N * V]: next-token log-probabilities at every probe position; absent for large vocabularies. */
+  logprobs?: Float32Array;
 }
 
 // Plain-string metadata values are stored as they are; structured ones (numbers, objects) as JSON.
@@ -43,6 +47,8 @@ export function encodeCapture(c: Capture): Uint8Array {
   }
   tensors.set("tokens", { dtype: "I32", shape: [N], data: c.tokens });
   if (c.ablation) tensors.set("ablation.dppl", { dtype: "F32", shape: [nLayers, nHeads], data: c.ablation });
+  if (c.ablationNll) tensors.set("ablation.nll", { dtype: "F32", shape: [nLayers, nHeads, c.meta.probeLengths.length], data: c.ablationNll });
+  if (c.logprobs) tensors.set("output.logprobs", { dtype: "F32", shape: [N, c.logprobs.length / N], data: c.logprobs });
   for (const [name, values] of Object.entries(c.norms)) tensors.set(`norms.${name}`, { dtype: "F32", shape: [nLayers], data: values });
   const meta: Record<string, string> = {};
   for (const [k, v] of Object.entries(c.meta)) meta[k] = RAW_STRING_KEYS.has(k) ? String(v) : JSON.stringify(v);
@@ -90,7 +96,8 @@ export type LayerTensor = "attn" | "resid_pre" | "resid_mid";
 interface TensorSpec {
   name: string;
   dtype: "F32" | "I32";
-  shape: number[];
+  /** null: any size (the vocabulary of output.logprobs is the model's own). */
+  shape: (number | null)[];
   optional: boolean;
 }
 
@@ -99,7 +106,7 @@ function captureTensors(meta: CaptureMeta): TensorSpec[] {
   const { nLayers, nHeads, dModel } = meta.config.model;
   const K = meta.probeLengths.reduce((s, t) => s + triangleSize(t), 0);
   const N = meta.probeLengths.reduce((s, t) => s + t, 0);
-  const f32 = (name: string, shape: number[], optional = false): TensorSpec => ({ name, dtype: "F32", shape, optional });
+  const f32 = (name: string, shape: (number | null)[], optional = false): TensorSpec => ({ name, dtype: "F32", shape, optional });
   const layers = Array.from({ length: nLayers }, (_, l) => l);
   return [
     ...NORM_NAMES.map((n) => f32(`norms.${n}`, [nLayers], true)),
@@ -108,6 +115,8 @@ function captureTensors(meta: CaptureMeta): TensorSpec[] {
     ...layers.map((l) => f32(`resid_mid.${l}`, [N, dModel])),
     { name: "tokens", dtype: "I32", shape: [N], optional: false },
     f32("ablation.dppl", [nLayers, nHeads], true),
+    f32("ablation.nll", [nLayers, nHeads, meta.probeLengths.length], true),
+    f32("output.logprobs", [N, null], true),
   ];
 }
 
@@ -124,21 +133,24 @@ function checkCapture(
     const t = header.tensors.get(name);
     if (!t && want.optional) continue;
     if (!t) throw new InputError(`${source}: missing tensor "${name}"`);
-    if (t.dtype !== want.dtype || t.shape.join() !== want.shape.join()) {
-      throw new InputError(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${want.dtype} [${want.shape}]`);
+    const fits = t.shape.length === want.shape.length && want.shape.every((n, i) => n === null || n === t.shape[i]);
+    if (t.dtype !== want.dtype || !fits) {
+      throw new InputError(`${source}: tensor "${name}" is ${t.dtype} [${t.shape}], expected ${want.dtype} [${want.shape.map((n) => n ?? "any")}]`);
     }
   }
   return meta;
 }
 
 /** The small tensors of a checked capture (tokens, norms, ablation), whichever way `get` reads one. */
-function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown, source: string): Pick<Capture, "tokens" | "norms" | "ablation"> {
+function smallTensors(tensors: ReadonlyMap<string, unknown>, get: (name: string) => unknown, source: string): Pick<Capture, "tokens" | "norms" | "ablation" | "ablationNll" | "logprobs"> {
   const norms: Capture["norms"] = {};
   for (const n of NORM_NAMES) if (tensors.has(`norms.${n}`)) norms[n] = finite(get(`norms.${n}`) as Float32Array, `norms.${n}`, source);
   return {
     tokens: get("tokens") as Int32Array,
     norms,
     ...(tensors.has("ablation.dppl") ? { ablation: get("ablation.dppl") as Float32Array } : {}),
+    ...(tensors.has("ablation.nll") ? { ablationNll: finite(get("ablation.nll") as Float32Array, "ablation.nll", source) } : {}),
+    ...(tensors.has("output.logprobs") ? { logprobs: finite(get("output.logprobs") as Float32Array, "output.logprobs", source) } : {}),
   };
 }
 
@@ -173,7 +185,7 @@ export function decodeCapture(bytes: Uint8Array, source: string): Capture {
  * per-layer tensors (the bulk of the file) read on demand, so a cell's refits are never all in
  * memory at once.
  */
-export interface CaptureReader extends Pick<Capture, "meta" | "tokens" | "norms" | "ablation"> {
+export interface CaptureReader extends Pick<Capture, "meta" | "tokens" | "norms" | "ablation" | "ablationNll" | "logprobs"> {
   /** attn.{layer} [H, K], or resid_pre.{layer} / resid_mid.{layer} [N, D], read from the file (a fresh array each call). */
   read(tensor: LayerTensor, layer: number): Float32Array;
 }

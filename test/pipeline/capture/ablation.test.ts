@@ -1,6 +1,7 @@
 // Head importance in the capture: probe-set perplexity against a hand softmax over the model's
-// logits, dPPL exactly 0 for a head whose W_O rows are zero, and ablation.dppl surviving the
-// capture file round trip (and absent when not measured, as for untrained refits).
+// logits, dPPL and the per-probe fingerprint exactly 0 for a head whose W_O rows are zero, the
+// fingerprint against a hand ablation, and ablation.dppl, ablation.nll and output.logprobs
+// surviving the capture file round trip (the ablation absent when not measured, as for untrained refits).
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureRun, headAblation, probePerplexity } from "../../../src/pipeline/capture/capture.ts";
@@ -15,6 +16,19 @@ const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSi
 const probes = ["The cat sat.", "A dog ran off!", "Hi."].map((s) => Int32Array.from([BOS, ...encode(s)]));
 let params: Params;
 
+/** Mean next-token NLL of one probe by a hand softmax over the model's logits, with `ablate`'s heads zeroed. */
+function handNll(probe: Int32Array, ablate: [number, number][] = []): number {
+  const T = probe.length;
+  const logits = tf.tidy(() => forward(params, config, tf.tensor2d(probe, [1, T], "int32"), { ablate }).logits.arraySync());
+  let nll = 0;
+  for (let t = 0; t < T - 1; t++) {
+    const row = logits[t];
+    const max = Math.max(...row);
+    nll += max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) - row[probe[t + 1]];
+  }
+  return nll / (T - 1);
+}
+
 beforeAll(async () => {
   await initBackend("wasm");
   params = initParams(config, 7);
@@ -23,19 +37,8 @@ afterAll(() => tf.dispose([...params.values()]));
 
 describe("probePerplexity", () => {
   it("is exp of the mean next-token NLL over all probes, by a hand softmax", () => {
-    let nll = 0;
-    let count = 0;
-    for (const probe of probes) {
-      const T = probe.length;
-      const logits = tf.tidy(() => forward(params, config, tf.tensor2d(probe, [1, T], "int32")).logits.arraySync());
-      for (let t = 0; t < T - 1; t++) {
-        const row = logits[t];
-        const max = Math.max(...row);
-        const logZ = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
-        nll += logZ - row[probe[t + 1]];
-        count++;
-      }
-    }
+    const nll = probes.reduce((s, p) => s + handNll(p) * (p.length - 1), 0);
+    const count = probes.reduce((s, p) => s + p.length - 1, 0);
     expect(probePerplexity(params, config, probes)).toBeCloseTo(Math.exp(nll / count), 3);
   });
 });
@@ -47,12 +50,24 @@ describe("headAblation", () => {
     const saved = wo.clone();
     // Head 2 of layer 1 reads rows 2*dh..3*dh of c_proj: zero them.
     wo.assign(tf.tidy(() => tf.mul(saved, tf.tensor2d(Array.from({ length: config.dModel }, (_, r) => (r >= 2 * dh && r < 3 * dh ? 0 : 1)), [config.dModel, 1]))));
-    const dppl = headAblation(params, config, probes);
+    const { dppl, nll } = headAblation(params, config, probes);
     wo.assign(saved);
     saved.dispose();
     expect(dppl).toHaveLength(config.nLayers * config.nHeads);
     expect(dppl[1 * config.nHeads + 2]).toBe(0);
     expect(Array.from(dppl).filter((v) => v !== 0).length).toBeGreaterThan(4);
+    const P = probes.length;
+    expect(nll).toHaveLength(config.nLayers * config.nHeads * P);
+    expect(Array.from(nll.subarray((1 * config.nHeads + 2) * P, (1 * config.nHeads + 3) * P))).toEqual([0, 0, 0]);
+  });
+
+  it("fingerprints each head by its per-probe mean NLL change, as a hand ablation gives it", () => {
+    const { nll } = headAblation(params, config, probes);
+    const P = probes.length;
+    probes.forEach((probe, p) => {
+      const change = handNll(probe, [[0, 3]]) - handNll(probe);
+      expect(nll[3 * P + p]).toBeCloseTo(change, 4);
+    });
   });
 });
 
@@ -70,13 +85,31 @@ describe("captureRun", () => {
     backend: "wasm" as const,
   });
 
-  it("stores ablation.dppl [L, H] through the file round trip, and leaves it out when asked", () => {
+  it("stores ablation.dppl [L, H] and ablation.nll [L, H, P] through the file round trip, and leaves them out when asked", () => {
     const withAblation = captureRun(params, config, probes, meta());
     const back = decodeCapture(encodeCapture(withAblation), "mem");
     expect(Array.from(back.ablation!)).toEqual(Array.from(withAblation.ablation!));
-    expect(Array.from(back.ablation!)).toEqual(Array.from(headAblation(params, config, probes)));
+    const direct = headAblation(params, config, probes);
+    expect(Array.from(back.ablation!)).toEqual(Array.from(direct.dppl));
+    expect(Array.from(back.ablationNll!)).toEqual(Array.from(direct.nll));
     const without = captureRun(params, config, probes, meta(), { ablation: false });
     expect(without.ablation).toBeUndefined();
+    expect(without.ablationNll).toBeUndefined();
     expect(decodeCapture(encodeCapture(without), "mem").ablation).toBeUndefined();
+  });
+
+  it("stores next-token log-probabilities [N, V] that normalise at every position", () => {
+    const c = captureRun(params, config, probes, meta(), { ablation: false });
+    const V = config.vocabSize;
+    const N = probes.reduce((s, p) => s + p.length, 0);
+    const back = decodeCapture(encodeCapture(c), "mem");
+    expect(back.logprobs).toHaveLength(N * V);
+    for (let i = 0; i < N; i++) {
+      const total = back.logprobs!.subarray(i * V, (i + 1) * V).reduce((s, v) => s + Math.exp(v), 0);
+      expect(total).toBeCloseTo(1, 4);
+    }
+    // Position 0 of probe 1 predicts its token 1: the hand NLL's first term.
+    const at = probes[0].length;
+    expect(-back.logprobs![at * V + probes[1][1]]).toBeGreaterThan(0);
   });
 });
