@@ -40,6 +40,8 @@ export function refitInputOf(c: CaptureReader): RefitInput {
     norms: c.norms,
     dppl: c.ablation ?? null,
     tokens: c.tokens,
+    fingerprint: c.ablationNll ?? null,
+    logprobs: c.logprobs ?? null,
   };
 }
 

@@ -54,6 +54,14 @@ export const CELL_METRICS = [
   "residualMargin.layerMean",
   "importance.trendAllRefits",
   "universal.share",
+  "universal.shareFunctional",
+  "functional.stability",
+  "functional.null",
+  "functional.excess",
+  "functional.auc.paper",
+  "functional.auc.hungarian",
+  "output.js",
+  "output.headAgreement",
   ...NORM_NAMES.map((n) => `weightNorm.${n}` as const),
 ] as const;
 export type CellMetric = (typeof CELL_METRICS)[number];
@@ -147,6 +155,23 @@ export const DEFINITIONS: Readonly<Record<LayerMetric | CellMetric, string>> = O
     "universal.share",
     `Fraction of the anchor's heads that are universal: the head's per-refit excess over its own informative null, s(l,h,r) - max(probe-shuffled(l,h,r), uniform(l,h)), has mean minus t(0.975, k - 1) x sd / sqrt(k) above 0 over the k refits besides the anchor (Student's t, sd with ddof 1). ${BOOT}`,
   ],
+  ["universal.shareFunctional", `As universal.share, a head counting only when its functional excess per refit (functional.stability's similarity for that head minus its random-head null) also clears 0 by the same t rule. Needs ablation fingerprints. ${BOOT}`],
+  [
+    "functional.stability",
+    `Mean over the anchor's heads and the other refits of the Pearson r over probes between the anchor head's ablation fingerprint (per-probe mean NLL change when its z is zeroed) and its paper match's (the same-layer head with the largest cbar): whether matched heads do the same work. ${BOOT}`,
+  ],
+  ["functional.null", `As functional.stability with the match replaced by a head drawn at random from the same layer of the refit, in expectation (the mean over the layer's heads). ${BOOT}`],
+  ["functional.excess", `functional.stability minus functional.null on the same resample. ${BOOT}`],
+  [
+    "functional.auc.paper",
+    `Area under quality against coverage for the paper's matches: the drawn refits' matched pairs sorted by their cbar (best first), q(k) the mean functional similarity of the first k, the area the mean of q(k) over k. ${BOOT}`,
+  ],
+  ["functional.auc.hungarian", `As functional.auc.paper for the one-to-one (Hungarian, per layer) matches; the larger area ranks the matching rule higher by function. ${BOOT}`],
+  [
+    "output.js",
+    `Jensen-Shannon divergence in bits between the anchor's and each other refit's next-token distributions, averaged over every predicting probe position and over the refits besides the anchor: whether seeds predict alike. Needs output.logprobs (vocabulary of at most 4,096 tokens). ${BOOT}`,
+  ],
+  ["output.headAgreement", `Pearson r over the refits besides the anchor between output.js of the (anchor, r) pair and its head stability (mean over heads of s(l,h,r)); negative when seeds whose heads differ more also predict differently. Needs at least 3 other refits. ${BOOT}`],
   ["meanCorrected", `Mean over layers of stability.nullCorrected. ${BOOT}`],
   ["midDip.corrected", `Needs L >= 3. min of stability.nullCorrected over interior layers minus the smaller of its values at the first and last layer: negative when the least stable layer beyond the nulls is interior (finding 1's headline). ${BOOT}`],
   ["minDepth.corrected", `Relative depth (l + 1) / L of the layer with the lowest stability.nullCorrected, for comparison with where the paper finds its minimum. ${BOOT}`],

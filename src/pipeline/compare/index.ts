@@ -38,6 +38,10 @@ export interface RefitInput {
   dppl?: ArrayLike<number> | null;
   /** The probe tokens, concatenated (N = sum of probe lengths); omit to skip induction scores. */
   tokens?: Int32Array;
+  /** Ablation fingerprints, flat [L * H * P]: each head's per-probe mean NLL change; omit to skip functional matching. */
+  fingerprint?: ArrayLike<number> | null;
+  /** Next-token log-probabilities, flat [N * V]; omit to skip output agreement. */
+  logprobs?: ArrayLike<number> | null;
 }
 
 export interface CompareCellOptions {
@@ -106,6 +110,10 @@ interface Allowed {
   /** Every refit's dPPL, for importance.trendAllRefits; null unless all were ablated. */
   everyDppl: readonly ArrayLike<number>[] | null;
   residuals: boolean;
+  /** Every refit's fingerprints, or null unless all have them. */
+  fingerprints: readonly ArrayLike<number>[] | null;
+  /** Every refit's log-probabilities, or null unless all have them. */
+  logprobs: readonly ArrayLike<number>[] | null;
   induction: ReturnType<typeof inductionScores>;
   intervals: boolean;
 }
@@ -121,6 +129,8 @@ function allowed(layout: PatternLayout, refits: readonly RefitInput[], init: rea
     anchorDppl,
     everyDppl: anchorDppl && refits.every((r) => r.dppl) ? refits.map((r) => r.dppl!) : null,
     residuals: refits.every((r) => r.resid),
+    fingerprints: refits.every((r) => r.fingerprint) ? refits.map((r) => r.fingerprint!) : null,
+    logprobs: refits.every((r) => r.logprobs) ? refits.map((r) => r.logprobs!) : null,
     induction: inductionScores(layout, refits),
     intervals: refits.length >= MIN_REFITS_FOR_INTERVALS,
   };
@@ -139,6 +149,8 @@ function notesOf(a: Allowed, trained: PairTables, layout: PatternLayout, refits:
   if (layout.nHeads < 3) notes.push("importance correlations left out: they need at least 3 heads per layer");
   else if (!refits[0].dppl) notes.push("importance left out: the anchor capture has no ablation.dppl");
   if (!a.residuals) notes.push("residual CKA left out: a capture has no residual stream");
+  if (!a.fingerprints) notes.push("functional matching left out: a capture has no ablation fingerprints (ablation.nll)");
+  if (!a.logprobs) notes.push("output agreement left out: a capture has no next-token log-probabilities (output.logprobs)");
   if (!a.induction) notes.push("induction scores left out: a capture has no probe tokens, or no probe repeats a token");
   return notes;
 }
@@ -189,6 +201,9 @@ export function compareCell(options: CompareCellOptions): CellComparison {
     norms: stackNorms(refits, layout.nLayers),
     scores: a.induction?.scores ?? null,
     repeatRows: a.induction?.repeatRows ?? null,
+    fingerprints: a.fingerprints,
+    logprobs: a.logprobs,
+    probeLengths: layout.probeLengths,
   });
   const { estimates, cellEstimates, cellReplicates } = estimateAll(statistics, refits.length, bootstrap, a.intervals);
   const scores = a.induction?.scores ?? null;

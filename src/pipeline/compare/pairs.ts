@@ -38,6 +38,8 @@ export interface PairTables {
   uniform: Float64Array;
   /** The paper's best matches from refit 0 (the anchor) to each refit r >= 1, cross-layer included. */
   anchorMatches: BestMatches[];
+  /** The anchor's full cross-layer cbar matrix [n, n] against each refit r >= 1 (index r - 1), rows the anchor's heads. */
+  anchorCbar: Float64Array[];
 }
 
 const errors = {
@@ -83,7 +85,7 @@ export function pairTables(layout: PatternLayout, refits: readonly RefitPatterns
     arena.close();
   }
   const { anchorFull, ...rest } = tables;
-  return { ...rest, nRefits: cell.R, nHeadsTotal: cell.n, anchorMatches: anchorFull.map((full) => bestMatches(full, layout)) };
+  return { ...rest, nRefits: cell.R, nHeadsTotal: cell.n, anchorMatches: anchorFull.map((full) => bestMatches(full, layout)), anchorCbar: anchorFull };
 }
 
 /** One cell's inputs and sizes: R refits, n = L * H heads each, P probes, K pattern values per head. */
@@ -98,7 +100,7 @@ interface Cell {
 }
 
 /** The tables being filled, plus the anchor's full cross-layer cbar matrix against each refit r >= 1. */
-type Tables = Omit<PairTables, "nRefits" | "nHeadsTotal" | "anchorMatches"> & { anchorFull: Float64Array[] };
+type Tables = Omit<PairTables, "nRefits" | "nHeadsTotal" | "anchorMatches" | "anchorCbar"> & { anchorFull: Float64Array[] };
 
 function emptyTables({ R, n }: Cell, shuffledProbes: number): Tables {
   return {

@@ -9,7 +9,9 @@ import { SITES, type CellMetric, type LayerMetric, type Site } from "./definitio
 import { depthTrend, importanceByLayer, normCorrelation } from "./importance.ts";
 import { inductionHeads, type HeadScores, type RepeatRowTables } from "./induction.ts";
 import type { PairTables } from "./pairs.ts";
-import { universalShare } from "./universal.ts";
+import { attentionExcess, shareClearing } from "./universal.ts";
+import { functionalExcess, functionalStatistics, functionalTables } from "./functional.ts";
+import { outputStatistics } from "./output.ts";
 
 export interface StatisticsInput {
   nLayers: number;
@@ -31,6 +33,11 @@ export interface StatisticsInput {
   scores: readonly HeadScores[] | null;
   /** Every anchor head compared on the repeat rows only; null when the anchor has no induction head. */
   repeatRows: RepeatRowTables | null;
+  /** Every refit's ablation fingerprints (flat [L * H * P]) in refit order; null unless every refit has them. */
+  fingerprints: readonly ArrayLike<number>[] | null;
+  /** Every refit's next-token log-probabilities (flat [N * V]) in refit order; null unless every refit has them. */
+  logprobs: readonly ArrayLike<number>[] | null;
+  probeLengths: readonly number[];
 }
 
 export interface CellStatistics {
@@ -166,7 +173,7 @@ function wholeCellStatistics(input: StatisticsInput, shared: Shared): Partial<Re
     },
   };
   cell["meanExcess.informativeNull"] = (d) => informativeExcess.reduce((a, f) => a + f(d), 0) / L;
-  cell["universal.share"] = universalShare(input.trained);
+  Object.assign(cell, beyondPaperStatistics(input));
   Object.assign(cell, inductionControl(input), correctedStatistics(input, shared));
   if (L >= 3) {
     const dip = (v: readonly number[]) => minOf(v.slice(1, -1)) - Math.min(v[0], v[L - 1]);
@@ -217,6 +224,24 @@ function correctedStatistics(input: StatisticsInput, shared: Shared): Partial<Re
       return (pairMatrix(cka[l])(d) - f) / (1 - f);
     };
     out["residualMargin.corrected"] = (d) => meanOf(layers.map((l) => k(l, d))) - meanOf(profile(d));
+  }
+  return out;
+}
+
+/** The statistics of docs/metrics.md "Past the paper": universal heads, functional matching, output agreement. */
+function beyondPaperStatistics(input: StatisticsInput): Partial<Record<CellMetric, Statistic>> {
+  const { trained: T, nLayers: L, nHeads: H } = input;
+  const n = L * H;
+  const attention = attentionExcess(T);
+  const out: Partial<Record<CellMetric, Statistic>> = { "universal.share": shareClearing([attention], n) };
+  if (input.fingerprints) {
+    const tables = functionalTables({ nLayers: L, nHeads: H, fingerprints: input.fingerprints, anchorCbar: T.anchorCbar });
+    Object.assign(out, functionalStatistics(tables));
+    out["universal.shareFunctional"] = shareClearing([attention, functionalExcess(tables, T.nRefits, n)], n);
+  }
+  if (input.logprobs) {
+    const headStability = (r: number) => meanOf(Array.from(T.max.subarray(r * n, (r + 1) * n)));
+    Object.assign(out, outputStatistics(input.logprobs, input.probeLengths, headStability));
   }
   return out;
 }

@@ -33,24 +33,34 @@ export function clearsZero(values: ArrayLike<number>): boolean {
 }
 
 /**
- * universal.share: the fraction of the anchor's heads whose per-refit excess
- * s(l,h,r) - max(probe-shuffled(l,h,r), uniform(l,h)) clears 0 over the draw's other refits.
+ * Per refit r and anchor head i, at [r * n + i]: s(l,h,r) - max(probe-shuffled(l,h,r), uniform(l,h)),
+ * the head's excess over its own informative null (the anchor's rows of the tables: a = 0).
  */
-export function universalShare(T: PairTables): Statistic {
+export function attentionExcess(T: PairTables): Float64Array {
   const n = T.nHeadsTotal;
-  const R = T.nRefits;
-  // The anchor's rows: refit r's entry for head i sits at r * n + i (anchor a = 0).
-  const excess = Float64Array.from({ length: R * n }, (_, k) => {
+  return Float64Array.from({ length: T.nRefits * n }, (_, k) => {
     const [r, i] = [Math.floor(k / n), k % n];
     return T.max[r * n + i] - Math.max(T.shuffled ? T.shuffled[r * n + i] : -Infinity, T.uniform[i]);
   });
+}
+
+/**
+ * The fraction of the n anchor heads whose excess clears 0 over the draw's other refits in every
+ * table given ([r * n + i] each): universal.share with the attention excess alone,
+ * universal.shareFunctional with the functional excess too.
+ */
+export function shareClearing(excess: readonly Float64Array[], n: number): Statistic {
   return (d: Draw) => {
+    if (d.others.length < 2) return NaN;
     const values = new Float64Array(d.others.length);
     let universal = 0;
     for (let i = 0; i < n; i++) {
-      d.others.forEach((r, j) => (values[j] = excess[r * n + i]));
-      if (clearsZero(values)) universal++;
+      const clears = excess.every((table) => {
+        d.others.forEach((r, j) => (values[j] = table[r * n + i]));
+        return clearsZero(values);
+      });
+      if (clears) universal++;
     }
-    return d.others.length < 2 ? NaN : universal / n;
+    return universal / n;
   };
 }

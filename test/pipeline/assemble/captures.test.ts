@@ -70,7 +70,7 @@ describe("compareDirectory", () => {
     expect(cell.untrainedCaptures).toHaveLength(3);
     expect(cell.stats.estimates![0]["null.untrained"].value).toBeGreaterThan(0);
     expect(cell.stats.estimates![0]["cka.rbf.resid_mid"].value).toBeLessThanOrEqual(1);
-    expect(result.findings.map((f) => f.id)).toEqual(["finding1", "finding2", "finding3", "finding4", "finding5", "inductionControl", "inductionRank", "inductionRepeat", "inductionRepeatRank", "seedSources", "negativeNulls", "negativeInduction"]);
+    expect(result.findings.map((f) => f.id)).toEqual(["finding1", "finding2", "finding3", "finding4", "finding5", "seedSources", "inductionControl", "inductionRank", "inductionRepeat", "inductionRepeatRank", "negativeNulls", "negativeInduction"]);
     expect(CompareResultSchema.parse(JSON.parse(JSON.stringify(result)))).toEqual(JSON.parse(JSON.stringify(result)));
   });
 

@@ -54,6 +54,8 @@ describe("compareCell estimates", () => {
     expect(stats.notes).toEqual([
       "probe-shuffled null uses 2 of 3 probes; the rest have no same-length partner",
       "importance left out: the anchor capture has no ablation.dppl",
+      "functional matching left out: a capture has no ablation fingerprints (ablation.nll)",
+      "output agreement left out: a capture has no next-token log-probabilities (output.logprobs)",
       "induction scores left out: a capture has no probe tokens, or no probe repeats a token",
     ]);
   });

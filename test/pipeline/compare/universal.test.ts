@@ -2,7 +2,9 @@
 import { describe, expect, it } from "vitest";
 import { identityDraw } from "../../../src/pipeline/compare/bootstrap.ts";
 import type { PairTables } from "../../../src/pipeline/compare/pairs.ts";
-import { clearsZero, tQuantile975, universalShare } from "../../../src/pipeline/compare/universal.ts";
+import { attentionExcess, clearsZero, shareClearing, tQuantile975 } from "../../../src/pipeline/compare/universal.ts";
+
+const universalShare = (T: PairTables) => shareClearing([attentionExcess(T)], T.nHeadsTotal);
 
 /** Anchor rows only: max and shuffled per refit r (r = 0 is the anchor, left 0) for n heads. */
 function tables(max: number[][], shuffled: number[][] | null, uniform: number[]): PairTables {
@@ -19,6 +21,7 @@ function tables(max: number[][], shuffled: number[][] | null, uniform: number[])
     commonness: new Float64Array(R * n),
     uniform: Float64Array.from({ length: R * n }, (_, k) => uniform[k % n]),
     anchorMatches: [],
+    anchorCbar: [],
   };
 }
 
