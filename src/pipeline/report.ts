@@ -6,6 +6,7 @@
 import type { CellStats, Estimate } from "./artifacts/cell-stats.ts";
 import type { Finding } from "./artifacts/finding.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
+import { minimumDetectable, seedsToDetect } from "./publish/detectable.ts";
 
 const f3 = (x: number) => x.toFixed(3);
 const num = (x: number | null | undefined) => (x === null || x === undefined ? "-" : f3(x));
@@ -87,6 +88,8 @@ export function formatScience(s: CellStats): string[] {
     .filter(([, e]) => e.value !== null)
     .map(([id, e]) => `${id} ${withCi(e)}`);
   if (cellLine.length > 0) out.push(`  cell: ${cellLine.join("; ")}`);
+  const detectable = detectableLine(c, s.nRefits);
+  if (detectable) out.push(detectable);
   if (s.seedsNeeded) {
     const pts = s.seedsNeeded.points.map((p) => `${p.refits}: ±${f3(p.halfWidth)}`).join(", ");
     const need = s.seedsNeeded.forHalfWidth.map((p) => `±${p.halfWidth} needs ~${p.refits}`).join(", ");
@@ -94,6 +97,21 @@ export function formatScience(s: CellStats): string[] {
   }
   for (const note of s.notes ?? []) out.push(`  note: ${note}`);
   return out;
+}
+
+/** The headline metrics whose smallest detectable difference the report prints, and the difference it prices in seeds. */
+const DETECTABLE_SHOWN = ["meanCorrected", "meanExcess.informativeNull", "universal.share"] as const;
+const STATED_DIFFERENCE = 0.02;
+
+/** The minimum detectable difference between two cells at this seed count (docs/metrics.md "Past the paper"). */
+function detectableLine(c: NonNullable<CellStats["cellEstimates"]>, nRefits: number): string | null {
+  const parts = DETECTABLE_SHOWN.flatMap((id) => {
+    const e = c[id];
+    if (!e || e.lo === null || e.hi === null) return [];
+    const iv: [number, number] = [e.lo, e.hi];
+    return [`${id} ${f3(minimumDetectable(iv))} (${seedsToDetect(iv, nRefits, STATED_DIFFERENCE)} seeds for ${STATED_DIFFERENCE})`];
+  });
+  return parts.length === 0 ? null : `  smallest difference two cells of ${nRefits} seeds can detect (80% power): ${parts.join("; ")}`;
 }
 
 /** Short label of a finding: 1-5 for the paper's, the id for Refit's controls. */
