@@ -237,7 +237,7 @@ describe("refit run --shard", () => {
   it("trains shards separately into one directory; the unsharded run then reuses them and matches", () => {
     const sharded = path.join(tmp, "sharded");
     for (const shard of ["1/2", "2/2"]) {
-      const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--shard", shard, "--workers", "1"]);
+      const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--kernels", "wasm", "--shard", shard, "--workers", "1"]);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`shard ${shard}: 1 of 1 runs finished`);
     }
@@ -291,6 +291,11 @@ describe("refit run with bad input", () => {
   it("prints its version with --version", () => {
     const r = refit(["--version"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`refit ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}\n`);
+    const [version, kernels, ...rest] = r.stdout.split("\n");
+    expect(version).toBe(`refit ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}`);
+    // The kernel path it would train on: blas with the library and CPU kernels it loaded, or wasm and why.
+    if ("unavailable" in blas) expect(kernels).toBe(`kernels: wasm (Refit's WebAssembly kernels); blas unavailable: ${blas.unavailable}`);
+    else expect(kernels).toMatch(/^kernels: blas \(OpenBLAS \d+\.\d+\.\d+, \w+ kernels, 1 thread\) under --kernels auto, or wasm/);
+    expect(rest).toEqual([""]);
   });
 });
