@@ -44,7 +44,7 @@ function build() {
   if (run.error) return `no C compiler (${cc}: ${run.error.code ?? run.error.message}); on Debian: apt-get install build-essential libopenblas-dev`;
   if (run.status !== 0) {
     fs.rmSync(tmp, { force: true });
-    const first = (run.stderr || run.stdout).split("\n").find((l) => /error/i.test(l)) ?? `exit ${run.status}`;
+    const first = (run.stderr || run.stdout).split("\n").find((l) => /cannot find|not found|error/i.test(l)) ?? `exit ${run.status}`;
     return `${cc} could not build it (${first.trim()}); on Debian: apt-get install build-essential libopenblas-dev`;
   }
   fs.renameSync(tmp, addon);

@@ -67,8 +67,10 @@ let loaded: { addon: BlasAddon; identity: BlasIdentity; note: string | null } | 
 export function loadBlas(): { addon: BlasAddon; identity: BlasIdentity; note: string | null } | { unavailable: string } {
   if (loaded) return loaded;
   if (!fs.existsSync(ADDON)) {
-    const why = fs.existsSync(UNAVAILABLE) ? fs.readFileSync(UNAVAILABLE, "utf8").trim() : "it was not built (npm ci builds it; `npm run blas` retries)";
-    return (loaded = { unavailable: `the BLAS addon is not built: ${why}` });
+    const why = fs.existsSync(UNAVAILABLE)
+      ? `: ${fs.readFileSync(UNAVAILABLE, "utf8").trim()}`
+      : " (npm ci builds it where a C compiler and OpenBLAS are installed; npm run blas retries)";
+    return (loaded = { unavailable: `the BLAS addon is not built${why}` });
   }
   process.env.OPENBLAS_NUM_THREADS = "1";
   const note = chooseCoreType();
