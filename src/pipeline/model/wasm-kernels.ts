@@ -277,8 +277,12 @@ export function installWasmKernels(): void {
     const out = backend.makeOutput([...batchDims, m, n], "float32");
     const offset = (t: tf.TensorInfo) => offsetIn(backend, t);
     const kernels = kernelsOf(backend, "matmul");
-    if (blas) blas.sgemm(backend.wasm.asm.memory.buffer as ArrayBuffer, offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0);
-    else if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
+    if (blas) {
+      const t0 = observer ? performance.now() : 0;
+      const call = [backend.wasm.asm.memory.buffer as ArrayBuffer, offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0] as const;
+      blas.sgemm(...call);
+      observer?.("blas.sgemm", call.slice(1) as number[], performance.now() - t0);
+    } else if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
     else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, matmulScratch(backend, m, n));
     return out;
   };
