@@ -42,6 +42,8 @@ if (!(Number.isInteger(STEPS) && STEPS >= 1 && Number.isInteger(WARMUP) && WARMU
 const PYTHON = "/usr/bin/python3";
 /** Set on some machines for old OpenBLAS builds; a current OpenBLAS then runs an older, slower kernel. */
 const OPENBLAS_TUNING = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+/** The tuning the machine set, read before loading the BLAS addon sets a core type for Refit's own processes. */
+const MACHINE_TUNING = OPENBLAS_TUNING.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
 
 interface Model {
   nLayers: number;
@@ -261,8 +263,9 @@ async function main(models: Model[]): Promise<void> {
     return;
   }
   const info = await runJson<TorchInfo>(PYTHON, [new URL("torch_train.py", import.meta.url).pathname, "--describe"], torchEnv());
-  const removed = OPENBLAS_TUNING.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
-  console.log(`\nPyTorch ${info.torch}: ${info.blas}; ${removed.length > 0 ? `removed from its environment: ${removed.join(", ")}` : "no OpenBLAS tuning variables were set"}.`);
+  const removed = MACHINE_TUNING.length > 0 ? `removed from its environment: ${MACHINE_TUNING.join(", ")}` : "the machine set no OpenBLAS tuning variables";
+  const refitSet = process.env.OPENBLAS_CORETYPE !== undefined && !MACHINE_TUNING.some((t) => t.startsWith("OPENBLAS_CORETYPE=")) ? ` (Refit's blas processes ran with OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE}, which it chose; not the reference)` : "";
+  console.log(`\nPyTorch ${info.torch}: ${info.blas}; ${removed}${refitSet}.`);
   printSummary(results, n, paths);
 }
 
