@@ -4,8 +4,9 @@
 // memory per process. The reference runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from
 // its environment (machines set them for old OpenBLAS builds; they make it run an older, slower
 // kernel) and says which BLAS kernel it ran; Refit's processes keep the environment as it is.
+// Refit runs on each kernel path of --paths (default both where the BLAS addon loads), side by side.
 // Usage: node bench/train.ts [--model L,d,H,ctx,B]... [--steps 30] [--warmup 5] [--backend wasm]
-//        [--processes N] [--profile] [--kernels [--rounds 8] [--against FILE.wasm]]
+//        [--paths wasm,blas] [--processes N] [--profile] [--kernels [--rounds 8] [--against FILE.wasm]]
 // --profile prints where a Refit training step's time goes instead (bench/step-profile.ts);
 // --kernels, the GFLOP/s of the models' dense products beside the ceiling (bench/kernel-ceiling.ts).
 import { spawn, spawnSync } from "node:child_process";
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     steps: { type: "string", default: "30" },
     warmup: { type: "string", default: "5" },
     backend: { type: "string", default: "wasm" },
+    paths: { type: "string" },
     processes: { type: "string", default: String(os.availableParallelism()) },
     profile: { type: "boolean", default: false },
     kernels: { type: "boolean", default: false },
@@ -40,6 +42,8 @@ if (!(Number.isInteger(STEPS) && STEPS >= 1 && Number.isInteger(WARMUP) && WARMU
 const PYTHON = "/usr/bin/python3";
 /** Set on some machines for old OpenBLAS builds; a current OpenBLAS then runs an older, slower kernel. */
 const OPENBLAS_TUNING = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+/** The tuning the machine set, read before loading the BLAS addon sets a core type for Refit's own processes. */
+const MACHINE_TUNING = OPENBLAS_TUNING.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
 
 interface Model {
   nLayers: number;
@@ -65,6 +69,8 @@ function parseModel(text: string): Model {
 const label = (m: Model) => `L${m.nLayers} d${m.dModel} H${m.nHeads} ctx${m.nCtx} B${m.batchSize}`;
 
 interface Measure {
+  /** The kernel path a Refit worker ran, with its BLAS: "blas (OpenBLAS 0.3.21, SkylakeX kernels, 1 thread)". */
+  kernels?: string;
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
@@ -73,14 +79,17 @@ interface Measure {
 
 /** Worker mode: train one model in this process and print one JSON line. */
 async function worker(m: Model): Promise<void> {
-  const { initBackend } = await import("../src/pipeline/model/backend.ts");
+  const { activeKernels, initBackend } = await import("../src/pipeline/model/backend.ts");
+  const { describeBlas } = await import("../src/pipeline/model/blas.ts");
   const { loadBrown, splitDocuments } = await import("../src/pipeline/data/corpus.ts");
   const { tokenStream } = await import("../src/pipeline/data/batches.ts");
   const { SuiteSchema } = await import("../src/pipeline/artifacts/suite.ts");
   const { expandGrid, runsOf } = await import("../src/pipeline/suite/grid.ts");
   const { trainRun } = await import("../src/pipeline/train/train.ts");
   const { startStepProfile } = await import("./step-profile.ts");
-  const backend = await initBackend(args.backend as "wasm");
+  const backend = await initBackend(args.backend as "wasm", { kernels: (args.paths ?? "wasm") as "wasm" | "blas" });
+  const k = activeKernels();
+  const kernels = k ? `${k.path}${k.blas ? ` (${describeBlas(k.blas)})` : ""}` : undefined;
   const split = splitDocuments(loadBrown(), 0.1);
   const data = { train: tokenStream(split.train), heldOut: tokenStream(split.heldOut) };
   const { nLayers, dModel, nHeads, nCtx, batchSize } = m;
@@ -108,7 +117,7 @@ async function worker(m: Model): Promise<void> {
   });
   fs.rmSync(runDir, { recursive: true, force: true });
   const ms = (stamps.get(WARMUP + STEPS)! - stamps.get(WARMUP)!) / STEPS;
-  const result: Measure = { tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), profile: profiler?.result(STEPS, ms) };
+  const result: Measure = { kernels, tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), profile: profiler?.result(STEPS, ms) };
   console.log(JSON.stringify(result));
 }
 
@@ -124,6 +133,7 @@ function runJson<T>(cmd: string, argv: string[], env: NodeJS.ProcessEnv = proces
 async function concurrently(n: number, start: () => Promise<Measure>): Promise<Measure> {
   const all = await Promise.all(Array.from({ length: n }, start));
   return {
+    kernels: all[0].kernels,
     tokensPerSecond: all.reduce((s, m) => s + m.tokensPerSecond, 0),
     msPerStep: all.reduce((s, m) => s + m.msPerStep, 0) / n,
     peakRssMB: Math.max(...all.map((m) => m.peakRssMB)),
@@ -147,14 +157,29 @@ interface ModelResult {
   rows: [string, Measure][];
 }
 
-/** The argument list of a worker process that trains `m`. */
-const refitWorker = (m: Model) => [new URL(import.meta.url).pathname, "--worker", "--model", Object.values(m).join(","), "--steps", String(STEPS), "--warmup", String(WARMUP), "--backend", args.backend!];
+/** The argument list of a worker process that trains `m` on one kernel path. */
+const refitWorker = (m: Model, kernels: string) =>
+  [new URL(import.meta.url).pathname, "--worker", "--model", Object.values(m).join(","), "--steps", String(STEPS), "--warmup", String(WARMUP), "--backend", args.backend!, "--paths", kernels];
 
-async function benchModel(m: Model, n: number, streamFile: string | null): Promise<ModelResult> {
-  const refit = () => runJson<Measure>(process.execPath, refitWorker(m));
+/** The kernel paths to time: --paths, else blas and wasm where the addon loads, wasm alone where not (saying why). */
+async function kernelPaths(): Promise<string[]> {
+  if (args.paths) return args.paths.split(",");
+  const { loadBlas } = await import("../src/pipeline/model/blas.ts");
+  const blas = loadBlas();
+  if ("unavailable" in blas) {
+    console.error(`bench:train: wasm kernels only: ${blas.unavailable}`);
+    return ["wasm"];
+  }
+  return ["blas", "wasm"];
+}
+
+async function benchModel(m: Model, n: number, streamFile: string | null, paths: string[]): Promise<ModelResult> {
   const rows: [string, Measure][] = [];
-  rows.push([`refit ${args.backend}, 1 process`, await refit()]);
-  rows.push([`refit ${args.backend}, ${n} processes`, await concurrently(n, refit)]);
+  for (const kernels of paths) {
+    const refit = () => runJson<Measure>(process.execPath, refitWorker(m, kernels));
+    rows.push([`refit ${kernels}, 1 process`, await refit()]);
+    rows.push([`refit ${kernels}, ${n} processes`, await concurrently(n, refit)]);
+  }
   if (streamFile) {
     const script = new URL("torch_train.py", import.meta.url).pathname;
     const modelArgs = ["--layers", m.nLayers, "--d-model", m.dModel, "--heads", m.nHeads, "--ctx", m.nCtx, "--batch", m.batchSize].map(String);
@@ -176,18 +201,20 @@ function printModel({ model, rows }: ModelResult): void {
   for (const [l, m] of rows) console.log(`| ${l} | ${Math.round(m.tokensPerSecond)} | ${m.msPerStep.toFixed(1)} | ${Math.round(m.peakRssMB)} |`);
 }
 
-function printSummary(results: ModelResult[], n: number): void {
-  console.log(`\n| model | refit 1 proc | refit ${n} procs | PyTorch best | ratio per process | ratio whole machine | peak MB refit / PyTorch |\n|---|---|---|---|---|---|---|`);
+function printSummary(results: ModelResult[], n: number, paths: string[]): void {
+  console.log(`\n| model | kernels | refit 1 proc | refit ${n} procs | PyTorch best | ratio per process | ratio whole machine | peak MB refit / PyTorch |\n|---|---|---|---|---|---|---|---|`);
   for (const { model, rows } of results) {
-    const [refitOne, refitMachine] = [rows[0][1], rows[1][1]];
     const [torchOneLabel, torchOne] = best(rows, (l) => l.startsWith("pytorch, 1 process"));
     const [torchBestLabel, torchBest] = best(rows, (l) => l.startsWith("pytorch"));
     const tok = (x: number) => Math.round(x).toLocaleString("en-US");
-    const peak = `${Math.round(Math.max(refitOne.peakRssMB, refitMachine.peakRssMB))} / ${Math.round(Math.max(torchOne.peakRssMB, torchBest.peakRssMB))}`;
-    console.log(
-      `| ${label(model)} | ${tok(refitOne.tokensPerSecond)} | ${tok(refitMachine.tokensPerSecond)} | ${tok(torchBest.tokensPerSecond)} (${torchBestLabel.slice("pytorch, ".length)}) | ` +
-        `${(refitOne.tokensPerSecond / torchOne.tokensPerSecond).toFixed(2)}x (vs ${torchOneLabel.slice("pytorch, 1 process, ".length)}) | ${(refitMachine.tokensPerSecond / torchBest.tokensPerSecond).toFixed(2)}x | ${peak} |`,
-    );
+    for (const kernels of paths) {
+      const [refitOne, refitMachine] = rows.filter(([l]) => l.startsWith(`refit ${kernels},`)).map(([, m]) => m);
+      const peak = `${Math.round(Math.max(refitOne.peakRssMB, refitMachine.peakRssMB))} / ${Math.round(Math.max(torchOne.peakRssMB, torchBest.peakRssMB))}`;
+      console.log(
+        `| ${label(model)} | ${kernels} | ${tok(refitOne.tokensPerSecond)} | ${tok(refitMachine.tokensPerSecond)} | ${tok(torchBest.tokensPerSecond)} (${torchBestLabel.slice("pytorch, ".length)}) | ` +
+          `${(refitOne.tokensPerSecond / torchOne.tokensPerSecond).toFixed(2)}x (vs ${torchOneLabel.slice("pytorch, 1 process, ".length)}) | ${(refitMachine.tokensPerSecond / torchBest.tokensPerSecond).toFixed(2)}x | ${peak} |`,
+      );
+    }
   }
 }
 
@@ -205,9 +232,9 @@ async function main(models: Model[]): Promise<void> {
   console.error(`bench:train: ${models.map(label).join("; ")}; ${STEPS} timed steps after ${WARMUP} warm-up`);
   if (args.profile) {
     for (const m of models) {
-      const plain = await runJson<Measure>(process.execPath, refitWorker(m));
-      const profiled = await runJson<Measure>(process.execPath, [...refitWorker(m), "--profile"]);
-      console.log(`\n${label(m)}, refit ${args.backend}, 1 process: ${plain.msPerStep.toFixed(1)} ms/step plain, ${profiled.msPerStep.toFixed(1)} profiled (the clocks' cost)\n`);
+      const plain = await runJson<Measure>(process.execPath, refitWorker(m, args.paths ?? "wasm"));
+      const profiled = await runJson<Measure>(process.execPath, [...refitWorker(m, args.paths ?? "wasm"), "--profile"]);
+      console.log(`\n${label(m)}, refit ${args.backend} (${plain.kernels ?? "no kernel path"}), 1 process: ${plain.msPerStep.toFixed(1)} ms/step plain, ${profiled.msPerStep.toFixed(1)} profiled (the clocks' cost)\n`);
       console.log(formatProfile(profiled.profile!));
     }
     return;
@@ -221,21 +248,25 @@ async function main(models: Model[]): Promise<void> {
     const stream = tokenStream(splitDocuments(loadBrown(), 0.1).train);
     fs.writeFileSync(streamFile, new Uint8Array(stream.buffer, stream.byteOffset, stream.byteLength));
   }
+  const paths = await kernelPaths();
   const results: ModelResult[] = [];
   try {
-    for (const m of models) results.push(await benchModel(m, n, streamFile));
+    for (const m of models) results.push(await benchModel(m, n, streamFile, paths));
   } finally {
     if (streamFile) fs.rmSync(streamFile, { force: true });
   }
   for (const r of results) printModel(r);
+  const ran = [...new Set(results.flatMap((r) => r.rows.map(([, m]) => m.kernels).filter((k) => k !== undefined)))];
+  console.log(`\nRefit's kernel paths: ${ran.join("; ")}.`);
   if (!torchOk) {
     console.log("\nPyTorch reference skipped: Debian's python3-torch / python3-numpy are not installed (apt-get install python3-torch python3-numpy).");
     return;
   }
   const info = await runJson<TorchInfo>(PYTHON, [new URL("torch_train.py", import.meta.url).pathname, "--describe"], torchEnv());
-  const removed = OPENBLAS_TUNING.filter((k) => process.env[k] !== undefined).map((k) => `${k}=${process.env[k]}`);
-  console.log(`\nPyTorch ${info.torch}: ${info.blas}; ${removed.length > 0 ? `removed from its environment: ${removed.join(", ")}` : "no OpenBLAS tuning variables were set"}.`);
-  printSummary(results, n);
+  const removed = MACHINE_TUNING.length > 0 ? `removed from its environment: ${MACHINE_TUNING.join(", ")}` : "the machine set no OpenBLAS tuning variables";
+  const refitSet = process.env.OPENBLAS_CORETYPE !== undefined && !MACHINE_TUNING.some((t) => t.startsWith("OPENBLAS_CORETYPE=")) ? ` (Refit's blas processes ran with OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE}, which it chose; not the reference)` : "";
+  console.log(`\nPyTorch ${info.torch}: ${info.blas}; ${removed}${refitSet}.`);
+  printSummary(results, n, paths);
 }
 
 const models = (args.model ?? DEFAULT_MODELS).map(parseModel);

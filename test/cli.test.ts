@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { SuiteResultSchema } from "../src/pipeline/artifacts/suite-result.ts";
 import { readJson } from "../src/pipeline/artifacts/store.ts";
 import { decodeSafetensors } from "../src/pipeline/artifacts/safetensors.ts";
+import { loadBlas } from "../src/pipeline/model/blas.ts";
+import { skipUnless } from "./helpers/requires.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin/refit.mjs");
@@ -19,6 +21,9 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 // Each test trains real models in child processes, whose own limit is 240 s: on a busy 2-core
 // machine that takes longer than the default per-test limit, so the test waits as long as they do.
 vi.setConfig({ testTimeout: 240_000 });
+
+const blas = loadBlas();
+const noBlas = "unavailable" in blas ? `${blas.unavailable} (Debian packages build-essential and libopenblas-dev, then npm run blas)` : null;
 
 const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
 
@@ -42,11 +47,54 @@ function runFiles(out: string): Map<string, Buffer> {
   return files;
 }
 
+/** Kills a run of the tiny suite mid-training, reruns it, and checks every file against `out`'s uninterrupted run. */
+async function resumesBitIdentical(out: string, killed: string, kernels: "wasm" | "blas") {
+  const child = spawn(process.execPath, [BIN, "run", TINY, "--out", killed, "--backend", "wasm", "--kernels", kernels], { cwd: ROOT, stdio: "ignore" });
+  const runsDir = path.join(killed, "runs", "wasm");
+  // Wait until the first run has a mid-training checkpoint, then kill without warning.
+  await new Promise<void>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const ckpts = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).flatMap((id) => fs.readdirSync(path.join(runsDir, id))) : [];
+      if (ckpts.some((n) => /^ckpt-(8|12|16|20|24)$/.test(n))) {
+        clearInterval(timer);
+        child.kill("SIGKILL");
+        resolve();
+      }
+    }, 20);
+    child.on("exit", () => {
+      clearInterval(timer);
+      reject(new Error("the run finished before it could be interrupted"));
+    });
+  });
+  await new Promise((resolve) => child.on("exit", resolve));
+  const r = refit(["run", TINY, "--out", killed, "--backend", "wasm", "--kernels", kernels]);
+  expect(r.status).toBe(0);
+  const resumed = resultOf(killed);
+  expect(resumed.timings.trainedRuns).toBe(2);
+
+  const reference = runFiles(out);
+  const actual = runFiles(killed);
+  expect([...actual.keys()].sort()).toEqual([...reference.keys()].sort());
+  for (const [name, bytes] of reference) {
+    if (name.endsWith("optimizer.safetensors")) {
+      // Its metadata carries wall-clock training time; the moments and step must match exactly.
+      const [a, b] = [decodeSafetensors(actual.get(name)!, name), decodeSafetensors(bytes, name)];
+      expect(a.tensors).toEqual(b.tensors);
+      const { trainSeconds: _a, ...pa } = JSON.parse(a.metadata.progress);
+      const { trainSeconds: _b, ...pb } = JSON.parse(b.metadata.progress);
+      expect(pa).toEqual(pb);
+    } else {
+      expect(actual.get(name)!.equals(bytes), name).toBe(true);
+    }
+  }
+  expect(resumed.cells[0].stats).toEqual(resultOf(out).cells[0].stats);
+}
+
 describe("refit run", () => {
   const out = path.join(tmp, "e2e");
 
   it("trains, captures and compares a tiny suite, printing the layer table", () => {
-    const r = refit(["run", TINY, "--out", out, "--backend", "wasm"]);
+    const r = refit(["run", TINY, "--out", out, "--backend", "wasm", "--kernels", "wasm"]);
     expect(r.stderr).toContain("run 2/2 cell 1 seed 1");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/layer\s+stability ± std\s+commonness/);
@@ -72,7 +120,7 @@ describe("refit run", () => {
 
   it("reuses finished runs on a rerun and reports the same numbers", () => {
     const before = resultOf(out);
-    const r = refit(["run", TINY, "--out", out, "--backend", "wasm"]);
+    const r = refit(["run", TINY, "--out", out, "--backend", "wasm", "--kernels", "wasm"]);
     expect(r.status).toBe(0);
     const after = resultOf(out);
     expect(after.timings.trainedRuns).toBe(0);
@@ -87,7 +135,7 @@ describe("refit run", () => {
     fs.writeFileSync(other, `${fs.readFileSync(TINY, "utf8").replace("name: tiny", "name: tiny-induction")}probes:\n  set: induction\n`);
     const copy = path.join(tmp, "other-probes");
     fs.cpSync(out, copy, { recursive: true });
-    const r = refit(["run", other, "--out", copy, "--backend", "wasm"]);
+    const r = refit(["run", other, "--out", copy, "--backend", "wasm", "--kernels", "wasm"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain("run 1/2 cell 1 seed 0  trained; capturing it on probe set induction from its final checkpoint");
     expect(r.stderr).not.toMatch(/ step \d+\/\d+ /);
@@ -111,7 +159,7 @@ describe("refit run", () => {
 
   it("copies finished runs from --reuse-from instead of training them, without their checkpoints", () => {
     const fresh = path.join(tmp, "reused");
-    const r = refit(["run", TINY, "--out", fresh, "--backend", "wasm", "--reuse-from", out]);
+    const r = refit(["run", TINY, "--out", fresh, "--backend", "wasm", "--kernels", "wasm", "--reuse-from", out]);
     expect(r.status, r.stderr).toBe(0);
     const reused = resultOf(fresh);
     expect(reused.timings.trainedRuns).toBe(0);
@@ -126,48 +174,29 @@ describe("refit run", () => {
     expect(fs.readdirSync(path.join(fresh, "runs", "wasm")).filter((f) => f.startsWith("."))).toEqual([]);
   });
 
-  it("resumes after kill -9 and ends bit-identical to an uninterrupted run", async () => {
-    const killed = path.join(tmp, "killed");
-    const child = spawn(process.execPath, [BIN, "run", TINY, "--out", killed, "--backend", "wasm"], { cwd: ROOT, stdio: "ignore" });
-    const runsDir = path.join(killed, "runs", "wasm");
-    // Wait until the first run has a mid-training checkpoint, then kill without warning.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const ckpts = fs.existsSync(runsDir) ? fs.readdirSync(runsDir).flatMap((id) => fs.readdirSync(path.join(runsDir, id))) : [];
-        if (ckpts.some((n) => /^ckpt-(8|12|16|20|24)$/.test(n))) {
-          clearInterval(timer);
-          child.kill("SIGKILL");
-          resolve();
-        }
-      }, 20);
-      child.on("exit", () => {
-        clearInterval(timer);
-        reject(new Error("the run finished before it could be interrupted"));
-      });
-    });
-    await new Promise((resolve) => child.on("exit", resolve));
-    const r = refit(["run", TINY, "--out", killed, "--backend", "wasm"]);
-    expect(r.status).toBe(0);
-    const resumed = resultOf(killed);
-    expect(resumed.timings.trainedRuns).toBe(2);
+  it("resumes after kill -9 and ends bit-identical to an uninterrupted run", () => resumesBitIdentical(out, path.join(tmp, "killed"), "wasm"));
+});
 
-    const reference = runFiles(out);
-    const actual = runFiles(killed);
-    expect([...actual.keys()].sort()).toEqual([...reference.keys()].sort());
-    for (const [name, bytes] of reference) {
-      if (name.endsWith("optimizer.safetensors")) {
-        // Its metadata carries wall-clock training time; the moments and step must match exactly.
-        const [a, b] = [decodeSafetensors(actual.get(name)!, name), decodeSafetensors(bytes, name)];
-        expect(a.tensors).toEqual(b.tensors);
-        const { trainSeconds: _a, ...pa } = JSON.parse(a.metadata.progress);
-        const { trainSeconds: _b, ...pb } = JSON.parse(b.metadata.progress);
-        expect(pa).toEqual(pb);
-      } else {
-        expect(actual.get(name)!.equals(bytes), name).toBe(true);
-      }
+describe.skipIf(skipUnless(noBlas))("refit run on the blas path", () => {
+  const out = path.join(tmp, "e2e-blas");
+
+  it("records the BLAS it trained with, under run IDs of its own", () => {
+    const r = refit(["run", TINY, "--out", out, "--backend", "wasm", "--kernels", "blas"]);
+    expect(r.status, r.stderr).toBe(0);
+    const result = resultOf(out);
+    expect(result.provenance.kernels?.path).toBe("blas");
+    const ids = fs.readdirSync(path.join(out, "runs", "wasm"));
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      const record = JSON.parse(fs.readFileSync(path.join(out, "runs", "wasm", id, "run.json"), "utf8"));
+      expect(record.provenance.kernels).toEqual(result.provenance.kernels);
+      expect(record.provenance.kernels.blas.threads).toBe(1);
     }
-    expect(resumed.cells[0].stats).toEqual(resultOf(out).cells[0].stats);
+    const wasmIds = fs.readdirSync(path.join(tmp, "e2e", "runs", "wasm"));
+    expect(ids.filter((id) => wasmIds.includes(id))).toEqual([]);
   });
+
+  it("resumes after kill -9 and ends bit-identical to an uninterrupted run", () => resumesBitIdentical(out, path.join(tmp, "killed-blas"), "blas"));
 });
 
 describe("refit plan", () => {
@@ -208,12 +237,12 @@ describe("refit run --shard", () => {
   it("trains shards separately into one directory; the unsharded run then reuses them and matches", () => {
     const sharded = path.join(tmp, "sharded");
     for (const shard of ["1/2", "2/2"]) {
-      const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--shard", shard, "--workers", "1"]);
+      const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--kernels", "wasm", "--shard", shard, "--workers", "1"]);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`shard ${shard}: 1 of 1 runs finished`);
     }
     expect(fs.existsSync(path.join(sharded, "results"))).toBe(false);
-    const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm"]);
+    const r = refit(["run", TINY, "--out", sharded, "--backend", "wasm", "--kernels", "wasm"]);
     expect(r.status).toBe(0);
     const result = resultOf(sharded);
     expect(result.timings).toMatchObject({ trainedRuns: 0, cachedRuns: 2 });
@@ -262,6 +291,11 @@ describe("refit run with bad input", () => {
   it("prints its version with --version", () => {
     const r = refit(["--version"]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(`refit ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}\n`);
+    const [version, kernels, ...rest] = r.stdout.split("\n");
+    expect(version).toBe(`refit ${JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).version}`);
+    // The kernel path it would train on: blas with the library and CPU kernels it loaded, or wasm and why.
+    if ("unavailable" in blas) expect(kernels).toBe(`kernels: wasm (Refit's WebAssembly kernels); blas unavailable: ${blas.unavailable}`);
+    else expect(kernels).toMatch(/^kernels: blas \(OpenBLAS \d+\.\d+\.\d+, \w+ kernels, 1 thread\) under --kernels auto, or wasm/);
+    expect(rest).toEqual([""]);
   });
 });

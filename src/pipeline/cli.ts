@@ -3,6 +3,7 @@
 import { InputError } from "./artifacts/input-error.ts";
 import { refitVersion } from "./artifacts/provenance.ts";
 import { BackendError } from "./model/backend.ts";
+import { kernelsLine } from "./model/blas.ts";
 import { BudgetError } from "./orchestrate/plan.ts";
 import { ContentError } from "./publish/content.ts";
 import { SuiteError } from "./suite/load.ts";
@@ -29,7 +30,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.describe}`).join("\n")}
 
 Options:
   -h, --help  show help (also: refit <command> --help)
-  --version   print Refit's version
+  --version   print Refit's version and the kernel path it would train on
 
 Exit codes: 0 success, 1 failure, 2 bad usage or input.`;
 }
@@ -47,7 +48,7 @@ export async function main(argv: string[]): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") {
-    console.log(`refit ${refitVersion()}`);
+    console.log(`refit ${refitVersion()}\n${kernelsLine()}`);
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "./artifacts/input-error.ts";
 import { provenance } from "./artifacts/provenance.ts";
 import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts";
-import type { BackendName } from "./artifacts/conventions.ts";
+import type { BackendName, KernelPath } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
 import { exists, writeJsonAtomic } from "./artifacts/store.ts";
@@ -23,7 +23,7 @@ import { newJobCache, recaptureNote, runJob, summarize, type RunJob } from "./or
 import { shardRuns, type Shard } from "./orchestrate/plan.ts";
 import { runPool } from "./orchestrate/pool.ts";
 import { memberDir, type FamilyMember } from "./suite/families.ts";
-import { trainingsOf } from "./suite/grid.ts";
+import { runsOnKernels, trainingsOf } from "./suite/grid.ts";
 import type { LoadedSuite } from "./suite/load.ts";
 import { suiteProgress, type ProgressSink } from "./train/progress.ts";
 import type { StepEvent } from "./train/train.ts";
@@ -31,6 +31,8 @@ import type { StepEvent } from "./train/train.ts";
 export interface RunSuiteOptions {
   outDir: string;
   backend: BackendName;
+  /** The wasm backend's kernel path (activeKernels()); a blas path gives the runs their own IDs. */
+  kernels?: KernelPath;
   /** Where progress goes (stderr by default in the CLI). */
   progress: ProgressSink;
   /** Training processes; 1 trains in this process. */
@@ -120,9 +122,10 @@ async function trainAll(jobs: RunJob[], labels: string[], opts: RunSuiteOptions)
 function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOptions): { jobs: RunJob[]; labels: string[] } {
   for (const cell of loaded.cells) checkProbesFit(loadProbeSet(cell.probeSet), cell.config.data.nCtx);
   const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
-  const all = trainingsOf(loaded.runs).map((t) => t.run.runId);
-  const trainings = trainingsOf(runs);
-  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file }));
+  const all = trainingsOf(runsOnKernels(loaded.runs, opts.kernels)).map((t) => t.run.runId);
+  const trainings = trainingsOf(runsOnKernels(runs, opts.kernels));
+  const kernels = opts.kernels?.path ?? "wasm";
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, kernels, suiteFile: loaded.file }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
   const labels = trainings.map(({ run, runs: shared }) => {
@@ -132,14 +135,18 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   return { jobs, labels };
 }
 
-/** Trains and captures one shard's runs (`refit run --shard i/N`); returns their records. */
+/**
+ * Trains and captures one shard's runs (`refit run --shard i/N`); returns their records. Shards
+ * split the kernel-free run IDs, so every shard of a plan agrees on the split whatever BLAS it has.
+ */
 export async function trainShard(loaded: LoadedSuite, opts: RunSuiteOptions & { shard: Shard }): Promise<RunRecord[]> {
   const { jobs, labels } = jobsOf(loaded, shardRuns(loaded.runs, opts.shard), opts);
   return trainAll(jobs, labels, opts);
 }
 
-export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
+export async function runSuite(suite: LoadedSuite, opts: RunSuiteOptions): Promise<{ result: SuiteResult; resultPath: string }> {
   const started = performance.now();
+  const loaded = { ...suite, runs: runsOnKernels(suite.runs, opts.kernels) };
   const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
   const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets) !== null).length;
   captureFamilies(loaded, opts);
@@ -148,7 +155,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     records,
     runDir: (r) => runDirOf(opts.outDir, opts.backend, r.runId),
     familyCapture: (family, m) => familyCapturePath(opts.outDir, family.name, m.name),
-    provenance: provenance(opts.backend),
+    provenance: provenance(opts.backend, opts.kernels),
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);

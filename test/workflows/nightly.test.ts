@@ -203,12 +203,14 @@ describe("nightly.yml's model families", () => {
     expect(families.if).toBe("${{ needs.plan.outputs.families != '' }}");
     expect(families.permissions).toBeUndefined();
     expect(families.container).toBe("debian:bookworm");
-    expect(step(families, runs("apt-get install")).run).toContain("python3-torch python3-numpy");
+    expect(step(families, runs("apt-get install")).run).toContain("python3-torch python3-numpy build-essential libopenblas-dev");
     const download = step(families, runs("fetch-families.sh"));
     const capture = step(families, runs("bin/refit.mjs run"));
     expect(download.run).toContain('bash .github/scripts/fetch-families.sh hub "${suites[@]}"');
-    expect(capture.run).toContain('node bin/refit.mjs run "$suite" --hub-dir hub --out families-out --backend wasm');
+    expect(capture.run).toContain('node bin/refit.mjs run "$suite" --hub-dir hub --out families-out --backend wasm --kernels blas');
     expect(index(families, download)).toBeLessThan(index(families, capture));
+    // The BLAS addon builds in npm ci, so the compiler and OpenBLAS come first.
+    expect(index(families, step(families, runs("apt-get install")))).toBeLessThan(index(families, step(families, (s) => s.run === "npm ci")));
     const downloaders = Object.entries(nightly.jobs).filter(([, j]) => (j.steps ?? []).some((s) => /fetch-families|huggingface|curl /.test(s.run ?? "")));
     expect(downloaders.map(([name]) => name)).toEqual(["families"]);
     // The weights stay on the runner; captures and results travel.

@@ -15,6 +15,19 @@ export const GitCommitSchema = z
   .regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/, "a full git commit hash (40 or 64 lowercase hex digits)")
   .nullable();
 
+/**
+ * Which kernels did the wasm backend's dense products: Refit's WebAssembly ones, or the BLAS addon
+ * (native/) with the library and CPU kernels it loaded. Absent on other backends and in artifacts
+ * made before the addon existed (all wasm).
+ */
+export const KernelPathSchema = z
+  .object({
+    path: z.enum(["wasm", "blas"]),
+    blas: z.object({ library: z.string(), coreType: z.string(), threads: z.int() }).strict().nullable(),
+  })
+  .strict();
+export type KernelPath = z.infer<typeof KernelPathSchema>;
+
 /** Where and with what an artifact was made. */
 export const ProvenanceSchema = z
   .object({
@@ -23,6 +36,7 @@ export const ProvenanceSchema = z
     node: z.string(),
     tfjs: z.string(),
     backend: BackendSchema,
+    kernels: KernelPathSchema.optional(),
     machine: z.object({ platform: z.string(), arch: z.string(), cpus: z.int(), cpuModel: z.string(), memGiB: z.number() }),
   })
   .strict();

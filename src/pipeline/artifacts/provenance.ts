@@ -6,14 +6,18 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { BackendName, Provenance } from "./conventions.ts";
+import type { BackendName, KernelPath, Provenance } from "./conventions.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows it). */
-export function provenance<B extends BackendName | null>(backend: B): Omit<Provenance, "backend"> & { backend: B } {
+/**
+ * `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows
+ * it); `kernels` is given where the wasm backend trained or captured something.
+ */
+export function provenance<B extends BackendName | null>(backend: B, kernels?: KernelPath): Omit<Provenance, "backend"> & { backend: B } {
   const cpus = os.cpus();
   return {
+    ...(kernels ? { kernels } : {}),
     refitVersion: refitVersion(),
     gitCommit: gitCommit(REPO_ROOT),
     node: process.versions.node,

@@ -34,55 +34,49 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
 export const MAX_LOGPROB_VOCAB = 4096;
 
 /**
- * Each probe's total next-token NLL (its tokens 1..T-1 predicted; 0 for a probe under 2 tokens);
- * `ablate` lists [layer, head] pairs whose z is zeroed.
- */
-function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Float64Array {
-  return Float64Array.from(probes, (probe) => {
-    const T = probe.length;
-    if (T < 2) return 0;
-    return tf.tidy(() => {
-      const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablate });
-      const predicting = tf.slice(logits, [0, 0], [T - 1, logits.shape[1]]); // [T-1, V]
-      return crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32")).dataSync()[0] * (T - 1);
-    });
-  });
-}
-
-/** Perplexity over the probe set from probeNlls: exp(total NLL / predicted tokens), probes added in order. */
-function perplexityOf(nlls: Float64Array, probes: readonly Int32Array[]): number {
-  let nll = 0;
-  let count = 0;
-  probes.forEach((p, i) => {
-    if (p.length < 2) return;
-    nll += nlls[i];
-    count += p.length - 1;
-  });
-  return Math.exp(nll / count);
-}
-
-/** Perplexity over the probe set, each probe predicting its tokens 1..T-1, with `ablate`'s heads zeroed. */
-export function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): number {
-  return perplexityOf(probeNlls(params, c, probes, ablate), probes);
-}
-
-/**
- * Per head, flat in (layer, head) order: dPPL [L * H], perplexity with the head zero-ablated minus
- * without; and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with the
- * head ablated minus without.
+ * Per head, flat in (layer, head) order: dPPL [L * H], probe-set perplexity (exp of the mean
+ * next-token NLL, each probe predicting its tokens 1..T-1) with the head's z zeroed minus without;
+ * and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with the head
+ * ablated minus without. Per probe and layer one pass ablates every head of the layer at once
+ * (forward's ablateEachHeadAt), the unablated copy in the same products, so a head that writes
+ * nothing gets exactly 0: L passes a probe instead of L * H + 1, the layers before l run once.
  */
 export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): { dppl: Float32Array; nll: Float32Array } {
+  const { nLayers: L, nHeads: H } = c;
   const P = probes.length;
-  const baseNlls = probeNlls(params, c, probes);
-  const base = perplexityOf(baseNlls, probes);
-  const dppl = new Float32Array(c.nLayers * c.nHeads);
-  const nll = new Float32Array(c.nLayers * c.nHeads * P);
-  for (let i = 0; i < dppl.length; i++) {
-    const ablated = probeNlls(params, c, probes, [[Math.floor(i / c.nHeads), i % c.nHeads]]);
-    dppl[i] = perplexityOf(ablated, probes) - base;
-    probes.forEach((p, j) => (nll[i * P + j] = p.length < 2 ? 0 : (ablated[j] - baseNlls[j]) / (p.length - 1)));
-  }
+  const totals = new Float64Array(L * (H + 1)); // per layer: H ablated copies, then the unablated one
+  const nll = new Float32Array(L * H * P);
+  let count = 0;
+  probes.forEach((probe, j) => {
+    const T = probe.length;
+    if (T < 2) return;
+    for (let l = 0; l < L; l++) {
+      const copies = probeCopiesNll(params, c, probe, l);
+      for (let h = 0; h <= H; h++) totals[l * (H + 1) + h] += copies[h];
+      for (let h = 0; h < H; h++) nll[(l * H + h) * P + j] = (copies[h] - copies[H]) / (T - 1);
+    }
+    count += T - 1;
+  });
+  const dppl = Float32Array.from({ length: L * H }, (_, i) => {
+    const at = Math.floor(i / H) * (H + 1);
+    return Math.exp(totals[at + (i % H)] / count) - Math.exp(totals[at + H] / count);
+  });
   return { dppl, nll };
+}
+
+/** One probe's total next-token NLL in each of the H + 1 copies of an ablateEachHeadAt pass at layer l. */
+function probeCopiesNll(params: Params, c: GptConfig, probe: Int32Array, l: number): Float64Array {
+  const T = probe.length;
+  const out = new Float64Array(c.nHeads + 1);
+  tf.tidy(() => {
+    const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablateEachHeadAt: l });
+    const targets = tf.tensor1d(probe.subarray(1), "int32");
+    for (let h = 0; h <= c.nHeads; h++) {
+      const predicting = tf.slice(logits, [h * T, 0], [T - 1, logits.shape[1]]); // copy h's [T-1, V]
+      out[h] = crossEntropy(predicting, targets).dataSync()[0] * (T - 1);
+    }
+  });
+  return out;
 }
 
 export interface CaptureOptions {

@@ -7,7 +7,7 @@ import { ABLATION, captureFamily, externalCapturePath } from "../capture/externa
 import { availableProbeSets, loadProbeSet } from "../data/probes.ts";
 import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
 import { seedsOf } from "../suite/families.ts";
-import { backendOption, DEFAULT_OUT, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
+import { backendOption, DEFAULT_OUT, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 export const captureCommand: Command = {
   name: "capture",
@@ -35,6 +35,7 @@ Options:
                        lowest seed, the only one the compare stage reads)
   --revision <rev>     the checkpoints' revision, recorded in each capture
   --backend <name>     ${BACKEND_CHOICES.join(" | ")} (default auto)
+  ${KERNELS_HELP}
   -h, --help           show this help`,
 
   async main(argv) {
@@ -47,12 +48,14 @@ Options:
         ablation: { type: "string", default: "anchor" },
         revision: { type: "string" },
         backend: { type: "string", default: "auto" },
+        kernels: { type: "string", default: "auto" },
       },
     });
     if (!FamilyNameSchema.safeParse(values.family).success) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);
     const ablation = ABLATION.find((a) => a === values.ablation);
     if (!ablation) throw new UsageError(`--ablation must be one of ${ABLATION.join(", ")}, got "${values.ablation}"`);
     const backendChoice = backendOption(values.backend);
+    const kernelChoice = kernelsOption(values.kernels);
     if (!availableProbeSets().includes(values.probes)) throw new UsageError(`--probes: unknown probe set "${values.probes}"; available: ${availableProbeSets().join(", ")}`);
     if (new Set(positionals.map((d) => path.basename(path.resolve(d)))).size !== positionals.length) {
       throw new UsageError("two checkpoint directories have the same name, so their captures would overwrite each other");
@@ -61,7 +64,7 @@ Options:
     const probeSet = loadProbeSet(values.probes);
     const seeds = seedsOf(positionals);
     const out = path.resolve(values.out);
-    const backend = await initBackend(backendChoice);
+    const backend = await initBackend(backendChoice, { kernels: kernelChoice });
     console.error(`refit: family ${family}: ${positionals.length} checkpoint(s), probe set ${probeSet.id}, on ${backend}`);
     captureFamily({
       family,

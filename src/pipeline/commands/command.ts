@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
 import { BACKEND_CHOICES, type BackendChoice } from "../model/backend.ts";
+import { KERNEL_CHOICES, type KernelChoice } from "../model/blas.ts";
 
 /** `refit run`'s cache and results folder; `refit capture` writes under its captures/. */
 export const DEFAULT_OUT = ".refit";
@@ -63,6 +64,17 @@ export function backendOption(value: string): BackendChoice {
   if (!choice) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(", ")}, got "${value}"`);
   return choice;
 }
+
+/** A `--kernels` value: auto, blas or wasm. */
+export function kernelsOption(value: string): KernelChoice {
+  const choice = KERNEL_CHOICES.find((k) => k === value);
+  if (!choice) throw new UsageError(`--kernels must be one of ${KERNEL_CHOICES.join(", ")}, got "${value}"`);
+  return choice;
+}
+
+/** The help line of `--kernels`, shared by the verbs that train or capture. */
+export const KERNELS_HELP = `--kernels <path>   ${KERNEL_CHOICES.join(" | ")}: the wasm backend's dense products on the BLAS addon or on
+                     Refit's WebAssembly kernels (default auto: blas where the addon loads, saying which)`;
 
 /** A path as the user would type it: relative to here unless that climbs out of here. */
 export function shown(file: string): string {

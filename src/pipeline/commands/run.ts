@@ -3,14 +3,14 @@
 import * as path from "node:path";
 import type { RunRecord } from "../artifacts/run-record.ts";
 import type { CapturedModel } from "../capture/external.ts";
-import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { activeKernels, BACKEND_CHOICES, initBackend } from "../model/backend.ts";
 import { parseShard, planTraining, type Shard } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
 import { trainingsOf } from "../suite/grid.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
-import { backendOption, DEFAULT_OUT, intOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
+import { backendOption, DEFAULT_OUT, intOption, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 /** A day of one core: large enough for the shipped suites, small enough to catch a typo'd token count. */
 const DEFAULT_BUDGET_CORE_HOURS = 24;
@@ -29,6 +29,7 @@ already be in --hub-dir: Refit downloads nothing.
 
 Options:
   --backend <name>   ${BACKEND_CHOICES.join(" | ")} (default auto: the fastest that loads)
+  ${KERNELS_HELP}
   --out <dir>        cache and results directory (default ${DEFAULT_OUT})
   --seeds <n>        refits per cell, overriding the suite's \`seeds\` (at least 2)
   --max-core-hours <h>  refuse suites estimated above this compute (default ${DEFAULT_BUDGET_CORE_HOURS}; see refit plan)
@@ -45,6 +46,7 @@ Options:
       positionals: { min: 1, max: 1, what: "exactly one suite file" },
       options: {
         backend: { type: "string", default: "auto" },
+        kernels: { type: "string", default: "auto" },
         out: { type: "string", default: DEFAULT_OUT },
         seeds: { type: "string" },
         "max-core-hours": { type: "string", default: String(DEFAULT_BUDGET_CORE_HOURS) },
@@ -56,17 +58,19 @@ Options:
       },
     });
     const backendChoice = backendOption(values.backend);
+    const kernelChoice = kernelsOption(values.kernels);
     const workers = intOption("workers", values.workers, 1);
     const shard = shardOption(values.shard);
     const maxCoreHours = Number(values["max-core-hours"]);
     if (!(maxCoreHours > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
     const loaded = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
     const planned = planTraining(loaded.suite.name, loaded.runs, { shard, maxCoreHours, force: values.force }).runs;
-    const backend = await initBackend(backendChoice);
+    const backend = await initBackend(backendChoice, { kernels: kernelChoice });
+    const kernels = activeKernels();
     const outDir = path.resolve(values.out);
-    console.error(startLine(loaded, { backend, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
+    console.error(startLine(loaded, { backend: kernels ? `${backend} (${kernels.path} kernels)` : backend, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
     const resolved = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(dir));
-    const options = { outDir, backend, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), onCaptured };
+    const options = { outDir, backend, kernels, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), onCaptured };
     if (shard) return printShard(await trainShard(loaded, { ...options, shard }), shard, outDir);
     const { result, resultPath } = await runSuite(loaded, options);
     console.log(formatSuiteResult(result));

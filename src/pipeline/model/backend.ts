@@ -5,9 +5,10 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import type { BackendName } from "../artifacts/conventions.ts";
+import type { BackendName, KernelPath } from "../artifacts/conventions.ts";
+import { describeBlas, loadBlas, type KernelChoice } from "./blas.ts";
 import { registerGradients } from "./gradients.ts";
-import { installWasmKernels } from "./wasm-kernels.ts";
+import { installWasmKernels, useBlas } from "./wasm-kernels.ts";
 
 export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -27,6 +28,8 @@ export interface BackendOptions {
   load?: (pkg: string) => Promise<unknown>;
   /** Where `auto` says which backends it passed over, and why (one line). */
   notice?: (line: string) => void;
+  /** Which kernels do the wasm backend's dense products (default wasm: its own); `auto` says what it took and why. */
+  kernels?: KernelChoice;
 }
 
 /** The one-line reason a native package did not import. */
@@ -72,11 +75,13 @@ export async function initBackend(choice: BackendChoice = "auto", opts: BackendO
   const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] : [choice];
   const passed: string[] = [];
   await registerGradients();
+  if (opts.kernels === "blas" && choice !== "wasm") throw new BackendError(`--kernels blas: the BLAS addon runs under the wasm backend; add --backend wasm`);
   for (const name of order) {
     const why = await activate(name, load);
     if (why === null) {
       await tf.ready();
       if (name === "wasm") installWasmKernels();
+      active = name === "wasm" ? chooseKernels(opts.kernels ?? "wasm", notice) : undefined;
       if (passed.length > 0) notice(`refit: backend auto: using ${name}; passed over ${passed.join("; ")}`);
       return name;
     }
@@ -84,4 +89,26 @@ export async function initBackend(choice: BackendChoice = "auto", opts: BackendO
     passed.push(`${name} (${why})`);
   }
   throw new BackendError(`--backend auto: no backend could run: ${passed.join("; ")}`);
+}
+
+let active: KernelPath | undefined;
+
+/** The kernel path of the last initBackend: undefined unless the backend is wasm. */
+export const activeKernels = (): KernelPath | undefined => active;
+
+/** Loads the BLAS addon where asked (or where `auto` can), routes the dense products, and says why under auto. */
+function chooseKernels(choice: KernelChoice, notice: (line: string) => void): KernelPath {
+  const blas = choice === "wasm" ? null : loadBlas();
+  if (blas === null || "unavailable" in blas) {
+    if (blas && choice === "blas") throw new BackendError(`--kernels blas: ${blas.unavailable}`);
+    if (blas) notice(`refit: kernels auto: using wasm (Refit's WebAssembly kernels), since ${blas.unavailable}`);
+    useBlas(null);
+    return { path: "wasm", blas: null };
+  }
+  if (choice === "auto") {
+    const note = blas.note ? `; ${blas.note}` : "";
+    notice(`refit: kernels auto: using blas (${describeBlas(blas.identity)}): the dense products run on the system BLAS, the rest on wasm${note}`);
+  }
+  useBlas(blas.addon);
+  return { path: "blas", blas: blas.identity };
 }

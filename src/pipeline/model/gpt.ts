@@ -189,6 +189,22 @@ export interface ForwardOptions {
   capture?: ReadonlySet<Hook>;
   /** Heads whose z is zeroed, as [layer, head] pairs. */
   ablate?: readonly (readonly [number, number])[];
+  /**
+   * Every head of this layer ablated in one pass: from the layer on, the batch holds H + 1 copies
+   * of the B sequences (copy h with head h's z zeroed, copy H with none; logits [(H+1)·B·T, V] in
+   * that order), so the layers before it run once and the products after it are H + 1 times taller.
+   */
+  ablateEachHeadAt?: number;
+}
+
+/** The 0/1 mask [B, 1, H, 1] on z at layer l (copy h of ablateEachHeadAt's H + 1 zeroes head h), or null where none is ablated. */
+function zMask(l: number, B: number, H: number, opts: ForwardOptions): tf.Tensor | null {
+  if (l === opts.ablateEachHeadAt) {
+    const perCopy = B / (H + 1);
+    return tf.tensor4d(Array.from({ length: B * H }, (_, i) => (Math.floor(Math.floor(i / H) / perCopy) === i % H ? 0 : 1)), [B, 1, H, 1]);
+  }
+  const ablated = (opts.ablate ?? []).filter(([al]) => al === l).map(([, ah]) => ah);
+  return ablated.length === 0 ? null : tf.tensor4d(Array.from({ length: H }, (_, i) => (ablated.includes(i) ? 0 : 1)), [1, 1, H, 1]);
 }
 
 export interface ForwardResult {
@@ -200,7 +216,8 @@ export interface ForwardResult {
 
 /** tokens: [B, T] int32, T <= nCtx. Call inside tf.tidy (or dispose the result). */
 export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
-  const [B, T] = tokens.shape;
+  const T = tokens.shape[1];
+  let B = tokens.shape[0];
   const D = c.dModel;
   const H = c.nHeads;
   const dh = D / H;
@@ -221,6 +238,10 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   const maskOf = () => (mask ??= causalMask(T));
   for (let l = 0; l < c.nLayers; l++) {
     const h = `h.${l}`;
+    if (l === opts.ablateEachHeadAt) {
+      x = tf.tile(x, [H + 1, 1]);
+      B *= H + 1;
+    }
     keep(l, "hook_resid_pre", () => tf.reshape(x, [B, T, D]));
     const ln1 = layerNorm(x, p(`${h}.ln_1.weight`), p(`${h}.ln_1.bias`));
     // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
@@ -235,11 +256,8 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
     const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, maskOf); // [B, H, T, T]
     keep(l, "hook_pattern", () => pattern);
     let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
-    const ablated = (opts.ablate ?? []).filter(([al]) => al === l).map(([, ah]) => ah);
-    if (ablated.length > 0) {
-      const keepMask = Array.from({ length: H }, (_, i) => (ablated.includes(i) ? 0 : 1));
-      z = tf.mul(z, tf.tensor4d(keepMask, [1, 1, H, 1]));
-    }
+    const mask = zMask(l, B, H, opts);
+    if (mask) z = tf.mul(z, mask);
     keep(l, "hook_z", () => z);
     x = tf.add(x, linear(tf.reshape(z, [B * T, D]) as tf.Tensor2D, p(`${h}.attn.c_proj.weight`), p(`${h}.attn.c_proj.bias`)));
     keep(l, "hook_resid_mid", () => tf.reshape(x, [B, T, D]));

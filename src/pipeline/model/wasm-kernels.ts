@@ -6,6 +6,7 @@
 // Registered once; `stock` keeps the original for every case the kernels do not cover.
 import * as tf from "@tensorflow/tfjs-core";
 import { kernelModule } from "../kernels/load.ts";
+import type { BlasAddon } from "./blas.ts";
 
 interface WasmBackend {
   wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(at: number): void };
@@ -243,6 +244,12 @@ function registerFusedOps(): void {
 }
 
 let stock: tf.KernelConfig | undefined;
+let blas: BlasAddon | null = null;
+
+/** Sends the dense products to the BLAS addon, in place on tfjs's memory, or back to matmul.wasm with null. */
+export function useBlas(addon: BlasAddon | null): void {
+  blas = addon;
+}
 
 /** Registers the replacement once (the kernel registry is global); safe to call again. */
 export function installWasmKernels(): void {
@@ -270,7 +277,12 @@ export function installWasmKernels(): void {
     const out = backend.makeOutput([...batchDims, m, n], "float32");
     const offset = (t: tf.TensorInfo) => offsetIn(backend, t);
     const kernels = kernelsOf(backend, "matmul");
-    if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
+    if (blas) {
+      const t0 = observer ? performance.now() : 0;
+      const call = [backend.wasm.asm.memory.buffer as ArrayBuffer, offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0] as const;
+      blas.sgemm(...call);
+      observer?.("blas.sgemm", call.slice(1) as number[], performance.now() - t0);
+    } else if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
     else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, matmulScratch(backend, m, n));
     return out;
   };

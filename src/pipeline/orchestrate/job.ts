@@ -21,6 +21,8 @@ import { loadBrown, loadTextCorpus, splitDocuments, type Document } from "../dat
 import { loadProbeSet, type ProbeSet } from "../data/probes.ts";
 import { SYNTHETIC_CORPORA } from "../data/synthetic.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
+import { activeKernels } from "../model/backend.ts";
+import type { KernelPathName } from "../model/blas.ts";
 import { gptConfigOf } from "../model/config.ts";
 import { initParams } from "../model/gpt.ts";
 import { cellIdOf, seedsOf, type Run } from "../suite/grid.ts";
@@ -33,6 +35,8 @@ export interface RunJob {
   run: Run;
   outDir: string;
   backend: BackendName;
+  /** The wasm backend's kernel path, which the run's ID already reflects; a worker activates the same. */
+  kernels: KernelPathName;
   /** Probe set ids to capture the run on: one per cell that has the run. */
   probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
@@ -102,7 +106,7 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
     heldOutPerplexity: null,
     curve: [],
     timings: { trainSeconds: 0, tokensPerSecond: 0, resumedFromStep: 0 },
-    provenance: provenance(backend),
+    provenance: provenance(backend, activeKernels()),
   };
 }
 

@@ -9,6 +9,7 @@ const cache = newJobCache();
 let backend: string | null = null;
 
 serveJobs<RunJob, RunRecord>(async (job, progress) => {
-  if (backend !== job.backend) backend = await initBackend(job.backend);
+  // The parent chose the kernel path (and told OpenBLAS its core type through the environment), so the run IDs hold here too.
+  if (backend !== `${job.backend} ${job.kernels}`) backend = `${await initBackend(job.backend, { kernels: job.kernels })} ${job.kernels}`;
   return runJob(job, cache, progress);
 });

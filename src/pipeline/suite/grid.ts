@@ -5,6 +5,7 @@
 // and runs"), so equal configs share training across suites and across probe sets.
 import { z, type core } from "zod";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
+import type { KernelPath } from "../artifacts/conventions.ts";
 import { CellConfigSchema, DEFAULT_PROBE_SET, ProbesSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
 
 export type GridValue = number | string | boolean;
@@ -80,9 +81,18 @@ export function cellIdOf(config: CellConfig, probeSet: string): string {
  */
 export const NUMERICS_VERSION = 2;
 
-export function runIdOf(config: CellConfig, seed: number): string {
-  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16);
+/**
+ * A run's ID. Runs whose dense products ran on a BLAS hash its library and CPU kernels in too
+ * (their arithmetic differs from wasm's, and from another BLAS's, in the last bits); wasm runs
+ * hash exactly what they did before the BLAS path existed, so their IDs and cached runs stand.
+ */
+export function runIdOf(config: CellConfig, seed: number, kernels?: KernelPath): string {
+  const blas = kernels?.path === "blas" && kernels.blas ? { kernels: `blas ${kernels.blas.library} ${kernels.blas.coreType}` } : {};
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, ...blas })).slice(0, 16);
 }
+
+/** The same runs with the IDs they have on a kernel path (unchanged on wasm). */
+export const runsOnKernels = (runs: readonly Run[], kernels: KernelPath | undefined): Run[] => runs.map((r) => ({ ...r, runId: runIdOf(r.config, r.seed, kernels) }));
 
 /** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */
 export function expandGrid(suite: Suite): Cell[] {

@@ -1,10 +1,10 @@
-// Head importance in the capture: probe-set perplexity against a hand softmax over the model's
-// logits, dPPL and the per-probe fingerprint exactly 0 for a head whose W_O rows are zero, the
-// fingerprint against a hand ablation, and ablation.dppl, ablation.nll and output.logprobs
+// Head importance in the capture (batched: every head of a layer in one pass): dPPL and the
+// per-probe fingerprint against hand ablations (a hand softmax over the logits of forward with the
+// head's z zeroed, one head at a time), both exactly 0 for a head whose W_O rows are zero, and ablation.dppl, ablation.nll and output.logprobs
 // surviving the capture file round trip (the ablation absent when not measured, as for untrained refits).
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureRun, headAblation, probePerplexity } from "../../../src/pipeline/capture/capture.ts";
+import { captureRun, headAblation } from "../../../src/pipeline/capture/capture.ts";
 import { decodeCapture, encodeCapture } from "../../../src/pipeline/capture/format.ts";
 import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
@@ -35,14 +35,6 @@ beforeAll(async () => {
 });
 afterAll(() => tf.dispose([...params.values()]));
 
-describe("probePerplexity", () => {
-  it("is exp of the mean next-token NLL over all probes, by a hand softmax", () => {
-    const nll = probes.reduce((s, p) => s + handNll(p) * (p.length - 1), 0);
-    const count = probes.reduce((s, p) => s + p.length - 1, 0);
-    expect(probePerplexity(params, config, probes)).toBeCloseTo(Math.exp(nll / count), 3);
-  });
-});
-
 describe("headAblation", () => {
   it("gives exactly 0 for a head that writes nothing (zero W_O rows) and nonzero for the others", () => {
     const dh = config.dModel / config.nHeads;
@@ -61,13 +53,27 @@ describe("headAblation", () => {
     expect(Array.from(nll.subarray((1 * config.nHeads + 2) * P, (1 * config.nHeads + 3) * P))).toEqual([0, 0, 0]);
   });
 
+  it("gives each head's perplexity change as hand ablations one head at a time do", () => {
+    const perplexity = (ablate: [number, number][] = []) => {
+      const nll = probes.reduce((s, p) => s + handNll(p, ablate) * (p.length - 1), 0);
+      return Math.exp(nll / probes.reduce((s, p) => s + p.length - 1, 0));
+    };
+    const base = perplexity();
+    const { dppl } = headAblation(params, config, probes);
+    for (let l = 0; l < config.nLayers; l++) {
+      for (let h = 0; h < config.nHeads; h++) expect(Math.abs(dppl[l * config.nHeads + h] - (perplexity([[l, h]]) - base)), `layer ${l} head ${h}`).toBeLessThan(1e-3 * base);
+    }
+  });
+
   it("fingerprints each head by its per-probe mean NLL change, as a hand ablation gives it", () => {
     const { nll } = headAblation(params, config, probes);
     const P = probes.length;
-    probes.forEach((probe, p) => {
-      const change = handNll(probe, [[0, 3]]) - handNll(probe);
-      expect(nll[3 * P + p]).toBeCloseTo(change, 4);
-    });
+    for (const [l, h] of [[0, 3], [1, 1]] as const) {
+      probes.forEach((probe, p) => {
+        const change = handNll(probe, [[l, h]]) - handNll(probe);
+        expect(nll[(l * config.nHeads + h) * P + p]).toBeCloseTo(change, 4);
+      });
+    }
   });
 });
 

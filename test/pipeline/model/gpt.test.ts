@@ -100,6 +100,40 @@ describe("forward", () => {
     tf.dispose([...p.values()]);
   });
 
+  it("ablating each head of a layer at once: copy h zeroes head h's z, the last copy is the plain forward", () => {
+    const p = params();
+    const probe = tokensOf("Ablation check sentence.");
+    const T = probe.length;
+    const H = config.nHeads;
+    const V = config.vocabSize;
+    const dh = config.dModel / H;
+    const run = (opts: { ablateEachHeadAt?: number }) =>
+      tf.tidy(() => {
+        const r = forward(p, config, tf.tensor2d(probe, [1, T], "int32"), { capture: new Set(["hook_z"]), ...opts });
+        return { z: r.captured.get(hookName(1, "hook_z"))!.dataSync(), logits: r.logits.dataSync() };
+      });
+    const base = run({});
+    const each = run({ ablateEachHeadAt: 1 });
+    expect(each.logits).toHaveLength((H + 1) * T * V);
+    expect(each.z).toHaveLength((H + 1) * T * H * dh);
+    for (let copy = 0; copy <= H; copy++) {
+      for (let t = 0; t < T; t++) {
+        for (let h = 0; h < H; h++) {
+          const at = ((copy * T + t) * H + h) * dh;
+          const head = Array.from(each.z.subarray(at, at + dh));
+          if (h === copy) expect(head.every((v) => v === 0)).toBe(true);
+          else expect(head.some((v) => v !== 0)).toBe(true);
+        }
+      }
+      const logits = each.logits.subarray(copy * T * V, (copy + 1) * T * V);
+      // The unablated copy is the plain forward (up to the products' rounding at another height); the others differ.
+      const gap = Math.max(...Array.from(logits, (v, i) => Math.abs(v - base.logits[i])));
+      if (copy === H) expect(gap).toBeLessThan(1e-5);
+      else expect(gap).toBeGreaterThan(1e-4);
+    }
+    tf.dispose([...p.values()]);
+  });
+
   it("starts near the uniform loss ln(V) at initialization", () => {
     const p = params();
     const probe = tokensOf("The Fulton County Grand Jury said Friday an investigation");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf, trainingsOf } from "../../../src/pipeline/suite/grid.ts";
+import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf, runsOnKernels, trainingsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
 import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
@@ -122,6 +122,18 @@ describe("runsOf", () => {
 
   it("is stable across calls", () => {
     expect(runsOf(expandGrid(suite({}))[0], 2)).toEqual(runsOf(cell, 2));
+  });
+
+  it("keeps a wasm run's id, and gives a blas run one per BLAS library and CPU kernels", () => {
+    const blas = (coreType: string) => ({ path: "blas" as const, blas: { library: "OpenBLAS 0.3.21", coreType, threads: 1 } });
+    expect(runIdOf(cell.config, 0, { path: "wasm", blas: null })).toBe("e23bbfd2ca245c31");
+    expect(runsOnKernels(runsOf(cell, 2), undefined)).toEqual(runsOf(cell, 2));
+    const skx = runIdOf(cell.config, 0, blas("SkylakeX"));
+    expect(skx).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 0, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, kernels: "blas OpenBLAS 0.3.21 SkylakeX" })).slice(0, 16));
+    expect(new Set([skx, runIdOf(cell.config, 0, blas("Haswell")), runIdOf(cell.config, 0)]).size).toBe(3);
+    const keyed = runsOnKernels(runsOf(cell, 2), blas("SkylakeX"));
+    expect(keyed.map((r) => r.runId)).toEqual([skx, runIdOf(cell.config, 1, blas("SkylakeX"))]);
+    expect(keyed.map(({ runId: _, ...r }) => r)).toEqual(runsOf(cell, 2).map(({ runId: _, ...r }) => r));
   });
 });
 
