@@ -60,3 +60,10 @@ export function attentionPatternChart(triangle: readonly number[], { document, t
     ],
   });
 }
+
+/** The colour legend every pattern panel shares: viridis from 0 to 1, attention weight. */
+export function attentionLegend(document: Document): Element {
+  // Plot.legend draws into options.document like Plot.plot, though its types leave it out.
+  const options = { document, color: { scheme: SEQUENTIAL_SCHEME, domain: [0, 1], label: "attention weight (each query row sums to 1)", width: 320, style: { fontSize: "12px" } } };
+  return Plot.legend(options as Parameters<typeof Plot.legend>[0]) as Element;
+}

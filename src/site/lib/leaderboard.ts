@@ -177,6 +177,14 @@ export function sharedSettings(rows: readonly LeaderboardRow[]): string[] {
   return LEADERBOARD_COLUMNS.filter((c) => c.setting && !shownColumns(rows).includes(c)).map((c) => `${c.label} ${columnText(rows[0], c.key).text}`);
 }
 
+/** What tells a row apart from the others (the settings that vary among `rows`, suite aside), e.g. "Weight decay 0.1". */
+export function distinguishingSettings(rows: readonly LeaderboardRow[], row: LeaderboardRow): string {
+  return shownColumns(rows)
+    .filter((c) => c.setting && c.key !== "suite")
+    .map((c) => `${c.label} ${columnText(row, c.key).text}`)
+    .join(", ");
+}
+
 /** The ordering the table opens in: most excess over the informative nulls first, cells without one last. */
 export function byExcess(a: LeaderboardRow, b: LeaderboardRow): number {
   if (a.excess === null || b.excess === null) return a.excess === b.excess ? 0 : a.excess === null ? 1 : -1;
