@@ -15,7 +15,7 @@ import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { diffRowText } from "../../src/site/lib/diff.ts";
 import { fmt, fmtInterval, fmtSigned } from "../../src/site/lib/format.ts";
-import { depthGroups } from "../../src/site/lib/depth.ts";
+import { depthGroups, suiteDepthPoints } from "../../src/site/lib/depth.ts";
 import { interestingHead } from "../../src/site/lib/viewer.ts";
 import { byExcess, leaderboardRows, leaderboardSummary, LEADERBOARD_COLUMNS, shownColumns } from "../../src/site/lib/leaderboard.ts";
 import { scaleStudy } from "../../src/site/lib/scale.ts";
@@ -207,11 +207,16 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
 
   it("draws the paper's relative-depth figure per suite, and the scale and prompt-length studies on the methodology page", async () => {
     await visit("");
-    const groups = latest.suites.flatMap((s) => depthGroups(s.result));
-    expect(await page.locator('figure[aria-label^="Layer stability against relative depth"]').count()).toBe(groups.length);
-    const deep = groups.flatMap((g) => g.cells).find((c) => c.config.model.nLayers === 2)!;
-    const titles = await page.$$eval('figure[aria-label^="Layer stability against relative depth"] svg title', (ts) => ts.map((t) => t.textContent));
-    expect(titles).toContain(`2 layers, layer 1 (l/L 0.50): S(l) ${deep.stats!.layers[0].stability.toFixed(3)}`);
+    // One overlaid figure per suite, every depth group a line on the same axis.
+    const withDepth = latest.suites.filter((s) => depthGroups(s.result).length > 0);
+    expect(await page.locator('figure[aria-label^="Layer stability against relative depth"]').count()).toBe(withDepth.length);
+    const grid = latest.suites.find((s) => s.name === "tiny-grid")!;
+    const lines = new Set(suiteDepthPoints(grid.result).map((p) => p.depth));
+    expect(lines).toEqual(new Set(["1 layer, optimizer adam", "1 layer, optimizer adamw", "2 layers, optimizer adam", "2 layers, optimizer adamw"]));
+    const deep = grid.result.cells.find((c) => c.config.model.nLayers === 2 && c.config.train!.optimizer === "adamw")!;
+    const depthFigure = page.locator('figure[aria-label="Layer stability against relative depth, suite tiny-grid"]');
+    const titles = await depthFigure.locator("svg title").allTextContents();
+    expect(titles).toContain(`2 layers, optimizer adamw, layer 1 (l/L 0.50): S(l) ${deep.stats!.layers[0].stability.toFixed(3)}`);
     await visit("methodology/", "methodology");
     const study = scaleStudy(fixture)!;
     expect(study.points.length).toBeGreaterThan(0);
