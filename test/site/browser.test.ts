@@ -381,11 +381,12 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(seen.size).toBeGreaterThan(20);
   });
 
-  it("fits every page in 390 px without sideways scrolling, with no broken in-page anchor and no failed request", async () => {
+  it("fits every page in 390 px without sideways scrolling, chart text at 11 px or more, no broken in-page anchor and no failed request", async () => {
     expect(htmlPages.length).toBeGreaterThan(20);
     await page.setViewportSize({ width: 390, height: 844 });
     const wide: string[] = [];
     const broken: string[] = [];
+    const tiny: string[] = [];
     for (const url of htmlPages) {
       await page.goto(url);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -399,10 +400,20 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
         }),
       );
       broken.push(...missing.map((h) => `${url}${h}`));
+      // Chart text as drawn on the screen: its font size times the scale the SVG is drawn at.
+      const smallest = await page.$$eval("main svg text", (ts) =>
+        ts.flatMap((t) => {
+          const m = (t as SVGTextElement).getScreenCTM();
+          const size = parseFloat(getComputedStyle(t).fontSize) * (m ? Math.hypot(m.a, m.b) : 1);
+          return t.textContent!.trim() && t.getClientRects().length > 0 ? [size] : [];
+        }),
+      );
+      if (smallest.length > 0 && Math.min(...smallest) < 11) tiny.push(`${url}: ${Math.min(...smallest).toFixed(1)} px`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(wide).toEqual([]);
     expect(broken).toEqual([]);
+    expect(tiny).toEqual([]);
     expect(failed).toEqual([]);
   });
 
