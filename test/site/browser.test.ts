@@ -349,6 +349,12 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const rows = await page.$$eval("table.diff tbody tr", (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())));
     expect(rows).toEqual(want.map((t) => [t.cell, t.metric, t.before, t.after, t.change, t.interval, t.verdict]));
     expect(rows.some((r) => r[1] === "layer 1 residual CKA")).toBe(true);
+    // Only the moves beyond noise show until the reader asks for every row.
+    const beyond = diffVersions(newer, older).moves.filter((m) => m.beyondNoise === true).length;
+    expect(await page.locator("table.diff tbody tr:visible").count()).toBe(beyond);
+    expect(beyond).toBeLessThan(want.length);
+    await page.check("input[data-all-rows]");
+    expect(await page.locator("table.diff tbody tr:visible").count()).toBe(want.length);
     expect(rows.flat().filter((c) => /^[-+]0\.0+$/.test(c))).toEqual([]);
   });
 
