@@ -421,7 +421,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(broken).toEqual([]);
     expect(tiny).toEqual([]);
     expect(failed).toEqual([]);
-  });
+  }, 600_000);
 
   it("passes axe-core with no violations on every kind of page, at 1,400 and 390 px", async () => {
     const axe = fs.readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
