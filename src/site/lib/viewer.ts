@@ -4,6 +4,7 @@
 // The state's permalink is `?suite=s&cell=c&layer=2&head=1&probe=3` (layer, head, probe 1-based).
 import type { AttentionCell } from "#pipeline/artifacts/attention-samples.ts";
 import type { CellStats } from "#pipeline/artifacts/cell-stats.ts";
+import { INDUCTION_THRESHOLD } from "#pipeline/compare/induction.ts";
 
 export interface ViewerSelection {
   /** 0-based, as in the JSON; shown 1-based. */
@@ -97,17 +98,17 @@ function argmax(perHead: readonly (readonly number[])[] | null | undefined): [nu
 }
 
 /**
- * The head a reader should see first: the anchor's strongest induction head where the probes repeat
- * tokens (the circuit the control looks for), else the head most stable beyond its nulls, else the
- * most stable head.
+ * The head a reader should see first: the anchor's strongest induction head where it has one (a
+ * score of at least INDUCTION_THRESHOLD, the circuit the control looks for), else the head most
+ * stable beyond its nulls, else the most stable head.
  */
 export function interestingHead(stats: CellStats | null | undefined): InterestingHead {
-  const pick = (perHead: readonly (readonly number[])[] | null | undefined, what: string) => {
+  const pick = (perHead: readonly (readonly number[])[] | null | undefined, what: string, floor = -Infinity) => {
     const at = argmax(perHead);
-    return at ? { layer: at[0], head: at[1], why: `${what} ${perHead![at[0]][at[1]].toFixed(3)}` } : null;
+    return at && perHead![at[0]][at[1]] >= floor ? { layer: at[0], head: at[1], why: `${what} ${perHead![at[0]][at[1]].toFixed(3)}` } : null;
   };
   return (
-    pick(stats?.headInduction, "the highest induction score,") ??
+    pick(stats?.headInduction, "the anchor's strongest induction head, score", INDUCTION_THRESHOLD) ??
     pick(stats?.headExcess, "the most stable beyond its nulls, excess") ??
     pick(stats?.headStability, "the most stable, head stability") ?? { layer: 0, head: 0, why: "" }
   );
