@@ -11,7 +11,16 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serveStatic(dir: string, base: string): Promise<Served> {
+/** A port free now, for a site that must know its address before it is built and served. */
+export async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+export async function serveStatic(dir: string, base: string, port = 0): Promise<Served> {
   const server = http.createServer((req, res) => {
     const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
     let file = pathname.startsWith(base) ? path.join(dir, pathname.slice(base.length)) : "";
@@ -23,7 +32,7 @@ export async function serveStatic(dir: string, base: string): Promise<Served> {
     }
     res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] ?? "application/octet-stream" }).end(fs.readFileSync(file));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}${base}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const { port: bound } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${bound}${base}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }

@@ -237,7 +237,11 @@ describe("pages.yml", () => {
     const build = pages.jobs.build;
     const configure = step(build, uses("actions/configure-pages"));
     expect(configure.id).toBe("pages");
-    expect(step(build, runs("bin/refit.mjs site")).env).toEqual({ BASE_PATH: "${{ steps.pages.outputs.base_path }}" });
+    expect(step(build, runs("bin/refit.mjs site")).env).toEqual({
+      BASE_PATH: "${{ steps.pages.outputs.base_path }}",
+      REFIT_SITE_URL: "${{ steps.pages.outputs.base_url }}",
+      REFIT_REPOSITORY: "${{ github.repository }}",
+    });
     expect(step(build, runs("bin/refit.mjs site")).run).toContain('--base "$BASE_PATH/"');
     expect(fs.readFileSync(path.join(DIR, "workflows/pages.yml"), "utf8")).not.toContain("repository.name");
     expect(step(build, uses("actions/checkout")).with!.ref).toBe("${{ inputs.ref || github.sha }}");

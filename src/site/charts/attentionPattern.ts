@@ -60,3 +60,12 @@ export function attentionPatternChart(triangle: readonly number[], { document, t
     ],
   });
 }
+
+/** The colour legend every pattern panel shares: viridis from 0 to 1, attention weight. */
+export function attentionLegend(document: Document): Element {
+  // Ten steps of the panels' continuous scale: a continuous ramp legend needs a canvas, which the
+  // build-time DOM lacks. Plot.legend draws into options.document like Plot.plot, though its types leave it out.
+  const color = { type: "quantize", n: 10, scheme: SEQUENTIAL_SCHEME, domain: [0, 1], label: "attention weight (each query row sums to 1)", tickFormat: ".1f", width: 320, style: { fontSize: "12px" } };
+  const options = { document, color };
+  return Plot.legend(options as Parameters<typeof Plot.legend>[0]) as Element;
+}

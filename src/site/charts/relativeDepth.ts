@@ -7,14 +7,14 @@ import type { DepthPoint } from "../lib/depth.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 
-/** The depth labels of `points`, shallowest first: a colour domain that figures can share. */
+/** The line labels of `points`, shallowest first (the groups of one depth in their order): the colour domain. */
 export const depthLabels = (points: readonly DepthPoint[]) =>
-  [...new Map(points.map((p) => [p.nLayers, p.depth])).entries()].sort(([a], [b]) => a - b).map(([, d]) => d);
+  [...new Map(points.map((p) => [p.depth, p.nLayers])).entries()].sort(([, a], [, b]) => a - b).map(([d]) => d);
 
 export interface RelativeDepthOptions {
   document: Document;
   width?: number;
-  /** Every depth on the page, so a depth keeps its colour from figure to figure; default: this figure's. */
+  /** The lines' labels in colour order; default: this figure's, shallowest first. */
   depths?: readonly string[];
 }
 

@@ -1,6 +1,7 @@
 // The paper's depth figure, as data: a suite's cells grouped so that cells within a group differ
-// only in depth (model.nLayers), each group one figure with one line per depth. Groups are keyed
-// by the suite's other grid values (e.g. optimizer), which title the figure.
+// only in depth (model.nLayers), keyed by the suite's other grid values (e.g. weight decay). A
+// suite gets one figure with every group overlaid, one line per depth and group, so groups are
+// compared on one axis rather than read off separate panels.
 import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import { intervalOf, type Cell } from "./stats.ts";
 
@@ -27,7 +28,7 @@ export function depthGroups(result: PublishedSuite): DepthGroup[] {
 }
 
 export interface DepthPoint {
-  /** "4 layers": one line per depth. */
+  /** "4 layers", or "4 layers, weightDecay 0.1" in a suite with other axes: one line each. */
   depth: string;
   nLayers: number;
   /** 1-based. */
@@ -55,4 +56,12 @@ export function depthPoints(cells: readonly Cell[]): DepthPoint[] {
       };
     });
   });
+}
+
+/** "train.weightDecay = 0.1, probes.set = words-5" as a series label: "weightDecay 0.1, set words-5". */
+const shortTitle = (title: string) => title.replace(/(?:^|(?<=, ))[a-z]+\.([A-Za-z0-9]+) = /g, "$1 ");
+
+/** Every depth group of a suite on one figure: each line named by its depth and, where the suite has other axes, its group. */
+export function suiteDepthPoints(result: PublishedSuite): DepthPoint[] {
+  return depthGroups(result).flatMap((g) => depthPoints(g.cells).map((p) => (g.title ? { ...p, depth: `${p.depth}, ${shortTitle(g.title)}` } : p)));
 }

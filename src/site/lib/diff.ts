@@ -38,6 +38,12 @@ export function diffSummary(moves: readonly MetricMove[]): string {
   return `${moves.length} values compared; ${beyond} moved beyond their 95% bootstrap interval, ${regressed} of them a regression (a drop in stability or in its excess over the nulls, or a rise in perplexity).`;
 }
 
+/** The diff table's checkbox: every compared value, against the ones that moved beyond noise (shown by default, as in diffSummary). */
+export function toggleText(moves: readonly MetricMove[]): string {
+  const beyond = moves.filter((m) => m.beyondNoise === true).length;
+  return `Show all ${moves.length} compared values, not only the ${beyond} that moved beyond their 95% interval`;
+}
+
 /** What the metric names in a diff mean, said once for every diff page. */
 export const DIFF_METRIC_NOTE =
   "“Head stability (all pairs)” is the leaderboard's headline: every refit takes its turn as the anchor. “Anchor stability” is the paper's: the anchor seed against each other refit, per layer and as a mean over layers. “Excess over nulls” is stability minus the larger of the probe-shuffled and uniform nulls. Commonness, residual CKA and the null baselines are compared too; they describe a cell rather than rank it, so their moves are never regressions.";

@@ -130,6 +130,9 @@ export function findingRows(result: PublishedSuite): FindingRow[] {
 export const suiteAnchor = (suite: string) => `suite-${suite}`;
 export const findingAnchor = (suite: string, id: FindingId) => `${suite}-${id}`;
 
+/** Whether the findings page draws a card for this row: every paper finding does; a control only where the suite tests it. */
+export const hasCard = (f: FindingRow): boolean => f.label !== "control" || (f.verdict !== null && f.verdict !== "untestable");
+
 /** Refit's known-answer controls (induction heads on synthetic repeats) that a suite's result carries. */
 export function controlRows(result: PublishedSuite): FindingRow[] {
   return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, "control", formationOf(result)));

@@ -19,6 +19,8 @@ export interface LeaderboardRow extends CellSummary {
   dModel: number;
   /** The optimizer, or TRAINED_ELSEWHERE for a family of models Refit did not train. */
   optimizer: string;
+  /** The optimizer as the suites name it (optimizerName): what the table shows and filters on. */
+  optimizerName: string;
   /** null for a family trained elsewhere: Refit does not know how it was trained. */
   weightDecay: number | null;
   lr: number | null;
@@ -43,6 +45,17 @@ const clearsText = (x: boolean | null): Clears => (x === null ? "untested" : x ?
 /** The optimizer column of a family of models trained elsewhere (a suite's `models`). */
 export const TRAINED_ELSEWHERE = "trained elsewhere";
 
+/**
+ * The optimizer as the suites' descriptions name it. At weight decay 0, Refit's adam and adamw take
+ * the same steps, so both are plain Adam; with decay, adamw decouples it and adam adds it to the
+ * gradient (L2). Without this a cell the suite calls "Adam" reads "adamw, 0".
+ */
+export function optimizerName(optimizer: string, weightDecay: number | null): string {
+  if (weightDecay === null) return optimizer;
+  if (weightDecay === 0) return "adam";
+  return optimizer === "adam" ? "adam + L2" : optimizer;
+}
+
 /** `key=value` tokens of a nested config, keys dotted ("train.optimizer=adamw"), lower-cased. */
 export function configTokens(value: unknown, prefix = ""): string[] {
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
@@ -60,6 +73,9 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
       const { model, train } = cell.config;
       const summary = summarizeCell(cell);
       const probeSet = probeSetOf(result, cell);
+      const optimizer = train?.optimizer ?? TRAINED_ELSEWHERE;
+      const weightDecay = train?.weightDecay ?? null;
+      const named = optimizerName(optimizer, weightDecay);
       return {
         suite: name,
         cellId: cell.cellId,
@@ -67,14 +83,15 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         nLayers: model.nLayers,
         nHeads: model.nHeads,
         dModel: model.dModel,
-        optimizer: train?.optimizer ?? TRAINED_ELSEWHERE,
-        weightDecay: train?.weightDecay ?? null,
+        optimizer,
+        optimizerName: named,
+        weightDecay,
         lr: train?.lr ?? null,
         tokens: train?.tokens ?? null,
         probeSet,
         seeds: result.suite.seeds,
         error: cell.error ?? null,
-        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, probes: { set: probeSet }, ...(cell.family ? { models: cell.family.name } : {}) }),
+        search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, optimizer: named, probes: { set: probeSet }, ...(cell.family ? { models: cell.family.name } : {}) }),
         ...summary,
         clears: clearsText(summary.clearsNulls),
       };
@@ -83,7 +100,7 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
 }
 
 /** The distinct values of one column, sorted, for the filter controls. */
-export function distinctValues<K extends "nLayers" | "optimizer" | "family" | "clears">(rows: readonly LeaderboardRow[], key: K): LeaderboardRow[K][] {
+export function distinctValues<K extends "nLayers" | "optimizerName" | "family" | "clears">(rows: readonly LeaderboardRow[], key: K): LeaderboardRow[K][] {
   return [...new Set(rows.map((r) => r[key]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
@@ -92,30 +109,43 @@ export interface LeaderboardColumn {
   key: keyof LeaderboardRow;
   label: string;
   type: "text" | "number";
+  /** A setting of the cell (not a measurement): shown only where it differs between the rows. */
+  setting?: true;
+  /** A measurement with a 95% interval, drawn as an inline bar. */
+  interval?: "interval" | "excessInterval";
   /** Shown under the table and linked from the heading, so touch and keyboard readers see it too. */
   definition: string;
 }
 
 export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
-  { key: "suite", label: "Suite", type: "text", definition: "The suite (a YAML file in suites/) whose grid this cell is a point of, or whose models it lists." },
-  { key: "family", label: "Family", type: "text", definition: "MLP: the standard GPT block; attention-only: the same model without MLPs." },
-  { key: "nLayers", label: "Layers", type: "number", definition: "Depth L of the model." },
-  { key: "nHeads", label: "Heads", type: "number", definition: "Attention heads per layer." },
-  { key: "optimizer", label: "Optimizer", type: "text", definition: "adam adds weight decay to the gradient (L2); adamw decouples it. “trained elsewhere”: a family of public models Refit captured but did not train, so its training settings are not Refit's to state (dashes)." },
-  { key: "weightDecay", label: "Weight decay", type: "number", definition: "The optimizer's weight decay coefficient." },
-  { key: "tokens", label: "Tokens", type: "number", definition: "Training tokens per refit." },
+  { key: "suite", label: "Suite", type: "text", setting: true, definition: "The suite (a YAML file in suites/) whose grid this cell is a point of, or whose models it lists." },
+  { key: "family", label: "Family", type: "text", setting: true, definition: "MLP: the standard GPT block; attention-only: the same model without MLPs." },
+  { key: "dModel", label: "d_model", type: "number", setting: true, definition: "Width of the residual stream (d_model)." },
+  { key: "nLayers", label: "Layers", type: "number", setting: true, definition: "Depth L of the model." },
+  { key: "nHeads", label: "Heads", type: "number", setting: true, definition: "Attention heads per layer." },
+  {
+    key: "optimizerName",
+    label: "Optimizer",
+    type: "text",
+    setting: true,
+    definition: "As the suites name it: adam at weight decay 0 (Refit's adam and adamw take identical steps there); adamw with decoupled weight decay; adam + L2 where the decay is added to the gradient. “trained elsewhere”: a family of public models Refit captured but did not train, so its training settings are not Refit's to state (dashes).",
+  },
+  { key: "weightDecay", label: "Weight decay", type: "number", setting: true, definition: "The optimizer's weight decay coefficient." },
+  { key: "tokens", label: "Tokens", type: "number", setting: true, definition: "Training tokens per refit." },
   {
     key: "probeSet",
     label: "Probes",
     type: "text",
+    setting: true,
     definition: "The probe set the heads' attention was captured and compared on: default (40 held-out Brown sentences), induction (the control's repeated letter segments) or words-N (windows of exactly N held-out Brown words). Cells that differ only in their probe set are the same trained models.",
   },
-  { key: "finishedRefits", label: "Seeds", type: "number", definition: "Refits (seeds) that finished, of those the suite planned." },
+  { key: "finishedRefits", label: "Seeds", type: "number", setting: true, definition: "Refits (seeds) that finished, of those the suite planned." },
   {
-    key: "stability",
-    label: "Head stability",
+    key: "excess",
+    label: "Excess over nulls (all heads)",
     type: "number",
-    definition: "Mean head stability over all ordered pairs of refits (meanStability.allPairs), with its 95% bootstrap interval over refits: 1 when every head finds an identical counterpart in every other refit. Where a version lacks it, the paper's anchor-based mean, without an interval.",
+    interval: "excessInterval",
+    definition: "Over all heads: per layer, anchor head stability minus the larger of two nulls a trained head can beat: the probe-shuffled null (the same heads compared across different prompts of equal length: positional structure kept, content removed) and the uniform null (a head that spreads attention evenly); mean over layers, with its 95% bootstrap interval (the bar; its ends on hover or focus) where computed. The table's default order. The findings page's induction controls score only the induction heads, so their excess is larger than this all-heads mean.",
   },
   {
     key: "clears",
@@ -124,22 +154,60 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
     definition: "“yes” when the whole 95% interval of the excess over the nulls lies above 0: the heads repeat across seeds more than position alone explains. “no” marks a cell whose heads are not shown to beat the nulls, whatever its head stability: rank it with care. “untested” where a version has no interval for the excess.",
   },
   {
-    key: "excess",
-    label: "Excess over nulls",
+    key: "stability",
+    label: "Head stability",
     type: "number",
-    definition: "Per layer, anchor head stability minus the larger of two nulls a trained head can beat: the probe-shuffled null (the same heads compared across different prompts of equal length: positional structure kept, content removed) and the uniform null (a head that spreads attention evenly); mean over layers, with its 95% bootstrap interval where computed.",
-  },
-  {
-    key: "untrainedNull",
-    label: "Untrained null",
-    type: "number",
-    definition: "Head stability of the untrained twins (the same seeds before any training step). Attention at initialisation is near uniform, so untrained twins agree almost perfectly and score near 1: a bar no trained head is expected to clear, shown for reference only.",
+    interval: "interval",
+    definition: "Mean head stability over all heads and all ordered pairs of refits (meanStability.allPairs), with its 95% bootstrap interval over refits (the bar): 1 when every head finds an identical counterpart in every other refit. Untrained twins score near 1 too (the untrained null, on each cell's page), so a high stability alone is not evidence of learned structure: read it with the excess. Where a version lacks it, the paper's anchor-based mean, without an interval.",
   },
   { key: "gap", label: "Gap", type: "number", definition: "max S(l) − min S(l): how far apart the most and least stable layers are." },
-  { key: "minRelativeDepth", label: "Least stable layer", type: "number", definition: "The layer l with the lowest S(l), and its relative depth l/L in brackets." },
+  { key: "minRelativeDepth", label: "Least stable layer", type: "number", definition: "Which layer has the lowest S(l), as “l of L” (sorted by its relative depth l/L). It names a position, not a stability: the gap says how much less stable it is." },
   { key: "residualCka", label: "Residual CKA", type: "number", definition: "Mean over layers of residual-stream CKA (RBF kernel, after attention) between refits." },
   { key: "perplexity", label: "Perplexity", type: "number", definition: "Mean held-out perplexity over finished refits." },
 ];
+
+/** The columns a table of these rows shows: every measurement, and the settings that differ between rows. */
+export function shownColumns(rows: readonly LeaderboardRow[]): LeaderboardColumn[] {
+  return LEADERBOARD_COLUMNS.filter((c) => !c.setting || new Set(rows.map((r) => columnText(r, c.key).text)).size > 1);
+}
+
+/** The settings every row shares ("d_model 64"), said once above the table instead of as a constant column. */
+export function sharedSettings(rows: readonly LeaderboardRow[]): string[] {
+  if (rows.length === 0) return [];
+  return LEADERBOARD_COLUMNS.filter((c) => c.setting && !shownColumns(rows).includes(c)).map((c) => `${c.label} ${columnText(rows[0], c.key).text}`);
+}
+
+/** What tells a row apart from the others (the settings that vary among `rows`, suite aside), e.g. "Weight decay 0.1". */
+export function distinguishingSettings(rows: readonly LeaderboardRow[], row: LeaderboardRow): string {
+  return shownColumns(rows)
+    .filter((c) => c.setting && c.key !== "suite")
+    .map((c) => `${c.label} ${columnText(row, c.key).text}`)
+    .join(", ");
+}
+
+/** The ordering the table opens in: most excess over the informative nulls first, cells without one last. */
+export function byExcess(a: LeaderboardRow, b: LeaderboardRow): number {
+  if (a.excess === null || b.excess === null) return a.excess === b.excess ? 0 : a.excess === null ? 1 : -1;
+  return b.excess - a.excess;
+}
+
+/** One line that says what the table holds and how many of its cells mean anything. */
+export function leaderboardSummary(rows: readonly LeaderboardRow[]): string {
+  const suites = new Set(rows.map((r) => r.suite)).size;
+  const count = (c: Clears) => rows.filter((r) => r.clears === c).length;
+  const parts = [`${count("yes")} clear the informative nulls`, `${count("no")} do not`, ...(count("untested") ? [`${count("untested")} untested`] : [])];
+  const shared = sharedSettings(rows);
+  return `${rows.length} ${rows.length === 1 ? "cell" : "cells"} from ${suites} ${suites === 1 ? "suite" : "suites"}: ${parts.join(", ")}; ordered by excess over the nulls.${shared.length ? ` Every cell: ${shared.join(", ")}.` : ""}`;
+}
+
+/** The shared scale of a column's interval bars: every row's interval and value, and 0 for an excess. */
+export function barDomain(rows: readonly LeaderboardRow[], column: LeaderboardColumn): [number, number] | null {
+  const ends = rows.flatMap((r) => [...(column.interval ? (r[column.interval] ?? []) : []), ...(typeof r[column.key] === "number" ? [r[column.key] as number] : [])]);
+  if (column.key === "excess") ends.push(0);
+  if (ends.length === 0) return null;
+  const [lo, hi] = [Math.min(...ends), Math.max(...ends)];
+  return lo === hi ? [lo - 0.5, hi + 0.5] : [lo, hi];
+}
 
 /** A table cell's text, and the muted detail after it (an interval, a reason). */
 export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): { text: string; detail: string } {
@@ -156,14 +224,15 @@ export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): 
     case "clears":
       return plain({ yes: "✓ yes", no: "✗ no", untested: "untested" }[row.clears]);
     case "minRelativeDepth":
-      return plain(row.minLayer === null ? fmt(null) : `${row.minLayer} (${fmt(row.minRelativeDepth, 2)})`);
+      return plain(row.minLayer === null ? fmt(null) : `${row.minLayer} of ${row.nLayers}`);
     case "perplexity":
       return plain(fmt(row.perplexity, 2));
     case "suite":
     case "family":
-    case "optimizer":
+    case "optimizerName":
     case "nLayers":
     case "nHeads":
+    case "dModel":
       return plain(String(row[key]));
     case "weightDecay":
       return plain(row.weightDecay === null ? fmt(null) : String(row.weightDecay));

@@ -3,6 +3,8 @@
 // its Hungarian match in every other seed, with the cosine of each on that probe and cbar overall.
 // The state's permalink is `?suite=s&cell=c&layer=2&head=1&probe=3` (layer, head, probe 1-based).
 import type { AttentionCell } from "#pipeline/artifacts/attention-samples.ts";
+import type { CellStats } from "#pipeline/artifacts/cell-stats.ts";
+import { INDUCTION_THRESHOLD } from "#pipeline/compare/induction.ts";
 
 export interface ViewerSelection {
   /** 0-based, as in the JSON; shown 1-based. */
@@ -74,4 +76,40 @@ export function matchGroups(cell: AttentionCell, s: ViewerSelection): ViewerGrou
     const same = m.paper.head === m.hungarian.head;
     return { seed: m.seed, same, panels: same ? [panel("paper", "paper and Hungarian match")] : [panel("paper", "paper match"), panel("hungarian", "Hungarian match")] };
   });
+}
+
+/** A head worth opening on, and why, in words for the status line. */
+export interface InterestingHead {
+  layer: number;
+  head: number;
+  why: string;
+}
+
+/** [layer, head] of the largest value of a per-head array; null for an empty or absent one. */
+function argmax(perHead: readonly (readonly number[])[] | null | undefined): [number, number] | null {
+  let best: [number, number] | null = null;
+  let top = -Infinity;
+  for (const [l, row] of (perHead ?? []).entries()) {
+    for (const [h, x] of row.entries()) {
+      if (Number.isFinite(x) && x > top) [best, top] = [[l, h], x];
+    }
+  }
+  return best;
+}
+
+/**
+ * The head a reader should see first: the anchor's strongest induction head where it has one (a
+ * score of at least INDUCTION_THRESHOLD, the circuit the control looks for), else the head most
+ * stable beyond its nulls, else the most stable head.
+ */
+export function interestingHead(stats: CellStats | null | undefined): InterestingHead {
+  const pick = (perHead: readonly (readonly number[])[] | null | undefined, what: string, floor = -Infinity) => {
+    const at = argmax(perHead);
+    return at && perHead![at[0]][at[1]] >= floor ? { layer: at[0], head: at[1], why: `${what} ${perHead![at[0]][at[1]].toFixed(3)}` } : null;
+  };
+  return (
+    pick(stats?.headInduction, "the anchor's strongest induction head, score", INDUCTION_THRESHOLD) ??
+    pick(stats?.headExcess, "the most stable beyond its nulls, excess") ??
+    pick(stats?.headStability, "the most stable, head stability") ?? { layer: 0, head: 0, why: "" }
+  );
 }

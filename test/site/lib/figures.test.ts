@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
-import { depthGroups, depthPoints } from "../../../src/site/lib/depth.ts";
+import { depthGroups, depthPoints, suiteDepthPoints } from "../../../src/site/lib/depth.ts";
+import { depthLabels } from "../../../src/site/charts/relativeDepth.ts";
 import { cellHistory } from "../../../src/site/lib/history.ts";
 import { scaleStudy } from "../../../src/site/lib/scale.ts";
 import { promptLengthStudy, promptLengthSummary, promptWords } from "../../../src/site/lib/promptLength.ts";
@@ -28,6 +29,16 @@ describe("depthPoints", () => {
     expect(first).toMatchObject({ depth: "2 layers", layer: 1, relativeDepth: 0.5, stability: cell.stats!.layers[0].stability });
     expect(second.relativeDepth).toBe(1);
     expect([second.low, second.high]).toEqual([cell.stats!.estimates![1].stability.lo, cell.stats!.estimates![1].stability.hi]);
+  });
+});
+
+describe("suiteDepthPoints", () => {
+  it("puts every depth group of a suite on one figure, each line named by its depth and group, shallowest first", () => {
+    const points = suiteDepthPoints(grid);
+    expect(points.length).toBe(depthGroups(grid).flatMap((g) => depthPoints(g.cells)).length);
+    expect(depthLabels(points)).toEqual(["1 layer, optimizer adam", "1 layer, optimizer adamw", "2 layers, optimizer adam", "2 layers, optimizer adamw"]);
+    const tiny = latest.suites.find((s) => s.name === "tiny")!.result;
+    expect(depthLabels(suiteDepthPoints(tiny))).toEqual(["2 layers"]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compareCells, matchesSearch, parseTableState, tableStateQuery } from "../../../src/site/lib/tableState.ts";
+import { compareCells, matchesSearch, parseTableState, tableStateQuery, tokenValues } from "../../../src/site/lib/tableState.ts";
 import { configTokens } from "../../../src/site/lib/leaderboard.ts";
 
 const keys = { sortKeys: ["stability", "suite"], filterValues: { nLayers: ["1", "2"], optimizer: ["adam", "adamw"] } };
@@ -12,6 +12,19 @@ describe("parseTableState", () => {
   });
   it("drops unknown sort keys, filter keys and filter values", () => {
     expect(parseTableState("?sort=evil&nLayers=7&family=MLP&dir=sideways", keys)).toEqual({ q: "", sort: null, dir: "ascending", filters: {} });
+  });
+});
+
+describe("the default sort", () => {
+  const withDefault = { ...keys, defaultSort: { sort: "stability", dir: "descending" as const } };
+  it("opens in the default order, and a link that names another sort overrides it", () => {
+    expect(parseTableState("", withDefault)).toEqual({ q: "", sort: "stability", dir: "descending", filters: {} });
+    expect(parseTableState("?sort=suite&dir=asc", withDefault)).toMatchObject({ sort: "suite", dir: "ascending" });
+    expect(parseTableState("?sort=evil", withDefault)).toMatchObject({ sort: "stability", dir: "descending" });
+  });
+  it("leaves the default order out of the permalink", () => {
+    expect(tableStateQuery({ q: "", sort: "stability", dir: "descending", filters: {} }, withDefault.defaultSort)).toBe("");
+    expect(tableStateQuery({ q: "", sort: "stability", dir: "ascending", filters: {} }, withDefault.defaultSort)).toBe("?sort=stability&dir=asc");
   });
 });
 
@@ -41,6 +54,19 @@ describe("matchesSearch", () => {
     expect(matchesSearch(tokens, "nlayers=24")).toBe(true);
     expect(matchesSearch(tokens, "nlayers=2")).toBe(false);
     expect(matchesSearch(tokens, "optimizer=adam")).toBe(false);
+  });
+});
+
+describe("matchesSearch with the table's values", () => {
+  const adam = configTokens({ train: { optimizer: "adamw" }, optimizer: "adam" });
+  const adamw = configTokens({ train: { optimizer: "adamw" }, optimizer: "adamw" });
+  const values = tokenValues([adam, adamw]);
+  it("matches a term that is a whole value only where that value is, so adam is not adamw", () => {
+    expect(matchesSearch(adam, "adam", values)).toBe(true);
+    expect(matchesSearch(adamw, "adam", values)).toBe(false);
+    expect(matchesSearch(adamw, "adamw", values)).toBe(true);
+    // A term that is no whole value stays a substring search.
+    expect(matchesSearch(adamw, "ada", values)).toBe(true);
   });
 });
 

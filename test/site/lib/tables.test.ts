@@ -4,7 +4,7 @@ import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { csvField, leaderboardCsv } from "../../../src/site/lib/csv.ts";
 import { isBeyondNoise } from "../../../src/site/lib/diff.ts";
 import { diffVersions } from "../../../src/pipeline/publish/diff.ts";
-import { columnText, leaderboardRows } from "../../../src/site/lib/leaderboard.ts";
+import { barDomain, byExcess, columnText, LEADERBOARD_COLUMNS, leaderboardRows, leaderboardSummary, optimizerName, sharedSettings, shownColumns } from "../../../src/site/lib/leaderboard.ts";
 import { clearsNulls, intervalOf, summarizeCell } from "../../../src/site/lib/stats.ts";
 
 const content = loadContent(path.resolve("test/fixtures/content"));
@@ -74,6 +74,60 @@ describe("leaderboardRows", () => {
     const row = rows.find((r) => r.probeSet === "words-5")!;
     expect(columnText(row, "probeSet").text).toBe("words-5");
     expect(row.search).toContain("probes.set=words-5");
+  });
+});
+
+describe("the leaderboard's columns", () => {
+  const rows = leaderboardRows(latest);
+  it("names the optimizer as the suites do: Adam at weight decay 0 whichever the config says", () => {
+    expect(optimizerName("adamw", 0)).toBe("adam");
+    expect(optimizerName("adam", 0)).toBe("adam");
+    expect(optimizerName("adamw", 0.1)).toBe("adamw");
+    expect(optimizerName("adam", 0.1)).toBe("adam + L2");
+    expect(optimizerName("trained elsewhere", null)).toBe("trained elsewhere");
+    const grid = rows.filter((r) => r.suite === "tiny-grid");
+    expect(grid.map((r) => columnText(r, "optimizerName").text)).toEqual(["adam + L2", "adamw", "adam + L2", "adamw"]);
+    expect(rows.find((r) => r.suite === "tiny")!.search).toContain("optimizer=adam");
+  });
+
+  it("shows a setting only where it differs between rows, and says the shared ones once", () => {
+    const keys = shownColumns(rows).map((c) => c.key);
+    for (const c of LEADERBOARD_COLUMNS.filter((c) => c.setting)) {
+      const distinct = new Set(rows.map((r) => columnText(r, c.key).text)).size;
+      expect(keys.includes(c.key), c.key).toBe(distinct > 1);
+    }
+    expect(keys).toEqual(expect.arrayContaining(["stability", "excess", "clears", "gap", "minRelativeDepth", "residualCka", "perplexity"]));
+    expect(keys).not.toContain("untrainedNull");
+    // One suite's rows: its grid's axes stay, the rest are said once.
+    const grid = rows.filter((r) => r.suite === "tiny-grid");
+    expect(shownColumns(grid).filter((c) => c.setting).map((c) => c.key)).toEqual(["nLayers", "optimizerName"]);
+    expect(sharedSettings(grid)).toEqual(["Suite tiny-grid", "Family MLP", "d_model 16", "Heads 2", "Weight decay 0.1", "Tokens 32.8k", "Probes default", `Seeds ${grid[0].finishedRefits} / ${grid[0].seeds}`]);
+  });
+
+  it("labels the least stable layer by its place, not by a number that reads like a stability", () => {
+    const row = rows.find((r) => r.minLayer !== null && r.nLayers === 2)!;
+    expect(columnText(row, "minRelativeDepth").text).toBe(`${row.minLayer} of 2`);
+  });
+
+  it("opens ordered by excess over the nulls, cells without one last", () => {
+    const sorted = [...rows].sort(byExcess).map((r) => r.excess);
+    const known = sorted.filter((x) => x !== null) as number[];
+    expect(known).toEqual([...known].sort((a, b) => b - a));
+    expect(sorted.slice(known.length).every((x) => x === null)).toBe(true);
+  });
+
+  it("puts every interval, value and the excess's 0 on its bar's scale", () => {
+    const excess = LEADERBOARD_COLUMNS.find((c) => c.key === "excess")!;
+    const [lo, hi] = barDomain(rows, excess)!;
+    for (const r of rows) for (const x of [...(r.excessInterval ?? []), ...(r.excess === null ? [] : [r.excess])]) expect(x >= lo && x <= hi).toBe(true);
+    expect(lo <= 0 && hi >= 0).toBe(true);
+    expect(lo).toBe(Math.min(0, ...rows.flatMap((r) => r.excessInterval ?? [])));
+  });
+
+  it("sums the table up in one line: how many cells clear the nulls", () => {
+    const yes = rows.filter((r) => r.clears === "yes").length;
+    const no = rows.filter((r) => r.clears === "no").length;
+    expect(leaderboardSummary(rows)).toMatch(new RegExp(`^16 cells from 4 suites: ${yes} clear the informative nulls, ${no} do not`));
   });
 });
 
