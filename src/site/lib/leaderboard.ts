@@ -27,6 +27,8 @@ export interface LeaderboardRow extends CellSummary {
   tokens: number | null;
   /** The probe set the cell was captured on. */
   probeSet: string;
+  /** What the seed sets (train.seedVaries): "init + data" as in every suite but seed-sources, "init" or "data". */
+  seedVaries: string;
   /** Refits planned per cell (the suite's seeds). */
   seeds: number;
   /** Why a cell has no statistics, when it has none. */
@@ -89,6 +91,7 @@ export function leaderboardRows(version: SiteVersion): LeaderboardRow[] {
         lr: train?.lr ?? null,
         tokens: train?.tokens ?? null,
         probeSet,
+        seedVaries: train ? (train.seedVaries ?? "init + data") : TRAINED_ELSEWHERE,
         seeds: result.suite.seeds,
         error: cell.error ?? null,
         search: configTokens({ suite: name, cell: cell.cellId, family: model.mlp ? "MLP" : "attention-only", ...cell.config, optimizer: named, probes: { set: probeSet }, ...(cell.family ? { models: cell.family.name } : {}) }),
@@ -112,7 +115,7 @@ export interface LeaderboardColumn {
   /** A setting of the cell (not a measurement): shown only where it differs between the rows. */
   setting?: true;
   /** A measurement with a 95% interval, drawn as an inline bar. */
-  interval?: "interval" | "excessInterval";
+  interval?: "interval" | "excessInterval" | "universalInterval";
   /** Shown under the table and linked from the heading, so touch and keyboard readers see it too. */
   definition: string;
 }
@@ -139,6 +142,13 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
     setting: true,
     definition: "The probe set the heads' attention was captured and compared on: default (40 held-out Brown sentences), induction (the control's repeated letter segments) or words-N (windows of exactly N held-out Brown words). Cells that differ only in their probe set are the same trained models.",
   },
+  {
+    key: "seedVaries",
+    label: "Seed varies",
+    type: "text",
+    setting: true,
+    definition: "What the run's seed sets: the initialization and the data order together (every suite but seed-sources), or one of them with the other fixed to seed 0's (train.seedVaries).",
+  },
   { key: "finishedRefits", label: "Seeds", type: "number", setting: true, definition: "Refits (seeds) that finished, of those the suite planned." },
   {
     key: "excess",
@@ -159,6 +169,13 @@ export const LEADERBOARD_COLUMNS: readonly LeaderboardColumn[] = [
     type: "number",
     interval: "interval",
     definition: "Mean head stability over all heads and all ordered pairs of refits (meanStability.allPairs), with its 95% bootstrap interval over refits (the bar): 1 when every head finds an identical counterpart in every other refit. Untrained twins score near 1 too (the untrained null, on each cell's page), so a high stability alone is not evidence of learned structure: read it with the excess. Where a version lacks it, the paper's anchor-based mean, without an interval.",
+  },
+  {
+    key: "universal",
+    label: "Universal heads",
+    type: "number",
+    interval: "universalInterval",
+    definition: "Share of the anchor's heads whose stability clears their own informative nulls across the other refits with 95% confidence (Student's t per head; universal.share), with its 95% bootstrap interval over refits. The number to hold against the ~30% of SAE features shared across seeds or the 1-5% of GPT-2 neurons found universal (other units, other scales). Absent before version 2026-12-07.2.",
   },
   { key: "gap", label: "Gap", type: "number", definition: "max S(l) − min S(l): how far apart the most and least stable layers are." },
   { key: "minRelativeDepth", label: "Least stable layer", type: "number", definition: "Which layer has the lowest S(l), as “l of L” (sorted by its relative depth l/L). It names a position, not a stability: the gap says how much less stable it is." },
@@ -221,6 +238,8 @@ export function columnText(row: LeaderboardRow, key: LeaderboardColumn["key"]): 
       return plain(fmt(row.stability), [fmtInterval(row.interval), row.error ? `(${row.error})` : ""].filter(Boolean).join(" "));
     case "excess":
       return plain(fmt(row.excess), fmtInterval(row.excessInterval));
+    case "universal":
+      return plain(fmt(row.universal), fmtInterval(row.universalInterval));
     case "clears":
       return plain({ yes: "✓ yes", no: "✗ no", untested: "untested" }[row.clears]);
     case "minRelativeDepth":

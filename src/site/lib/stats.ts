@@ -26,6 +26,8 @@ export const OPTIONAL_FIELDS = {
   cellHeadline: "meanStability.allPairs",
   /** Its mean over layers: a cell clears the nulls when this whole interval lies above 0. */
   cellExcess: "meanExcess.informativeNull",
+  /** The share of the anchor's heads that clear their own nulls across refits (docs/metrics.md "Past the paper"). */
+  cellUniversal: "universal.share",
 } as const satisfies Record<string, LayerMetric | CellMetric>;
 
 /** A number, or null for anything else (absent, null, NaN). */
@@ -106,6 +108,9 @@ export interface CellSummary {
   minLayer: number | null;
   minRelativeDepth: number | null;
   residualCka: number | null;
+  /** Share of heads that are universal (universal.share), with its interval; null before version 2026-12-07.2. */
+  universal: number | null;
+  universalInterval: Interval | null;
   /** Mean held-out perplexity over finished refits. */
   perplexity: number | null;
 }
@@ -119,7 +124,7 @@ export function summarizeCell(cell: Cell): CellSummary {
   const perplexity = mean(cell.runs.flatMap((r) => (r.status === "finished" && r.heldOutPerplexity !== null ? [r.heldOutPerplexity] : [])));
   const { stats } = cell;
   if (!stats) {
-    const none = { stability: null, interval: null, excess: null, excessInterval: null, clearsNulls: null, untrainedNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null };
+    const none = { stability: null, interval: null, excess: null, excessInterval: null, clearsNulls: null, untrainedNull: null, gap: null, minLayer: null, minRelativeDepth: null, residualCka: null, universal: null, universalInterval: null };
     return { finishedRefits: finished.length, perplexity, ...none };
   }
   const points = layerPoints(stats);
@@ -129,6 +134,7 @@ export function summarizeCell(cell: Cell): CellSummary {
   const allOf = (xs: (number | null)[]) => (xs.every((x) => x !== null) ? mean(xs as number[]) : null);
   const excess = stats.cellEstimates?.[OPTIONAL_FIELDS.cellExcess];
   const excessInterval = intervalOf(excess);
+  const universal = stats.cellEstimates?.[OPTIONAL_FIELDS.cellUniversal];
   return {
     finishedRefits: finished.length,
     stability,
@@ -141,6 +147,8 @@ export function summarizeCell(cell: Cell): CellSummary {
     minLayer: stats.extremes.minLayer + 1,
     minRelativeDepth: stats.extremes.minRelativeDepth,
     residualCka: allOf(points.map((p) => p.residualCka)),
+    universal: numberOf(universal?.value),
+    universalInterval: intervalOf(universal),
     perplexity,
   };
 }

@@ -101,7 +101,7 @@ describe("the leaderboard's columns", () => {
     // One suite's rows: its grid's axes stay, the rest are said once.
     const grid = rows.filter((r) => r.suite === "tiny-grid");
     expect(shownColumns(grid).filter((c) => c.setting).map((c) => c.key)).toEqual(["nLayers", "optimizerName"]);
-    expect(sharedSettings(grid)).toEqual(["Suite tiny-grid", "Family MLP", "d_model 16", "Heads 2", "Weight decay 0.1", "Tokens 32.8k", "Probes default", `Seeds ${grid[0].finishedRefits} / ${grid[0].seeds}`]);
+    expect(sharedSettings(grid)).toEqual(["Suite tiny-grid", "Family MLP", "d_model 16", "Heads 2", "Weight decay 0.1", "Tokens 32.8k", "Probes default", "Seed varies init + data", `Seeds ${grid[0].finishedRefits} / ${grid[0].seeds}`]);
   });
 
   it("labels the least stable layer by its place, not by a number that reads like a stability", () => {
