@@ -71,7 +71,7 @@ export interface FindingPart {
 
 export interface FindingRow {
   id: FindingId;
-  /** "1" to "5" for the paper's findings, "control" for Refit's known-answer checks. */
+  /** "1" to "5" for the paper's findings, "control" for Refit's known-answer checks, "beyond the paper" for seedSources. */
   label: string;
   claim: string;
   /** How the claim is tested, e.g. "midDip < 0"; null when not evaluated. */
@@ -131,11 +131,17 @@ export const suiteAnchor = (suite: string) => `suite-${suite}`;
 export const findingAnchor = (suite: string, id: FindingId) => `${suite}-${id}`;
 
 /** Whether the findings page draws a card for this row: every paper finding does; a control only where the suite tests it. */
-export const hasCard = (f: FindingRow): boolean => f.label !== "control" || (f.verdict !== null && f.verdict !== "untestable");
+export const hasCard = (f: FindingRow): boolean => isPaperFinding(f) || (f.verdict !== null && f.verdict !== "untestable");
 
-/** Refit's known-answer controls (induction heads on synthetic repeats) that a suite's result carries. */
+/** The paper's five findings carry their number as the label; controls and findings past the paper a word. */
+export const isPaperFinding = (f: Pick<FindingRow, "label">): boolean => /^\d$/.test(f.label);
+
+/** Findings past the paper's (docs/metrics.md "Past the paper"), shown beside the controls but not called one. */
+const labelOf = (id: FindingId) => (id === "seedSources" ? "beyond the paper" : "control");
+
+/** Refit's known-answer controls (induction heads on synthetic repeats), and findings past the paper, that a suite's result carries. */
 export function controlRows(result: PublishedSuite): FindingRow[] {
-  return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, "control", formationOf(result)));
+  return (result.findings ?? []).filter((f) => !f.id.startsWith("finding")).map((f) => rowOf(f, labelOf(f.id), formationOf(result)));
 }
 
 /** "6 of 8 seeds" per cell that measured induction.formed, as one sentence; null when none did. */
@@ -182,7 +188,7 @@ export function scorecard(suites: readonly { result: PublishedSuite }[]): Scorec
   const rows: ScorecardRow[] = CLAIMS.map((claim, i) => ({ id: `finding${i + 1}` as FindingId, label: String(i + 1), claim, bySuite: paper.map((p) => p[i]) }));
   const tested = new Map(controls.flat().filter((c) => c.verdict !== "untestable").map((c) => [c.id, c.claim]));
   for (const [id, claim] of tested) {
-    rows.push({ id, label: "control", claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? notEvaluated(id, "control", claim)) });
+    rows.push({ id, label: labelOf(id), claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? notEvaluated(id, labelOf(id), claim)) });
   }
   return rows;
 }
