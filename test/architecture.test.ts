@@ -36,7 +36,7 @@ const rank = new Map(STAGES.flatMap((names, i) => names.map((n) => [n, i] as con
  * backend, provenance), the suite file whose resolved config every artifact records, and the
  * helpers for files, hashes, safetensors and the run folder's layout.
  */
-const SHARED_ARTIFACTS = ["conventions", "suite", "store", "hash", "input-error", "safetensors", "provenance", "runs"];
+const SHARED_ARTIFACTS = ["conventions", "suite", "store", "checksums", "hash", "input-error", "safetensors", "provenance", "runs"];
 
 /** Stage -> the format modules of artifacts/ it reads or writes; none for a stage not listed. */
 const FORMATS_OF: Record<string, readonly string[]> = {

@@ -15,7 +15,8 @@ import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts"
 import type { BackendName } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
-import { exists, writeJsonAtomic } from "./artifacts/store.ts";
+import { writeJsonRecorded } from "./artifacts/checksums.ts";
+import { exists } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
 import { captureFamily, familyCapturePath, type CapturedModel } from "./capture/external.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
@@ -152,6 +153,6 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
-  writeJsonAtomic(resultPath, result);
+  writeJsonRecorded(resultPath, result);
   return { result, resultPath };
 }
