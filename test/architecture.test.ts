@@ -25,7 +25,7 @@ const STAGES: readonly (readonly string[])[] = [
   ["assemble"],
   ["orchestrate"],
   ["publish"],
-  ["run", "report", "site"],
+  ["run", "report", "verify", "site"],
   ["commands"],
   ["cli"],
 ];
@@ -46,6 +46,7 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   orchestrate: ["capture-meta", "run-record"],
   publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
   run: ["run-record", "suite-result"],
+  verify: ["run-record"],
   report: ["cell-stats", "finding", "suite-result"],
   // `refit run --shard` prints its runs' records.
   commands: ["run-record"],

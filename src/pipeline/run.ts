@@ -42,6 +42,8 @@ export interface RunSuiteOptions {
   reuseFrom?: string;
   /** Where the suite's Hub models were downloaded to: <hubDir>/<owner>/<name> (`--hub-dir`). */
   hubDir?: string;
+  /** Seconds to wait for another process's lock on a run folder; absent, as long as that process lives. */
+  lockTimeoutSeconds?: number;
   /** Told of each family checkpoint as it is captured or found already captured. */
   onCaptured?: (done: CapturedModel) => void;
 }
@@ -123,7 +125,7 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
   const all = trainingsOf(loaded.runs).map((t) => t.run.runId);
   const trainings = trainingsOf(runs);
-  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file }));
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file, lockTimeoutSeconds: opts.lockTimeoutSeconds }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
   const labels = trainings.map(({ run, runs: shared }) => {

@@ -38,6 +38,10 @@ export interface RunJob {
   probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
   suiteFile: string;
+  /** How long to wait for another process's lock on the run folder; waits while that process lives when absent (`--lock-timeout`). */
+  lockTimeoutSeconds?: number;
+  /** Train a finished run again when it has no checkpoint (`refit verify --repair` of a damaged one), so the cache ends as a clean run leaves it. */
+  remakeCheckpoint?: boolean;
 }
 
 type Streams = { train: Int32Array; heldOut: Int32Array };
@@ -144,7 +148,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
   return withDirLock(runDir, () => {
     const trained = trainedRecord(runDir);
     const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
-    if (trained && missing.length === 0) return trained;
+    if (trained && missing.length === 0 && !(job.remakeCheckpoint && !hasCheckpoint(runDir))) return trained;
     let result;
     try {
       result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
@@ -185,7 +189,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
     };
     writeJsonRecorded(recordPath(runDir), record);
     return record;
-  }, { waitSeconds: 60 });
+  }, { waitSeconds: job.lockTimeoutSeconds ?? Infinity, onWait: (m) => process.stderr.write(`refit: ${m}\n`) });
 }
 
 /** One line for a finished or failed run, as the progress display prints it. */
