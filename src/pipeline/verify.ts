@@ -44,9 +44,16 @@ export interface VerifyReport {
 const visible = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => !n.startsWith(".")).sort() : []);
 const isCapture = (name: string) => name.endsWith(".safetensors");
 
+/** A cached file, how to read it whole, and what is wrong with it that no checksum shows. */
+interface Cached {
+  file: string;
+  read: () => unknown;
+  stale?: () => string | null;
+}
+
 /** Every cached file under an output folder, with how to read it whole. */
-function cachedFiles(outDir: string): { file: string; read: () => unknown }[] {
-  const out: { file: string; read: () => unknown }[] = [];
+function cachedFiles(outDir: string): Cached[] {
+  const out: Cached[] = [];
   for (const backend of visible(runsDirOf(outDir))) {
     for (const runId of visible(path.join(runsDirOf(outDir), backend))) {
       const dir = path.join(runsDirOf(outDir), backend, runId);
@@ -54,7 +61,7 @@ function cachedFiles(outDir: string): { file: string; read: () => unknown }[] {
         const file = path.join(dir, name);
         if (name === "run.json") out.push({ file, read: () => readJson(file, RunRecordSchema) });
         else if (isCapture(name)) out.push({ file, read: () => readCaptureWhole(file) });
-        else if (/^ckpt-\d+$/.test(name)) out.push(...checkpointFiles(file));
+        else if (/^ckpt-\d+$/.test(name)) out.push(...checkpointFiles(file, () => staleCheckpoint(dir, name)));
       }
     }
   }
@@ -73,13 +80,29 @@ function cachedFiles(outDir: string): { file: string; read: () => unknown }[] {
   return out;
 }
 
-function checkpointFiles(dir: string): { file: string; read: () => unknown }[] {
+function checkpointFiles(dir: string, stale: () => string | null): Cached[] {
   const optimizer = path.join(dir, "optimizer.safetensors");
   return [
-    { file: path.join(dir, "model.safetensors"), read: () => loadCheckpoint(dir) },
+    { file: path.join(dir, "model.safetensors"), read: () => loadCheckpoint(dir), stale },
     { file: path.join(dir, "config.json"), read: () => loadCheckpoint(dir) },
     { file: optimizer, read: () => decodeSafetensors(readBytes(optimizer), optimizer) },
   ];
+}
+
+/**
+ * A finished run's checkpoint that is not its last step's: what a repair killed while it trained
+ * the run again leaves, or a kill between a new checkpoint's rename and the old one's removal.
+ */
+function staleCheckpoint(runDir: string, name: string): string | null {
+  const record = path.join(runDir, "run.json");
+  if (!fs.existsSync(record) || checkChecksum(record).state === "damaged") return null;
+  try {
+    const { status, steps } = readJson(record, RunRecordSchema);
+    const step = Number(name.slice("ckpt-".length));
+    return status === "finished" && step !== steps ? `a checkpoint at step ${step}, but the run finished at step ${steps} (left by an interrupted run or repair)` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Every tensor of a capture, through the checks the compare stage makes as it reads them. */
@@ -89,8 +112,10 @@ function readCaptureWhole(file: string): void {
 }
 
 /** One file against its record; a file without one is read whole and, if it reads, recorded. */
-function checkFile({ file, read }: { file: string; read: () => unknown }): FileCheck {
+function checkFile({ file, read, stale }: Cached): FileCheck {
   if (!fs.existsSync(file)) return { file, state: "damaged", problem: "missing" };
+  const problem = stale?.();
+  if (problem) return { file, state: "damaged", problem };
   const c = checkChecksum(file);
   if (c.state === "damaged") return { file, state: "damaged", problem: c.problem };
   if (c.state === "ok") return { file, state: "ok" };
