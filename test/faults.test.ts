@@ -18,9 +18,10 @@ const TINY = path.join(ROOT, "test/fixtures/suites/tiny.yaml");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-faults-"));
 const clean = path.join(tmp, "clean");
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
+// A few seconds each on an idle machine; the limits leave room for a busy one.
+vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
 
-const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 240_000 });
+const refit = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
 const run = (out: string, ...more: string[]) => refit(["run", TINY, "--out", out, "--backend", "wasm", "--workers", "1", ...more]);
 const firstLine = (text: string) => text.split("\n").find((l) => l.startsWith("refit: ") && !/suite tiny|waiting/.test(l)) ?? "";
 

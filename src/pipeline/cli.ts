@@ -94,6 +94,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`refit: ${oneLine(e.message)}`);
       return 2;
     }
+    // Gave up waiting for another process's lock (--lock-timeout): the message names it and what to do.
+    if ((e as { code?: string }).code === "ELOCKED") {
+      console.error(`refit: ${(e as Error).message}`);
+      return 1;
+    }
     const os = osErrorLine(e);
     // REFIT_DEBUG=1 keeps the stack of an operating-system error, for reports of a bug behind one.
     console.error(`refit: ${os !== null && process.env.REFIT_DEBUG !== "1" ? os : ((e as Error).stack ?? e)}`);

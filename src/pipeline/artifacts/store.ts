@@ -145,8 +145,15 @@ export async function withDirLock<T>(
   }
 }
 
-class LockBusyError extends Error {
+/** A folder another live process holds the lock of: code ELOCKED and the lock's path, so it reaches the user as one line. */
+export class LockBusyError extends Error {
   override name = "LockBusyError";
+  readonly code = "ELOCKED";
+  readonly path: string;
+  constructor(message: string, lockFile: string) {
+    super(message);
+    this.path = lockFile;
+  }
 }
 
 function acquire(lockFile: string, dir: string, mine: LockInfo): void {
@@ -169,7 +176,7 @@ function acquire(lockFile: string, dir: string, mine: LockInfo): void {
     }
     if (held.host !== mine.host || isAlive(held.pid)) {
       const where = held.host === mine.host ? "" : ` on host ${held.host}`;
-      throw new LockBusyError(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`);
+      throw new LockBusyError(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`, lockFile);
     }
     fs.rmSync(lockFile, { force: true });
   }

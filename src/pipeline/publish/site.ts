@@ -47,11 +47,15 @@ export async function buildSite(opts: BuildSiteOptions): Promise<void> {
   process.env.REFIT_SITE_BASE = opts.base;
   process.env.REFIT_SITE_OUT = staging;
   process.env.ASTRO_TELEMETRY_DISABLED = "1";
+  // Astro puts its prerender bundle under the working directory, whence it must import the site's packages.
+  const cwd = process.cwd();
+  process.chdir(REPO_ROOT);
   try {
     const { build } = await import("astro");
     await build({ root: REPO_ROOT, logLevel: "warn" });
     moveInto(staging, out);
   } finally {
+    process.chdir(cwd);
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }
