@@ -44,6 +44,8 @@ const OS_CAUSES: Record<string, string> = {
   EROFS: "read-only file system; choose a writable folder (--out)",
   EMFILE: "too many open files; raise the limit (ulimit -n) or use fewer --workers",
   ENFILE: "too many open files on this system; close some programs or use fewer --workers",
+  ENOTDIR: "part of the path is a file, not a folder; choose another path",
+  EISDIR: "is a folder where a file was expected; move it or choose another path",
 };
 
 /** One line for an operating-system error anywhere in the cause chain, naming its path; else null. */

@@ -1,8 +1,9 @@
 // `refit verify [--out DIR] [--repair]`: check every cached file against its recorded SHA-256 and,
 // with --repair, move damaged ones aside and re-make them.
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { verifyOutDir } from "../verify.ts";
-import { DEFAULT_OUT, parseVerbArgs, shown, type Command } from "./command.ts";
+import { DEFAULT_OUT, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 export const verifyCommand: Command = {
   name: "verify",
@@ -32,6 +33,7 @@ Exit codes: 0 nothing damaged (or all repaired), 1 a repair could not re-make ev
       options: { out: { type: "string", default: DEFAULT_OUT }, repair: { type: "boolean", default: false } },
     });
     const outDir = path.resolve(values.out);
+    if (!fs.existsSync(outDir)) throw new UsageError(`--out ${values.out}: no such folder, so nothing to verify`);
     const report = await verifyOutDir(outDir, { repair: values.repair });
     const count = (s: string) => report.files.filter((f) => f.state === s).length;
     for (const f of report.files.filter((x) => x.state === "damaged")) console.log(`damaged: ${shown(f.file)}: ${f.problem}`);
