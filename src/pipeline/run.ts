@@ -16,7 +16,7 @@ import type { BackendName } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
 import { writeJsonRecorded } from "./artifacts/checksums.ts";
-import { exists } from "./artifacts/store.ts";
+import { exists, withDirLock } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
 import { captureFamily, familyCapturePath, type CapturedModel } from "./capture/external.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
@@ -155,6 +155,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
-  writeJsonRecorded(resultPath, result);
+  // Two runs of one suite on one folder each write the result: the lock keeps file and record a pair.
+  await withDirLock(path.dirname(resultPath), () => writeJsonRecorded(resultPath, result), { waitSeconds: Infinity });
   return { result, resultPath };
 }
