@@ -56,7 +56,7 @@ function runFiles(out: string): Map<string, string> {
       else if (e.name === "optimizer.safetensors") {
         const { tensors, metadata } = decodeSafetensors(fs.readFileSync(p), p);
         const { trainSeconds: _, ...progress } = JSON.parse(metadata.progress);
-        files.set(path.relative(out, p), JSON.stringify([[...tensors].map(([n, t]) => [n, Buffer.from(t.data.buffer).toString("hex")]), progress]));
+        files.set(path.relative(out, p), JSON.stringify([[...tensors].map(([n, t]) => [n, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString("hex")]), progress]));
       } else if (!/^(run\.json|\.lock)/.test(e.name) && e.name !== "optimizer.safetensors.sha256") files.set(path.relative(out, p), fs.readFileSync(p).toString("hex"));
     }
   };
@@ -179,6 +179,9 @@ describe("interruptions and contention", () => {
     const results = await Promise.all([start(), start()]);
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     expectLikeClean(out);
+    expect(statsOf(out)).toEqual(statsOf(clean));
+    // Both wrote the suite result; its checksum record is of the one that stayed.
+    expect(refit(["verify", "--out", out]).stdout).toMatch(/, 0 damaged$/m);
   });
 
   it("kill -9 during training and during a repair: the rerun ends bit-identical to a clean run", async () => {
