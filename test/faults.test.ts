@@ -1,5 +1,6 @@
 // Fault injection on the tiny suite, through the real CLI: byte flips and truncations in every kind
-// of cached file, two runs at once on one folder, kill -9 during training and during a repair, and
+// of cached file, two runs at once on one folder, kill -9 while a repair retrains a run (kill -9 mid-training
+// is cli.test.ts's), and
 // a full disk (a small tmpfs, where this process may mount one). Every case must end refused (exit
 // non-zero, one line naming the file) or repaired (bit-identical to a clean run); none may exit 0
 // with other numbers.
@@ -184,7 +185,7 @@ describe("interruptions and contention", () => {
     expect(refit(["verify", "--out", out]).stdout).toMatch(/, 0 damaged$/m);
   });
 
-  it("kill -9 during training and during a repair: the rerun ends bit-identical to a clean run", async () => {
+  it("kill -9 while a repair trains a run again: the next repair ends bit-identical to a clean run", async () => {
     const out = copyOfClean("killed");
     const dir = runDir(out, 1);
     flipBytes(path.join(dir, fs.readdirSync(dir).find((f) => f.startsWith("ckpt-"))!, "model.safetensors"));
