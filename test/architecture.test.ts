@@ -25,7 +25,7 @@ const STAGES: readonly (readonly string[])[] = [
   ["assemble"],
   ["orchestrate"],
   ["publish"],
-  ["run", "report", "site"],
+  ["run", "report", "verify", "site"],
   ["commands"],
   ["cli"],
 ];
@@ -36,7 +36,7 @@ const rank = new Map(STAGES.flatMap((names, i) => names.map((n) => [n, i] as con
  * backend, provenance), the suite file whose resolved config every artifact records, and the
  * helpers for files, hashes, safetensors and the run folder's layout.
  */
-const SHARED_ARTIFACTS = ["conventions", "suite", "store", "hash", "input-error", "safetensors", "provenance", "runs"];
+const SHARED_ARTIFACTS = ["conventions", "suite", "store", "checksums", "hash", "input-error", "safetensors", "provenance", "runs"];
 
 /** Stage -> the format modules of artifacts/ it reads or writes; none for a stage not listed. */
 const FORMATS_OF: Record<string, readonly string[]> = {
@@ -46,6 +46,7 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   orchestrate: ["capture-meta", "run-record"],
   publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
   run: ["run-record", "suite-result"],
+  verify: ["run-record"],
   report: ["cell-stats", "finding", "suite-result"],
   // `refit run --shard` prints its runs' records.
   commands: ["run-record"],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The nightly's verdict, run last with every job's result in the environment (PLAN, SHARDS,
-# FAMILIES, AGGREGATE, DEPLOY, ISSUES: success, failure, cancelled or skipped; VERSION, MISSING, REGRESSED
+# FAMILIES, AGGREGATE, ATTEST, DEPLOY, ISSUES: success, failure, cancelled or skipped; VERSION, MISSING, REGRESSED
 # from the aggregate job). Exit 1, with one ::error line per part that did not work, so a night
 # that published only part of its runs still shows red. A regression alone does not fail the
 # night: its issue is the alert; it is noted here as a warning.
@@ -17,6 +17,7 @@ else
   [ "${MISSING:-0}" = 0 ] || problems+=("version ${VERSION:-?} was published partial: ${MISSING} planned run(s) missing, marked on the site")
   case "${DEPLOY:-}" in success | skipped) ;; *) problems+=("deploying the site: ${DEPLOY:-not run}") ;; esac
   [ "${ISSUES:-}" = success ] || problems+=("regression issues: ${ISSUES:-not run}")
+  case "${ATTEST:-skipped}" in success | skipped) ;; *) problems+=("attesting version ${VERSION:-?}: ${ATTEST}; its manifest has no provenance attestation") ;; esac
 fi
 if [ "${REGRESSED:-}" = true ]; then echo "::warning title=Refit regression::version ${VERSION:-?} moved a metric beyond seed noise; see the regression issues"; fi
 

@@ -16,8 +16,9 @@ import { aggregateCommand } from "./commands/aggregate.ts";
 import { diffCommand } from "./commands/diff.ts";
 import { runCommand } from "./commands/run.ts";
 import { siteCommand } from "./commands/site.ts";
+import { verifyCommand } from "./commands/verify.ts";
 
-const COMMANDS: readonly Command[] = [planCommand, runCommand, captureCommand, compareCommand, aggregateCommand, diffCommand, siteCommand];
+const COMMANDS: readonly Command[] = [planCommand, runCommand, verifyCommand, captureCommand, compareCommand, aggregateCommand, diffCommand, siteCommand];
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -33,6 +34,28 @@ Options:
   --version   print Refit's version and the kernel path it would train on
 
 Exit codes: 0 success, 1 failure, 2 bad usage or input.`;
+}
+
+/** What an operating-system error means for the user, and what to do about it. */
+const OS_CAUSES: Record<string, string> = {
+  ENOSPC: "no space left on device; free some and run it again (finished work is kept)",
+  EDQUOT: "disk quota exceeded; free some space and run it again (finished work is kept)",
+  EACCES: "permission denied; give this user access or choose another folder",
+  EPERM: "operation not permitted; give this user access or choose another folder",
+  EROFS: "read-only file system; choose a writable folder (--out)",
+  EMFILE: "too many open files; raise the limit (ulimit -n) or use fewer --workers",
+  ENFILE: "too many open files on this system; close some programs or use fewer --workers",
+  ENOTDIR: "part of the path is a file, not a folder; choose another path",
+  EISDIR: "is a folder where a file was expected; move it or choose another path",
+};
+
+/** One line for an operating-system error anywhere in the cause chain, naming its path; else null. */
+export function osErrorLine(e: unknown): string | null {
+  for (let err = e as (NodeJS.ErrnoException & { cause?: unknown }) | undefined; err; err = err.cause as typeof err) {
+    const cause = err.code ? OS_CAUSES[err.code] : undefined;
+    if (cause) return `${err.path ?? "(no path given)"}: ${cause} (${err.code})`;
+  }
+  return null;
 }
 
 /** The first line of a message, with a count of the lines left out. */
@@ -74,7 +97,14 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`refit: ${oneLine(e.message)}`);
       return 2;
     }
-    console.error(`refit: ${(e as Error).stack ?? e}`);
+    // Gave up waiting for another process's lock (--lock-timeout): the message names it and what to do.
+    if ((e as { code?: string }).code === "ELOCKED") {
+      console.error(`refit: ${(e as Error).message}`);
+      return 1;
+    }
+    const os = osErrorLine(e);
+    // REFIT_DEBUG=1 keeps the stack of an operating-system error, for reports of a bug behind one.
+    console.error(`refit: ${os !== null && process.env.REFIT_DEBUG !== "1" ? os : ((e as Error).stack ?? e)}`);
     return 1;
   }
 }

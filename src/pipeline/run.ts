@@ -15,7 +15,8 @@ import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts"
 import type { BackendName, KernelPath } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
-import { exists, writeJsonAtomic } from "./artifacts/store.ts";
+import { writeJsonRecorded } from "./artifacts/checksums.ts";
+import { exists, withDirLock } from "./artifacts/store.ts";
 import { assembleSuiteResult } from "./assemble/suite.ts";
 import { captureFamily, familyCapturePath, type CapturedModel } from "./capture/external.ts";
 import { checkProbesFit, loadProbeSet } from "./data/probes.ts";
@@ -43,6 +44,8 @@ export interface RunSuiteOptions {
   reuseFrom?: string;
   /** Where the suite's Hub models were downloaded to: <hubDir>/<owner>/<name> (`--hub-dir`). */
   hubDir?: string;
+  /** Seconds to wait for another process's lock on a run folder; absent, as long as that process lives. */
+  lockTimeoutSeconds?: number;
   /** Told of each family checkpoint as it is captured or found already captured. */
   onCaptured?: (done: CapturedModel) => void;
 }
@@ -125,7 +128,7 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   const all = trainingsOf(runsOnKernels(loaded.runs, opts.kernels)).map((t) => t.run.runId);
   const trainings = trainingsOf(runsOnKernels(runs, opts.kernels));
   const kernels = opts.kernels?.path ?? "wasm";
-  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, kernels, suiteFile: loaded.file }));
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, kernels, suiteFile: loaded.file, lockTimeoutSeconds: opts.lockTimeoutSeconds }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
   const labels = trainings.map(({ run, runs: shared }) => {
@@ -159,6 +162,7 @@ export async function runSuite(suite: LoadedSuite, opts: RunSuiteOptions): Promi
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);
-  writeJsonAtomic(resultPath, result);
+  // Two runs of one suite on one folder each write the result: the lock keeps file and record a pair.
+  await withDirLock(path.dirname(resultPath), () => writeJsonRecorded(resultPath, result), { waitSeconds: Infinity });
   return { result, resultPath };
 }

@@ -82,7 +82,26 @@ describe("nightly.yml", () => {
 
   it("lets only the aggregate job write contents, and only regression-issues write issues", () => {
     const writers = Object.entries(nightly.jobs).flatMap(([name, j]) => Object.entries(j.permissions ?? {}).filter(([, v]) => v === "write").map(([k]) => `${name}:${k}`));
-    expect(writers.sort()).toEqual(["aggregate:contents", "aggregate:pull-requests", "deploy:id-token", "deploy:pages", "regression-issues:issues"]);
+    expect(writers.sort()).toEqual([
+      "aggregate:contents",
+      "aggregate:pull-requests",
+      "attest:attestations",
+      "attest:id-token",
+      "deploy:id-token",
+      "deploy:pages",
+      "regression-issues:issues",
+    ]);
+  });
+
+  it("attests the published manifest from a job that may do that and nothing else", () => {
+    const attest = nightly.jobs.attest;
+    expect(attest.needs).toBe("aggregate");
+    expect(attest.permissions).toEqual({ contents: "read", "id-token": "write", attestations: "write" });
+    const signing = step(attest, (s) => s.uses?.startsWith("actions/attest-build-provenance@") ?? false);
+    expect(signing.uses).toMatch(/^actions\/attest-build-provenance@[0-9a-f]{40}$/);
+    expect(signing.with).toEqual({ "subject-path": "content/versions/${{ needs.aggregate.outputs.version }}/manifest.json" });
+    const checkout = step(attest, (s) => s.uses?.startsWith("actions/checkout@") ?? false);
+    expect(checkout.with).toEqual({ "persist-credentials": false, ref: "${{ needs.aggregate.outputs.content_sha }}" });
   });
 
   it("caches finished runs by run ID: shards restore the store keyed by the planned IDs and reuse it", () => {

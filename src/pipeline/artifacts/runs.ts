@@ -10,6 +10,7 @@ import { canonicalJson } from "./hash.ts";
 import type { BackendName } from "./conventions.ts";
 import { RunRecordSchema, type RunRecord } from "./run-record.ts";
 import { DEFAULT_PROBE_SET } from "./suite.ts";
+import { sidecarOf, verifyChecksum, withRepairHint } from "./checksums.ts";
 import { exists, readJson, syncDir } from "./store.ts";
 
 export const runsDirOf = (outDir: string) => path.join(outDir, "runs");
@@ -35,8 +36,10 @@ export const captureKey = (runId: string, probeSet: string) => (probeSet === DEF
 
 /** Record of a run whose training finished, whether or not it has been captured on every probe set; else null. */
 export function trainedRecord(runDir: string): RunRecord | null {
-  if (!exists(recordPath(runDir))) return null;
-  const record = readJson(recordPath(runDir), RunRecordSchema);
+  const file = recordPath(runDir);
+  if (!exists(file)) return null;
+  verifyChecksum(file);
+  const record = withRepairHint(file, () => readJson(file, RunRecordSchema));
   return record.status === "finished" ? record : null;
 }
 
@@ -62,7 +65,9 @@ export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, 
   fs.rmSync(temp, { recursive: true, force: true });
   fs.mkdirSync(temp, { recursive: true });
   const files = [...probeSets.flatMap((s) => captureFiles(fromDir, s)), recordPath(fromDir)];
-  for (const file of files) fs.copyFileSync(file, path.join(temp, path.basename(file)));
+  // A damaged copy is refused here rather than carried into this cache under a new record.
+  for (const file of files) verifyChecksum(file);
+  for (const file of files.flatMap((f) => (exists(sidecarOf(f)) ? [f, sidecarOf(f)] : [f]))) fs.copyFileSync(file, path.join(temp, path.basename(file)));
   syncDir(temp);
   fs.renameSync(temp, runDir);
   return record;

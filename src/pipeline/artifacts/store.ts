@@ -29,7 +29,9 @@ export function writeFileAtomic(file: string, contents: Uint8Array | string): vo
     fs.renameSync(temp, file);
   } catch (e) {
     if (created) fs.rmSync(temp, { force: true });
-    throw new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e });
+    // The code and the file (not the hidden temporary one) travel with the error, for the CLI's one line.
+    const { code } = e as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e }), { code, path: file });
   }
   syncDir(dir);
 }
@@ -109,9 +111,15 @@ interface LockInfo {
 
 /**
  * Run `fn` holding an exclusive `.lock` file in `dir`. A lock left by a dead process on this host
- * is taken over; a live one (or one from another host, which cannot be checked) is an error.
+ * is taken over; a live one (or one from another host, which cannot be checked) is waited on for
+ * up to `waitSeconds` (Infinity: while its holder lives), telling `onWait` once whose lock it is,
+ * then is an error.
  */
-export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { waitSeconds = 0 } = {}): Promise<T> {
+export async function withDirLock<T>(
+  dir: string,
+  fn: () => T | Promise<T>,
+  { waitSeconds = 0, onWait }: { waitSeconds?: number; onWait?: (message: string) => void } = {},
+): Promise<T> {
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = path.join(dir, ".lock");
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex") };
@@ -124,6 +132,8 @@ export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { wa
       break;
     } catch (e) {
       if (!(e instanceof LockBusyError) || Date.now() >= deadline) throw e;
+      onWait?.(`waiting: ${e.message}`);
+      onWait = undefined;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
@@ -135,8 +145,15 @@ export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { wa
   }
 }
 
-class LockBusyError extends Error {
+/** A folder another live process holds the lock of: code ELOCKED and the lock's path, so it reaches the user as one line. */
+export class LockBusyError extends Error {
   override name = "LockBusyError";
+  readonly code = "ELOCKED";
+  readonly path: string;
+  constructor(message: string, lockFile: string) {
+    super(message);
+    this.path = lockFile;
+  }
 }
 
 function acquire(lockFile: string, dir: string, mine: LockInfo): void {
@@ -159,7 +176,7 @@ function acquire(lockFile: string, dir: string, mine: LockInfo): void {
     }
     if (held.host !== mine.host || isAlive(held.pid)) {
       const where = held.host === mine.host ? "" : ` on host ${held.host}`;
-      throw new LockBusyError(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`);
+      throw new LockBusyError(`another refit process (pid ${held.pid}${where}) is using ${dir}; if it is not running, delete ${lockFile}`, lockFile);
     }
     fs.rmSync(lockFile, { force: true });
   }

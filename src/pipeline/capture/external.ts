@@ -9,7 +9,8 @@ import { sha256Hex } from "../artifacts/hash.ts";
 import { InputError } from "../artifacts/input-error.ts";
 import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts";
 import type { BackendName } from "../artifacts/conventions.ts";
-import { exists, readBytes, readJson, writeFileAtomic } from "../artifacts/store.ts";
+import { writeRecorded } from "../artifacts/checksums.ts";
+import { exists, readBytes, readJson } from "../artifacts/store.ts";
 import { checkProbesFit, tokenizeProbes, type ProbeSet } from "../data/probes.ts";
 import { tokenizerNamed } from "../data/tokenizers.ts";
 import { checkFinite, fromHfCheckpoint, type Checkpoint } from "../model/checkpoint.ts";
@@ -137,7 +138,7 @@ export function captureFamily(opts: CaptureFamilyOptions): CapturedModel[] {
       kept.probeSet.hash === opts.probeSet.hash &&
       kept.seed === m.seed;
     const ablation = opts.ablation === "all" || (opts.ablation === "anchor" && m.seed === anchor);
-    if (!same) writeFileAtomic(file, encodeCapture(captureExternal(m, checkpoint, { ...opts, ablation })));
+    if (!same) writeRecorded(file, encodeCapture(captureExternal(m, checkpoint, { ...opts, ablation })));
     const done = { model: m, file, tokenizer: checkpoint.tokenizer.name, captured: !same, ablated: !same && ablation, seconds: (performance.now() - started) / 1000 };
     opts.onDone?.(done);
     return done;

@@ -4,6 +4,7 @@
 // (version 2; version 1 files, Refit runs only, are read and upgraded). Bytes in, bytes out, or a
 // file opened by its header and read a layer at a time (openCapture, for the compare stage); either
 // way, captures made elsewhere are checked as strictly as Refit's own.
+import { verifyChecksum, withRepairHint } from "../artifacts/checksums.ts";
 import { InputError } from "../artifacts/input-error.ts";
 import { CAPTURE_VERSION, CaptureMetaSchema, CaptureMetaV1Schema, type CaptureMeta } from "../artifacts/capture-meta.ts";
 import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
@@ -165,12 +166,54 @@ function finite(values: Float32Array, name: string, source: string): Float32Arra
   return values;
 }
 
+/**
+ * How far a softmax row of float32 values may sum from 1: rounding in a row of a few thousand
+ * values stays near 1e-4, while any damage that matters (a flipped sign, a shifted byte) moves it
+ * far more.
+ */
+export const ROW_SUM_TOLERANCE = 1e-3;
+
+/**
+ * Layer `layer`'s attention `values` ([H, K]), refused unless every row of every probe's triangle
+ * is a softmax: no value below 0, sum within ROW_SUM_TOLERANCE of 1. A capture that passes its
+ * shape checks but not this one is damaged or was not made by softmax attention; either way its
+ * patterns would be compared as if they were. The error names file, tensor, layer and head.
+ */
+export function checkPatterns(values: Float32Array, meta: Pick<CaptureMeta, "probeLengths" | "config">, layer: number, source: string): Float32Array {
+  const H = meta.config.model.nHeads;
+  const K = values.length / H;
+  for (let h = 0; h < H; h++) {
+    let at = h * K;
+    for (let p = 0; p < meta.probeLengths.length; p++) {
+      for (let r = 0; r < meta.probeLengths[p]; r++) {
+        let sum = 0;
+        let low = 0;
+        for (let i = 0; i <= r; i++) {
+          sum += values[at + i];
+          low = Math.min(low, values[at + i]);
+        }
+        at += r + 1;
+        if (low >= 0 && Math.abs(sum - 1) <= ROW_SUM_TOLERANCE) continue;
+        const what = low < 0 ? `has a negative value (${low})` : `sums to ${sum}`;
+        throw new InputError(`${source}: tensor "attn.${layer}" (layer ${layer + 1}, head ${h + 1}), probe ${p + 1}, row ${r + 1} ${what}, but attention rows are >= 0 and sum to 1`);
+      }
+    }
+  }
+  return values;
+}
+
+/** A per-layer tensor, checked as it enters the compare stage: finite, and attention rows softmax rows. */
+function layerValues(values: Float32Array, tensor: LayerTensor, layer: number, meta: CaptureMeta, source: string): Float32Array {
+  finite(values, `${tensor}.${layer}`, source);
+  return tensor === "attn" ? checkPatterns(values, meta, layer, source) : values;
+}
+
 export function decodeCapture(bytes: Uint8Array, source: string): Capture {
   const st = decodeSafetensors(bytes, source);
   const meta = checkCapture(st, source);
   const get = (name: string) => st.tensors.get(name)!.data;
   const layers = (prefix: LayerTensor) =>
-    Array.from({ length: meta.config.model.nLayers }, (_, l) => finite(get(`${prefix}.${l}`) as Float32Array, `${prefix}.${l}`, source));
+    Array.from({ length: meta.config.model.nLayers }, (_, l) => layerValues(get(`${prefix}.${l}`) as Float32Array, prefix, l, meta, source));
   return {
     meta,
     attn: layers("attn"),
@@ -190,13 +233,20 @@ export interface CaptureReader extends Pick<Capture, "meta" | "tokens" | "norms"
   read(tensor: LayerTensor, layer: number): Float32Array;
 }
 
-/** Opens a capture file reading only its header and small tensors; validates as decodeCapture does. */
+/**
+ * Opens a capture file reading only its header and small tensors; validates as decodeCapture does,
+ * after checking the whole file against its recorded SHA-256 where it has one (a capture of Refit's
+ * cache; captures from elsewhere have none and rely on the value checks).
+ */
 export function openCapture(file: string): CaptureReader {
-  const st = openSafetensors(file);
-  const meta = checkCapture(st, file);
-  return {
-    meta,
-    ...smallTensors(st.tensors, (name) => st.read(name), file),
-    read: (tensor, layer) => finite(st.read(`${tensor}.${layer}`) as Float32Array, `${tensor}.${layer}`, file),
-  };
+  verifyChecksum(file);
+  return withRepairHint(file, () => {
+    const st = openSafetensors(file);
+    const meta = checkCapture(st, file);
+    return {
+      meta,
+      ...smallTensors(st.tensors, (name) => st.read(name), file),
+      read: (tensor, layer) => withRepairHint(file, () => layerValues(st.read(`${tensor}.${layer}`) as Float32Array, tensor, layer, meta, file)),
+    };
+  });
 }

@@ -19,6 +19,7 @@ function splitArgs(argv: string[]) {
       "allow-mixed-backends": { type: "boolean", default: false },
       "allow-missing": { type: "boolean", default: false },
       carry: { type: "boolean", default: false },
+      "rewrite-latest": { type: "boolean", default: false },
     },
   });
   const suites: string[] = [];
@@ -55,6 +56,8 @@ Options:
   --allow-missing          publish what finished when planned runs are missing or unfinished: each is
                            marked in its cell and in the manifest (build.missingRuns), and listed here
   --carry                  keep the latest version's other suites in the new version, unchanged
+  --rewrite-latest         replace a content/latest.json that refit aggregate did not write (by default
+                           such a file is refused, exit 2, so an edit is never silently undone)
   -h, --help               show this help`,
 
   async main(argv) {
@@ -71,6 +74,7 @@ Options:
         allowMixedBackends: values["allow-mixed-backends"],
         allowMissing: values["allow-missing"],
         carry: values.carry,
+        rewriteLatest: values["rewrite-latest"],
         progress: (line) => console.error(`refit: ${line}`),
       });
       const b = result.manifest.build!;

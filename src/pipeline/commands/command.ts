@@ -41,11 +41,30 @@ export interface Positionals {
  * with the positional count checked, so a wrong count is reported alike by every verb.
  */
 export function parseVerbArgs<const O extends ParseArgsOptionsConfig>(verb: string, argv: string[], spec: { options: O; positionals: Positionals }) {
-  const parsed = parseArgs({ args: argv, allowPositionals: true, tokens: true, options: spec.options });
+  const parsed = parseArgs({ args: negativeValues(argv, spec.options), allowPositionals: true, tokens: true, options: spec.options });
   const { min, max = Infinity, what } = spec.positionals;
   const n = parsed.positionals.length;
   if (n < min || n > max) throw new UsageError(`refit ${verb} takes ${what}, got ${n}`);
   return parsed;
+}
+
+/**
+ * `--seeds -1` as `--seeds=-1`: parseArgs takes a value that starts with a dash for an option and
+ * calls it ambiguous, where the user gave a negative number, which intOption then reports as one.
+ */
+function negativeValues(argv: readonly string[], options: ParseArgsOptionsConfig): string[] {
+  const takesValue = (arg: string) => arg.startsWith("--") && options[arg.slice(2)]?.type === "string";
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const next = argv[i + 1];
+    if (takesValue(argv[i]) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      out.push(argv[i]);
+    }
+  }
+  return out;
 }
 
 /** An integer option's value (undefined stays undefined); anything else below `min` is a UsageError naming the flag. */
@@ -54,6 +73,7 @@ export function intOption(flag: string, value: string | undefined, min: number):
 export function intOption(flag: string, value: string | undefined, min: number): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
+  if (Number.isInteger(n) && n < 0) throw new UsageError(`--${flag} must be an integer >= ${min}, got the negative number ${n}`);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}, got "${value}"`);
   return n;
 }

@@ -39,6 +39,8 @@ Options:
   --reuse-from <dir> copy finished runs from another --out directory (e.g. a restored CI cache) instead
                      of training them; checkpoints are not copied
   --hub-dir <dir>    where a suite's Hub models were downloaded, as <dir>/<owner>/<name> (default <out>/hub)
+  --lock-timeout <s> give up after s seconds waiting for another refit process working on a run
+                     (default: wait as long as that process lives; its pid is printed)
   -h, --help         show this help`,
 
   async main(argv) {
@@ -55,6 +57,7 @@ Options:
         shard: { type: "string" },
         "reuse-from": { type: "string" },
         "hub-dir": { type: "string" },
+        "lock-timeout": { type: "string" },
       },
     });
     const backendChoice = backendOption(values.backend);
@@ -70,7 +73,8 @@ Options:
     const outDir = path.resolve(values.out);
     console.error(startLine(loaded, { backend: kernels ? `${backend} (${kernels.path} kernels)` : backend, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
     const resolved = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(dir));
-    const options = { outDir, backend, kernels, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), onCaptured };
+    const lockTimeoutSeconds = intOption("lock-timeout", values["lock-timeout"], 0);
+    const options = { outDir, backend, kernels, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), lockTimeoutSeconds, onCaptured };
     if (shard) return printShard(await trainShard(loaded, { ...options, shard }), shard, outDir);
     const { result, resultPath } = await runSuite(loaded, options);
     console.log(formatSuiteResult(result));

@@ -13,7 +13,8 @@ import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts"
 import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
 import type { RunRecord } from "../artifacts/run-record.ts";
 import { capturePath, hasCaptures, initCapturePath, recordPath, runDirOf, trainedRecord } from "../artifacts/runs.ts";
-import { exists, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
+import { writeJsonRecorded, writeRecorded } from "../artifacts/checksums.ts";
+import { exists, withDirLock } from "../artifacts/store.ts";
 import { captureRun } from "../capture/capture.ts";
 import { encodeCapture } from "../capture/format.ts";
 import { tokenStream } from "../data/batches.ts";
@@ -41,6 +42,10 @@ export interface RunJob {
   probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
   suiteFile: string;
+  /** How long to wait for another process's lock on the run folder; waits while that process lives when absent (`--lock-timeout`). */
+  lockTimeoutSeconds?: number;
+  /** Train a finished run again when it has no checkpoint (`refit verify --repair` of a damaged one), so the cache ends as a clean run leaves it. */
+  remakeCheckpoint?: boolean;
 }
 
 type Streams = { train: Int32Array; heldOut: Int32Array };
@@ -117,7 +122,7 @@ function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
   const params = initParams(gpt, seedsOf(job.run).initSeed);
   const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
   tf.dispose([...params.values()]);
-  writeFileAtomic(initCapturePath(runDir, probes.id), encodeCapture(capture));
+  writeRecorded(initCapturePath(runDir, probes.id), encodeCapture(capture));
 }
 
 /**
@@ -147,7 +152,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
   return withDirLock(runDir, () => {
     const trained = trainedRecord(runDir);
     const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
-    if (trained && missing.length === 0) return trained;
+    if (trained && missing.length === 0 && !(job.remakeCheckpoint && !hasCheckpoint(runDir))) return trained;
     let result;
     try {
       result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
@@ -155,7 +160,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
       // A run that once finished cannot diverge when trained again unless training is not deterministic.
       if (!(e instanceof DivergenceError) || trained) throw e;
       const record = { ...baseRecord(run, backend), error: e.message };
-      writeJsonAtomic(recordPath(runDir), record);
+      writeJsonRecorded(recordPath(runDir), record);
       return record;
     }
     const { params, gpt, progress } = result;
@@ -167,7 +172,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
     }
     for (const id of missing) {
       const probes = probesFor(id, cache);
-      writeFileAtomic(capturePath(runDir, id), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+      writeRecorded(capturePath(runDir, id), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
     }
     const nParams = [...params.values()].reduce((n, p) => n + p.size, 0);
     tf.dispose([...params.values()]);
@@ -186,9 +191,9 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
       curve: progress.curve,
       timings: { trainSeconds: progress.trainSeconds, tokensPerSecond: result.tokensPerSecond, resumedFromStep: result.resumedFromStep },
     };
-    writeJsonAtomic(recordPath(runDir), record);
+    writeJsonRecorded(recordPath(runDir), record);
     return record;
-  }, { waitSeconds: 60 });
+  }, { waitSeconds: job.lockTimeoutSeconds ?? Infinity, onWait: (m) => process.stderr.write(`refit: ${m}\n`) });
 }
 
 /** One line for a finished or failed run, as the progress display prints it. */

@@ -5,6 +5,7 @@
 // A failed or crashed job stops the pool and kills every worker; so does Ctrl-C (SIGINT/SIGTERM).
 import { fork, type ChildProcess } from "node:child_process";
 import * as os from "node:os";
+import { InputError } from "../artifacts/input-error.ts";
 
 /** Parent -> worker. */
 export type ToWorker<J> = { type: "job"; index: number; job: J };
@@ -12,7 +13,24 @@ export type ToWorker<J> = { type: "job"; index: number; job: J };
 export type FromWorker<R> =
   | { type: "progress"; index: number; event: unknown }
   | { type: "done"; index: number; result: R }
-  | { type: "error"; index: number; message: string };
+  | { type: "error"; index: number; message: string; bad: boolean; code?: string; path?: string };
+
+/**
+ * A worker's error as the parent rethrows it: bad input stays an InputError (one line, exit 2),
+ * and an operating-system error keeps its code and path, so the CLI can say it in one line.
+ */
+function fromWorker(m: Extract<FromWorker<unknown>, { type: "error" }>, job: string): Error {
+  const message = `${job} failed: ${m.message}`;
+  if (m.bad) return new InputError(message);
+  return Object.assign(new Error(message), m.code ? { code: m.code, path: m.path } : {});
+}
+
+function toParent(e: unknown, index: number): FromWorker<never> {
+  const err = e as NodeJS.ErrnoException;
+  const bad = e instanceof InputError;
+  const message = bad || err.code ? err.message : (err.stack ?? String(e));
+  return { type: "error", index, message, bad, ...(err.code ? { code: err.code, path: err.path } : {}) };
+}
 
 export interface PoolOptions<J, R> {
   /** Absolute path of the worker module; it calls serveJobs(). */
@@ -89,7 +107,7 @@ function startWorker<J, R>(pool: Pool<J, R>): void {
   };
   child.on("message", (m: FromWorker<R>) => {
     if (m.type === "progress") o.onProgress?.(m.index, m.event);
-    else if (m.type === "error") pool.settle(new Error(`${pool.describe(o.jobs[m.index])} failed: ${m.message}`));
+    else if (m.type === "error") pool.settle(fromWorker(m, pool.describe(o.jobs[m.index])));
     else {
       pool.results[m.index] = m.result;
       o.onDone?.(m.index, m.result);
@@ -124,7 +142,7 @@ export function serveJobs<J, R>(handle: (job: J, progress: (event: unknown) => v
       const result = await handle(m.job, progress(m.index));
       send({ type: "done", index: m.index, result });
     } catch (e) {
-      send({ type: "error", index: m.index, message: (e as Error).stack ?? String(e) });
+      send(toParent(e, m.index));
     }
   });
   process.on("disconnect", () => process.exit(0));

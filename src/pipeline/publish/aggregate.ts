@@ -29,7 +29,7 @@ import { extractAttention } from "./attention.ts";
 import { pooledFindings } from "./pooled.ts";
 import { ContentError, loadContent } from "./content.ts";
 import { backendProblems, familyKey, locateFamilyCaptures, locatedRecords, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
-import { listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
+import { latestProblem, listVersions, newestCreatedAt, nextVersionId, pointLatest, writeVersion, type VersionFile } from "./version.ts";
 
 export interface AggregateOptions {
   /** Suite files; each is planned as `refit plan` plans it. */
@@ -52,6 +52,8 @@ export interface AggregateOptions {
    * times (or on machines that no longer hold the other suites' runs).
    */
   carry?: boolean;
+  /** Replace a latest.json that refit aggregate did not write, instead of refusing it. */
+  rewriteLatest?: boolean;
   /** Creation time (default now); the site orders versions by it. */
   createdAt?: Date;
   /** Numbered progress lines ("2/5 ..."). */
@@ -289,6 +291,8 @@ export async function aggregate(opts: AggregateOptions): Promise<AggregateResult
 
   const contentDir = path.resolve(opts.content);
   return withDirLock(contentDir, () => {
+    const tampered = opts.rewriteLatest ? null : latestProblem(contentDir);
+    if (tampered) throw new AggregateError([`${tampered}; check it, then pass --rewrite-latest to replace it`]);
     const carried = opts.carry ? carryForward(contentDir, new Set(entries.map((e) => e.name))) : { files: [], entries: [] };
     const createdAt = opts.createdAt ?? new Date();
     const newest = newestCreatedAt(contentDir);

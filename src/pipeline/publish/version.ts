@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCHEMA_VERSION } from "../artifacts/conventions.ts";
 import { ContentManifestSchema, VersionIdSchema, type LatestPointer } from "../artifacts/manifest.ts";
+import { canonicalJson } from "../artifacts/hash.ts";
 import { readJson, syncDir, writeJsonAtomic } from "../artifacts/store.ts";
 
 export const versionsDir = (content: string) => path.join(content, "versions");
@@ -81,8 +82,24 @@ export function writeVersion(content: string, id: string, files: readonly Versio
   return target;
 }
 
+const pointerTo = (id: string): LatestPointer => ({ schemaVersion: SCHEMA_VERSION, kind: "refit.latest", version: id });
+
 /** Points content/latest.json at `id`, replacing the file atomically. */
 export function pointLatest(content: string, id: string): void {
-  const pointer: LatestPointer = { schemaVersion: SCHEMA_VERSION, kind: "refit.latest", version: id };
-  writeJsonAtomic(latestFile(content), pointer);
+  writeJsonAtomic(latestFile(content), pointerTo(id));
+}
+
+/**
+ * Why content/latest.json is not the file `refit aggregate` last wrote (byte for byte the pointer
+ * to the newest version), or null when it is or there is none. Replacing a pointer someone edited
+ * would hide the edit; the caller refuses unless told to rewrite it.
+ */
+export function latestProblem(content: string): string | null {
+  const file = latestFile(content);
+  if (!fs.existsSync(file)) return null;
+  const byTime = listVersions(content).map((id) => [readJson(path.join(versionsDir(content), id, "manifest.json"), ContentManifestSchema).createdAt, id]);
+  const newest = byTime.sort().at(-1)?.[1];
+  if (newest === undefined) return `${file} exists but ${versionsDir(content)} holds no version`;
+  const expected = `${JSON.stringify(JSON.parse(canonicalJson(pointerTo(newest))), null, 2)}\n`;
+  return fs.readFileSync(file, "utf8") === expected ? null : `${file} is not the pointer refit aggregate writes (to the newest version, ${newest}): it was edited or written by something else`;
 }

@@ -2,11 +2,15 @@
 // Face GPT-2 checkpoint (model.safetensors + config.json) and `optimizer.safetensors` (Adam
 // moments, with the loop's progress in its metadata). The folder is built under a temporary
 // name and renamed into place, so a kill -9 at any moment leaves either the old or the new
-// checkpoint, never a half one; older checkpoints are removed only after the rename.
+// checkpoint, never a half one; older checkpoints are removed only after the rename. Each file's
+// SHA-256 is recorded inside the folder before the rename and checked before a resume, so a
+// damaged checkpoint is refused rather than trained on.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { recordChecksum, repairHint, verifyChecksum, withRepairHint } from "../artifacts/checksums.ts";
+import { InputError } from "../artifacts/input-error.ts";
 import { readBytes, writeFileAtomic } from "../artifacts/store.ts";
 import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
 import type { GptConfig } from "../model/config.ts";
@@ -23,6 +27,8 @@ export interface TrainProgress {
 
 const CKPT = /^ckpt-(\d+)$/;
 const OPTIMIZER_FILE = "optimizer.safetensors";
+/** The files of a checkpoint folder, each with its recorded SHA-256. */
+const CHECKPOINT_FILES = ["model.safetensors", "config.json", OPTIMIZER_FILE];
 
 const entry = (v: tf.Variable): TensorEntry => ({ dtype: "F32", shape: [...v.shape], data: v.dataSync() as Float32Array });
 
@@ -64,6 +70,7 @@ export function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): str
   for (const [n, v] of s.adam.v) moments.set(`v.${n}`, entry(v));
   const meta = { adamStep: String(s.adam.step), progress: JSON.stringify(s.progress) };
   writeFileAtomic(path.join(partial, OPTIMIZER_FILE), encodeSafetensors(moments, meta));
+  for (const name of CHECKPOINT_FILES) recordChecksum(path.join(partial, name));
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(partial, final);
   for (const old of checkpointDirs(runDir).slice(1)) fs.rmSync(old.dir, { recursive: true, force: true });
@@ -74,10 +81,13 @@ export function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): str
 export function loadLatestCheckpoint(runDir: string, into: { params: Params; adam: AdamState; progress: TrainProgress }): boolean {
   const latest = checkpointDirs(runDir)[0];
   if (!latest) return false;
-  const weights = loadCheckpoint(latest.dir).params;
-  const opt = decodeSafetensors(readBytes(path.join(latest.dir, OPTIMIZER_FILE)), path.join(latest.dir, OPTIMIZER_FILE));
+  // A checkpoint from before checksums has none to check; it is read as it always was.
+  for (const name of CHECKPOINT_FILES) verifyChecksum(path.join(latest.dir, name));
+  const weights = withRepairHint(path.join(latest.dir, "model.safetensors"), () => loadCheckpoint(latest.dir).params);
+  const optFile = path.join(latest.dir, OPTIMIZER_FILE);
+  const opt = withRepairHint(optFile, () => decodeSafetensors(readBytes(optFile), optFile));
   const restore = (v: tf.Variable, data: Float32Array | undefined, what: string) => {
-    if (!data || data.length !== v.size) throw new Error(`${latest.dir}: checkpoint has no matching ${what}; delete the folder to restart this run`);
+    if (!data || data.length !== v.size) throw new InputError(`${latest.dir}: checkpoint has no matching ${what}; ${repairHint(latest.dir)}`);
     tf.tidy(() => v.assign(tf.tensor(data, v.shape)));
   };
   for (const [n, p] of into.params) {

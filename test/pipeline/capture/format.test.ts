@@ -12,7 +12,7 @@ import { decodeCapture, encodeCapture, openCapture, type Capture } from "../../.
 import { main } from "../../../src/pipeline/cli.ts";
 import { CellConfigSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
 import { cellIdOf } from "../../../src/pipeline/suite/grid.ts";
-import { mulberry32 } from "../compare/helpers.ts";
+import { mulberry32, randomPatterns } from "../compare/helpers.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-capture-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -35,7 +35,7 @@ const capture: Capture = {
     probeLengths,
     backend: "cpu",
   },
-  attn: [values(H * K), values(H * K)],
+  attn: randomPatterns({ nLayers: L, nHeads: H, probeLengths }, rng).attn as Float32Array[],
   residPre: [values(N * D), values(N * D)],
   residMid: [values(N * D), values(N * D)],
   tokens: Int32Array.from([256, 72, 105, 256, 33]),
@@ -127,6 +127,16 @@ describe("openCapture", () => {
       "an infinite residual",
       edited((tensors) => tensors.set("resid_pre.0", { dtype: "F32", shape: [N, D], data: Float32Array.from(values(N * D), (v, i) => (i === 3 ? Infinity : v)) })),
       /bad\.safetensors: tensor "resid_pre\.0" has a non-finite value \(Infinity\) at flat index 3/,
+    ],
+    [
+      "a flipped sign in an attention pattern",
+      edited((tensors) => tensors.set("attn.1", { dtype: "F32", shape: [H, K], data: capture.attn[1].map((v, i) => (i === K + 4 ? -v : v)) })),
+      /bad\.safetensors: tensor "attn\.1" \(layer 2, head 2\), probe 1, row 3 has a negative value \(-0\.\d+\), but attention rows are >= 0 and sum to 1$/,
+    ],
+    [
+      "attention rows that do not sum to 1",
+      edited((tensors) => tensors.set("attn.0", { dtype: "F32", shape: [H, K], data: capture.attn[0].map((v, i) => (i === 6 ? v * 1.01 : v)) })),
+      /bad\.safetensors: tensor "attn\.0" \(layer 1, head 1\), probe 2, row 1 sums to 1\.0099\d*, but attention rows are >= 0 and sum to 1$/,
     ],
     [
       "a header that claims more layers than the file holds",

@@ -8,6 +8,7 @@ import { loadBrown, splitDocuments } from "../../../src/pipeline/data/corpus.ts"
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { runsOf, expandGrid } from "../../../src/pipeline/suite/grid.ts";
 import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
+import { recordChecksum } from "../../../src/pipeline/artifacts/checksums.ts";
 import { loadCheckpoint, saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { lrAt, stepsOf, trainRun } from "../../../src/pipeline/train/train.ts";
 
@@ -72,7 +73,12 @@ describe("trainRun", () => {
     const saved = loadCheckpoint(ckpt);
     saved.params.get("wte.weight")!.data[256 * 16 + 5] = NaN; // the BOS row: used by every sequence
     saveCheckpoint(ckpt, saved.params, { config: saved.config });
-    expect(() => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), backend: "wasm", runDir, data })).toThrow(/loss became NaN at step 2 of 2/);
+    const resume = () => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), backend: "wasm", runDir, data });
+    // Edited behind training's back, the checkpoint no longer matches its recorded checksums.
+    expect(resume).toThrow(/ckpt-1\/model\.safetensors: damaged: SHA-256 is /);
+    // As if training had written the NaN itself: recorded, so only the loss can stop it.
+    for (const name of ["model.safetensors", "config.json"]) recordChecksum(path.join(ckpt, name));
+    expect(resume).toThrow(/loss became NaN at step 2 of 2/);
   });
 });
 
