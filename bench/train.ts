@@ -95,7 +95,7 @@ async function worker(m: Model): Promise<void> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-bench-"));
   const stamps = new Map<number, number>();
   const profiler = args.profile ? startStepProfile(run, data.train) : null;
-  trainRun({
+  await trainRun({
     run,
     runDir,
     backend,

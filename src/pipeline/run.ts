@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "./artifacts/input-error.ts";
 import { provenance } from "./artifacts/provenance.ts";
 import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts";
-import type { BackendName } from "./artifacts/conventions.ts";
+import type { Adapter, BackendName } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
 import { exists, writeJsonAtomic } from "./artifacts/store.ts";
@@ -31,6 +31,8 @@ import type { StepEvent } from "./train/train.ts";
 export interface RunSuiteOptions {
   outDir: string;
   backend: BackendName;
+  /** The GPU adapter of a webgpu backend (its runs' IDs name it: suite/grid.ts runsOnAdapter); else null. */
+  adapter: Adapter | null;
   /** Where progress goes (stderr by default in the CLI). */
   progress: ProgressSink;
   /** Training processes; 1 trains in this process. */
@@ -122,7 +124,7 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   const cellIndex = new Map(loaded.cells.map((c, i) => [c.cellId, i + 1]));
   const all = trainingsOf(loaded.runs).map((t) => t.run.runId);
   const trainings = trainingsOf(runs);
-  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, suiteFile: loaded.file }));
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, adapter: opts.adapter, suiteFile: loaded.file }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
   const labels = trainings.map(({ run, runs: shared }) => {
@@ -148,7 +150,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
     records,
     runDir: (r) => runDirOf(opts.outDir, opts.backend, r.runId),
     familyCapture: (family, m) => familyCapturePath(opts.outDir, family.name, m.name),
-    provenance: provenance(opts.backend),
+    provenance: provenance(opts.backend, opts.adapter),
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);

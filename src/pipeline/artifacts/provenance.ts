@@ -6,12 +6,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { BackendName, Provenance } from "./conventions.ts";
+import type { Adapter, BackendName, Provenance } from "./conventions.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-/** `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows it). */
-export function provenance<B extends BackendName | null>(backend: B): Omit<Provenance, "backend"> & { backend: B } {
+/**
+ * `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows
+ * it); `adapter` is given for webgpu only.
+ */
+export function provenance<B extends BackendName | null>(backend: B, adapter?: Adapter | null): Omit<Provenance, "backend"> & { backend: B } {
   const cpus = os.cpus();
   return {
     refitVersion: refitVersion(),
@@ -19,6 +22,7 @@ export function provenance<B extends BackendName | null>(backend: B): Omit<Prove
     node: process.versions.node,
     tfjs: packageVersion(createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/package.json")),
     backend,
+    ...(adapter ? { adapter } : {}),
     machine: {
       platform: os.platform(),
       arch: os.arch(),

@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { canonicalJson } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts";
-import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
+import { SCHEMA_VERSION, type Adapter, type BackendName } from "../artifacts/conventions.ts";
 import type { RunRecord } from "../artifacts/run-record.ts";
 import { capturePath, hasCaptures, initCapturePath, recordPath, runDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { exists, withDirLock, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
@@ -33,6 +33,8 @@ export interface RunJob {
   run: Run;
   outDir: string;
   backend: BackendName;
+  /** The GPU adapter webgpu runs on (part of the run ID and recorded in run.json); null on other backends. */
+  adapter: Adapter | null;
   /** Probe set ids to capture the run on: one per cell that has the run. */
   probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
@@ -85,7 +87,7 @@ export function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): C
   };
 }
 
-function baseRecord(run: Run, backend: BackendName): RunRecord {
+function baseRecord(run: Run, backend: BackendName, adapter: Adapter | null): RunRecord {
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.run",
@@ -102,7 +104,7 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
     heldOutPerplexity: null,
     curve: [],
     timings: { trainSeconds: 0, tokensPerSecond: 0, resumedFromStep: 0 },
-    provenance: provenance(backend),
+    provenance: provenance(backend, adapter),
   };
 }
 
@@ -140,17 +142,17 @@ export function recaptureNote(job: RunJob): string | null {
 export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => void): Promise<RunRecord> {
   const { run, backend } = job;
   const runDir = runDirOf(job.outDir, backend, run.runId);
-  return withDirLock(runDir, () => {
+  return withDirLock(runDir, async () => {
     const trained = trainedRecord(runDir);
     const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
     if (trained && missing.length === 0) return trained;
     let result;
     try {
-      result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
+      result = await trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
     } catch (e) {
       // A run that once finished cannot diverge when trained again unless training is not deterministic.
       if (!(e instanceof DivergenceError) || trained) throw e;
-      const record = { ...baseRecord(run, backend), error: e.message };
+      const record = { ...baseRecord(run, backend, job.adapter), error: e.message };
       writeJsonAtomic(recordPath(runDir), record);
       return record;
     }
@@ -171,7 +173,7 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
     if (trained) return trained;
     const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
     const record: RunRecord = {
-      ...baseRecord(run, backend),
+      ...baseRecord(run, backend, job.adapter),
       status: "finished",
       steps: progress.step,
       tokensSeen: progress.tokensSeen,

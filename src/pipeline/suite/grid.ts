@@ -4,6 +4,7 @@
 // the seed, ID_VERSION and NUMERICS_VERSION but not the probe set (docs/design.md "Suites, cells
 // and runs"), so equal configs share training across suites and across probe sets.
 import { z, type core } from "zod";
+import type { Adapter } from "../artifacts/conventions.ts";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
 import { CellConfigSchema, DEFAULT_PROBE_SET, ProbesSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
 
@@ -80,9 +81,19 @@ export function cellIdOf(config: CellConfig, probeSet: string): string {
  */
 export const NUMERICS_VERSION = 2;
 
-export function runIdOf(config: CellConfig, seed: number): string {
-  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION })).slice(0, 16);
+/**
+ * A run's ID. A run on a GPU adapter (webgpu) also hashes the backend and the adapter's vendor,
+ * architecture and device, since its bits depend on them; CPU backends hash neither, so their IDs
+ * stay what they were (their runs are kept apart by backend folder, artifacts/runs.ts).
+ */
+export function runIdOf(config: CellConfig, seed: number, adapter?: Adapter | null): string {
+  const device = adapter ? { device: { backend: "webgpu", vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device } } : {};
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, ...device })).slice(0, 16);
 }
+
+/** The same runs with the IDs they have on a GPU adapter (runIdOf); unchanged without one. */
+export const runsOnAdapter = <R extends Run>(runs: R[], adapter: Adapter | null): R[] =>
+  adapter ? runs.map((r) => ({ ...r, runId: runIdOf(r.config, r.seed, adapter) })) : runs;
 
 /** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */
 export function expandGrid(suite: Suite): Cell[] {
