@@ -60,12 +60,12 @@ function checkpointDir(m: FamilyMember, hubDir: string): string {
 }
 
 /** Captures every checkpoint of a suite's `models` (ablating each family's anchor), keeping captures already made. */
-function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): void {
+async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<void> {
   const probeSet = loadProbeSet(loaded.suite.probes.set);
   const hubDir = opts.hubDir ?? path.join(opts.outDir, "hub");
   for (const family of loaded.families) {
     const names = new Map<string, string>();
-    captureFamily({
+    await captureFamily({
       family: family.name,
       models: family.members.map((m) => {
         const dir = checkpointDir(m, hubDir);
@@ -144,7 +144,7 @@ export async function runSuite(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
   const started = performance.now();
   const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
   const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets) !== null).length;
-  captureFamilies(loaded, opts);
+  await captureFamilies(loaded, opts);
   const records = await trainAll(jobs, labels, opts);
   const result = assembleSuiteResult(loaded, {
     records,

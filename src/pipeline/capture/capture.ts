@@ -5,6 +5,7 @@
 // and its fingerprint (ablation.nll: the same ablation's mean NLL change on each probe), and, for a
 // vocabulary of at most MAX_LOGPROB_VOCAB tokens, the next-token log-probabilities at every position.
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
+// Every read is asynchronous: tfjs's webgpu backend cannot read synchronously in Node.
 import * as tf from "@tensorflow/tfjs-core";
 import type { GptConfig, NormName } from "../model/config.ts";
 import { crossEntropy, forward, type Params } from "../model/gpt.ts";
@@ -13,8 +14,18 @@ import type { Capture } from "./format.ts";
 
 const CAPTURED: ReadonlySet<Hook> = new Set(["hook_pattern", "hook_resid_pre", "hook_resid_mid"]);
 
+/** Reads tensors made by `make` (inside a tidy) and frees them. */
+async function readAll(make: () => tf.Tensor[]): Promise<Float32Array[]> {
+  const ts = tf.tidy(make);
+  try {
+    return (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
 /** Frobenius norms per layer of W_Q, W_K, W_V (column blocks of c_attn), W_O, W_in, W_out. */
-export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
+export async function weightNorms(params: Params, c: GptConfig): Promise<Capture["norms"]> {
   const D = c.dModel;
   const blocks: [NormName, (l: number) => tf.Tensor][] = [
     ["W_Q", (l) => tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, 0], [D, D])],
@@ -25,7 +36,8 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
   if (c.dMlp > 0) blocks.push(["W_in", (l) => params.get(`h.${l}.mlp.c_fc.weight`)!], ["W_out", (l) => params.get(`h.${l}.mlp.c_proj.weight`)!]);
   const norms: Capture["norms"] = {};
   for (const [name, block] of blocks) {
-    norms[name] = Float32Array.from({ length: c.nLayers }, (_, l) => tf.tidy(() => tf.norm(block(l)).dataSync()[0]));
+    const values = await readAll(() => Array.from({ length: c.nLayers }, (_, l) => tf.norm(block(l))));
+    norms[name] = Float32Array.from(values, (v) => v[0]);
   }
   return norms;
 }
@@ -37,16 +49,19 @@ export const MAX_LOGPROB_VOCAB = 4096;
  * Each probe's total next-token NLL (its tokens 1..T-1 predicted; 0 for a probe under 2 tokens);
  * `ablate` lists [layer, head] pairs whose z is zeroed.
  */
-function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Float64Array {
-  return Float64Array.from(probes, (probe) => {
+async function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Promise<Float64Array> {
+  const nlls = new Float64Array(probes.length);
+  for (const [i, probe] of probes.entries()) {
     const T = probe.length;
-    if (T < 2) return 0;
-    return tf.tidy(() => {
+    if (T < 2) continue;
+    const [loss] = await readAll(() => {
       const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablate });
       const predicting = tf.slice(logits, [0, 0], [T - 1, logits.shape[1]]); // [T-1, V]
-      return crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32")).dataSync()[0] * (T - 1);
+      return [crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32"))];
     });
-  });
+    nlls[i] = loss[0] * (T - 1);
+  }
+  return nlls;
 }
 
 /** Perplexity over the probe set from probeNlls: exp(total NLL / predicted tokens), probes added in order. */
@@ -62,8 +77,8 @@ function perplexityOf(nlls: Float64Array, probes: readonly Int32Array[]): number
 }
 
 /** Perplexity over the probe set, each probe predicting its tokens 1..T-1, with `ablate`'s heads zeroed. */
-export function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): number {
-  return perplexityOf(probeNlls(params, c, probes, ablate), probes);
+export async function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Promise<number> {
+  return perplexityOf(await probeNlls(params, c, probes, ablate), probes);
 }
 
 /**
@@ -71,14 +86,14 @@ export function probePerplexity(params: Params, c: GptConfig, probes: readonly I
  * without; and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with the
  * head ablated minus without.
  */
-export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): { dppl: Float32Array; nll: Float32Array } {
+export async function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): Promise<{ dppl: Float32Array; nll: Float32Array }> {
   const P = probes.length;
-  const baseNlls = probeNlls(params, c, probes);
+  const baseNlls = await probeNlls(params, c, probes);
   const base = perplexityOf(baseNlls, probes);
   const dppl = new Float32Array(c.nLayers * c.nHeads);
   const nll = new Float32Array(c.nLayers * c.nHeads * P);
   for (let i = 0; i < dppl.length; i++) {
-    const ablated = probeNlls(params, c, probes, [[Math.floor(i / c.nHeads), i % c.nHeads]]);
+    const ablated = await probeNlls(params, c, probes, [[Math.floor(i / c.nHeads), i % c.nHeads]]);
     dppl[i] = perplexityOf(ablated, probes) - base;
     probes.forEach((p, j) => (nll[i * P + j] = p.length < 2 ? 0 : (ablated[j] - baseNlls[j]) / (p.length - 1)));
   }
@@ -91,7 +106,7 @@ export interface CaptureOptions {
 }
 
 /** Captures every probe; meta is the run's capture metadata (probe lengths must match the probes). */
-export function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"], options: CaptureOptions = {}): Capture {
+export async function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"], options: CaptureOptions = {}): Promise<Capture> {
   const { nLayers: L, nHeads: H, dModel: D } = c;
   const lengths = probes.map((p) => p.length);
   const K = lengths.reduce((s, t) => s + (t * (t + 1)) / 2, 0);
@@ -107,28 +122,31 @@ export function captureRun(params: Params, c: GptConfig, probes: readonly Int32A
   let nOffset = 0; // where this probe's tokens start among all N tokens
   for (const probe of probes) {
     const T = probe.length;
-    tf.tidy(() => {
+    // Per layer: pattern [1, H, T, T], resid_pre and resid_mid [1, T, D]; then the log-probabilities.
+    const read = await readAll(() => {
       const { captured, logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
-      logprobs?.set(tf.logSoftmax(logits).dataSync(), nOffset * V);
-      for (let l = 0; l < L; l++) {
-        const pattern = captured.get(hookName(l, "hook_pattern"))!.dataSync(); // [1, H, T, T]
-        for (let h = 0; h < H; h++) {
-          let k = h * K + kOffset;
-          for (let i = 0; i < T; i++) {
-            const row = (h * T + i) * T;
-            for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
-          }
-        }
-        residPre[l].set(captured.get(hookName(l, "hook_resid_pre"))!.dataSync(), nOffset * D);
-        residMid[l].set(captured.get(hookName(l, "hook_resid_mid"))!.dataSync(), nOffset * D);
-      }
+      const hooks = Array.from({ length: L }, (_, l) => (["hook_pattern", "hook_resid_pre", "hook_resid_mid"] as const).map((k) => captured.get(hookName(l, k))!));
+      return [...hooks.flat(), ...(logprobs ? [tf.logSoftmax(logits)] : [])];
     });
+    if (logprobs) logprobs.set(read[3 * L], nOffset * V);
+    for (let l = 0; l < L; l++) {
+      const [pattern, pre, mid] = read.slice(3 * l, 3 * l + 3);
+      for (let h = 0; h < H; h++) {
+        let k = h * K + kOffset;
+        for (let i = 0; i < T; i++) {
+          const row = (h * T + i) * T;
+          for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
+        }
+      }
+      residPre[l].set(pre, nOffset * D);
+      residMid[l].set(mid, nOffset * D);
+    }
     tokens.set(probe, nOffset);
     kOffset += (T * (T + 1)) / 2;
     nOffset += T;
   }
   if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
-  const ablation = (options.ablation ?? true) ? headAblation(params, c, probes) : undefined;
+  const ablation = (options.ablation ?? true) ? await headAblation(params, c, probes) : undefined;
   const measured = ablation ? { ablation: ablation.dppl, ablationNll: ablation.nll } : {};
-  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c), ...measured, ...(logprobs ? { logprobs } : {}) };
+  return { meta, attn, residPre, residMid, tokens, norms: await weightNorms(params, c), ...measured, ...(logprobs ? { logprobs } : {}) };
 }

@@ -109,12 +109,16 @@ function baseRecord(run: Run, backend: BackendName, adapter: Adapter | null): Ru
 }
 
 /** Captures the untrained twin once: patterns and residuals only (no ablation), cached like the rest. */
-function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
+async function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): Promise<void> {
   if (exists(initCapturePath(runDir, probes.id))) return;
   const gpt = gptConfigOf(job.run.config, VOCAB_SIZE);
   const params = initParams(gpt, seedsOf(job.run).initSeed);
-  const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
-  tf.dispose([...params.values()]);
+  let capture;
+  try {
+    capture = await captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
+  } finally {
+    tf.dispose([...params.values()]);
+  }
   writeFileAtomic(initCapturePath(runDir, probes.id), encodeCapture(capture));
 }
 
@@ -165,11 +169,11 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
     }
     for (const id of missing) {
       const probes = probesFor(id, cache);
-      writeFileAtomic(capturePath(runDir, id), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+      writeFileAtomic(capturePath(runDir, id), encodeCapture(await captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
     }
     const nParams = [...params.values()].reduce((n, p) => n + p.size, 0);
     tf.dispose([...params.values()]);
-    for (const id of missing) captureUntrained(job, runDir, probesFor(id, cache));
+    for (const id of missing) await captureUntrained(job, runDir, probesFor(id, cache));
     if (trained) return trained;
     const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
     const record: RunRecord = {
