@@ -64,10 +64,14 @@ function parseModel(text: string): Model {
 
 const label = (m: Model) => `L${m.nLayers} d${m.dModel} H${m.nHeads} ctx${m.nCtx} B${m.batchSize}`;
 
-interface Measure {
+export interface Measure {
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
+  /** GPU memory the backend holds at the end (webgpu: its buffer pool); absent on CPU backends. */
+  deviceMB?: number;
+  /** The webgpu adapter, as one line, and whether it is a software one. */
+  adapter?: { line: string; software: boolean };
   profile?: StepProfile;
 }
 
@@ -108,7 +112,13 @@ async function worker(m: Model): Promise<void> {
   });
   fs.rmSync(runDir, { recursive: true, force: true });
   const ms = (stamps.get(WARMUP + STEPS)! - stamps.get(WARMUP)!) / STEPS;
-  const result: Measure = { tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), profile: profiler?.result(STEPS, ms) };
+  const gpu = (await import("@tensorflow/tfjs-core")).memory() as { numBytesAllocatedInGPU?: number };
+  const deviceMB = gpu.numBytesAllocatedInGPU === undefined ? undefined : gpu.numBytesAllocatedInGPU / 2 ** 20;
+  const { activeAdapter } = await import("../src/pipeline/model/backend.ts");
+  const { adapterLine } = await import("../src/pipeline/model/webgpu.ts");
+  const a = activeAdapter();
+  const adapter = a ? { line: adapterLine({ ...a, software: false }), software: a.software } : undefined;
+  const result: Measure = { tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), deviceMB, adapter, profile: profiler?.result(STEPS, ms) };
   console.log(JSON.stringify(result));
 }
 
