@@ -11,9 +11,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import { SCHEMA_VERSION } from "../src/pipeline/artifacts/conventions.ts";
-import { readMeasuredRates, type MeasuredRate } from "../src/pipeline/artifacts/measured-rates.ts";
+import { MeasuredRatesSchema, type MeasuredRate } from "../src/pipeline/artifacts/measured-rates.ts";
 import { gitCommit } from "../src/pipeline/artifacts/provenance.ts";
-import { writeJsonAtomic } from "../src/pipeline/artifacts/store.ts";
+import { readJson, writeJsonAtomic } from "../src/pipeline/artifacts/store.ts";
 import { SuiteSchema } from "../src/pipeline/artifacts/suite.ts";
 import { flopsPerToken, hoursByBackend, MEASURED_RATES_FILE } from "../src/pipeline/orchestrate/plan.ts";
 import { loadSuite } from "../src/pipeline/suite/load.ts";
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   console.log("| backend | adapter | hours (one process: GPU-hours on a GPU, core-hours on wasm) |\n|---|---|---|");
   for (const h of hoursByBackend(paper.runs, rates)) console.log(`| ${h.backend} | ${h.adapter ?? "-"}${h.software ? " (software)" : ""} | ${num(h.hours)} |`);
   if (args.record !== undefined) {
-    const old = fs.existsSync(MEASURED_RATES_FILE) ? readMeasuredRates(MEASURED_RATES_FILE).rates : [];
+    const old = fs.existsSync(MEASURED_RATES_FILE) ? readJson(MEASURED_RATES_FILE, MeasuredRatesSchema).rates : [];
     writeJsonAtomic(MEASURED_RATES_FILE, { schemaVersion: SCHEMA_VERSION, format: "refit.measured-rates", rates: [...old, ...rates] });
     console.error(`bench:gpu: recorded ${rates.length} rate(s) in ${MEASURED_RATES_FILE}`);
   }

@@ -3,7 +3,6 @@
 // plan's figure can be traced to the measurement behind it (docs/formats.md "Measured rates").
 import { z } from "zod";
 import { BackendSchema, SCHEMA_VERSION } from "./conventions.ts";
-import { readJson } from "./store.ts";
 
 export const MeasuredRateSchema = z
   .object({
@@ -33,5 +32,3 @@ export const MeasuredRatesSchema = z
   .object({ schemaVersion: z.literal(SCHEMA_VERSION), format: z.literal("refit.measured-rates"), rates: z.array(MeasuredRateSchema) })
   .strict();
 export type MeasuredRates = z.infer<typeof MeasuredRatesSchema>;
-
-export const readMeasuredRates = (file: string): MeasuredRates => readJson(file, MeasuredRatesSchema);

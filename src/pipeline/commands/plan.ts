@@ -2,8 +2,8 @@
 // `strategy.matrix` (one entry per suite and shard, with its compute estimate); a human summary
 // goes to stderr. Nothing is trained or written.
 import { captureKey } from "../artifacts/runs.ts";
-import { exists } from "../artifacts/store.ts";
-import { readMeasuredRates, type MeasuredRate } from "../artifacts/measured-rates.ts";
+import { exists, readJson } from "../artifacts/store.ts";
+import { MeasuredRatesSchema, type MeasuredRate } from "../artifacts/measured-rates.ts";
 import { estimateRuns, hoursByBackend, matrixEntries, MEASURED_RATES_FILE, type BackendHours, type MatrixEntry } from "../orchestrate/plan.ts";
 import type { Run } from "../suite/grid.ts";
 import { trainingsOf } from "../suite/grid.ts";
@@ -63,7 +63,7 @@ const shape = (r: MeasuredRate) => `L${r.model.nLayers} d${r.model.dModel} ctx${
 /** One line per backend with measured rates: hours to train the runs, and the measurement behind it. */
 function measuredLines(runs: readonly Run[]): string[] {
   if (!exists(MEASURED_RATES_FILE)) return [];
-  return hoursByBackend(runs, readMeasuredRates(MEASURED_RATES_FILE).rates).map((h: BackendHours) => {
+  return hoursByBackend(runs, readJson(MEASURED_RATES_FILE, MeasuredRatesSchema).rates).map((h: BackendHours) => {
     const unit = h.backend === "wasm" || h.backend === "cpu" || h.backend === "tensorflow" ? "core-hours" : "GPU-hours";
     const on = h.adapter ? `${h.backend} on ${h.adapter}${h.software ? " (a software adapter: a test path, not a GPU)" : ""}` : h.backend;
     const from = h.from.map((r) => `${Math.round(r.tokensPerSecond).toLocaleString("en-US")} tok/s at ${shape(r)} on ${r.where}, ${r.when}`).join("; ");
