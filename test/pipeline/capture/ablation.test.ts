@@ -98,7 +98,7 @@ describe("captureRun", () => {
     expect(decodeCapture(encodeCapture(without), "mem").ablation).toBeUndefined();
   });
 
-  it("stores next-token log-probabilities [N, V] that normalise at every position", () => {
+  it("stores next-token log-probabilities [N, V] that normalise at every position", async () => {
     const c = await captureRun(params, config, probes, meta(), { ablation: false });
     const V = config.vocabSize;
     const N = probes.reduce((s, p) => s + p.length, 0);
