@@ -31,4 +31,3 @@ export type MeasuredRate = z.infer<typeof MeasuredRateSchema>;
 export const MeasuredRatesSchema = z
   .object({ schemaVersion: z.literal(SCHEMA_VERSION), format: z.literal("refit.measured-rates"), rates: z.array(MeasuredRateSchema) })
   .strict();
-export type MeasuredRates = z.infer<typeof MeasuredRatesSchema>;
