@@ -68,12 +68,16 @@ function parseModel(text: string): Model {
 
 const label = (m: Model) => `L${m.nLayers} d${m.dModel} H${m.nHeads} ctx${m.nCtx} B${m.batchSize}`;
 
-interface Measure {
+export interface Measure {
   /** The kernel path a Refit worker ran, with its BLAS: "blas (OpenBLAS 0.3.21, SkylakeX kernels, 1 thread)". */
   kernels?: string;
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
+  /** GPU memory the backend holds at the end (webgpu: its buffer pool); absent on CPU backends. */
+  deviceMB?: number;
+  /** The webgpu adapter, as one line, and whether it is a software one. */
+  adapter?: { line: string; software: boolean };
   profile?: StepProfile;
 }
 
@@ -104,7 +108,7 @@ async function worker(m: Model): Promise<void> {
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), "refit-bench-"));
   const stamps = new Map<number, number>();
   const profiler = args.profile ? startStepProfile(run, data.train) : null;
-  trainRun({
+  await trainRun({
     run,
     runDir,
     backend,
@@ -117,7 +121,13 @@ async function worker(m: Model): Promise<void> {
   });
   fs.rmSync(runDir, { recursive: true, force: true });
   const ms = (stamps.get(WARMUP + STEPS)! - stamps.get(WARMUP)!) / STEPS;
-  const result: Measure = { kernels, tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), profile: profiler?.result(STEPS, ms) };
+  const gpu = (await import("@tensorflow/tfjs-core")).memory() as { numBytesAllocatedInGPU?: number };
+  const deviceMB = gpu.numBytesAllocatedInGPU === undefined ? undefined : gpu.numBytesAllocatedInGPU / 2 ** 20;
+  const { activeAdapter } = await import("../src/pipeline/model/backend.ts");
+  const { adapterLine } = await import("../src/pipeline/model/webgpu.ts");
+  const a = activeAdapter();
+  const adapter = a ? { line: adapterLine({ ...a, software: false }), software: a.software } : undefined;
+  const result: Measure = { kernels, tokensPerSecond: (batchSize * nCtx * 1000) / ms, msPerStep: ms, peakRssMB: peakRssMB(), deviceMB, adapter, profile: profiler?.result(STEPS, ms) };
   console.log(JSON.stringify(result));
 }
 

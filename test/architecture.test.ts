@@ -43,13 +43,13 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   capture: ["capture-meta"],
   compare: ["cell-stats", "finding"],
   assemble: ["capture-meta", "compare-result", "run-record", "suite-result"],
-  orchestrate: ["capture-meta", "run-record"],
+  orchestrate: ["capture-meta", "measured-rates", "run-record"],
   publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
   run: ["run-record", "suite-result"],
   verify: ["run-record"],
   report: ["cell-stats", "finding", "suite-result"],
   // `refit run --shard` prints its runs' records.
-  commands: ["run-record"],
+  commands: ["measured-rates", "run-record"],
   // The downloads page publishes the JSON Schemas of run records and capture metadata too.
   site: ["attention-samples", "capture-meta", "cell-stats", "finding", "manifest", "pooled-findings", "published-suite", "run-record", "suite-result"],
 };

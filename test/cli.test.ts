@@ -220,6 +220,8 @@ describe("refit plan", () => {
     expect(include.filter((e) => e.suite.endsWith("smoke.yaml")).reduce((s, e) => s + e.runs, 0)).toBe(4);
     expect(include.every((e) => e.flops > 0)).toBe(true);
     expect(r.stderr).toMatch(/tiny\.yaml: 1 cell\(s\), 2 runs/);
+    // Hours per backend from bench/rates.json, each with the measurement behind it.
+    expect(r.stderr).toMatch(/\n  ~[\d.,]+ core-hours on wasm \(measured [\d,]+ tok\/s at L\d+ d\d+ ctx\d+ B\d+ on .+, \d{4}-\d{2}-\d{2}\)\n/);
   });
 
   it("prints the planned run IDs, sorted and unique, with --run-ids", () => {

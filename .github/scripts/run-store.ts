@@ -12,8 +12,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BackendSchema, type BackendName } from "../../src/pipeline/artifacts/conventions.ts";
-import { captureKey, finishedRecord, reuseFinishedRun, runDirOf } from "../../src/pipeline/artifacts/runs.ts";
-import { trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
+import { captureKey, finishedRecord, reuseFinishedRun, runDirOf, webgpuAdapterIn } from "../../src/pipeline/artifacts/runs.ts";
+import { runsOnAdapter, trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
 import { loadSuite } from "../../src/pipeline/suite/load.ts";
 
 /** The cache key suffix of a set of capture keys: as `refit plan --run-ids | sha256sum | cut -c1-32`. */
@@ -53,7 +53,9 @@ if (!values.store || !backend.success || positionals.length === 0) {
   console.error("usage: run-store.ts --store <dir> --backend <name> [--from <shard-dir>...] <suite.yaml...>");
   process.exit(2);
 }
-const planned = trainingsOf((await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs));
+// webgpu runs are stored under the IDs their adapter gives them (suite/grid.ts runsOnAdapter).
+const adapter = backend.data === "webgpu" ? webgpuAdapterIn([...(values.from ?? []), values.store]) : null;
+const planned = trainingsOf(runsOnAdapter((await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs), adapter));
 const { held, whole, added, removed } = mergeIntoStore(values.store, backend.data, planned, values.from ?? []);
 console.error(`run store: ${whole} of ${planned.length} planned runs (${added} added tonight, ${removed} no longer planned removed)`);
 console.log(`key=${storeKey(held)}`);

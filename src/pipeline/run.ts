@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "./artifacts/input-error.ts";
 import { provenance } from "./artifacts/provenance.ts";
 import { finishedRecord, reuseFinishedRun, runDirOf } from "./artifacts/runs.ts";
-import type { BackendName, KernelPath } from "./artifacts/conventions.ts";
+import type { Adapter, BackendName, KernelPath } from "./artifacts/conventions.ts";
 import type { RunRecord } from "./artifacts/run-record.ts";
 import type { SuiteResult } from "./artifacts/suite-result.ts";
 import { writeJsonRecorded } from "./artifacts/checksums.ts";
@@ -34,6 +34,8 @@ export interface RunSuiteOptions {
   backend: BackendName;
   /** The wasm backend's kernel path (activeKernels()); a blas path gives the runs their own IDs. */
   kernels?: KernelPath;
+  /** The GPU adapter of a webgpu backend (its runs' IDs name it: suite/grid.ts runsOnAdapter); else null. */
+  adapter: Adapter | null;
   /** Where progress goes (stderr by default in the CLI). */
   progress: ProgressSink;
   /** Training processes; 1 trains in this process. */
@@ -63,12 +65,12 @@ function checkpointDir(m: FamilyMember, hubDir: string): string {
 }
 
 /** Captures every checkpoint of a suite's `models` (ablating each family's anchor), keeping captures already made. */
-function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): void {
+async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Promise<void> {
   const probeSet = loadProbeSet(loaded.suite.probes.set);
   const hubDir = opts.hubDir ?? path.join(opts.outDir, "hub");
   for (const family of loaded.families) {
     const names = new Map<string, string>();
-    captureFamily({
+    await captureFamily({
       family: family.name,
       models: family.members.map((m) => {
         const dir = checkpointDir(m, hubDir);
@@ -128,7 +130,7 @@ function jobsOf(loaded: LoadedSuite, runs: LoadedSuite["runs"], opts: RunSuiteOp
   const all = trainingsOf(runsOnKernels(loaded.runs, opts.kernels)).map((t) => t.run.runId);
   const trainings = trainingsOf(runsOnKernels(runs, opts.kernels));
   const kernels = opts.kernels?.path ?? "wasm";
-  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, kernels, suiteFile: loaded.file, lockTimeoutSeconds: opts.lockTimeoutSeconds }));
+  const jobs = trainings.map(({ run, probeSets }) => ({ run, probeSets, outDir: opts.outDir, backend: opts.backend, kernels, adapter: opts.adapter, suiteFile: loaded.file, lockTimeoutSeconds: opts.lockTimeoutSeconds }));
   const from = opts.reuseFrom;
   if (from) for (const j of jobs) reuseFinishedRun(j.run, runDirOf(from, j.backend, j.run.runId), runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets);
   const labels = trainings.map(({ run, runs: shared }) => {
@@ -152,13 +154,13 @@ export async function runSuite(suite: LoadedSuite, opts: RunSuiteOptions): Promi
   const loaded = { ...suite, runs: runsOnKernels(suite.runs, opts.kernels) };
   const { jobs, labels } = jobsOf(loaded, loaded.runs, opts);
   const cachedRuns = jobs.filter((j) => finishedRecord(runDirOf(j.outDir, j.backend, j.run.runId), j.probeSets) !== null).length;
-  captureFamilies(loaded, opts);
+  await captureFamilies(loaded, opts);
   const records = await trainAll(jobs, labels, opts);
   const result = assembleSuiteResult(loaded, {
     records,
     runDir: (r) => runDirOf(opts.outDir, opts.backend, r.runId),
     familyCapture: (family, m) => familyCapturePath(opts.outDir, family.name, m.name),
-    provenance: provenance(opts.backend, opts.kernels),
+    provenance: provenance(opts.backend, opts.kernels, opts.adapter),
     timings: () => ({ wallSeconds: (performance.now() - started) / 1000, trainedRuns: jobs.length - cachedRuns, cachedRuns }),
   });
   const resultPath = path.join(opts.outDir, "results", loaded.suite.name, `${loaded.hash.slice(0, 12)}-${opts.backend}.json`);

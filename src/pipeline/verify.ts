@@ -201,7 +201,7 @@ async function repairRun(outDir: string, runDir: string, bad: readonly string[],
   // A run trained on the BLAS path has a run ID of its own; re-make it on the path it was trained on.
   const kernels = runIdOf(run.config, run.seed) === run.runId ? "wasm" : "blas";
   await initBackend(backend as BackendName, { kernels });
-  const job: RunJob = { run, outDir, backend: backend as BackendName, kernels, probeSets: sets.length > 0 ? sets : [DEFAULT_PROBE_SET], suiteFile: runDir, remakeCheckpoint };
+  const job: RunJob = { run, outDir, backend: backend as BackendName, kernels, adapter: null, probeSets: sets.length > 0 ? sets : [DEFAULT_PROBE_SET], suiteFile: runDir, remakeCheckpoint };
   await runJob(job, newJobCache());
   const again = cachedFiles(outDir).filter((f) => f.file.startsWith(runDir + path.sep)).map(checkFile);
   const still = again.filter((f) => f.state === "damaged");

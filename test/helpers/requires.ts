@@ -31,3 +31,15 @@ export function skipUnless(reason: string | null): boolean {
   console.warn(`skipping: ${reason}`);
   return true;
 }
+
+/**
+ * null when Dawn (the `webgpu` package) finds a WebGPU adapter, else why not, naming the Debian
+ * packages of the software Vulkan CI uses. Asked in a child process: a Vulkan loader that crashes
+ * must not take the test runner with it.
+ */
+export function missingVulkanAdapter(): string | null {
+  const probe = `const { create } = await import("webgpu"); const a = await create([]).requestAdapter(); console.log(a ? "found" : "none"); process.exit(0);`;
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8", timeout: 60_000 });
+  if (r.stdout.includes("found")) return null;
+  return "no Vulkan adapter for WebGPU (Debian packages mesa-vulkan-drivers and libvulkan1 from bookworm-backports; bookworm's own Mesa 22.3 is too old for Dawn)";
+}

@@ -126,22 +126,24 @@ describe("nightly.yml", () => {
     expect(index(aggregate, merge)).toBeLessThan(index(aggregate, save));
   });
 
-  it("installs the GPU backend once per lockfile and version, and checks the GPU before training", () => {
+  it("installs the GPU backend once per lockfile, backend and version, and proves the GPU before training", () => {
     const restore = step(shard, (s) => s.id === "modules");
     expect(restore.with!.path).toBe("node_modules");
-    expect(restore.with!.key).toContain("${{ env.TFJS_NODE_GPU }}-${{ hashFiles('package-lock.json') }}");
+    expect(restore.with!.key).toContain("${{ env.BACKEND }}-${{ env.TFJS_NODE_GPU }}-${{ hashFiles('package-lock.json') }}");
     expect(restore.with!.key).toContain("${{ runner.os }}-${{ runner.arch }}");
-    const install = step(shard, runs('npm install --no-save "$TFJS_NODE_GPU"'));
+    const install = step(shard, runs('if [ "$BACKEND" = tensorflow-gpu ]; then npm install --no-save "$TFJS_NODE_GPU"; fi'));
     expect(install.if).toBe("steps.modules.outputs.cache-hit != 'true'");
     expect(step(shard, uses("actions/cache/save")).if).toBe("steps.modules.outputs.cache-hit != 'true'");
     const check = step(shard, runs("bash .github/scripts/check-gpu.sh"));
+    // One step proves whichever backend trains: webgpu's adapter and matmul floor, or TensorFlow's GPU.
+    expect(check.run).toContain('if [ "$BACKEND" = webgpu ]; then node .github/scripts/check-webgpu.ts; else bash .github/scripts/check-gpu.sh; fi');
     expect(index(shard, install)).toBeLessThan(index(shard, check));
     expect(index(shard, check)).toBeLessThan(index(shard, step(shard, runs("bin/refit.mjs run"))));
   });
 
   it("trains shards with --force, since the core-hour budget is a wasm CPU estimate", () => {
     expect(step(shard, runs("bin/refit.mjs run")).run).toMatch(/--backend "\$BACKEND" .*--force$/);
-    expect(nightly.env!.BACKEND).toBe("tensorflow-gpu");
+    expect(nightly.env!.BACKEND).toBe("${{ inputs.gpu_backend || vars.REFIT_GPU_BACKEND || 'webgpu' }}");
   });
 
   it("aggregates after failed shards, publishing what finished from the shards and the store, and carrying the rest", () => {

@@ -6,8 +6,17 @@ import { z } from "zod";
 /** Bump when any artifact format changes; it is part of every run ID, so stale results are never reused. */
 export const SCHEMA_VERSION = 1;
 
-export const BackendSchema = z.enum(["tensorflow-gpu", "tensorflow", "wasm", "cpu"]);
+export const BackendSchema = z.enum(["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"]);
 export type BackendName = z.infer<typeof BackendSchema>;
+
+/**
+ * The GPU a webgpu run computed on, as WebGPU's adapter info names it. Results differ in the last
+ * bits between adapters, so it is part of a webgpu run's ID (suite/grid.ts) and of its provenance.
+ */
+export const AdapterSchema = z
+  .object({ vendor: z.string(), architecture: z.string(), device: z.string(), description: z.string(), software: z.boolean() })
+  .strict();
+export type Adapter = z.infer<typeof AdapterSchema>;
 
 /** A full git commit hash (SHA-1 or SHA-256), or null outside a git checkout; the site prints it. */
 export const GitCommitSchema = z
@@ -37,6 +46,8 @@ export const ProvenanceSchema = z
     tfjs: z.string(),
     backend: BackendSchema,
     kernels: KernelPathSchema.optional(),
+    /** Only for webgpu: the adapter it ran on. */
+    adapter: AdapterSchema.optional(),
     machine: z.object({ platform: z.string(), arch: z.string(), cpus: z.int(), cpuModel: z.string(), memGiB: z.number() }),
   })
   .strict();

@@ -6,15 +6,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import type { BackendName, KernelPath, Provenance } from "./conventions.ts";
+import type { Adapter, BackendName, KernelPath, Provenance } from "./conventions.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 /**
  * `backend` is null only for a compare of captures that no tfjs backend made (CompareResult allows
- * it); `kernels` is given where the wasm backend trained or captured something.
- */
-export function provenance<B extends BackendName | null>(backend: B, kernels?: KernelPath): Omit<Provenance, "backend"> & { backend: B } {
+  * it); `kernels` is given where the wasm backend trained or captured something, `adapter` for webgpu only.
+  */
+export function provenance<B extends BackendName | null>(backend: B, kernels?: KernelPath, adapter?: Adapter | null): Omit<Provenance, "backend"> & { backend: B } {
   const cpus = os.cpus();
   return {
     ...(kernels ? { kernels } : {}),
@@ -23,6 +23,7 @@ export function provenance<B extends BackendName | null>(backend: B, kernels?: K
     node: process.versions.node,
     tfjs: packageVersion(createRequire(import.meta.url).resolve("@tensorflow/tfjs-core/package.json")),
     backend,
+    ...(adapter ? { adapter } : {}),
     machine: {
       platform: os.platform(),
       arch: os.arch(),

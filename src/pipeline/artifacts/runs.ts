@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "./hash.ts";
-import type { BackendName } from "./conventions.ts";
+import type { Adapter, BackendName } from "./conventions.ts";
+import { InputError } from "./input-error.ts";
 import { RunRecordSchema, type RunRecord } from "./run-record.ts";
 import { DEFAULT_PROBE_SET } from "./suite.ts";
 import { sidecarOf, verifyChecksum, withRepairHint } from "./checksums.ts";
@@ -71,4 +72,28 @@ export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, 
   syncDir(temp);
   fs.renameSync(temp, runDir);
   return record;
+}
+
+/**
+ * The GPU adapter of the webgpu runs under these output folders (from their records' provenance),
+ * null when there are none: webgpu run IDs name their adapter (suite/grid.ts runsOnAdapter), so
+ * whoever looks a suite's runs up there needs it. Runs from two adapters are never one cell, so
+ * finding more than one is an error naming both.
+ */
+export function webgpuAdapterIn(outDirs: readonly string[]): Adapter | null {
+  const found = new Map<string, { adapter: Adapter; dir: string }>();
+  for (const out of outDirs) {
+    const dir = path.join(runsDirOf(out), "webgpu");
+    if (!fs.existsSync(dir)) continue;
+    for (const runId of fs.readdirSync(dir).filter((d) => !d.startsWith("."))) {
+      const file = recordPath(path.join(dir, runId));
+      const adapter = exists(file) ? readJson(file, RunRecordSchema).provenance.adapter : undefined;
+      if (adapter) found.set(canonicalJson([adapter.vendor, adapter.architecture, adapter.device]), { adapter, dir: path.dirname(file) });
+    }
+  }
+  const all = [...found.values()];
+  if (all.length > 1) {
+    throw new InputError(`${all[0].dir} and ${all[1].dir} were trained on different GPU adapters (${[all[0], all[1]].map((f) => `${f.adapter.vendor} ${f.adapter.architecture} ${f.adapter.device}`).join(" vs ")}); aggregate each adapter's shards apart`);
+  }
+  return all[0]?.adapter ?? null;
 }

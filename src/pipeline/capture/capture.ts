@@ -5,6 +5,7 @@
 // and its fingerprint (ablation.nll: the same ablation's mean NLL change on each probe), and, for a
 // vocabulary of at most MAX_LOGPROB_VOCAB tokens, the next-token log-probabilities at every position.
 // Each probe runs alone and unpadded (batch 1, T = its length), so no padding leaks into patterns.
+// Every read is asynchronous: tfjs's webgpu backend cannot read synchronously in Node.
 import * as tf from "@tensorflow/tfjs-core";
 import type { GptConfig, NormName } from "../model/config.ts";
 import { crossEntropy, forward, type Params } from "../model/gpt.ts";
@@ -13,8 +14,18 @@ import type { Capture } from "./format.ts";
 
 const CAPTURED: ReadonlySet<Hook> = new Set(["hook_pattern", "hook_resid_pre", "hook_resid_mid"]);
 
+/** Reads tensors made by `make` (inside a tidy) and frees them. */
+async function readAll(make: () => tf.Tensor[]): Promise<Float32Array[]> {
+  const ts = tf.tidy(make);
+  try {
+    return (await Promise.all(ts.map((t) => t.data()))) as Float32Array[];
+  } finally {
+    tf.dispose(ts);
+  }
+}
+
 /** Frobenius norms per layer of W_Q, W_K, W_V (column blocks of c_attn), W_O, W_in, W_out. */
-export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
+export async function weightNorms(params: Params, c: GptConfig): Promise<Capture["norms"]> {
   const D = c.dModel;
   const blocks: [NormName, (l: number) => tf.Tensor][] = [
     ["W_Q", (l) => tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, 0], [D, D])],
@@ -25,7 +36,8 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
   if (c.dMlp > 0) blocks.push(["W_in", (l) => params.get(`h.${l}.mlp.c_fc.weight`)!], ["W_out", (l) => params.get(`h.${l}.mlp.c_proj.weight`)!]);
   const norms: Capture["norms"] = {};
   for (const [name, block] of blocks) {
-    norms[name] = Float32Array.from({ length: c.nLayers }, (_, l) => tf.tidy(() => tf.norm(block(l)).dataSync()[0]));
+    const values = await readAll(() => Array.from({ length: c.nLayers }, (_, l) => tf.norm(block(l))));
+    norms[name] = Float32Array.from(values, (v) => v[0]);
   }
   return norms;
 }
@@ -34,29 +46,64 @@ export function weightNorms(params: Params, c: GptConfig): Capture["norms"] {
 export const MAX_LOGPROB_VOCAB = 4096;
 
 /**
- * Per head, flat in (layer, head) order: dPPL [L * H], probe-set perplexity (exp of the mean
- * next-token NLL, each probe predicting its tokens 1..T-1) with the head's z zeroed minus without;
- * and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with the head
- * ablated minus without. Per probe and layer one pass ablates every head of the layer at once
- * (forward's ablateEachHeadAt), the unablated copy in the same products, so a head that writes
+ * Each probe's total next-token NLL (its tokens 1..T-1 predicted; 0 for a probe under 2 tokens);
+ * `ablate` lists [layer, head] pairs whose z is zeroed.
+ */
+async function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Promise<Float64Array> {
+  const nlls = new Float64Array(probes.length);
+  for (const [i, probe] of probes.entries()) {
+    const T = probe.length;
+    if (T < 2) continue;
+    const [loss] = await readAll(() => {
+      const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablate });
+      const predicting = tf.slice(logits, [0, 0], [T - 1, logits.shape[1]]); // [T-1, V]
+      return [crossEntropy(predicting, tf.tensor1d(probe.subarray(1), "int32"))];
+    });
+    nlls[i] = loss[0] * (T - 1);
+  }
+  return nlls;
+}
+
+/** Perplexity over the probe set from probeNlls: exp(total NLL / predicted tokens), probes added in order. */
+function perplexityOf(nlls: Float64Array, probes: readonly Int32Array[]): number {
+  let nll = 0;
+  let count = 0;
+  probes.forEach((p, i) => {
+    if (p.length < 2) return;
+    nll += nlls[i];
+    count += p.length - 1;
+  });
+  return Math.exp(nll / count);
+}
+
+/** Perplexity over the probe set, each probe predicting its tokens 1..T-1, with `ablate`'s heads zeroed. */
+export async function probePerplexity(params: Params, c: GptConfig, probes: readonly Int32Array[], ablate: readonly (readonly [number, number])[] = []): Promise<number> {
+  return perplexityOf(await probeNlls(params, c, probes, ablate), probes);
+}
+
+/**
+ * Per head, flat in (layer, head) order: dPPL [L * H], probe-set perplexity with the head's z zeroed
+ * minus without; and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with
+ * the head ablated minus without. Per probe and layer one pass ablates every head of the layer at
+ * once (forward's ablateEachHeadAt), the unablated copy in the same products, so a head that writes
  * nothing gets exactly 0: L passes a probe instead of L * H + 1, the layers before l run once.
  */
-export function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): { dppl: Float32Array; nll: Float32Array } {
+export async function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): Promise<{ dppl: Float32Array; nll: Float32Array }> {
   const { nLayers: L, nHeads: H } = c;
   const P = probes.length;
   const totals = new Float64Array(L * (H + 1)); // per layer: H ablated copies, then the unablated one
   const nll = new Float32Array(L * H * P);
   let count = 0;
-  probes.forEach((probe, j) => {
+  for (const [j, probe] of probes.entries()) {
     const T = probe.length;
-    if (T < 2) return;
+    if (T < 2) continue;
     for (let l = 0; l < L; l++) {
-      const copies = probeCopiesNll(params, c, probe, l);
+      const copies = await probeCopiesNll(params, c, probe, l);
       for (let h = 0; h <= H; h++) totals[l * (H + 1) + h] += copies[h];
       for (let h = 0; h < H; h++) nll[(l * H + h) * P + j] = (copies[h] - copies[H]) / (T - 1);
     }
     count += T - 1;
-  });
+  }
   const dppl = Float32Array.from({ length: L * H }, (_, i) => {
     const at = Math.floor(i / H) * (H + 1);
     return Math.exp(totals[at + (i % H)] / count) - Math.exp(totals[at + H] / count);
@@ -65,18 +112,15 @@ export function headAblation(params: Params, c: GptConfig, probes: readonly Int3
 }
 
 /** One probe's total next-token NLL in each of the H + 1 copies of an ablateEachHeadAt pass at layer l. */
-function probeCopiesNll(params: Params, c: GptConfig, probe: Int32Array, l: number): Float64Array {
+async function probeCopiesNll(params: Params, c: GptConfig, probe: Int32Array, l: number): Promise<Float64Array> {
   const T = probe.length;
-  const out = new Float64Array(c.nHeads + 1);
-  tf.tidy(() => {
+  const losses = await readAll(() => {
     const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablateEachHeadAt: l });
     const targets = tf.tensor1d(probe.subarray(1), "int32");
-    for (let h = 0; h <= c.nHeads; h++) {
-      const predicting = tf.slice(logits, [h * T, 0], [T - 1, logits.shape[1]]); // copy h's [T-1, V]
-      out[h] = crossEntropy(predicting, targets).dataSync()[0] * (T - 1);
-    }
+    // Copy h's [T-1, V] logits: its loss, one tensor a copy.
+    return Array.from({ length: c.nHeads + 1 }, (_, h) => crossEntropy(tf.slice(logits, [h * T, 0], [T - 1, logits.shape[1]]), targets));
   });
-  return out;
+  return Float64Array.from(losses, (loss) => loss[0] * (T - 1));
 }
 
 export interface CaptureOptions {
@@ -85,7 +129,7 @@ export interface CaptureOptions {
 }
 
 /** Captures every probe; meta is the run's capture metadata (probe lengths must match the probes). */
-export function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"], options: CaptureOptions = {}): Capture {
+export async function captureRun(params: Params, c: GptConfig, probes: readonly Int32Array[], meta: Capture["meta"], options: CaptureOptions = {}): Promise<Capture> {
   const { nLayers: L, nHeads: H, dModel: D } = c;
   const lengths = probes.map((p) => p.length);
   const K = lengths.reduce((s, t) => s + (t * (t + 1)) / 2, 0);
@@ -101,28 +145,31 @@ export function captureRun(params: Params, c: GptConfig, probes: readonly Int32A
   let nOffset = 0; // where this probe's tokens start among all N tokens
   for (const probe of probes) {
     const T = probe.length;
-    tf.tidy(() => {
+    // Per layer: pattern [1, H, T, T], resid_pre and resid_mid [1, T, D]; then the log-probabilities.
+    const read = await readAll(() => {
       const { captured, logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
-      logprobs?.set(tf.logSoftmax(logits).dataSync(), nOffset * V);
-      for (let l = 0; l < L; l++) {
-        const pattern = captured.get(hookName(l, "hook_pattern"))!.dataSync(); // [1, H, T, T]
-        for (let h = 0; h < H; h++) {
-          let k = h * K + kOffset;
-          for (let i = 0; i < T; i++) {
-            const row = (h * T + i) * T;
-            for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
-          }
-        }
-        residPre[l].set(captured.get(hookName(l, "hook_resid_pre"))!.dataSync(), nOffset * D);
-        residMid[l].set(captured.get(hookName(l, "hook_resid_mid"))!.dataSync(), nOffset * D);
-      }
+      const hooks = Array.from({ length: L }, (_, l) => (["hook_pattern", "hook_resid_pre", "hook_resid_mid"] as const).map((k) => captured.get(hookName(l, k))!));
+      return [...hooks.flat(), ...(logprobs ? [tf.logSoftmax(logits)] : [])];
     });
+    if (logprobs) logprobs.set(read[3 * L], nOffset * V);
+    for (let l = 0; l < L; l++) {
+      const [pattern, pre, mid] = read.slice(3 * l, 3 * l + 3);
+      for (let h = 0; h < H; h++) {
+        let k = h * K + kOffset;
+        for (let i = 0; i < T; i++) {
+          const row = (h * T + i) * T;
+          for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
+        }
+      }
+      residPre[l].set(pre, nOffset * D);
+      residMid[l].set(mid, nOffset * D);
+    }
     tokens.set(probe, nOffset);
     kOffset += (T * (T + 1)) / 2;
     nOffset += T;
   }
   if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
-  const ablation = (options.ablation ?? true) ? headAblation(params, c, probes) : undefined;
+  const ablation = (options.ablation ?? true) ? await headAblation(params, c, probes) : undefined;
   const measured = ablation ? { ablation: ablation.dppl, ablationNll: ablation.nll } : {};
-  return { meta, attn, residPre, residMid, tokens, norms: weightNorms(params, c), ...measured, ...(logprobs ? { logprobs } : {}) };
+  return { meta, attn, residPre, residMid, tokens, norms: await weightNorms(params, c), ...measured, ...(logprobs ? { logprobs } : {}) };
 }

@@ -55,7 +55,7 @@ export function readExternalCheckpoint(dir: string): ExternalCheckpoint {
 }
 
 /** The capture of one external checkpoint (tfjs work on the active backend). */
-export function captureExternal(m: ExternalModel, checkpoint: ExternalCheckpoint, opts: CaptureExternalOptions): Capture {
+export async function captureExternal(m: ExternalModel, checkpoint: ExternalCheckpoint, opts: CaptureExternalOptions): Promise<Capture> {
   const { config, tokenizer } = checkpoint;
   const tokens = tokenizeProbes(opts.probeSet.prompts, tokenizerNamed(tokenizer.name), tokenizer.bos);
   try {
@@ -77,7 +77,7 @@ export function captureExternal(m: ExternalModel, checkpoint: ExternalCheckpoint
   };
   const params = paramsFromWeights(config, checkpoint.params);
   try {
-    return captureRun(params, config, tokens, meta, opts);
+    return await captureRun(params, config, tokens, meta, opts);
   } finally {
     tf.dispose([...params.values()]);
   }
@@ -118,10 +118,11 @@ export interface CapturedModel {
  * Captures a family's checkpoints, one in memory at a time (a GPT-2 small is half a gigabyte of
  * weights), refusing a checkpoint whose architecture or tokenizer differs from the first's.
  */
-export function captureFamily(opts: CaptureFamilyOptions): CapturedModel[] {
+export async function captureFamily(opts: CaptureFamilyOptions): Promise<CapturedModel[]> {
   const anchor = Math.min(...opts.models.map((m) => m.seed));
   let first: { dir: string; architecture: string } | undefined;
-  return opts.models.map((m) => {
+  const captured: CapturedModel[] = [];
+  for (const m of opts.models) {
     const started = performance.now();
     const checkpoint = readExternalCheckpoint(m.dir);
     const architecture = JSON.stringify([checkpoint.config, checkpoint.tokenizer]);
@@ -138,9 +139,10 @@ export function captureFamily(opts: CaptureFamilyOptions): CapturedModel[] {
       kept.probeSet.hash === opts.probeSet.hash &&
       kept.seed === m.seed;
     const ablation = opts.ablation === "all" || (opts.ablation === "anchor" && m.seed === anchor);
-    if (!same) writeRecorded(file, encodeCapture(captureExternal(m, checkpoint, { ...opts, ablation })));
+    if (!same) writeRecorded(file, encodeCapture(await captureExternal(m, checkpoint, { ...opts, ablation })));
     const done = { model: m, file, tokenizer: checkpoint.tokenizer.name, captured: !same, ablated: !same && ablation, seconds: (performance.now() - started) / 1000 };
     opts.onDone?.(done);
-    return done;
-  });
+    captured.push(done);
+  }
+  return captured;
 }

@@ -66,7 +66,7 @@ Options:
     const out = path.resolve(values.out);
     const backend = await initBackend(backendChoice, { kernels: kernelChoice });
     console.error(`refit: family ${family}: ${positionals.length} checkpoint(s), probe set ${probeSet.id}, on ${backend}`);
-    captureFamily({
+    await captureFamily({
       family,
       models: positionals.map((dir, i) => ({ dir, seed: seeds[i], revision: values.revision ?? null })),
       probeSet,

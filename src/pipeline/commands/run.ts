@@ -3,12 +3,13 @@
 import * as path from "node:path";
 import type { RunRecord } from "../artifacts/run-record.ts";
 import type { CapturedModel } from "../capture/external.ts";
-import { activeKernels, BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { activeAdapter, activeKernels, BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { adapterLine } from "../model/webgpu.ts";
 import { parseShard, planTraining, type Shard } from "../orchestrate/plan.ts";
 import { defaultWorkers } from "../orchestrate/pool.ts";
 import { formatSuiteResult } from "../report.ts";
 import { runSuite, trainShard } from "../run.ts";
-import { trainingsOf } from "../suite/grid.ts";
+import { runsOnAdapter, trainingsOf } from "../suite/grid.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { backendOption, DEFAULT_OUT, intOption, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
@@ -34,7 +35,8 @@ Options:
   --seeds <n>        refits per cell, overriding the suite's \`seeds\` (at least 2)
   --max-core-hours <h>  refuse suites estimated above this compute (default ${DEFAULT_BUDGET_CORE_HOURS}; see refit plan)
   --force            run even when the estimate exceeds --max-core-hours
-  --workers <n>      training processes (default: one per core; tfjs-wasm uses one thread each)
+  --workers <n>      training processes (default: one per core, as tfjs-wasm uses one thread each;
+                     one on webgpu, which shares one GPU)
   --shard <i/N>      train and capture only shard i of N (as refit plan splits it); compares nothing
   --reuse-from <dir> copy finished runs from another --out directory (e.g. a restored CI cache) instead
                      of training them; checkpoints are not copied
@@ -53,7 +55,7 @@ Options:
         seeds: { type: "string" },
         "max-core-hours": { type: "string", default: String(DEFAULT_BUDGET_CORE_HOURS) },
         force: { type: "boolean", default: false },
-        workers: { type: "string", default: String(defaultWorkers()) },
+        workers: { type: "string" },
         shard: { type: "string" },
         "reuse-from": { type: "string" },
         "hub-dir": { type: "string" },
@@ -62,19 +64,22 @@ Options:
     });
     const backendChoice = backendOption(values.backend);
     const kernelChoice = kernelsOption(values.kernels);
-    const workers = intOption("workers", values.workers, 1);
     const shard = shardOption(values.shard);
     const maxCoreHours = Number(values["max-core-hours"]);
     if (!(maxCoreHours > 0)) throw new UsageError(`--max-core-hours must be a positive number, got "${values["max-core-hours"]}"`);
-    const loaded = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
-    const planned = planTraining(loaded.suite.name, loaded.runs, { shard, maxCoreHours, force: values.force }).runs;
+    const suite = await loadSuite(positionals[0], { seeds: intOption("seeds", values.seeds, 2) });
+    const planned = planTraining(suite.suite.name, suite.runs, { shard, maxCoreHours, force: values.force }).runs;
     const backend = await initBackend(backendChoice, { kernels: kernelChoice });
     const kernels = activeKernels();
+    const adapter = activeAdapter();
+    const loaded = { ...suite, runs: runsOnAdapter(suite.runs, adapter) };
+    const workers = intOption("workers", values.workers ?? String(backend === "webgpu" ? 1 : defaultWorkers()), 1);
     const outDir = path.resolve(values.out);
-    console.error(startLine(loaded, { backend: kernels ? `${backend} (${kernels.path} kernels)` : backend, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
+    const described = adapter ? `${backend} (${adapterLine(adapter)})` : kernels ? `${backend} (${kernels.path} kernels)` : backend;
+    console.error(startLine(loaded, { backend: described, workers: Math.min(workers, planned.length), shard, planned: planned.length, outDir }));
     const resolved = (dir: string | undefined) => (dir === undefined ? undefined : path.resolve(dir));
     const lockTimeoutSeconds = intOption("lock-timeout", values["lock-timeout"], 0);
-    const options = { outDir, backend, kernels, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), lockTimeoutSeconds, onCaptured };
+    const options = { outDir, backend, kernels, adapter, progress: process.stderr, workers, reuseFrom: resolved(values["reuse-from"]), hubDir: resolved(values["hub-dir"]), lockTimeoutSeconds, onCaptured };
     if (shard) return printShard(await trainShard(loaded, { ...options, shard }), shard, outDir);
     const { result, resultPath } = await runSuite(loaded, options);
     console.log(formatSuiteResult(result));

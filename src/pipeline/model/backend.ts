@@ -1,16 +1,19 @@
-// Picks and initialises the tfjs backend: native TensorFlow on a GPU it can see, then on the CPU,
-// when those optional packages are installed and load, else wasm (SIMD, one thread), else pure-JS cpu.
+// Picks and initialises the tfjs backend: native TensorFlow on a GPU it can see, then WebGPU on a
+// hardware adapter (Dawn over Vulkan, model/webgpu.ts), then native TensorFlow on the CPU, when those
+// load, else wasm (SIMD, one thread), else pure-JS cpu. `auto` never takes a software adapter;
+// `--backend webgpu` does (that is how CI tests the path on Mesa's lavapipe).
 // Detection is by trying to load and activate, never by looking in node_modules
 // (see docs/kernels.md: the native packages cannot install on machines without internet).
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import type { BackendName, KernelPath } from "../artifacts/conventions.ts";
+import type { Adapter, BackendName, KernelPath } from "../artifacts/conventions.ts";
 import { describeBlas, loadBlas, type KernelChoice } from "./blas.ts";
 import { registerGradients } from "./gradients.ts";
 import { installWasmKernels, useBlas } from "./wasm-kernels.ts";
+import { initWebgpu, webgpuAdapter } from "./webgpu.ts";
 
-export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu"] as const;
+export const BACKEND_CHOICES = ["auto", "tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 const NATIVE_PACKAGES: Record<"tensorflow-gpu" | "tensorflow", string> = {
@@ -60,8 +63,18 @@ async function tryNative(name: "tensorflow-gpu" | "tensorflow", load: (pkg: stri
   return null;
 }
 
-async function activate(name: BackendName, load: (pkg: string) => Promise<unknown>): Promise<string | null> {
+async function activate(name: BackendName, load: (pkg: string) => Promise<unknown>, auto: boolean): Promise<string | null> {
   if (name === "tensorflow-gpu" || name === "tensorflow") return tryNative(name, load);
+  if (name === "webgpu") {
+    let dawn: unknown;
+    try {
+      dawn = await load("webgpu");
+    } catch (e) {
+      return loadFailure("webgpu", e);
+    }
+    const got = await initWebgpu(dawn, load, { allowSoftware: !auto });
+    return typeof got === "string" ? got : null;
+  }
   return (await tf.setBackend(name)) ? null : `the ${name} backend did not initialise`;
 }
 
@@ -72,12 +85,12 @@ async function activate(name: BackendName, load: (pkg: string) => Promise<unknow
  */
 export async function initBackend(choice: BackendChoice = "auto", opts: BackendOptions = {}): Promise<BackendName> {
   const { load = (pkg: string) => import(pkg), notice = (line: string) => console.error(line) } = opts;
-  const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "tensorflow", "wasm", "cpu"] : [choice];
+  const order: BackendName[] = choice === "auto" ? ["tensorflow-gpu", "webgpu", "tensorflow", "wasm", "cpu"] : [choice];
   const passed: string[] = [];
   await registerGradients();
   if (opts.kernels === "blas" && choice !== "wasm") throw new BackendError(`--kernels blas: the BLAS addon runs under the wasm backend; add --backend wasm`);
   for (const name of order) {
-    const why = await activate(name, load);
+    const why = await activate(name, load, choice === "auto");
     if (why === null) {
       await tf.ready();
       if (name === "wasm") installWasmKernels();
@@ -112,3 +125,6 @@ function chooseKernels(choice: KernelChoice, notice: (line: string) => void): Ke
   useBlas(blas.addon);
   return { path: "blas", blas: blas.identity };
 }
+
+/** The GPU adapter the active backend computes on (webgpu only), for run IDs and provenance; else null. */
+export const activeAdapter = (): Adapter | null => (tf.getBackend() === "webgpu" ? webgpuAdapter() : null);

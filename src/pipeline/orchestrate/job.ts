@@ -10,7 +10,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { canonicalJson } from "../artifacts/hash.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts";
-import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
+import { SCHEMA_VERSION, type Adapter, type BackendName } from "../artifacts/conventions.ts";
 import type { RunRecord } from "../artifacts/run-record.ts";
 import { capturePath, hasCaptures, initCapturePath, recordPath, runDirOf, trainedRecord } from "../artifacts/runs.ts";
 import { writeJsonRecorded, writeRecorded } from "../artifacts/checksums.ts";
@@ -38,6 +38,8 @@ export interface RunJob {
   backend: BackendName;
   /** The wasm backend's kernel path, which the run's ID already reflects; a worker activates the same. */
   kernels: KernelPathName;
+  /** The GPU adapter webgpu runs on (part of the run ID and recorded in run.json); null on other backends. */
+  adapter: Adapter | null;
   /** Probe set ids to capture the run on: one per cell that has the run. */
   probeSets: string[];
   /** Local corpus paths are relative to the suite file. */
@@ -94,7 +96,7 @@ export function captureMeta(run: Run, backend: BackendName, probes: ProbeSet): C
   };
 }
 
-function baseRecord(run: Run, backend: BackendName): RunRecord {
+function baseRecord(run: Run, backend: BackendName, adapter: Adapter | null): RunRecord {
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: "refit.run",
@@ -111,17 +113,21 @@ function baseRecord(run: Run, backend: BackendName): RunRecord {
     heldOutPerplexity: null,
     curve: [],
     timings: { trainSeconds: 0, tokensPerSecond: 0, resumedFromStep: 0 },
-    provenance: provenance(backend, activeKernels()),
+    provenance: provenance(backend, activeKernels(), adapter),
   };
 }
 
 /** Captures the untrained twin once: patterns and residuals only (no ablation), cached like the rest. */
-function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): void {
+async function captureUntrained(job: RunJob, runDir: string, probes: ProbeSet): Promise<void> {
   if (exists(initCapturePath(runDir, probes.id))) return;
   const gpt = gptConfigOf(job.run.config, VOCAB_SIZE);
   const params = initParams(gpt, seedsOf(job.run).initSeed);
-  const capture = captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
-  tf.dispose([...params.values()]);
+  let capture;
+  try {
+    capture = await captureRun(params, gpt, probes.tokens, captureMeta(job.run, job.backend, probes), { ablation: false });
+  } finally {
+    tf.dispose([...params.values()]);
+  }
   writeRecorded(initCapturePath(runDir, probes.id), encodeCapture(capture));
 }
 
@@ -149,17 +155,17 @@ export function recaptureNote(job: RunJob): string | null {
 export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => void): Promise<RunRecord> {
   const { run, backend } = job;
   const runDir = runDirOf(job.outDir, backend, run.runId);
-  return withDirLock(runDir, () => {
+  return withDirLock(runDir, async () => {
     const trained = trainedRecord(runDir);
     const missing = job.probeSets.filter((s) => !hasCaptures(runDir, s));
     if (trained && missing.length === 0 && !(job.remakeCheckpoint && !hasCheckpoint(runDir))) return trained;
     let result;
     try {
-      result = trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
+      result = await trainRun({ run, runDir, backend, data: dataFor(run.config, job.suiteFile, cache), onStep });
     } catch (e) {
       // A run that once finished cannot diverge when trained again unless training is not deterministic.
       if (!(e instanceof DivergenceError) || trained) throw e;
-      const record = { ...baseRecord(run, backend), error: e.message };
+      const record = { ...baseRecord(run, backend, job.adapter), error: e.message };
       writeJsonRecorded(recordPath(runDir), record);
       return record;
     }
@@ -172,15 +178,15 @@ export function runJob(job: RunJob, cache: JobCache, onStep?: (e: StepEvent) => 
     }
     for (const id of missing) {
       const probes = probesFor(id, cache);
-      writeRecorded(capturePath(runDir, id), encodeCapture(captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
+      writeRecorded(capturePath(runDir, id), encodeCapture(await captureRun(params, gpt, probes.tokens, captureMeta(run, backend, probes))));
     }
     const nParams = [...params.values()].reduce((n, p) => n + p.size, 0);
     tf.dispose([...params.values()]);
-    for (const id of missing) captureUntrained(job, runDir, probesFor(id, cache));
+    for (const id of missing) await captureUntrained(job, runDir, probesFor(id, cache));
     if (trained) return trained;
     const heldOutLoss = progress.curve.at(-1)?.heldOutLoss ?? null;
     const record: RunRecord = {
-      ...baseRecord(run, backend),
+      ...baseRecord(run, backend, job.adapter),
       status: "finished",
       steps: progress.step,
       tokensSeen: progress.tokensSeen,

@@ -7,6 +7,8 @@
 // shared by cells on several probe sets is trained once: it is counted once, and all its cells go
 // to one shard. Captures are not counted: each is a few thousand probe tokens through the model once
 // per head (the head ablations), a few percent of a shipped suite's training at most.
+import { fileURLToPath } from "node:url";
+import type { MeasuredRate } from "../artifacts/measured-rates.ts";
 import { trainingsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
@@ -30,12 +32,52 @@ export interface Estimate {
   coreHours: number;
 }
 
+/** Training FLOPs per token: 6 per parameter, plus attention's 6·L·T·D. */
+export const flopsPerToken = (c: CellConfig): number => 6 * parameterCount(c) + 6 * c.model.nLayers * c.data.nCtx * c.model.dModel;
+
 export function estimateRun(c: CellConfig): Estimate {
   const steps = Math.ceil(c.train.tokens / (c.train.batchSize * c.data.nCtx));
   const tokens = steps * c.train.batchSize * c.data.nCtx;
-  const perToken = 6 * parameterCount(c) + 6 * c.model.nLayers * c.data.nCtx * c.model.dModel;
-  const flops = perToken * tokens;
+  const flops = flopsPerToken(c) * tokens;
   return { flops, coreHours: flops / REFERENCE_FLOPS_PER_SECOND / 3600 };
+}
+
+/** Where the measured rates live (bench:gpu --record writes them; docs/formats.md "Measured rates"). */
+export const MEASURED_RATES_FILE = fileURLToPath(new URL("../../../bench/rates.json", import.meta.url));
+
+/** Hours of one process on one backend (and adapter) to train some runs, from measured rates. */
+export interface BackendHours {
+  backend: MeasuredRate["backend"];
+  adapter: string | null;
+  software: boolean;
+  hours: number;
+  /** The measurements used (each run takes the one nearest its model's size), for the "measured where, when" line. */
+  from: MeasuredRate[];
+}
+
+/** Log-distance between two model shapes: the rate of the nearest measured model stands for a run's. */
+const shapeDistance = (c: CellConfig, m: MeasuredRate["model"]): number =>
+  Math.abs(Math.log(c.model.dModel / m.dModel)) + Math.abs(Math.log(c.data.nCtx / m.nCtx)) + Math.abs(Math.log(c.model.nLayers / m.nLayers));
+
+/**
+ * Hours per backend (and adapter) for training `runs`, each run at the effective FLOP/s measured on
+ * the nearest model shape for that backend: core-hours on wasm (one process per core), GPU-hours on
+ * a GPU backend (one process per GPU).
+ */
+export function hoursByBackend(runs: readonly Run[], rates: readonly MeasuredRate[]): BackendHours[] {
+  const groups = new Map<string, MeasuredRate[]>();
+  for (const r of rates) groups.set(JSON.stringify([r.backend, r.adapter]), [...(groups.get(JSON.stringify([r.backend, r.adapter])) ?? []), r]);
+  return [...groups.values()].map((measured) => {
+    const used = new Set<MeasuredRate>();
+    let hours = 0;
+    for (const { run } of trainingsOf(runs)) {
+      const nearest = measured.reduce((a, b) => (shapeDistance(run.config, b.model) < shapeDistance(run.config, a.model) ? b : a));
+      used.add(nearest);
+      hours += estimateRun(run.config).flops / nearest.flopsPerSecond / 3600;
+    }
+    const { backend, adapter, software } = measured[0];
+    return { backend, adapter, software, hours, from: [...used] };
+  });
 }
 
 const sumEstimates = (es: readonly Estimate[]): Estimate => ({

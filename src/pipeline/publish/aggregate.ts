@@ -18,12 +18,13 @@ import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
 import { ContentManifestSchema, VersionIdSchema, type BuildInfo, type ContentManifest } from "../artifacts/manifest.ts";
 import { PublishedSuiteSchema, SuiteFileSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
 import type { RunRecord } from "../artifacts/run-record.ts";
-import { capturePath } from "../artifacts/runs.ts";
+import { capturePath, webgpuAdapterIn } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
 import { assembleSuite } from "../assemble/suite.ts";
 import type { FindingsCell } from "../compare/findings.ts";
 import type { CellComparison } from "../compare/index.ts";
 import { decodeCapture } from "../capture/format.ts";
+import { runsOnAdapter } from "../suite/grid.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
 import { pooledFindings } from "./pooled.ts";
@@ -105,7 +106,9 @@ function publishedFile(file: string): { file: string } | { problem: string } {
 /** Steps 1-2: load suites and locate their runs; throws AggregateError listing every problem. */
 async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
   if (opts.suites.length === 0 || opts.from.length === 0) throw new AggregateError(["needs at least one suite file and one shard directory"]);
-  const loaded = await Promise.all(opts.suites.map((f) => loadSuite(f, { seeds: opts.seeds })));
+  // Runs trained on webgpu are found under the IDs their adapter gives them.
+  const adapter = webgpuAdapterIn(opts.from);
+  const loaded = (await Promise.all(opts.suites.map((f) => loadSuite(f, { seeds: opts.seeds })))).map((l) => ({ ...l, runs: runsOnAdapter(l.runs, adapter) }));
   const problems: string[] = [];
   const names = loaded.map((l) => l.suite.name);
   names.forEach((n, i) => {

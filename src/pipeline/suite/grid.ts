@@ -4,8 +4,8 @@
 // the seed, ID_VERSION and NUMERICS_VERSION but not the probe set (docs/design.md "Suites, cells
 // and runs"), so equal configs share training across suites and across probe sets.
 import { z, type core } from "zod";
+import type { Adapter, KernelPath } from "../artifacts/conventions.ts";
 import { canonicalJson, sha256Hex } from "../artifacts/hash.ts";
-import type { KernelPath } from "../artifacts/conventions.ts";
 import { CellConfigSchema, DEFAULT_PROBE_SET, ProbesSchema, type CellConfig, type Suite } from "../artifacts/suite.ts";
 
 export type GridValue = number | string | boolean;
@@ -82,17 +82,24 @@ export function cellIdOf(config: CellConfig, probeSet: string): string {
 export const NUMERICS_VERSION = 2;
 
 /**
- * A run's ID. Runs whose dense products ran on a BLAS hash its library and CPU kernels in too
- * (their arithmetic differs from wasm's, and from another BLAS's, in the last bits); wasm runs
- * hash exactly what they did before the BLAS path existed, so their IDs and cached runs stand.
- */
-export function runIdOf(config: CellConfig, seed: number, kernels?: KernelPath): string {
+  * A run's ID. Runs whose dense products ran on a BLAS hash its library and CPU kernels in too
+  * (their arithmetic differs from wasm's, and from another BLAS's, in the last bits); a run on a GPU
+  * adapter (webgpu) hashes the backend and the adapter's vendor, architecture and device. Wasm runs
+  * hash exactly what they did before either existed, so their IDs and cached runs stand.
+  */
+export function runIdOf(config: CellConfig, seed: number, kernels?: KernelPath, adapter?: Adapter | null): string {
   const blas = kernels?.path === "blas" && kernels.blas ? { kernels: `blas ${kernels.blas.library} ${kernels.blas.coreType}` } : {};
-  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, ...blas })).slice(0, 16);
+  const device = adapter ? { device: { backend: "webgpu", vendor: adapter.vendor, architecture: adapter.architecture, device: adapter.device } } : {};
+  return sha256Hex(canonicalJson({ config, seed, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, ...blas, ...device })).slice(0, 16);
 }
 
 /** The same runs with the IDs they have on a kernel path (unchanged on wasm). */
-export const runsOnKernels = (runs: readonly Run[], kernels: KernelPath | undefined): Run[] => runs.map((r) => ({ ...r, runId: runIdOf(r.config, r.seed, kernels) }));
+export const runsOnKernels = (runs: readonly Run[], kernels: KernelPath | undefined): Run[] =>
+  kernels?.path === "blas" ? runs.map((r) => ({ ...r, runId: runIdOf(r.config, r.seed, kernels) })) : [...runs];
+
+/** The same runs with the IDs they have on a GPU adapter (runIdOf); unchanged without one. */
+export const runsOnAdapter = <R extends Run>(runs: R[], adapter: Adapter | null): R[] =>
+  adapter ? runs.map((r) => ({ ...r, runId: runIdOf(r.config, r.seed, undefined, adapter) })) : runs;
 
 /** The cells of a suite: the cross product of its grid axes in file order (first axis slowest); no grid gives one cell. */
 export function expandGrid(suite: Suite): Cell[] {

@@ -30,7 +30,8 @@ const OPTIMIZER_FILE = "optimizer.safetensors";
 /** The files of a checkpoint folder, each with its recorded SHA-256. */
 const CHECKPOINT_FILES = ["model.safetensors", "config.json", OPTIMIZER_FILE];
 
-const entry = (v: tf.Variable): TensorEntry => ({ dtype: "F32", shape: [...v.shape], data: v.dataSync() as Float32Array });
+// Read asynchronously: a GPU backend cannot read synchronously.
+const entry = async (v: tf.Variable): Promise<TensorEntry> => ({ dtype: "F32", shape: [...v.shape], data: (await v.data()) as Float32Array });
 
 /** Finished checkpoint folders of a run, newest first. */
 function checkpointDirs(runDir: string): { dir: string; step: number }[] {
@@ -55,19 +56,20 @@ export interface CheckpointSource {
   about: { runId: string; seed: number; backend: string };
 }
 
-export function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): string {
+export async function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): Promise<string> {
   const final = path.join(runDir, `ckpt-${s.progress.step}`);
   const partial = `${final}.partial-${process.pid}`;
   // Half-built folders left by a killed process (any pid) are never resumed from; clear them.
   for (const name of fs.existsSync(runDir) ? fs.readdirSync(runDir) : []) {
     if (/^ckpt-\d+\.partial-\d+$/.test(name)) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
-  const weights = new Map([...s.params].map(([n, v]) => [n, { shape: [...v.shape], data: v.dataSync() as Float32Array }]));
+  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [n, v] of s.params) weights.set(n, { shape: [...v.shape], data: (await entry(v)).data as Float32Array });
   const extra = { refit_run_id: s.about.runId, refit_seed: s.about.seed, refit_backend: s.about.backend, refit_step: s.progress.step };
   saveCheckpoint(partial, weights, { config: s.gpt, extra });
   const moments = new Map<string, TensorEntry>();
-  for (const [n, m] of s.adam.m) moments.set(`m.${n}`, entry(m));
-  for (const [n, v] of s.adam.v) moments.set(`v.${n}`, entry(v));
+  for (const [n, m] of s.adam.m) moments.set(`m.${n}`, await entry(m));
+  for (const [n, v] of s.adam.v) moments.set(`v.${n}`, await entry(v));
   const meta = { adamStep: String(s.adam.step), progress: JSON.stringify(s.progress) };
   writeFileAtomic(path.join(partial, OPTIMIZER_FILE), encodeSafetensors(moments, meta));
   for (const name of CHECKPOINT_FILES) recordChecksum(path.join(partial, name));

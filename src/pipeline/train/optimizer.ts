@@ -37,9 +37,16 @@ export function initAdamState(params: Map<string, tf.Variable>): AdamState {
 
 export const decays = (p: tf.Tensor): boolean => p.rank >= 2;
 
-/** Scales grads in place of PyTorch's clip_grad_norm_; returns the pre-clip global norm. */
-export function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undefined): { grads: tf.NamedTensorMap; norm: number } {
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))).dataSync()[0]);
+/**
+ * Scales grads in place of PyTorch's clip_grad_norm_; resolves to the pre-clip global norm. The
+ * squares are summed by a chain of adds, not AddN: tfjs-webgpu's AddN binds one buffer per input,
+ * more than a device allows for a model's worth of gradients, and on wasm the chain is the same
+ * float32 sums in the same order. The norm is read asynchronously, as a GPU backend needs.
+ */
+export async function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undefined): Promise<{ grads: tf.NamedTensorMap; norm: number }> {
+  const total = tf.tidy(() => tf.sqrt(Object.values(grads).map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
+  const norm = (await total.data())[0];
+  total.dispose();
   if (maxNorm === undefined) return { grads, norm };
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
@@ -48,6 +55,9 @@ export function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undef
   tf.dispose(grads);
   return { grads: clipped, norm };
 }
+
+/** Frees the moments (variables live until disposed, so every finished or failed run must). */
+export const disposeAdamState = (state: AdamState): void => tf.dispose([...state.m.values(), ...state.v.values()]);
 
 /**
  * One optimizer step at learning rate lr; updates params and state in place. `fused: false` forces

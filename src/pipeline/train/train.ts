@@ -11,7 +11,7 @@ import { gptConfigOf, type GptConfig } from "../model/config.ts";
 import { crossEntropy, forward, initParams, type Params } from "../model/gpt.ts";
 import { seedsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
-import { adamStep, clipGlobalNorm, initAdamState } from "./optimizer.ts";
+import { adamStep, clipGlobalNorm, disposeAdamState, initAdamState, type AdamState } from "./optimizer.ts";
 import { loadLatestCheckpoint, saveTrainingCheckpoint, type TrainProgress } from "./checkpoints.ts";
 
 export interface StepEvent {
@@ -58,14 +58,23 @@ function toTensors(b: Batch, c: CellConfig): { inputs: tf.Tensor2D; targets: tf.
   };
 }
 
+/** Reads a scalar and frees it; asynchronously, since a GPU backend cannot read synchronously. */
+async function readScalar(t: tf.Tensor): Promise<number> {
+  const value = (await t.data())[0];
+  t.dispose();
+  return value;
+}
+
 /** Mean held-out cross-entropy (nats per token) over a fixed list of batches. */
-export function evaluate(params: Params, gpt: GptConfig, batches: Batch[], c: CellConfig): number {
+export async function evaluate(params: Params, gpt: GptConfig, batches: Batch[], c: CellConfig): Promise<number> {
   let sum = 0;
   for (const b of batches) {
-    sum += tf.tidy(() => {
-      const { inputs, targets } = toTensors(b, c);
-      return crossEntropy(forward(params, gpt, inputs).logits, targets).dataSync()[0];
-    });
+    sum += await readScalar(
+      tf.tidy(() => {
+        const { inputs, targets } = toTensors(b, c);
+        return crossEntropy(forward(params, gpt, inputs).logits, targets);
+      }),
+    );
   }
   return sum / batches.length;
 }
@@ -92,19 +101,48 @@ function throughputMeter(): (tokens: number) => number {
   };
 }
 
-export function trainRun(job: TrainJob): TrainResult {
+/**
+ * Trains (or resumes) one run to its last step. The Adam moments are freed on the way out, finished
+ * or not; the parameters are the caller's to free.
+ */
+export async function trainRun(job: TrainJob): Promise<TrainResult> {
   const { run, runDir } = job;
   const c = run.config;
   const gpt = gptConfigOf(c, VOCAB_SIZE);
-  const { initSeed, dataSeed } = seedsOf(run);
-  const totalSteps = stepsOf(c);
+  const { initSeed } = seedsOf(run);
   const evalBatches = heldOutBatches(job.data.heldOut, { batchSize: c.train.batchSize, nCtx: c.data.nCtx, tokens: c.train.evalTokens });
 
   const params = initParams(gpt, initSeed);
   const adam = initAdamState(params);
   const progress: TrainProgress = { step: 0, tokensSeen: 0, trainSeconds: 0, lastTrainLoss: null, curve: [] };
-  const resumed = loadLatestCheckpoint(runDir, { params, adam, progress });
-  const resumedFromStep = resumed ? progress.step : 0;
+  try {
+    const resumed = loadLatestCheckpoint(runDir, { params, adam, progress });
+    const resumedFromStep = resumed ? progress.step : 0;
+    await trainSteps(job, { params, adam, progress, gpt, evalBatches });
+    const overall = progress.trainSeconds > 0 ? progress.tokensSeen / progress.trainSeconds : 0;
+    return { params, gpt, progress, resumedFromStep, tokensPerSecond: overall };
+  } catch (e) {
+    tf.dispose([...params.values()]);
+    throw e;
+  } finally {
+    disposeAdamState(adam);
+  }
+}
+
+interface LoopState {
+  params: Params;
+  adam: AdamState;
+  progress: TrainProgress;
+  gpt: GptConfig;
+  evalBatches: Batch[];
+}
+
+/** The steps from progress.step to the last: batch, loss + grads, clip, Adam(W), eval, checkpoint. */
+async function trainSteps(job: TrainJob, { params, adam, progress, gpt, evalBatches }: LoopState): Promise<void> {
+  const { run, runDir } = job;
+  const c = run.config;
+  const { dataSeed } = seedsOf(run);
+  const totalSteps = stepsOf(c);
 
   // variableGrads keys gradients by tfjs variable name; map them back to HF parameter names.
   const nameOf = new Map([...params].map(([name, v]) => [v.name, name]));
@@ -118,16 +156,16 @@ export function trainRun(job: TrainJob): TrainResult {
     const batch = trainBatch(job.data.train, { batchSize: c.train.batchSize, nCtx: c.data.nCtx, dataSeed, step });
     const { inputs, targets } = toTensors(batch, c);
     const { value, grads } = tf.variableGrads(() => crossEntropy(forward(params, gpt, inputs).logits, targets), [...params.values()]);
-    const loss = value.dataSync()[0];
+    const loss = await readScalar(value);
     if (!Number.isFinite(loss)) {
-      tf.dispose([inputs, targets, value, grads]);
+      tf.dispose([inputs, targets, grads]);
       throw new DivergenceError(`loss became ${loss} at step ${step + 1} of ${totalSteps} (lr ${lrAt(step, c.train)})`);
     }
     const named: tf.NamedTensorMap = {};
     for (const [k, g] of Object.entries(grads)) named[nameOf.get(k)!] = g;
-    const clipped = clipGlobalNorm(named, c.train.gradClip);
+    const clipped = await clipGlobalNorm(named, c.train.gradClip);
     adamStep(params, clipped.grads, adam, lrAt(step, c.train), optimizer);
-    tf.dispose([inputs, targets, value, clipped.grads]);
+    tf.dispose([inputs, targets, clipped.grads]);
 
     progress.step = step + 1;
     progress.tokensSeen += tokensPerStep;
@@ -138,14 +176,12 @@ export function trainRun(job: TrainJob): TrainResult {
     const last = progress.step === totalSteps;
     let heldOutLoss: number | undefined;
     if (last || progress.step % c.train.evalEvery === 0) {
-      heldOutLoss = evaluate(params, gpt, evalBatches, c);
+      heldOutLoss = await evaluate(params, gpt, evalBatches, c);
       progress.curve.push({ step: progress.step, tokens: progress.tokensSeen, trainLoss: loss, heldOutLoss });
     }
     if (last || progress.step % c.train.checkpointEvery === 0) {
-      saveTrainingCheckpoint(runDir, { params, adam, progress, gpt, about: { runId: run.runId, seed: run.seed, backend: job.backend } });
+      await saveTrainingCheckpoint(runDir, { params, adam, progress, gpt, about: { runId: run.runId, seed: run.seed, backend: job.backend } });
     }
     job.onStep?.({ step: progress.step, totalSteps, loss, tokensPerStep, tokensPerSecond, heldOutLoss });
   }
-  const overall = progress.trainSeconds > 0 ? progress.tokensSeen / progress.trainSeconds : 0;
-  return { params, gpt, progress, resumedFromStep, tokensPerSecond: overall };
 }

@@ -4,7 +4,7 @@
 // surviving the capture file round trip (the ablation absent when not measured, as for untrained refits).
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { captureRun, headAblation } from "../../../src/pipeline/capture/capture.ts";
+import { captureRun, headAblation, probePerplexity } from "../../../src/pipeline/capture/capture.ts";
 import { decodeCapture, encodeCapture } from "../../../src/pipeline/capture/format.ts";
 import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
@@ -35,14 +35,22 @@ beforeAll(async () => {
 });
 afterAll(() => tf.dispose([...params.values()]));
 
+describe("probePerplexity", () => {
+  it("is exp of the mean next-token NLL over all probes, by a hand softmax", async () => {
+    const nll = probes.reduce((s, p) => s + handNll(p) * (p.length - 1), 0);
+    const count = probes.reduce((s, p) => s + p.length - 1, 0);
+    expect(await probePerplexity(params, config, probes)).toBeCloseTo(Math.exp(nll / count), 3);
+  });
+});
+
 describe("headAblation", () => {
-  it("gives exactly 0 for a head that writes nothing (zero W_O rows) and nonzero for the others", () => {
+  it("gives exactly 0 for a head that writes nothing (zero W_O rows) and nonzero for the others", async () => {
     const dh = config.dModel / config.nHeads;
     const wo = params.get("h.1.attn.c_proj.weight")!;
     const saved = wo.clone();
     // Head 2 of layer 1 reads rows 2*dh..3*dh of c_proj: zero them.
     wo.assign(tf.tidy(() => tf.mul(saved, tf.tensor2d(Array.from({ length: config.dModel }, (_, r) => (r >= 2 * dh && r < 3 * dh ? 0 : 1)), [config.dModel, 1]))));
-    const { dppl, nll } = headAblation(params, config, probes);
+    const { dppl, nll } = await headAblation(params, config, probes);
     wo.assign(saved);
     saved.dispose();
     expect(dppl).toHaveLength(config.nLayers * config.nHeads);
@@ -53,20 +61,20 @@ describe("headAblation", () => {
     expect(Array.from(nll.subarray((1 * config.nHeads + 2) * P, (1 * config.nHeads + 3) * P))).toEqual([0, 0, 0]);
   });
 
-  it("gives each head's perplexity change as hand ablations one head at a time do", () => {
+  it("gives each head's perplexity change as hand ablations one head at a time do", async () => {
     const perplexity = (ablate: [number, number][] = []) => {
       const nll = probes.reduce((s, p) => s + handNll(p, ablate) * (p.length - 1), 0);
       return Math.exp(nll / probes.reduce((s, p) => s + p.length - 1, 0));
     };
     const base = perplexity();
-    const { dppl } = headAblation(params, config, probes);
+    const { dppl } = await headAblation(params, config, probes);
     for (let l = 0; l < config.nLayers; l++) {
       for (let h = 0; h < config.nHeads; h++) expect(Math.abs(dppl[l * config.nHeads + h] - (perplexity([[l, h]]) - base)), `layer ${l} head ${h}`).toBeLessThan(1e-3 * base);
     }
   });
 
-  it("fingerprints each head by its per-probe mean NLL change, as a hand ablation gives it", () => {
-    const { nll } = headAblation(params, config, probes);
+  it("fingerprints each head by its per-probe mean NLL change, as a hand ablation gives it", async () => {
+    const { nll } = await headAblation(params, config, probes);
     const P = probes.length;
     for (const [l, h] of [[0, 3], [1, 1]] as const) {
       probes.forEach((probe, p) => {
@@ -91,21 +99,21 @@ describe("captureRun", () => {
     backend: "wasm" as const,
   });
 
-  it("stores ablation.dppl [L, H] and ablation.nll [L, H, P] through the file round trip, and leaves them out when asked", () => {
-    const withAblation = captureRun(params, config, probes, meta());
+  it("stores ablation.dppl [L, H] and ablation.nll [L, H, P] through the file round trip, and leaves them out when asked", async () => {
+    const withAblation = await captureRun(params, config, probes, meta());
     const back = decodeCapture(encodeCapture(withAblation), "mem");
     expect(Array.from(back.ablation!)).toEqual(Array.from(withAblation.ablation!));
-    const direct = headAblation(params, config, probes);
+    const direct = await headAblation(params, config, probes);
     expect(Array.from(back.ablation!)).toEqual(Array.from(direct.dppl));
     expect(Array.from(back.ablationNll!)).toEqual(Array.from(direct.nll));
-    const without = captureRun(params, config, probes, meta(), { ablation: false });
+    const without = await captureRun(params, config, probes, meta(), { ablation: false });
     expect(without.ablation).toBeUndefined();
     expect(without.ablationNll).toBeUndefined();
     expect(decodeCapture(encodeCapture(without), "mem").ablation).toBeUndefined();
   });
 
-  it("stores next-token log-probabilities [N, V] that normalise at every position", () => {
-    const c = captureRun(params, config, probes, meta(), { ablation: false });
+  it("stores next-token log-probabilities [N, V] that normalise at every position", async () => {
+    const c = await captureRun(params, config, probes, meta(), { ablation: false });
     const V = config.vocabSize;
     const N = probes.reduce((s, p) => s + p.length, 0);
     const back = decodeCapture(encodeCapture(c), "mem");

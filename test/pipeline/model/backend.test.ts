@@ -5,17 +5,27 @@ import * as tf from "@tensorflow/tfjs-core";
 import { MathBackendCPU } from "@tensorflow/tfjs-backend-cpu";
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendError, initBackend } from "../../../src/pipeline/model/backend.ts";
+import { adapterOf } from "../../../src/pipeline/model/webgpu.ts";
 
 const forgetTensorflow = () => tf.findBackendFactory("tensorflow") && tf.removeBackend("tensorflow");
 
-type Installed = Partial<Record<"@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node", { gpu: boolean }>>;
+type Installed = Partial<Record<"@tensorflow/tfjs-node-gpu" | "@tensorflow/tfjs-node", { gpu: boolean }>> & { webgpu?: Dawn };
+type Dawn = { create: () => { requestAdapter: () => Promise<{ info: Record<string, unknown> } | null> }; globals: object };
+
+/** A stand-in for Dawn's `webgpu` module whose only adapter has this info (or none at all). */
+const dawnWith = (info: Record<string, unknown> | null): Dawn => ({ create: () => ({ requestAdapter: async () => (info ? { info } : null) }), globals: {} });
+const LLVMPIPE = { vendor: "mesa", architecture: "software", device: "llvmpipe-llvm-15", description: "llvmpipe: Mesa 25.0.7", isFallbackAdapter: true };
 
 /** A package loader where only `installed` exist; each registers a native-like backend when imported. */
 function standIns(installed: Installed) {
   const loaded: string[] = [];
   const load = async (pkg: string) => {
     const standIn = installed[pkg as keyof Installed];
-    if (!standIn) throw Object.assign(new Error(`Cannot find package '${pkg}' imported from backend.ts`), { code: "ERR_MODULE_NOT_FOUND" });
+    if (pkg === "webgpu" && installed.webgpu) {
+      loaded.push(pkg);
+      return installed.webgpu;
+    }
+    if (!standIn || !("gpu" in standIn)) throw Object.assign(new Error(`Cannot find package '${pkg}' imported from backend.ts`), { code: "ERR_MODULE_NOT_FOUND" });
     loaded.push(pkg);
     forgetTensorflow();
     tf.registerBackend("tensorflow", () => Object.assign(new MathBackendCPU(), { isUsingGpuDevice: standIn.gpu }));
@@ -51,7 +61,7 @@ describe("initBackend", () => {
     expect(await initBackend("auto", s)).toBe("wasm");
     expect(tf.getBackend()).toBe("wasm");
     expect(s.notices).toEqual([
-      "refit: backend auto: using wasm; passed over tensorflow-gpu (@tensorflow/tfjs-node-gpu is not installed); tensorflow (@tensorflow/tfjs-node is not installed)",
+      "refit: backend auto: using wasm; passed over tensorflow-gpu (@tensorflow/tfjs-node-gpu is not installed); webgpu (webgpu is not installed); tensorflow (@tensorflow/tfjs-node is not installed)",
     ]);
   });
 
@@ -85,5 +95,28 @@ describe("initBackend", () => {
     expect(await initBackend("cpu", s)).toBe("cpu");
     expect(await initBackend("wasm", s)).toBe("wasm");
     expect(s.loaded).toEqual([]);
+  });
+
+  it("auto passes over a software WebGPU adapter (llvmpipe), naming it, and never loads tfjs's webgpu backend", async () => {
+    const s = standIns({ webgpu: dawnWith(LLVMPIPE) });
+    expect(await initBackend("auto", s)).toBe("wasm");
+    expect(s.loaded).toEqual(["webgpu"]);
+    expect(s.notices[0]).toContain("webgpu (its only adapter is a software one (mesa software llvmpipe: Mesa 25.0.7 (software)))");
+  });
+
+  it("fails --backend webgpu in one line naming the Vulkan packages when Dawn finds no adapter", async () => {
+    const s = standIns({ webgpu: dawnWith(null) });
+    await expect(initBackend("webgpu", s)).rejects.toThrow(/^--backend webgpu: Dawn found no WebGPU adapter \(no Vulkan driver: install mesa-vulkan-drivers and libvulkan1, or a GPU's Vulkan driver\)$/);
+  });
+});
+
+describe("adapterOf", () => {
+  it("calls an adapter software when Dawn says fallback, the architecture is software, or the name is a known rasteriser", () => {
+    const hw = { vendor: "nvidia", architecture: "hopper", device: "0x2330", description: "NVIDIA H100 80GB HBM3" };
+    expect(adapterOf(hw).software).toBe(false);
+    expect(adapterOf(LLVMPIPE).software).toBe(true);
+    expect(adapterOf({ ...hw, isFallbackAdapter: true }).software).toBe(true);
+    expect(adapterOf({ vendor: "google", architecture: "", device: "", description: "SwiftShader Device (Subzero)" }).software).toBe(true);
+    expect(adapterOf({ vendor: "mesa", architecture: "", device: "", description: "lavapipe" }).software).toBe(true);
   });
 });

@@ -36,7 +36,7 @@ const out = path.join(tmp, "out");
 const cache = newJobCache();
 const [first, second] = trainingsOf(loaded.runs);
 const dir = runDirOf(out, "wasm", first.run.runId);
-const job = (run: Run, probeSets: string[]): RunJob => ({ run, probeSets, outDir: out, backend: "wasm", kernels: "wasm", suiteFile: loaded.file });
+const job = (run: Run, probeSets: string[]): RunJob => ({ run, probeSets, outDir: out, backend: "wasm", kernels: "wasm", adapter: null, suiteFile: loaded.file });
 
 /** Runs a job, counting its training steps. */
 async function stepsOf(j: RunJob): Promise<{ record: RunRecord; steps: number }> {

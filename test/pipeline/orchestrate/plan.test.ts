@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { estimateRun, estimateRuns, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
+import * as fs from "node:fs";
+import type { MeasuredRate } from "../../../src/pipeline/artifacts/measured-rates.ts";
+import { MeasuredRatesSchema } from "../../../src/pipeline/artifacts/measured-rates.ts";
+import { readJson } from "../../../src/pipeline/artifacts/store.ts";
+import { estimateRun, estimateRuns, flopsPerToken, hoursByBackend, MEASURED_RATES_FILE, parameterCount, parseShard, shardRuns, splitIntoShards } from "../../../src/pipeline/orchestrate/plan.ts";
 import { expandGrid, runsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
 import { SuiteSchema, type CellConfig } from "../../../src/pipeline/artifacts/suite.ts";
 
@@ -26,6 +30,46 @@ describe("estimateRun", () => {
     const c = config({ nLayers: 1, dModel: 16, nHeads: 2 }, { tokens: 1000, batchSize: 4 });
     const tokens = Math.ceil(1000 / (4 * 64)) * 4 * 64; // 1024
     expect(estimateRun(c).flops).toBe((6 * parameterCount(c) + 6 * 1 * 64 * 16) * tokens);
+  });
+});
+
+describe("hoursByBackend", () => {
+  const rate = (backend: MeasuredRate["backend"], dModel: number, flopsPerSecond: number, adapter: string | null = null): MeasuredRate => ({
+    backend,
+    adapter,
+    software: false,
+    model: { nLayers: 2, dModel, nHeads: 4, nCtx: 64, batchSize: 16 },
+    tokensPerSecond: 1000,
+    flopsPerSecond,
+    processes: 1,
+    peakRssMB: 100,
+    deviceMB: null,
+    where: "test",
+    when: "2026-12-07",
+    gitCommit: null,
+  });
+  const small = config({ nLayers: 2, dModel: 64, nHeads: 4 }, { tokens: 4096 });
+  const wide = config({ nLayers: 2, dModel: 512, nHeads: 8 }, { tokens: 4096 });
+  const runs = [...runsOf({ cellId: "a", label: {}, config: small, probeSet: "default" }, 2), ...runsOf({ cellId: "b", label: {}, config: wide, probeSet: "default" }, 1)];
+
+  it("takes each run at the rate of the nearest measured model, per backend and adapter", () => {
+    const rates = [rate("wasm", 128, 1e10), rate("wasm", 512, 2e10), rate("webgpu", 512, 1e12, "nvidia hopper H100")];
+    const [wasm, gpu] = hoursByBackend(runs, rates);
+    expect(wasm.backend).toBe("wasm");
+    expect(wasm.hours).toBeCloseTo((2 * estimateRun(small).flops) / 1e10 / 3600 + estimateRun(wide).flops / 2e10 / 3600, 12);
+    expect(wasm.from.map((r) => r.model.dModel).sort()).toEqual([128, 512]);
+    expect(gpu).toMatchObject({ backend: "webgpu", adapter: "nvidia hopper H100" });
+    expect(gpu.hours).toBeCloseTo(estimateRuns(runs).flops / 1e12 / 3600, 12);
+  });
+
+  it("reads the repository's recorded rates, each saying where and when, with FLOP/s by plan's own count", () => {
+    if (!fs.existsSync(MEASURED_RATES_FILE)) return; // nothing recorded yet: plan prints only core-hours
+    for (const r of readJson(MEASURED_RATES_FILE, MeasuredRatesSchema).rates) {
+      const c = config({ nLayers: r.model.nLayers, dModel: r.model.dModel, nHeads: r.model.nHeads }, { batchSize: r.model.batchSize });
+      const withCtx = { ...c, data: { ...c.data, nCtx: r.model.nCtx } };
+      expect(r.flopsPerSecond / r.tokensPerSecond).toBeCloseTo(flopsPerToken(withCtx), 0);
+      expect(r.where).toMatch(/\S/);
+    }
   });
 });
 

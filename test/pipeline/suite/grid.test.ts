@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { canonicalJson, sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf, runsOnKernels, trainingsOf } from "../../../src/pipeline/suite/grid.ts";
+import { cellIdOf, expandGrid, GridError, ID_VERSION, NUMERICS_VERSION, runIdOf, runsOf, runsOnAdapter, runsOnKernels, trainingsOf } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
 import { SuiteSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
@@ -134,6 +134,18 @@ describe("runsOf", () => {
     const keyed = runsOnKernels(runsOf(cell, 2), blas("SkylakeX"));
     expect(keyed.map((r) => r.runId)).toEqual([skx, runIdOf(cell.config, 1, blas("SkylakeX"))]);
     expect(keyed.map(({ runId: _, ...r }) => r)).toEqual(runsOf(cell, 2).map(({ runId: _, ...r }) => r));
+  });
+
+  it("hashes a GPU adapter's vendor, architecture and device into a webgpu run's id, and nothing else of it", () => {
+    const h100 = { vendor: "nvidia", architecture: "hopper", device: "0x2330", description: "NVIDIA H100 80GB HBM3", software: false };
+    const runs = runsOf(cell, 2);
+    const onGpu = runsOnAdapter(runs, h100);
+    const device = { backend: "webgpu", vendor: "nvidia", architecture: "hopper", device: "0x2330" };
+    expect(onGpu[1].runId).toBe(sha256Hex(canonicalJson({ config: cell.config, seed: 1, schemaVersion: ID_VERSION, numerics: NUMERICS_VERSION, device })).slice(0, 16));
+    expect(onGpu.map((r) => r.runId)).not.toContain(runs[0].runId);
+    expect(runsOnAdapter(runs, { ...h100, description: "renamed by a driver update" })).toEqual(onGpu);
+    expect(runsOnAdapter(runs, { ...h100, device: "0x2331" })[0].runId).not.toBe(onGpu[0].runId);
+    expect(runsOnAdapter(runs, null)).toBe(runs);
   });
 });
 

@@ -43,7 +43,7 @@ async function losses(kernels: "wasm" | "blas"): Promise<number[]> {
     train: { tokens: STEPS * 8 * 32, batchSize: 8, lr: 3e-3, warmupSteps: 5, evalEvery: 1000, checkpointEvery: 1000, evalTokens: 256 },
   });
   const out: number[] = [];
-  const r = trainRun({ run: runsOf(expandGrid(suite)[0], 1)[0], backend: "wasm", runDir: path.join(tmp, kernels), data, onStep: (e) => out.push(e.loss) });
+  const r = await trainRun({ run: runsOf(expandGrid(suite)[0], 1)[0], backend: "wasm", runDir: path.join(tmp, kernels), data, onStep: (e) => out.push(e.loss) });
   tf.dispose([...r.params.values()]);
   return out;
 }

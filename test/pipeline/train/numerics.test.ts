@@ -49,7 +49,7 @@ async function shortRun(backend: "wasm" | "cpu", kernels: "wasm" | "blas" = "was
     data: { nCtx: 16 },
     train: { tokens: 8 * 4 * 16, batchSize: 4, lr: 3e-3, warmupSteps: 2, optimizer: "adamw", weightDecay: 0.1, gradClip: 1, evalEvery: 1000, checkpointEvery: 1000, evalTokens: 64 },
   });
-  const r = trainRun({ run: runsOf(expandGrid(suite)[0], 1)[0], backend, runDir: path.join(tmp, `${backend}-${kernels}`), data });
+  const r = await trainRun({ run: runsOf(expandGrid(suite)[0], 1)[0], backend, runDir: path.join(tmp, `${backend}-${kernels}`), data });
   const hash = createHash("sha256");
   for (const [name, v] of r.params) hash.update(name).update(new Uint8Array(v.dataSync().buffer));
   tf.dispose([...r.params.values()]);

@@ -35,9 +35,9 @@ function tinyRun(train: Record<string, unknown> = {}, seed = 0) {
 const weightsOf = (params: Map<string, tf.Variable>) => new Map([...params].map(([n, v]) => [n, Array.from(v.dataSync())]));
 
 describe("trainRun", () => {
-  it("lowers the held-out loss on real text", () => {
+  it("lowers the held-out loss on real text", async () => {
     const run = tinyRun();
-    const r = trainRun({ run, backend: "wasm", runDir: path.join(tmp, "falls"), data });
+    const r = await trainRun({ run, backend: "wasm", runDir: path.join(tmp, "falls"), data });
     const [first, last] = [r.progress.curve[0], r.progress.curve.at(-1)!];
     expect(r.progress.step).toBe(40);
     expect(first.step).toBe(20);
@@ -47,27 +47,29 @@ describe("trainRun", () => {
     tf.dispose([...r.params.values()]);
   });
 
-  it("gives bit-identical weights for the same seed, and different ones for another", () => {
-    const a = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "a"), data });
-    const b = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "b"), data });
-    const c = trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }, 1), backend: "wasm", runDir: path.join(tmp, "c"), data });
+  it("gives bit-identical weights for the same seed, and different ones for another", async () => {
+    const a = await trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "a"), data });
+    const b = await trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }), backend: "wasm", runDir: path.join(tmp, "b"), data });
+    const c = await trainRun({ run: tinyRun({ tokens: 8 * 32 * 10 }, 1), backend: "wasm", runDir: path.join(tmp, "c"), data });
     expect(weightsOf(a.params)).toEqual(weightsOf(b.params));
     expect(weightsOf(c.params).get("wte.weight")).not.toEqual(weightsOf(a.params).get("wte.weight"));
     tf.dispose([...a.params.values(), ...b.params.values(), ...c.params.values()]);
   });
 
-  it("does not leak tensors across steps", () => {
+  it("does not leak tensors across steps, nor the optimizer's moments after the run", async () => {
+    const before = tf.memory().numTensors;
     const counts: number[] = [];
-    const r = trainRun({ run: tinyRun({ tokens: 8 * 32 * 20 }), backend: "wasm", runDir: path.join(tmp, "leak"), data, onStep: () => counts.push(tf.memory().numTensors) });
+    const r = await trainRun({ run: tinyRun({ tokens: 8 * 32 * 20 }), backend: "wasm", runDir: path.join(tmp, "leak"), data, onStep: () => counts.push(tf.memory().numTensors) });
     expect(counts).toHaveLength(20);
     expect(counts[19]).toBe(counts[2]);
     tf.dispose([...r.params.values()]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
-  it("stops with a DivergenceError when the loss is not finite", () => {
+  it("stops with a DivergenceError when the loss is not finite, freeing what it allocated", async () => {
     // Poison the step-1 checkpoint with a NaN weight; resuming from it must stop, not train on garbage.
     const runDir = path.join(tmp, "nan");
-    const first = trainRun({ run: tinyRun({ tokens: 8 * 32, checkpointEvery: 1 }), backend: "wasm", runDir, data });
+    const first = await trainRun({ run: tinyRun({ tokens: 8 * 32, checkpointEvery: 1 }), backend: "wasm", runDir, data });
     tf.dispose([...first.params.values()]);
     const ckpt = path.join(runDir, "ckpt-1");
     const saved = loadCheckpoint(ckpt);
@@ -75,10 +77,12 @@ describe("trainRun", () => {
     saveCheckpoint(ckpt, saved.params, { config: saved.config });
     const resume = () => trainRun({ run: tinyRun({ tokens: 8 * 32 * 2 }), backend: "wasm", runDir, data });
     // Edited behind training's back, the checkpoint no longer matches its recorded checksums.
-    expect(resume).toThrow(/ckpt-1\/model\.safetensors: damaged: SHA-256 is /);
+    await expect(resume()).rejects.toThrow(/ckpt-1\/model\.safetensors: damaged: SHA-256 is /);
     // As if training had written the NaN itself: recorded, so only the loss can stop it.
     for (const name of ["model.safetensors", "config.json"]) recordChecksum(path.join(ckpt, name));
-    expect(resume).toThrow(/loss became NaN at step 2 of 2/);
+    const before = tf.memory().numTensors;
+    await expect(resume()).rejects.toThrow(/loss became NaN at step 2 of 2/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
