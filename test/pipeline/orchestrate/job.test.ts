@@ -16,6 +16,7 @@ import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { newJobCache, recaptureNote, runJob, type RunJob } from "../../../src/pipeline/orchestrate/job.ts";
 import { trainingsOf, type Run } from "../../../src/pipeline/suite/grid.ts";
 import { parseSuite } from "../../../src/pipeline/suite/load.ts";
+import { recordChecksum } from "../../../src/pipeline/artifacts/checksums.ts";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-job-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -108,10 +109,13 @@ describe("runJob on a run shared by cells on three probe sets", () => {
     const original = bytes(recordPath(dir));
     const curve = trained.curve.map((p, i) => (i === 0 ? { ...p, heldOutLoss: p.heldOutLoss + 1e-9 } : p));
     fs.writeFileSync(recordPath(dir), JSON.stringify({ ...trained, curve }));
+    // Recorded as if Refit had written it, so the checksums pass and the curve check is what refuses.
+    recordChecksum(recordPath(dir));
     for (const f of [capturePath(dir, "words-10"), initCapturePath(dir, "words-10")]) fs.rmSync(f);
     await expect(runJob(job(first.run, first.probeSets), cache)).rejects.toThrow(/did not reproduce its recorded loss curve .*delete the folder to train it afresh/);
     expect(fs.existsSync(capturePath(dir, "words-10"))).toBe(false);
     fs.writeFileSync(recordPath(dir), original);
+    recordChecksum(recordPath(dir));
     await runJob(job(first.run, first.probeSets), cache);
     expect(finishedRecord(dir, first.probeSets)).toEqual(trained);
   });
@@ -145,6 +149,7 @@ describe("the compare stage on a suite that varies its probe set", () => {
     // As an older Refit left it: every set's capture in capture.safetensors.
     const secondDir = runDirOf(out, "wasm", second.run.runId);
     fs.copyFileSync(capturePath(secondDir, "default"), capturePath(secondDir, "words-5"));
+    recordChecksum(capturePath(secondDir, "words-5"));
     let error: unknown;
     try {
       assemble(records);
