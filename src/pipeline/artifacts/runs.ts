@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "./hash.ts";
-import type { Adapter, BackendName } from "./conventions.ts";
+import type { Adapter, BackendName, KernelPath } from "./conventions.ts";
 import { InputError } from "./input-error.ts";
 import { RunRecordSchema, type RunRecord } from "./run-record.ts";
 import { DEFAULT_PROBE_SET } from "./suite.ts";
@@ -97,3 +97,29 @@ export function webgpuAdapterIn(outDirs: readonly string[]): Adapter | null {
   }
   return all[0]?.adapter ?? null;
 }
+
+/**
+ * The BLAS kernel path the wasm runs in `outDirs` were trained on, when they were: blas run IDs name
+ * the BLAS (suite/grid.ts runsOnKernels), so aggregate must plan under the same IDs. Runs of two
+ * BLAS builds, or blas runs beside wasm-kernel ones, cannot share a cell and are refused.
+ */
+export function blasKernelsIn(outDirs: readonly string[]): KernelPath | undefined {
+  const found = new Map<string, { kernels: KernelPath; dir: string }>();
+  for (const out of outDirs) {
+    const dir = path.join(runsDirOf(out), "wasm");
+    if (!fs.existsSync(dir)) continue;
+    for (const runId of fs.readdirSync(dir).filter((d) => !d.startsWith("."))) {
+      const file = recordPath(path.join(dir, runId));
+      const kernels = exists(file) ? readJson(file, RunRecordSchema).provenance.kernels : undefined;
+      const key = kernels?.path === "blas" && kernels.blas ? `${kernels.blas.library} ${kernels.blas.coreType}` : "wasm";
+      found.set(key, { kernels: kernels ?? { path: "wasm", blas: null }, dir: path.join(dir, runId) });
+    }
+  }
+  const all = [...found.values()];
+  if (all.length > 1) {
+    const paths = all.slice(0, 2).map((f) => `${f.dir} (${f.kernels.path === "blas" ? `blas ${f.kernels.blas!.library} ${f.kernels.blas!.coreType}` : "wasm kernels"})`);
+    throw new InputError(`${paths.join(" and ")} were trained on different kernel paths; aggregate each path's shards apart`);
+  }
+  return all[0]?.kernels.path === "blas" ? all[0].kernels : undefined;
+}
+

@@ -48,7 +48,7 @@ Options:
         ablation: { type: "string", default: "anchor" },
         revision: { type: "string" },
         backend: { type: "string", default: "auto" },
-        kernels: { type: "string", default: "auto" },
+        kernels: { type: "string", default: "wasm" },
       },
     });
     if (!FamilyNameSchema.safeParse(values.family).success) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);

@@ -94,7 +94,7 @@ export function kernelsOption(value: string): KernelChoice {
 
 /** The help line of `--kernels`, shared by the verbs that train or capture. */
 export const KERNELS_HELP = `--kernels <path>   ${KERNEL_CHOICES.join(" | ")}: the wasm backend's dense products on the BLAS addon or on
-                     Refit's WebAssembly kernels (default auto: blas where the addon loads, saying which)`;
+                     Refit's WebAssembly kernels (default wasm; auto: blas where the addon loads, saying which)`;
 
 /** A path as the user would type it: relative to here unless that climbs out of here. */
 export function shown(file: string): string {

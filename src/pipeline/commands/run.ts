@@ -50,7 +50,7 @@ Options:
       positionals: { min: 1, max: 1, what: "exactly one suite file" },
       options: {
         backend: { type: "string", default: "auto" },
-        kernels: { type: "string", default: "auto" },
+        kernels: { type: "string", default: "wasm" },
         out: { type: "string", default: DEFAULT_OUT },
         seeds: { type: "string" },
         "max-core-hours": { type: "string", default: String(DEFAULT_BUDGET_CORE_HOURS) },

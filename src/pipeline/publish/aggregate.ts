@@ -18,13 +18,13 @@ import { SCHEMA_VERSION, type BackendName } from "../artifacts/conventions.ts";
 import { ContentManifestSchema, VersionIdSchema, type BuildInfo, type ContentManifest } from "../artifacts/manifest.ts";
 import { PublishedSuiteSchema, SuiteFileSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
 import type { RunRecord } from "../artifacts/run-record.ts";
-import { capturePath, webgpuAdapterIn } from "../artifacts/runs.ts";
+import { blasKernelsIn, capturePath, webgpuAdapterIn } from "../artifacts/runs.ts";
 import { readBytes, withDirLock } from "../artifacts/store.ts";
 import { assembleSuite } from "../assemble/suite.ts";
 import type { FindingsCell } from "../compare/findings.ts";
 import type { CellComparison } from "../compare/index.ts";
 import { decodeCapture } from "../capture/format.ts";
-import { runsOnAdapter } from "../suite/grid.ts";
+import { runsOnAdapter, runsOnKernels } from "../suite/grid.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
 import { extractAttention } from "./attention.ts";
 import { pooledFindings } from "./pooled.ts";
@@ -106,9 +106,10 @@ function publishedFile(file: string): { file: string } | { problem: string } {
 /** Steps 1-2: load suites and locate their runs; throws AggregateError listing every problem. */
 async function checkInputs(opts: AggregateOptions): Promise<SuiteInput[]> {
   if (opts.suites.length === 0 || opts.from.length === 0) throw new AggregateError(["needs at least one suite file and one shard directory"]);
-  // Runs trained on webgpu are found under the IDs their adapter gives them.
+  // Runs trained on webgpu, or on the BLAS path, are found under the IDs their adapter or BLAS gives them.
   const adapter = webgpuAdapterIn(opts.from);
-  const loaded = (await Promise.all(opts.suites.map((f) => loadSuite(f, { seeds: opts.seeds })))).map((l) => ({ ...l, runs: runsOnAdapter(l.runs, adapter) }));
+  const kernels = blasKernelsIn(opts.from);
+  const loaded = (await Promise.all(opts.suites.map((f) => loadSuite(f, { seeds: opts.seeds })))).map((l) => ({ ...l, runs: runsOnAdapter(runsOnKernels(l.runs, kernels), adapter) }));
   const problems: string[] = [];
   const names = loaded.map((l) => l.suite.name);
   names.forEach((n, i) => {

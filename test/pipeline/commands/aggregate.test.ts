@@ -16,6 +16,7 @@ import { SuiteResultSchema, type SuiteResult } from "../../../src/pipeline/artif
 import { readJson, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
 import { aggregate, AggregateError } from "../../../src/pipeline/publish/aggregate.ts";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
+import { writeJsonRecorded } from "../../../src/pipeline/artifacts/checksums.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(ROOT, "bin/refit.mjs");
@@ -83,7 +84,8 @@ function cpuCopyOf(shard: string): string {
   for (const runId of fs.readdirSync(path.join(copy, "runs", "cpu"))) {
     const file = path.join(copy, "runs", "cpu", runId, "run.json");
     const record = readJson(file, RunRecordSchema);
-    writeJsonAtomic(file, { ...record, provenance: { ...record.provenance, backend: "cpu" } });
+    // Recorded as a cpu run's refit would have written it, so the checksums hold.
+    writeJsonRecorded(file, { ...record, provenance: { ...record.provenance, backend: "cpu" } });
   }
   return copy;
 }
@@ -296,7 +298,7 @@ describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
     expect(r.stderr).toContain("run store: 2 of 2 planned runs (1 added tonight, 1 no longer planned removed)");
     expect(held()).toEqual(unsharded.cells[0].runs.map((x) => x.runId).sort());
     expect(r.stdout).toBe(`key=${plannedKey()}\n`);
-    for (const runId of held()) expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual(["capture-init.safetensors", "capture.safetensors", "run.json"]);
+    for (const runId of held()) expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual(["capture-init.safetensors", "capture-init.safetensors.sha256", "capture.safetensors", "capture.safetensors.sha256", "run.json", "run.json.sha256"]);
   });
 
   it("gives shards what they need to train nothing: refit run --reuse-from the store", () => {
@@ -326,10 +328,14 @@ describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
     for (const runId of held()) {
       expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual([
         "capture-init.safetensors",
+        "capture-init.safetensors.sha256",
         "capture.safetensors",
+        "capture.safetensors.sha256",
+        // The stand-ins were written by hand, with no checksum record to carry.
         "capture.words-5-init.safetensors",
         "capture.words-5.safetensors",
         "run.json",
+        "run.json.sha256",
       ]);
     }
   });
