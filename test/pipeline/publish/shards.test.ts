@@ -32,7 +32,7 @@ describe("locateRuns", () => {
     const { located, missing, problems } = locateRuns(loaded, { from: [empty, path.join(tmp, "absent"), tmp] });
     expect(located).toEqual([]);
     expect(problems).toEqual([
-      `${path.join(empty, "runs", "gpu")}: "gpu" is not a backend (tensorflow-gpu, tensorflow, wasm, cpu)`,
+      `${path.join(empty, "runs", "gpu")}: "gpu" is not a backend (tensorflow-gpu, webgpu, tensorflow, wasm, cpu)`,
       `${path.join(tmp, "absent")}: not a directory`,
       `${tmp}: holds no runs/ or captures/ folder (is it the --out directory of a refit run?)`,
     ]);
