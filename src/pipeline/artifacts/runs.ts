@@ -74,6 +74,18 @@ export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, 
   return record;
 }
 
+/** The run records under the `backend` folder of each output folder, with their run folders; folders without a record (unfinished) are skipped. */
+function recordsUnder(outDirs: readonly string[], backend: BackendName): { dir: string; record: RunRecord }[] {
+  return outDirs.flatMap((out) => {
+    const dir = path.join(runsDirOf(out), backend);
+    if (!fs.existsSync(dir)) return [];
+    return fs
+      .readdirSync(dir)
+      .filter((d) => !d.startsWith(".") && exists(recordPath(path.join(dir, d))))
+      .map((d) => ({ dir: path.join(dir, d), record: readJson(recordPath(path.join(dir, d)), RunRecordSchema) }));
+  });
+}
+
 /**
  * The GPU adapter of the webgpu runs under these output folders (from their records' provenance),
  * null when there are none: webgpu run IDs name their adapter (suite/grid.ts runsOnAdapter), so
@@ -82,14 +94,9 @@ export function reuseFinishedRun(expected: Pick<RunRecord, "runId" | "config">, 
  */
 export function webgpuAdapterIn(outDirs: readonly string[]): Adapter | null {
   const found = new Map<string, { adapter: Adapter; dir: string }>();
-  for (const out of outDirs) {
-    const dir = path.join(runsDirOf(out), "webgpu");
-    if (!fs.existsSync(dir)) continue;
-    for (const runId of fs.readdirSync(dir).filter((d) => !d.startsWith("."))) {
-      const file = recordPath(path.join(dir, runId));
-      const adapter = exists(file) ? readJson(file, RunRecordSchema).provenance.adapter : undefined;
-      if (adapter) found.set(canonicalJson([adapter.vendor, adapter.architecture, adapter.device]), { adapter, dir: path.dirname(file) });
-    }
+  for (const { dir, record } of recordsUnder(outDirs, "webgpu")) {
+    const adapter = record.provenance.adapter;
+    if (adapter) found.set(canonicalJson([adapter.vendor, adapter.architecture, adapter.device]), { adapter, dir });
   }
   const all = [...found.values()];
   if (all.length > 1) {
@@ -105,15 +112,9 @@ export function webgpuAdapterIn(outDirs: readonly string[]): Adapter | null {
  */
 export function blasKernelsIn(outDirs: readonly string[]): KernelPath | undefined {
   const found = new Map<string, { kernels: KernelPath; dir: string }>();
-  for (const out of outDirs) {
-    const dir = path.join(runsDirOf(out), "wasm");
-    if (!fs.existsSync(dir)) continue;
-    for (const runId of fs.readdirSync(dir).filter((d) => !d.startsWith("."))) {
-      const file = recordPath(path.join(dir, runId));
-      const kernels = exists(file) ? readJson(file, RunRecordSchema).provenance.kernels : undefined;
-      const key = kernels?.path === "blas" && kernels.blas ? `${kernels.blas.library} ${kernels.blas.coreType}` : "wasm";
-      found.set(key, { kernels: kernels ?? { path: "wasm", blas: null }, dir: path.join(dir, runId) });
-    }
+  for (const { dir, record } of recordsUnder(outDirs, "wasm")) {
+    const kernels = record.provenance.kernels ?? { path: "wasm", blas: null };
+    found.set(kernels.path === "blas" && kernels.blas ? `${kernels.blas.library} ${kernels.blas.coreType}` : "wasm", { kernels, dir });
   }
   const all = [...found.values()];
   if (all.length > 1) {
@@ -122,4 +123,3 @@ export function blasKernelsIn(outDirs: readonly string[]): KernelPath | undefine
   }
   return all[0]?.kernels.path === "blas" ? all[0].kernels : undefined;
 }
-
