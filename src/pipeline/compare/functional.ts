@@ -7,6 +7,7 @@ import { othersMean, type Draw, type Statistic } from "./bootstrap.ts";
 import { pearson } from "./correlation.ts";
 import type { CellMetric } from "./definitions.ts";
 import { maxAssignment } from "./hungarian.ts";
+import { meanAndStd } from "./summary.ts";
 
 export interface FunctionalInput {
   nLayers: number;
@@ -80,26 +81,23 @@ export function functionalTables(input: FunctionalInput): FunctionalTables {
   return out;
 }
 
-function mean(v: Float64Array): number {
-  let s = 0;
-  for (const x of v) s += x;
-  return s / v.length;
+/** Every refit's matched pairs as (refit, cbar, similarity), best cbar first; ties stay in refit then head order. */
+export function rankByCbar(matched: readonly Matched[]): { r: number; cbar: number; similarity: number }[] {
+  const pairs = matched.flatMap((m, r) => (m ? Array.from(m.cbar, (cbar, i) => ({ r, cbar, similarity: m.similarity[i] })) : []));
+  return pairs.sort((a, b) => b.cbar - a.cbar);
 }
 
 /**
- * The area under quality against coverage: pairs sorted by cbar (best first, ties in refit then
- * head order), q(k) the mean similarity of the first k, the area the mean of q over k. A refit
- * drawn w times enters each of its pairs w times.
+ * The area under quality against coverage over pairs ranked by rankByCbar (ranked once per cell, not
+ * per resample): q(k) the mean similarity of the first k of the drawn refits' pairs, the area the
+ * mean of q over k. A refit drawn w times enters each of its pairs w times.
  */
-export function coverageArea(matched: readonly Matched[], draw: Draw): number {
-  const weight = new Int32Array(matched.length);
-  for (const r of draw.others) weight[r]++;
-  const pairs: [number, number, number][] = [];
-  matched.forEach((m, r) => m?.cbar.forEach((c, i) => weight[r] > 0 && pairs.push([c, m.similarity[i], weight[r]])));
-  pairs.sort((a, b) => b[0] - a[0]);
+export function coverageArea(ranked: readonly { r: number; similarity: number }[], draw: Draw): number {
+  const weight = new Int32Array(Math.max(0, ...ranked.map((p) => p.r)) + 1);
+  for (const r of draw.others) if (r < weight.length) weight[r]++;
   let [sum, k, area] = [0, 0, 0];
-  for (const [, similarity, w] of pairs) {
-    for (let j = 0; j < w; j++) {
+  for (const { r, similarity } of ranked) {
+    for (let j = 0; j < weight[r]; j++) {
       sum += similarity;
       k++;
       area += sum / k;
@@ -108,16 +106,19 @@ export function coverageArea(matched: readonly Matched[], draw: Draw): number {
   return k === 0 ? NaN : area / k;
 }
 
-/** The functional.* statistics of docs/metrics.md, on the tables of one cell. */
+/** The functional.* statistics of docs/metrics.md, on the tables of one cell; per-refit means are taken once, not per resample. */
 export function functionalStatistics(t: FunctionalTables): Partial<Record<CellMetric, Statistic>> {
-  const stability: Statistic = (d) => othersMean((r) => mean(t.paper[r].similarity), d);
-  const random: Statistic = (d) => othersMean((r) => mean(t.random[r]), d);
+  const perRefit = (rows: readonly Float64Array[]) => rows.map((v) => (v ? meanAndStd(v).mean : NaN));
+  const [paper, random] = [perRefit(t.paper.map((m) => m?.similarity)), perRefit(t.random)];
+  const stability: Statistic = (d) => othersMean((r) => paper[r], d);
+  const randomHead: Statistic = (d) => othersMean((r) => random[r], d);
+  const [paperRanked, hungarianRanked] = [rankByCbar(t.paper), rankByCbar(t.hungarian)];
   return {
     "functional.stability": stability,
-    "functional.null": random,
-    "functional.excess": (d) => stability(d) - random(d),
-    "functional.auc.paper": (d) => coverageArea(t.paper, d),
-    "functional.auc.hungarian": (d) => coverageArea(t.hungarian, d),
+    "functional.null": randomHead,
+    "functional.excess": (d) => stability(d) - randomHead(d),
+    "functional.auc.paper": (d) => coverageArea(paperRanked, d),
+    "functional.auc.hungarian": (d) => coverageArea(hungarianRanked, d),
   };
 }
 

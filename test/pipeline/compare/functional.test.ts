@@ -3,7 +3,7 @@
 // Jensen-Shannon divergence in bits; and invariants (permuting a refit's heads changes nothing).
 import { describe, expect, it } from "vitest";
 import { identityDraw } from "../../../src/pipeline/compare/bootstrap.ts";
-import { coverageArea, fingerprintSimilarity, functionalStatistics, functionalTables } from "../../../src/pipeline/compare/functional.ts";
+import { coverageArea, fingerprintSimilarity, functionalStatistics, functionalTables, rankByCbar } from "../../../src/pipeline/compare/functional.ts";
 import { jsBits, meanDivergence, outputStatistics } from "../../../src/pipeline/compare/output.ts";
 
 describe("fingerprint similarity", () => {
@@ -51,11 +51,11 @@ describe("quality against coverage", () => {
   it("averages the running mean of similarities taken best cbar first", () => {
     const matched = [undefined, { cbar: Float64Array.of(0.9, 0.5, 0.7), similarity: Float64Array.of(1, 0, 0.5) }];
     // Sorted: 1, 0.5, 0 -> q = 1, 0.75, 0.5 -> area 0.75.
-    expect(coverageArea(matched as never, identityDraw(2))).toBeCloseTo(0.75, 14);
+    expect(coverageArea(rankByCbar(matched as never), identityDraw(2))).toBeCloseTo(0.75, 14);
     // A refit drawn twice enters each pair twice: 1, 1, 0.5, 0.5, 0, 0.
     const twice = { all: Int32Array.of(0, 1, 1), others: Int32Array.of(1, 1) };
     const q = [1, 1, 2.5 / 3, 3 / 4, 3 / 5, 3 / 6];
-    expect(coverageArea(matched as never, twice)).toBeCloseTo(q.reduce((a, b) => a + b) / 6, 14);
+    expect(coverageArea(rankByCbar(matched as never), twice)).toBeCloseTo(q.reduce((a, b) => a + b) / 6, 14);
   });
 });
 
