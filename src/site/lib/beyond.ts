@@ -4,8 +4,7 @@
 // their heads also differ in what they predict; then the numbers a reader will hold them against.
 import type { CellMetric } from "#pipeline/compare/definitions.ts";
 import type { SiteVersion } from "./content.ts";
-import { fmt, fmtInterval, MISSING } from "./format.ts";
-import { intervalOf, numberOf } from "./stats.ts";
+import { fmtEstimate } from "./format.ts";
 
 export interface BeyondRow {
   cellId: string;
@@ -39,19 +38,12 @@ export function beyondRows(version: SiteVersion): BeyondRow[] {
         seen.suites += `, ${name}`;
         continue;
       }
-      const values = Object.fromEntries(BEYOND_COLUMNS.map(([id]) => [id, shown(e[id])])) as BeyondRow["values"];
+      const values = Object.fromEntries(BEYOND_COLUMNS.map(([id]) => [id, fmtEstimate(e[id])])) as BeyondRow["values"];
       const label = Object.entries(cell.label).map(([k, v]) => `${k} ${v}`).join(", ") || "one cell";
       rows.set(cell.cellId, { cellId: cell.cellId, suites: name, label, values });
     }
   }
   return [...rows.values()];
-}
-
-function shown(e: { value: number | null; lo: number | null; hi: number | null } | undefined): string {
-  const value = numberOf(e?.value);
-  if (value === null) return MISSING;
-  const iv = intervalOf(e);
-  return iv ? `${fmt(value)} ${fmtInterval(iv)}` : fmt(value);
 }
 
 /** Published numbers from neighbouring work, each with its source, for the reader's comparison. */

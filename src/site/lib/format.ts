@@ -1,7 +1,8 @@
 // Number formatting shared by pages, charts and the CSV: a fixed number of decimals, an en dash
 // for a metric that is absent, intervals as "[lo, hi]", and signed changes. A value that rounds
 // to zero prints as 0.000, never -0.000 or +0.000.
-import type { Interval } from "./stats.ts";
+import type { Estimate } from "#pipeline/artifacts/cell-stats.ts";
+import { intervalOf, numberOf, type Interval } from "./stats.ts";
 
 export const MISSING = "–";
 
@@ -23,6 +24,14 @@ export function fmtSigned(x: number, digits = 3): string {
 
 export function fmtInterval(iv: Interval | null, digits = 3): string {
   return iv ? `[${fixed(iv[0], digits)}, ${fixed(iv[1], digits)}]` : "";
+}
+
+/** An estimate as "0.123 [0.100, 0.150]", the value alone without an interval, "–" without a value. */
+export function fmtEstimate(e: Estimate | null | undefined): string {
+  const value = numberOf(e?.value);
+  if (value === null) return MISSING;
+  const interval = intervalOf(e);
+  return interval ? `${fmt(value)} ${fmtInterval(interval)}` : fmt(value);
 }
 
 /** Token counts as 33k / 1.2M, for table cells. */

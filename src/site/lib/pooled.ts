@@ -3,8 +3,7 @@
 // effect with our like-for-like estimate and the second test, and the cells the rule left out.
 import type { Finding } from "#pipeline/artifacts/finding.ts";
 import type { PooledFindings } from "#pipeline/artifacts/pooled-findings.ts";
-import { fmt, fmtInterval, MISSING } from "./format.ts";
-import { intervalOf, numberOf } from "./stats.ts";
+import { fmt, fmtEstimate } from "./format.ts";
 
 export interface PooledRow {
   id: Finding["id"];
@@ -17,23 +16,15 @@ export interface PooledRow {
   leftOut: { cells: string; reason: string }[];
 }
 
-/** "0.123 [0.100, 0.150]", or "–" without an estimate. */
-function withInterval(e: Finding["estimate"]): string {
-  const value = numberOf(e?.value);
-  if (value === null) return MISSING;
-  const interval = intervalOf(e);
-  return interval ? `${fmt(value)} ${fmtInterval(interval)}` : fmt(value);
-}
-
 export function pooledRows(pooled: PooledFindings): PooledRow[] {
   return pooled.findings.map((f) => ({
     id: f.id,
     claim: f.claim,
-    headline: withInterval(f.estimate),
+    headline: fmtEstimate(f.estimate),
     verdict: f.verdict,
-    raw: f.raw ? { value: withInterval(f.raw.estimate), verdict: f.raw.verdict } : null,
+    raw: f.raw ? { value: fmtEstimate(f.raw.estimate), verdict: f.raw.verdict } : null,
     paper: f.paper
-      ? { effect: f.paper.range ? `${fmt(f.paper.value, 2)} (range ${f.paper.range.map((x) => fmt(x, 2)).join("-")})` : fmt(f.paper.value), ours: withInterval(f.paper.estimate), verdict: f.paper.verdict, source: f.paper.source }
+      ? { effect: f.paper.range ? `${fmt(f.paper.value, 2)} (range ${f.paper.range.map((x) => fmt(x, 2)).join("-")})` : fmt(f.paper.value), ours: fmtEstimate(f.paper.estimate), verdict: f.paper.verdict, source: f.paper.source }
       : null,
     parts: f.parts.length,
     leftOut: (f.leftOut ?? []).map((o) => ({ cells: o.cells.join(", "), reason: o.reason })),
