@@ -70,7 +70,10 @@ async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
   const hubDir = opts.hubDir ?? path.join(opts.outDir, "hub");
   for (const family of loaded.families) {
     const names = new Map<string, string>();
-    await captureFamily({
+    // Two runs of one suite on one folder would capture a family side by side, each capture and its
+    // checksum record written by either; the family's folder is locked as a run's folder is.
+    const lock = { waitSeconds: opts.lockTimeoutSeconds ?? Infinity, onWait: (m: string) => opts.progress.write(`refit: ${m}\n`) };
+    await withDirLock(path.join(opts.outDir, "captures", family.name), () => captureFamily({
       family: family.name,
       models: family.members.map((m) => {
         const dir = checkpointDir(m, hubDir);
@@ -82,7 +85,7 @@ async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
       ablation: "anchor",
       fileOf: (m) => familyCapturePath(opts.outDir, family.name, names.get(m.dir)!),
       onDone: opts.onCaptured,
-    });
+    }), lock);
   }
 }
 

@@ -42,6 +42,7 @@ Options:
                      of training them; checkpoints are not copied
   --hub-dir <dir>    where a suite's Hub models were downloaded, as <dir>/<owner>/<name> (default <out>/hub)
   --lock-timeout <s> give up after s seconds waiting for another refit process working on a run
+                     or capturing a family
                      (default: wait as long as that process lives; its pid is printed)
   -h, --help         show this help`,
 

@@ -4,7 +4,7 @@
 // family one cell) and `refit aggregate` into content that the site's reader accepts and `refit site`
 // renders. The families' statistics equal `refit compare` on the same captures, and the cell IDs
 // hash the weights.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -181,6 +181,43 @@ describe("a suite of models", () => {
     expect(r.status, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ include: [] });
     expect(r.stderr).toContain("2 families of models trained elsewhere, nothing to train");
+  });
+});
+
+describe("a suite of models run twice at once on one folder", () => {
+  const start = (out: string) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, "run", suiteFile, "--out", out, "--hub-dir", "hub", "--backend", "wasm"], { cwd: tmp });
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (code) => resolve({ code, stderr }));
+    });
+  const captures = (out: string) => {
+    const dir = path.join(tmp, out, "captures");
+    return fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).sort().map((f) => [f, fs.statSync(path.join(dir, f)).isFile() ? fs.readFileSync(path.join(dir, f)).toString("hex") : "dir"]);
+  };
+
+  it("captures each family once: one run captures it under the family's lock, the other then keeps those captures", async () => {
+    const results = await Promise.all([start("out-twice"), start("out-twice")]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    // The lock serialises the two: five checkpoints are captured once between them and kept by the other.
+    const said = results.map((r) => r.stderr).join("");
+    expect(said.match(/: captured in /g)).toHaveLength(5);
+    expect(said.match(/kept its capture/g)).toHaveLength(5);
+    expect(captures("out-twice")).toEqual(captures("out"));
+    expect(refit(["verify", "--out", "out-twice"]).stdout).toMatch(/, 0 damaged$/m);
+  });
+
+  it("waits on a family folder another live process holds, saying whose lock it is, and gives up after --lock-timeout", () => {
+    const dir = path.join(tmp, "out-locked/captures/bytes-tiny");
+    fs.mkdirSync(dir, { recursive: true });
+    // This test's own process: alive on this host, so the lock cannot be taken over as stale.
+    fs.writeFileSync(path.join(dir, ".lock"), JSON.stringify({ pid: process.pid, host: os.hostname(), token: "held-by-the-test" }));
+    const r = refit(["run", suiteFile, "--out", "out-locked", "--hub-dir", "hub", "--backend", "wasm", "--lock-timeout", "1"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`refit: waiting: another refit process (pid ${process.pid}) is using ${dir}`);
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(`refit: another refit process (pid ${process.pid}) is using ${dir}; if it is not running, delete ${path.join(dir, ".lock")}`);
+    expect(fs.readdirSync(dir)).toEqual([".lock"]);
   });
 });
 
