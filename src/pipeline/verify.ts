@@ -9,7 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { checkChecksum, recordChecksum, sidecarOf } from "./artifacts/checksums.ts";
-import { BackendSchema, type BackendName } from "./artifacts/conventions.ts";
+import { BackendSchema, type BackendName, type Provenance } from "./artifacts/conventions.ts";
 import { InputError } from "./artifacts/input-error.ts";
 import { RunRecordSchema } from "./artifacts/run-record.ts";
 import { decodeSafetensors } from "./artifacts/safetensors.ts";
@@ -18,7 +18,9 @@ import { runsDirOf } from "./artifacts/runs.ts";
 import { DEFAULT_PROBE_SET, type CellConfig } from "./artifacts/suite.ts";
 import { openCapture } from "./capture/format.ts";
 import { loadCheckpoint } from "./model/checkpoint.ts";
-import { initBackend } from "./model/backend.ts";
+import { activeAdapter, activeKernels, BackendError, initBackend } from "./model/backend.ts";
+import { describeBlas } from "./model/blas.ts";
+import { adapterLine } from "./model/webgpu.ts";
 import { newJobCache, runJob, type RunJob } from "./orchestrate/job.ts";
 import { cellIdOf, runIdOf, type Run } from "./suite/grid.ts";
 
@@ -137,16 +139,23 @@ export async function verifyOutDir(outDir: string, { repair = false } = {}): Pro
   const movedTo = path.join(outDir, "damaged", new Date().toISOString().replace(/[:.]/g, "-"));
   const report: VerifyReport = { files, movedTo, repaired: [], unrepaired: [] };
   const byRun = new Map<string, string[]>();
+  const others: string[] = [];
   for (const file of damaged) {
     const rel = path.relative(outDir, file).split(path.sep);
-    if (rel[0] === "runs") byRun.set(path.join(outDir, ...rel.slice(0, 3)), [...(byRun.get(path.join(outDir, ...rel.slice(0, 3))) ?? []), file]);
-    else {
-      moveAside(outDir, file, movedTo);
-      const what = rel[0] === "results" ? `suite ${rel[1]}` : `the suite whose models include family ${rel[1]}`;
-      report.unrepaired.push(`${path.join(...rel)}: moved aside; \`refit run\` of ${what} with --out ${outDir} writes it again`);
-    }
+    const runDir = path.join(outDir, ...rel.slice(0, 3));
+    if (rel[0] === "runs") byRun.set(runDir, [...(byRun.get(runDir) ?? []), file]);
+    else others.push(file);
   }
-  for (const [runDir, bad] of byRun) await repairRun(outDir, runDir, bad, movedTo, report);
+  // Every run is checked to be re-makeable here before anything moves, so a refusal leaves the cache as it was.
+  const plans: Repair[] = [];
+  for (const [runDir, bad] of byRun) plans.push(await planRepair(outDir, runDir, bad));
+  for (const file of others) {
+    const rel = path.relative(outDir, file).split(path.sep);
+    moveAside(outDir, file, movedTo);
+    const what = rel[0] === "results" ? `suite ${rel[1]}` : `the suite whose models include family ${rel[1]}`;
+    report.unrepaired.push(`${path.join(...rel)}: moved aside; \`refit run\` of ${what} with --out ${outDir} writes it again`);
+  }
+  for (const plan of plans) await repairRun(plan, movedTo, report);
   return report;
 }
 
@@ -167,12 +176,12 @@ function probeSetOf(name: string): string {
   return m?.[1] ?? DEFAULT_PROBE_SET;
 }
 
-/** What run a run folder holds, from its record or, when that is damaged, an intact capture. */
-function runOf(runDir: string, bad: readonly string[]): Run | null {
+/** What run a run folder holds, and what made it, from its record or, when that is damaged, an intact capture. */
+function runOf(runDir: string, bad: readonly string[]): { run: Run; provenance: Provenance | null } | null {
   const record = path.join(runDir, "run.json");
   if (!bad.includes(record) && fs.existsSync(record)) {
     const r = readJson(record, RunRecordSchema);
-    return { runId: r.runId, seed: r.seed, config: r.config, cellId: cellIdOf(r.config, DEFAULT_PROBE_SET), probeSet: DEFAULT_PROBE_SET };
+    return { run: { runId: r.runId, seed: r.seed, config: r.config, cellId: cellIdOf(r.config, DEFAULT_PROBE_SET), probeSet: DEFAULT_PROBE_SET }, provenance: r.provenance };
   }
   for (const name of visible(runDir).filter(isCapture)) {
     const file = path.join(runDir, name);
@@ -180,32 +189,78 @@ function runOf(runDir: string, bad: readonly string[]): Run | null {
     const { meta } = openCapture(file);
     if (meta.source.kind !== "refit" || !("train" in meta.config)) continue;
     const config = meta.config as CellConfig;
-    return { runId: meta.source.runId, seed: meta.seed, config, cellId: cellIdOf(config, DEFAULT_PROBE_SET), probeSet: DEFAULT_PROBE_SET };
+    return { run: { runId: meta.source.runId, seed: meta.seed, config, cellId: cellIdOf(config, DEFAULT_PROBE_SET), probeSet: DEFAULT_PROBE_SET }, provenance: null };
   }
   return null;
 }
 
-/** Moves a run's damaged files aside and runs its job again, which re-makes exactly what is missing. */
-async function repairRun(outDir: string, runDir: string, bad: readonly string[], movedTo: string, report: VerifyReport): Promise<void> {
+/** One run folder's repair: its damaged files, and the job that re-makes them, or why this process cannot. */
+interface Repair {
+  outDir: string;
+  runDir: string;
+  bad: readonly string[];
+  job: RunJob | null;
+  unrepairable?: string;
+}
+
+/**
+ * Plans a run's repair, refusing (a BackendError, exit 2) a run this process would re-make with
+ * other arithmetic than it was made with: another GPU adapter, another BLAS, or none where it had
+ * one. Its run ID hashes all of them, so the ID this process would give it decides.
+ */
+async function planRepair(outDir: string, runDir: string, bad: readonly string[]): Promise<Repair> {
   const backend = path.basename(path.dirname(runDir));
-  const run = runOf(runDir, bad);
+  const found = runOf(runDir, bad);
+  if (found === null || !BackendSchema.safeParse(backend).success || (typeof found.run.config.data.corpus === "object" && "path" in found.run.config.data.corpus)) {
+    const why = found === null ? "no intact file records its config" : `it trains on a local corpus, or its backend ${backend} is unknown`;
+    return { outDir, runDir, bad, job: null, unrepairable: why };
+  }
+  const { run, provenance } = found;
+  // A wasm run whose ID is not the plain one was trained on the BLAS path, which gives runs IDs of their own.
+  const kernels = backend === "wasm" && runIdOf(run.config, run.seed) !== run.runId ? "blas" : "wasm";
+  const refuse = (here: string) =>
+    new BackendError(
+      `${runDir}: made on ${madeOn(backend, kernels, provenance)}, but ${here}; run \`refit verify --out ${outDir} --repair\` on a machine with ${backend === "webgpu" ? "that adapter" : "that backend and kernels"} (nothing was moved)`,
+    );
+  try {
+    await initBackend(backend as BackendName, { kernels, notice: () => {} });
+  } catch (e) {
+    if (e instanceof BackendError) throw refuse(`this machine cannot run that (${e.message})`);
+    throw e;
+  }
+  const adapter = activeAdapter();
+  const here = activeKernels();
+  if (runIdOf(run.config, run.seed, here, adapter) !== run.runId) {
+    const what = adapter ? `adapter ${adapterLine(adapter)}` : here?.blas ? `BLAS ${describeBlas(here.blas)}` : `${backend} without BLAS`;
+    throw refuse(`this machine would re-make it on ${what}, with other numbers`);
+  }
   const sets = [...new Set(visible(runDir).filter(isCapture).map(probeSetOf))];
   const remakeCheckpoint = bad.some((f) => /^ckpt-\d+$/.test(path.basename(path.dirname(f))));
+  const job: RunJob = { run, outDir, backend: backend as BackendName, kernels, adapter, probeSets: sets.length > 0 ? sets : [DEFAULT_PROBE_SET], suiteFile: runDir, remakeCheckpoint };
+  return { outDir, runDir, bad, job };
+}
+
+/** What a run was made on, as its record says (its ID alone, where the record is damaged). */
+function madeOn(backend: string, kernels: "wasm" | "blas", provenance: Provenance | null): string {
+  if (provenance?.adapter) return `${backend} with adapter ${adapterLine(provenance.adapter)}`;
+  if (provenance?.kernels?.blas) return `${backend} with BLAS ${describeBlas(provenance.kernels.blas)}`;
+  if (backend === "webgpu") return "webgpu with the adapter its run ID hashes (its record, which names it, is damaged)";
+  return kernels === "blas" ? `${backend} with the BLAS its run ID hashes (its record, which names it, is damaged)` : backend;
+}
+
+/** Moves a run's damaged files aside and runs its job again, which re-makes exactly what is missing. */
+async function repairRun({ outDir, runDir, bad, job, unrepairable }: Repair, movedTo: string, report: VerifyReport): Promise<void> {
   for (const file of bad) moveAside(outDir, file, movedTo);
   const rel = path.relative(outDir, runDir);
-  if (run === null || !BackendSchema.safeParse(backend).success || (typeof run.config.data.corpus === "object" && "path" in run.config.data.corpus)) {
-    const why = run === null ? "no intact file records its config" : `it trains on a local corpus, or its backend ${backend} is unknown`;
-    report.unrepaired.push(`${rel}: damaged files moved aside, but ${why}; \`refit run\` of its suite with --out ${outDir} trains it again`);
+  if (job === null) {
+    report.unrepaired.push(`${rel}: damaged files moved aside, but ${unrepairable}; \`refit run\` of its suite with --out ${outDir} trains it again`);
     return;
   }
-  // A run trained on the BLAS path has a run ID of its own; re-make it on the path it was trained on.
-  const kernels = runIdOf(run.config, run.seed) === run.runId ? "wasm" : "blas";
-  await initBackend(backend as BackendName, { kernels });
-  const job: RunJob = { run, outDir, backend: backend as BackendName, kernels, adapter: null, probeSets: sets.length > 0 ? sets : [DEFAULT_PROBE_SET], suiteFile: runDir, remakeCheckpoint };
+  // Another run's plan may have switched the backend since.
+  await initBackend(job.backend, { kernels: job.kernels, notice: () => {} });
   await runJob(job, newJobCache());
   const again = cachedFiles(outDir).filter((f) => f.file.startsWith(runDir + path.sep)).map(checkFile);
   const still = again.filter((f) => f.state === "damaged");
   if (still.length > 0) report.unrepaired.push(`${rel}: still damaged after re-making it: ${still.map((f) => path.basename(f.file)).join(", ")}`);
   else report.repaired.push(`${rel}: re-made ${bad.map((f) => path.relative(runDir, f)).join(", ")}`);
 }
-
