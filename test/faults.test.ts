@@ -1,7 +1,8 @@
 // Fault injection on the tiny suite, through the real CLI: byte flips and truncations in every kind
 // of cached file, two runs at once on one folder, kill -9 while a repair retrains a run (kill -9 mid-training
 // is cli.test.ts's), and
-// a full disk (a small tmpfs, where this process may mount one). Every case must end refused (exit
+// a write cut off part-way (a file size limit on every machine, and a small tmpfs filled up where this
+// process may mount one). A repair refuses a run made on another GPU adapter or BLAS. Every case must end refused (exit
 // non-zero, one line naming the file) or repaired (bit-identical to a clean run); none may exit 0
 // with other numbers.
 import { spawn, spawnSync } from "node:child_process";
@@ -10,7 +11,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { decodeSafetensors } from "../src/pipeline/artifacts/safetensors.ts";
+import { writeJsonRecorded } from "../src/pipeline/artifacts/checksums.ts";
+import type { Provenance } from "../src/pipeline/artifacts/conventions.ts";
+import { RunRecordSchema } from "../src/pipeline/artifacts/run-record.ts";
 import { readJson } from "../src/pipeline/artifacts/store.ts";
+import { runIdOf } from "../src/pipeline/suite/grid.ts";
 import { SuiteResultSchema } from "../src/pipeline/artifacts/suite-result.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -167,6 +172,38 @@ describe("a damaged cache", () => {
   });
 });
 
+describe("a repair on another machine", () => {
+  /** Moves run 2 of a copy of the clean cache to the ID it would have had on another machine, with a record saying so. */
+  function madeElsewhere(name: string, backend: "wasm" | "webgpu", made: Pick<Provenance, "kernels" | "adapter">): string {
+    const out = copyOfClean(name);
+    const file = path.join(runDir(out, 1), "run.json");
+    const record = readJson(file, RunRecordSchema);
+    const runId = runIdOf(record.config, record.seed, made.kernels, made.adapter);
+    const dir = path.join(out, "runs", backend, runId);
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.renameSync(runDir(out, 1), dir);
+    writeJsonRecorded(path.join(dir, "run.json"), { ...record, runId, provenance: { ...record.provenance, backend, ...made } });
+    flipBytes(path.join(dir, "capture.safetensors"));
+    return dir;
+  }
+  const cases: [string, "wasm" | "webgpu", Pick<Provenance, "kernels" | "adapter">, RegExp][] = [
+    ["another BLAS", "wasm", { kernels: { path: "blas", blas: { library: "ImaginaryBLAS 0.1", coreType: "Imaginary", threads: 1 } } }, /made on wasm with BLAS ImaginaryBLAS 0\.1, Imaginary kernels, 1 thread, but this machine (would re-make it on BLAS |cannot run that \(--kernels blas: )/],
+    ["another GPU adapter", "webgpu", { adapter: { vendor: "imaginary", architecture: "gpu-9", device: "0x99", description: "Imaginary GPU 9", software: false } }, /made on webgpu with adapter imaginary gpu-9 Imaginary GPU 9, but this machine (would re-make it on adapter |cannot run that \(--backend webgpu: )/],
+  ];
+  it.each(cases)("refuses to re-make a run made with %s, naming it and the command to run where it is, and moves nothing", (name, backend, made, said) => {
+    const dir = madeElsewhere(name.replace(/\W/g, ""), backend, made);
+    const out = path.resolve(dir, "../../..");
+    const r = refit(["verify", "--out", out, "--repair"]);
+    expect(r.status, r.stdout + r.stderr).toBe(2);
+    const line = firstLine(r.stderr);
+    expect(line).toMatch(said);
+    expect(line).toMatch(new RegExp(`^refit: ${dir}: .*; run \`refit verify --out ${out} --repair\` on a machine with that (adapter|backend and kernels) \\(nothing was moved\\)$`));
+    expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("refit: "))).toEqual([line]);
+    expect(fs.existsSync(path.join(out, "damaged"))).toBe(false);
+    expect(refit(["verify", "--out", out]).stdout).toMatch(/, 1 damaged$/m);
+  });
+});
+
 describe("interruptions and contention", () => {
   it("two runs at once on one folder both finish, bit-identical to a clean run", async () => {
     const out = path.join(tmp, "concurrent");
@@ -207,12 +244,46 @@ describe("interruptions and contention", () => {
     expectLikeClean(out);
   });
 
+  /** Every hidden temporary file a write left under `dir` (writeFileAtomic's `.<name>.<pid>.<random>.tmp`). */
+  const temporaries = (dir: string) => fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => /\.tmp$/.test(f));
+
+  /** After a write stopped short: no temporary left, nothing damaged, and a rerun with room ends as a clean run. */
+  function expectRecovers(out: string): void {
+    expect(temporaries(out)).toEqual([]);
+    expect(refit(["verify", "--out", out]).stdout).toMatch(/, 0 damaged$/m);
+    const again = run(out);
+    expect(again.status, again.stderr).toBe(0);
+    expectLikeClean(out);
+  }
+
+  // Runs on every machine: a file size limit (RLIMIT_FSIZE, set by bash's ulimit -f) makes the
+  // kernel stop a write part-way with EFBIG, as a full disk stops it with ENOSPC, through the same
+  // write path (temporary file, fsync, rename) and the same one-line error.
+  it("a write the file size limit stops part-way is one line naming the file and the cause, exit 1; the rerun ends as a clean run", () => {
+    const out = path.join(tmp, "fsize");
+    // Half the largest file a run writes: the run gets part-way, then one write is cut off.
+    const largest = Math.max(...[...runFiles(clean).keys()].map((f) => fs.statSync(path.join(clean, f)).size));
+    const blocks = Math.floor(largest / 2 / 1024);
+    const args = [BIN, "run", TINY, "--out", out, "--backend", "wasm", "--workers", "1"].map((a) => `'${a}'`).join(" ");
+    const r = spawnSync("bash", ["-c", `ulimit -f ${blocks} && exec '${process.execPath}' ${args}`], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(1);
+    const line = firstLine(r.stderr);
+    expect(line).toMatch(/^refit: \S+: file larger than this process may write \(its file size limit, ulimit -f\); raise the limit and run it again \(finished work is kept\) \(EFBIG\)$/);
+    // The file it names is the one being written, not the hidden temporary the bytes went to.
+    expect(line).toContain(out);
+    expect(line).not.toMatch(/\.tmp:/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(out, "runs"))).toBe(true);
+    expectRecovers(out);
+  });
+
+  // A real full disk where this process may mount a small tmpfs (root on Linux, as .ci/run is).
   it("a full disk is one line naming the path and the cause, exit 1; with room again, the rerun ends as a clean run", (ctx) => {
     const mount = path.join(tmp, "full");
     fs.mkdirSync(mount);
     const mounted = process.platform === "linux" && spawnSync("mount", ["-t", "tmpfs", "-o", "size=300k", "tmpfs", mount]).status === 0;
     if (!mounted) {
-      console.warn("skipped: a full disk needs a small tmpfs, and this process may not mount one (run as root on Linux)");
+      console.warn("skipped: a real full disk needs a small tmpfs, and this process may not mount one (run as root on Linux); the file size limit case above takes the same write path");
       return ctx.skip();
     }
     try {
@@ -223,10 +294,7 @@ describe("interruptions and contention", () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
       // Room again: nothing the full disk cut off is taken for finished work.
       expect(spawnSync("mount", ["-o", "remount,size=64m", mount]).status).toBe(0);
-      const check = refit(["verify", "--out", out]);
-      expect(check.stdout).toMatch(/, 0 damaged$/m);
-      expect(run(out).status).toBe(0);
-      expectLikeClean(out);
+      expectRecovers(out);
     } finally {
       spawnSync("umount", [mount]);
     }

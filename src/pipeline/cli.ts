@@ -40,6 +40,7 @@ Exit codes: 0 success, 1 failure, 2 bad usage or input.`;
 const OS_CAUSES: Record<string, string> = {
   ENOSPC: "no space left on device; free some and run it again (finished work is kept)",
   EDQUOT: "disk quota exceeded; free some space and run it again (finished work is kept)",
+  EFBIG: "file larger than this process may write (its file size limit, ulimit -f); raise the limit and run it again (finished work is kept)",
   EACCES: "permission denied; give this user access or choose another folder",
   EPERM: "operation not permitted; give this user access or choose another folder",
   EROFS: "read-only file system; choose a writable folder (--out)",
