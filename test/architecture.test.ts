@@ -44,7 +44,7 @@ const FORMATS_OF: Record<string, readonly string[]> = {
   compare: ["cell-stats", "finding"],
   assemble: ["capture-meta", "compare-result", "run-record", "suite-result"],
   orchestrate: ["capture-meta", "measured-rates", "run-record"],
-  publish: ["attention-samples", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
+  publish: ["attention-samples", "attestation", "cell-stats", "manifest", "pooled-findings", "published-suite", "run-record"],
   run: ["run-record", "suite-result"],
   verify: ["run-record"],
   report: ["cell-stats", "finding", "suite-result"],

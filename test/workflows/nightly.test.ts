@@ -25,6 +25,7 @@ interface Job {
   uses?: string;
   with?: Record<string, string>;
   permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
   concurrency?: { group: string; "cancel-in-progress": boolean | string };
   container?: string;
   strategy?: { matrix: Record<string, unknown> };
@@ -89,6 +90,7 @@ describe("nightly.yml", () => {
       "attest:id-token",
       "deploy:id-token",
       "deploy:pages",
+      "record-attestation:contents",
       "regression-issues:issues",
     ]);
   });
@@ -102,6 +104,27 @@ describe("nightly.yml", () => {
     expect(signing.with).toEqual({ "subject-path": "content/versions/${{ needs.aggregate.outputs.version }}/manifest.json" });
     const checkout = step(attest, (s) => s.uses?.startsWith("actions/checkout@") ?? false);
     expect(checkout.with).toEqual({ "persist-credentials": false, ref: "${{ needs.aggregate.outputs.content_sha }}" });
+    // The bundle it signed leaves as an artifact: this job writes no contents.
+    expect(signing.id).toBe("attest");
+    const upload = step(attest, uses("actions/upload-artifact"));
+    expect(upload.with).toMatchObject({ name: "attestation", path: "${{ steps.attest.outputs.bundle-path }}", "if-no-files-found": "error" });
+  });
+
+  it("commits the bundle beside the manifest from a job that may write contents and nothing else, on the version's branch", () => {
+    const record = nightly.jobs["record-attestation"];
+    expect(record.needs).toEqual(["aggregate", "attest"]);
+    expect(record.if).toContain("needs.attest.result == 'success'");
+    expect(record.permissions).toEqual({ contents: "write" });
+    expect(step(record, uses("actions/download-artifact")).with).toEqual({ name: "attestation", path: "attestation" });
+    const push = step(record, (s) => s.id === "push");
+    expect(push.run).toContain('cp attestation/attestation.json "content/versions/$VERSION/attestation.json"');
+    expect(push.run).toContain('bash .github/scripts/push-content.sh origin "$BRANCH"');
+    expect(push.env).toMatchObject({ VERSION: "${{ needs.aggregate.outputs.version }}", BRANCH: "${{ needs.aggregate.outputs.branch }}" });
+    // Both publish modes say which branch they pushed the version to.
+    const publish = step(aggregate, (s) => s.id === "publish").run!;
+    expect(publish).toContain('echo "branch=$BRANCH" >> "$GITHUB_OUTPUT"');
+    expect(publish).toContain('echo "branch=refit/content-$VERSION" >> "$GITHUB_OUTPUT"');
+    expect(aggregate.outputs!.branch).toBe("${{ steps.publish.outputs.branch }}");
   });
 
   it("caches finished runs by run ID: shards restore the store keyed by the planned IDs and reuse it", () => {
@@ -168,7 +191,8 @@ describe("nightly.yml", () => {
 
   it("deploys a committed version through pages.yml at the pushed commit; a pull request deploys when merged", () => {
     expect(deploy.uses).toBe("./.github/workflows/pages.yml");
-    expect(deploy.with).toEqual({ ref: "${{ needs.aggregate.outputs.content_sha }}" });
+    // The attestation's commit when it was recorded, so tonight's site shows it; else the version's.
+    expect(deploy.with).toEqual({ ref: "${{ needs.record-attestation.outputs.sha || needs.aggregate.outputs.content_sha }}" });
     expect(deploy.if).toContain("needs.aggregate.outputs.deploy == 'true'");
     expect(aggregate.steps!.some((s) => s.uses?.startsWith("actions/upload-pages-artifact@"))).toBe(false);
   });
@@ -300,7 +324,7 @@ describe("ci.yml", () => {
 
 describe("night-status.sh", () => {
   const SCRIPT = path.join(DIR, "scripts/night-status.sh");
-  const ok = { PLAN: "success", SHARDS: "success", FAMILIES: "skipped", AGGREGATE: "success", DEPLOY: "success", ISSUES: "success", VERSION: "2026-03-02.1", MISSING: "0", REGRESSED: "false" };
+  const ok = { PLAN: "success", SHARDS: "success", FAMILIES: "skipped", AGGREGATE: "success", RECORD: "success", DEPLOY: "success", ISSUES: "success", VERSION: "2026-03-02.1", MISSING: "0", REGRESSED: "false" };
   const status = (env: Partial<typeof ok>) => spawnSync("bash", [SCRIPT], { encoding: "utf8", env: { PATH: process.env.PATH, ...ok, ...env } });
 
   it("passes a night that published every planned run, and one that only regressed (with a warning)", () => {
@@ -334,6 +358,13 @@ describe("night-status.sh", () => {
     const r = status({ FAMILIES: "failure" });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("::error title=Nightly incomplete::model families: the families job ended failure; their suites were not published");
+  });
+
+  it("fails when the attestation was made but not recorded beside the manifest", () => {
+    expect(status({ RECORD: "skipped" }).status).toBe(0);
+    const r = status({ RECORD: "failure" });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("::error title=Nightly incomplete::recording the attestation of version 2026-03-02.1 in content/: failure; gh attestation verify without --bundle still finds it");
   });
 
   it("fails when the deploy or the regression issues failed", () => {

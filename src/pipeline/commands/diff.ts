@@ -1,7 +1,10 @@
 // `refit diff <versionA> <versionB>`: per cell and metric, the change between two published
 // versions and whether it exceeds the seed-bootstrap noise (publish/diff.ts). Exit 1 when any metric
 // regresses beyond noise, so a workflow can alert on it; --markdown prints a job-summary table and
-// --json the diff itself (publish/diff.ts VersionDiff) for scripts.
+// --json the diff itself (publish/diff.ts VersionDiff) for scripts. Each format also says, per
+// version, whether it carries an attestation and how to check it (publish/attestation.ts).
+import * as path from "node:path";
+import { attestationLine } from "../publish/attestation.ts";
 import { findVersion, loadContent, previousVersion, type SiteContent, type SiteVersion } from "../publish/content.ts";
 import { formatDiffMarkdown, formatDiffText, regressions } from "../publish/diff-report.ts";
 import { BETTER, diffVersions, parseThreshold, RANKED_METRICS, type DiffMetric } from "../publish/diff.ts";
@@ -32,11 +35,13 @@ for each metric the change from A to B is printed with the 95% bootstrap interva
 against (A's, else B's). A metric regresses when it moves the bad way (${RANKED_METRICS.map((m) => `${m} ${BETTER[m] === "higher" ? "down" : "up"}`).join(", ")})
 beyond that interval and by more than its threshold; without an interval, only a threshold can flag it.
 Commonness, residual CKA and the null baselines are compared too, but never count as regressions.
+Each version's attestation is named last: whether its attestation.json is of its manifest and from
+the nightly workflow (checked here), and the gh command that checks the signature.
 
 Options:
   --content <dir>        published content root (default ${DEFAULT_CONTENT})
   --markdown             print a Markdown summary (for a job summary or PR comment)
-  --json                 print the diff as JSON: {from, to, regressions, added, removed, moves}
+  --json                 print the diff as JSON: {from, to, regressions, added, removed, moves, attestation}
   --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
   -h, --help             show this help
 
@@ -66,8 +71,12 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown v
     const [from, to] = positionals.map((p) => resolveVersion(content, p));
     const d = diffVersions(from, to, { thresholds });
     const regressed = regressions(d).length;
-    if (values.json) console.log(JSON.stringify({ from: d.from, to: d.to, regressions: regressed, added: d.added, removed: d.removed, moves: d.moves }, null, 2));
-    else console.log(values.markdown ? formatDiffMarkdown(d) : formatDiffText(d));
+    const attestations = [from, to].map((v) => `attestation of ${v.id}: ${attestationLine(v.attestation, path.join(content.root, "versions", v.id))}`);
+    if (values.json) {
+      const attestation = Object.fromEntries([from, to].map((v) => [v.id, v.attestation]));
+      console.log(JSON.stringify({ from: d.from, to: d.to, regressions: regressed, added: d.added, removed: d.removed, moves: d.moves, attestation }, null, 2));
+    } else if (values.markdown) console.log(`${formatDiffMarkdown(d)}\n${attestations.map((l) => `- ${l}`).join("\n")}\n`);
+    else console.log(`${formatDiffText(d)}\n\n${attestations.join("\n")}`);
     return regressed > 0 ? 1 : 0;
   },
 };

@@ -2,7 +2,8 @@
 // version under the content root, each file validated against its format module in artifacts/ and
 // its SHA-256 checked against the manifest. A malformed or inconsistent file stops with the file
 // and the field named; nothing is skipped silently. Layout (written by publish/version.ts):
-// <root>/latest.json, <root>/versions/<version>/{manifest.json, findings.json, <suite>.json, <suite>.attention.json}.
+// <root>/latest.json, <root>/versions/<version>/{manifest.json, findings.json, <suite>.json, <suite>.attention.json},
+// and beside the manifest the nightly's attestation.json, whose mismatch is shown, not refused (publish/attestation.ts).
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,6 +12,7 @@ import { ContentManifestSchema, LatestPointerSchema, type ContentManifest } from
 import { PooledFindingsSchema, type PooledFindings } from "../artifacts/pooled-findings.ts";
 import { PublishedSuiteSchema, type PublishedSuite } from "../artifacts/published-suite.ts";
 import { readJson } from "../artifacts/store.ts";
+import { attestationOf, type AttestationStatus } from "./attestation.ts";
 
 export interface SuiteEntry {
   name: string;
@@ -26,6 +28,8 @@ export interface SiteVersion {
   suites: SuiteEntry[];
   /** The pooled findings over the version's unique cells; null in versions before 2026-12-07. */
   findings: PooledFindings | null;
+  /** What its attestation.json shows, checked offline (publish/attestation.ts); none before the nightly attested versions. */
+  attestation: AttestationStatus;
 }
 
 export interface SiteContent {
@@ -78,7 +82,8 @@ function loadVersion(root: string, id: string): SiteVersion {
     }
     return { name: entry.name, result, attention, files: { result: resultFile, attention: attentionFile } };
   });
-  return { id, manifest, suites, findings: manifest.findings ? pooledOf(dir, manifest.findings, manifestFile, suites) : null };
+  const findings = manifest.findings ? pooledOf(dir, manifest.findings, manifestFile, suites) : null;
+  return { id, manifest, suites, findings, attestation: attestationOf(dir) };
 }
 
 function pooledOf(dir: string, entry: NonNullable<ContentManifest["findings"]>, manifestFile: string, suites: readonly SuiteEntry[]): PooledFindings {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { UsageError } from "../../../src/pipeline/commands/command.ts";
 import { diffCommand } from "../../../src/pipeline/commands/diff.ts";
 import { sha256Hex } from "../../../src/pipeline/artifacts/hash.ts";
-import { editedVersion, fixtureVersion, FIXTURE_CONTENT, moveLayer, publish, withLayerIntervals } from "../publish/helpers.ts";
+import { editedVersion, fixtureVersion, FIXTURE_CONTENT, handMadeBundle, moveLayer, publish, withLayerIntervals } from "../publish/helpers.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(ROOT, "bin/refit.mjs");
@@ -76,6 +76,32 @@ describe("refit diff", () => {
     expect(worst.before - worst.after).toBeCloseTo(0.05, 12);
     expect(worst.delta).toBeCloseTo(-0.05, 12);
     expect(d.moves.filter((m: { regression: boolean }) => m.regression)).toHaveLength(1);
+  });
+
+  it("says per version whether it is attested, what matched and the command that checks the signature, in every format", async () => {
+    const dir = (id: string) => path.join(content, "versions", id);
+    const manifestSha = (id: string) => sha256Hex(fs.readFileSync(path.join(dir(id), "manifest.json")));
+    fs.writeFileSync(path.join(dir("2026-03-03.1"), "attestation.json"), JSON.stringify(handMadeBundle(manifestSha("2026-03-03.1"))));
+    // A bundle of another version's manifest, as a copy into the wrong folder would leave.
+    fs.writeFileSync(path.join(dir("2026-03-02.1"), "attestation.json"), JSON.stringify(handMadeBundle(manifestSha("2026-03-01.1"))));
+    try {
+      const r = refit(["2026-03-01.1", "latest"]);
+      expect(r.status).toBe(1);
+      const shown = (id: string) => path.join(content, "versions", id);
+      expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+        "attestation of 2026-03-01.1: not attested (published before attestation / built locally)",
+        `attestation of 2026-03-03.1: attested: manifest.json's SHA-256 is the attestation's subject, made by example-org/refit's .github/workflows/nightly.yml (refs/heads/main); the signature is checked by: gh attestation verify ${shown("2026-03-03.1")}/manifest.json --bundle ${shown("2026-03-03.1")}/attestation.json --repo example-org/refit --signer-workflow example-org/refit/.github/workflows/nightly.yml`,
+      ]);
+      const md = await diff(["previous", "latest", "--markdown"]);
+      expect(md.stdout).toContain(`\n- attestation of 2026-03-02.1: attestation DOES NOT MATCH: the attestation is of SHA-256 ${manifestSha("2026-03-01.1").slice(0, 12)}…, but manifest.json's is ${manifestSha("2026-03-02.1").slice(0, 12)}…`);
+      const json = JSON.parse((await diff(["previous", "latest", "--json"])).stdout);
+      expect(json.attestation).toEqual({
+        "2026-03-02.1": { state: "mismatch", problem: expect.stringContaining("this manifest is not the one attested"), repository: "example-org/refit" },
+        "2026-03-03.1": { state: "matches", repository: "example-org/refit", ref: "refs/heads/main" },
+      });
+    } finally {
+      for (const id of ["2026-03-02.1", "2026-03-03.1"]) fs.rmSync(path.join(dir(id), "attestation.json"));
+    }
   });
 
   it("refuses --markdown with --json", async () => {

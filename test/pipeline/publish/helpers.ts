@@ -56,3 +56,28 @@ export function publish(content: string, v: VersionLike, createdAt: string): voi
   writeVersion(content, v.id, [...files, { name: "manifest.json", contents: JSON.stringify(manifest) }]);
   pointLatest(content, v.id);
 }
+
+/**
+ * A hand-made attestation bundle of the shape actions/attest-build-provenance writes: an in-toto
+ * statement with SLSA provenance of the given subject digest and workflow, inside a DSSE envelope.
+ * Its signature and certificate are placeholders: Refit checks neither (gh attestation verify does).
+ */
+export function handMadeBundle(subjectSha256: string, workflow: { repository?: string; path?: string; ref?: string } = {}): unknown {
+  const statement = {
+    _type: "https://in-toto.io/Statement/v1",
+    subject: [{ name: "manifest.json", digest: { sha256: subjectSha256 } }],
+    predicateType: "https://slsa.dev/provenance/v1",
+    predicate: {
+      buildDefinition: {
+        buildType: "https://actions.github.io/buildtypes/workflow/v1",
+        externalParameters: { workflow: { ref: "refs/heads/main", repository: "https://github.com/example-org/refit", path: ".github/workflows/nightly.yml", ...workflow } },
+      },
+      runDetails: { builder: { id: "https://github.com/actions/runner/github-hosted" } },
+    },
+  };
+  return {
+    mediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+    verificationMaterial: { certificate: { rawBytes: "cGxhY2Vob2xkZXI=" }, tlogEntries: [] },
+    dsseEnvelope: { payload: Buffer.from(JSON.stringify(statement)).toString("base64"), payloadType: "application/vnd.in-toto+json", signatures: [{ sig: "cGxhY2Vob2xkZXI=" }] },
+  };
+}
