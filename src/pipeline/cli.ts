@@ -6,6 +6,7 @@ import { BackendError } from "./model/backend.ts";
 import { kernelsLine } from "./model/blas.ts";
 import { BudgetError } from "./orchestrate/plan.ts";
 import { ContentError } from "./publish/content.ts";
+import { SiteBuildError } from "./publish/site.ts";
 import { SuiteError } from "./suite/load.ts";
 import { ProbeSetMismatchError } from "./assemble/suite.ts";
 import { UsageError, type Command } from "./commands/command.ts";
@@ -97,6 +98,11 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ContentError) {
       console.error(`refit: ${oneLine(e.message)}`);
       return 2;
+    }
+    // The site build's own errors are many lines of bundler output; the line says what and that --out is untouched.
+    if (e instanceof SiteBuildError) {
+      console.error(process.env.REFIT_DEBUG === "1" ? e : `refit: ${e.message}`);
+      return 1;
     }
     // Gave up waiting for another process's lock (--lock-timeout): the message names it and what to do.
     if ((e as { code?: string }).code === "ELOCKED") {

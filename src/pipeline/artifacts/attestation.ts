@@ -23,7 +23,6 @@ export const SigstoreBundleSchema = z
       .loose(),
   })
   .loose();
-export type SigstoreBundle = z.infer<typeof SigstoreBundleSchema>;
 
 /** The envelope's payload: an in-toto statement whose predicate is SLSA build provenance from a GitHub workflow. */
 export const ProvenanceStatementSchema = z
@@ -44,4 +43,3 @@ export const ProvenanceStatementSchema = z
       .loose(),
   })
   .loose();
-export type ProvenanceStatement = z.infer<typeof ProvenanceStatementSchema>;

@@ -52,11 +52,59 @@ export async function buildSite(opts: BuildSiteOptions): Promise<void> {
   process.chdir(REPO_ROOT);
   try {
     const { build } = await import("astro");
-    await build({ root: REPO_ROOT, logLevel: "warn" });
+    try {
+      await holdingStderr(() => build({ root: REPO_ROOT, logLevel: "warn" }));
+    } catch (e) {
+      throw buildFailure(e, out);
+    }
     moveInto(staging, out);
   } finally {
     process.chdir(cwd);
     fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The build failed inside Astro or its bundler: nothing reached --out. One line; the cause is kept for REFIT_DEBUG=1. */
+export class SiteBuildError extends Error {
+  override name = "SiteBuildError";
+}
+
+/**
+ * One line for a failed build: the error's first line and, where a bundler wrapped an
+ * operating-system error deeper in its message (rolldown's "File too large (os error 27)"), that line.
+ */
+function buildFailure(e: unknown, out: string): SiteBuildError {
+  const lines = String(e instanceof Error ? e.message : e)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l !== "");
+  const os = lines.slice(1).find((l) => /\(os error \d+\)|\bE[A-Z]{3,}\b/.test(l));
+  const what = [lines[0] ?? "no message", os].filter((l) => l !== undefined).join(" … ");
+  return new SiteBuildError(`the site build failed (${what}); --out ${out} was left as it was (REFIT_DEBUG=1 shows the whole error)`, { cause: e });
+}
+
+/**
+ * Runs `fn` with what it writes to stderr held back: Astro logs a failed build as lines of its own
+ * before it throws, so those are dropped for the one line cli.ts prints, and a build that succeeds
+ * has its warnings written after it. REFIT_DEBUG=1 lets everything through as it comes.
+ */
+async function holdingStderr<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.env.REFIT_DEBUG === "1") return fn();
+  const write = process.stderr.write.bind(process.stderr);
+  const held: (string | Uint8Array)[] = [];
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    held.push(chunk);
+    const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const result = await fn();
+    process.stderr.write = write;
+    for (const chunk of held) write(chunk);
+    return result;
+  } finally {
+    process.stderr.write = write;
   }
 }
 
