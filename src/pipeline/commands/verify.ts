@@ -17,7 +17,9 @@ capture's attention rows must be softmax rows) and, if it passes, its checksum i
 
 With --repair, damaged files are moved to <out>/damaged/<time>/ and their runs re-made: captured
 again from the final checkpoint, resumed, or trained again. Training is deterministic, so the
-repaired cache is bit-identical to a clean run's (run.json's timings aside).
+repaired cache is bit-identical to a clean run's (run.json's timings aside). A run made on another
+GPU adapter or with other BLAS kernels than this machine would use is refused before anything is
+moved: repair it on a machine that has them.
 
 Options:
   --out <dir>   the output folder (default ${DEFAULT_OUT})
@@ -25,7 +27,7 @@ Options:
   -h, --help    show this help
 
 Exit codes: 0 nothing damaged (or all repaired), 1 a repair could not re-make everything,
-2 damaged files found (without --repair).`,
+2 damaged files found (without --repair), or a run this machine cannot re-make as it was made.`,
 
   async main(argv) {
     const { values } = parseVerbArgs("verify", argv, {
