@@ -108,14 +108,46 @@ async function holdingStderr<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Replaces `to` with `from`: a rename where both are on one file system, else a copy. */
+/**
+ * Replaces `to` with `from`. The new site is put beside `to` first (a rename on one file system,
+ * else a copy), so a copy that fails, e.g. on a full disk, leaves `to` as it was and no half site.
+ */
 function moveInto(from: string, to: string): void {
-  fs.rmSync(to, { recursive: true, force: true });
   fs.mkdirSync(path.dirname(to), { recursive: true });
+  const beside = path.join(path.dirname(to), `.${path.basename(to)}.${process.pid}.tmp`);
+  fs.rmSync(beside, { recursive: true, force: true });
   try {
-    fs.renameSync(from, to);
+    fs.renameSync(from, beside);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "EXDEV") throw e;
-    fs.cpSync(from, to, { recursive: true });
+    try {
+      copyTree(from, beside);
+    } catch (copying) {
+      fs.rmSync(beside, { recursive: true, force: true });
+      throw copying;
+    }
+  }
+  fs.rmSync(to, { recursive: true, force: true });
+  fs.renameSync(beside, to);
+}
+
+/**
+ * Copies a folder file by file. Not fs.cpSync: on a full file system its native copy reports EIO
+ * with no code, where copyFileSync reports ENOSPC; the error names the file being written.
+ */
+function copyTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) {
+      copyTree(source, target);
+      continue;
+    }
+    try {
+      fs.copyFileSync(source, target);
+    } catch (e) {
+      const { code } = e as NodeJS.ErrnoException;
+      throw Object.assign(new Error(`cannot write ${target}: ${(e as Error).message}`, { cause: e }), { code, path: target });
+    }
   }
 }

@@ -1,7 +1,7 @@
 // `refit site` refuses a content folder with nothing published (exit 2, naming the folder) unless
 // --allow-empty is given, so a mistyped --content cannot deploy a blank leaderboard. It shows each
-// version's attestation (hand-made bundles), and a build that fails, on damaged content or part-way,
-// leaves --out as it was and no staging folder, with one line.
+// version's attestation (hand-made bundles), and a build that fails, on damaged content, part-way or
+// while copying to a full file system, leaves --out as it was and no staging folder, with one line.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -149,5 +149,32 @@ describe("a failed refit site --out", () => {
     expect(refusedLines(r.stderr), r.stderr).toEqual([expect.stringMatching(new RegExp(`^refit: the site build failed \\(.*(EFBIG|File too large).*\\); --out ${escaped} was left as it was`))]);
     expectAsBefore(out);
     expect(staging()).toEqual(before);
+  }, 300_000);
+
+  // The build succeeds in the project and the copy to --out on another, full file system fails: a
+  // small tmpfs, where this process may mount one (root on Linux, as .ci/run is).
+  it("leaves --out as it was when copying the built site to a full file system fails: exit 1, one line", (ctx) => {
+    const mount = path.join(tmp, "small");
+    fs.mkdirSync(mount);
+    const mounted = process.platform === "linux" && spawnSync("mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", mount]).status === 0;
+    if (!mounted) {
+      console.warn("skipped: a full file system for --out needs a small tmpfs, and this process may not mount one (run as root on Linux)");
+      return ctx.skip();
+    }
+    try {
+      const out = path.join(mount, "dist");
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, "index.html"), "the earlier site\n");
+      const before = staging();
+      const r = spawnSync(process.execPath, [BIN, "site", "--content", path.resolve("test/fixtures/content"), "--out", out], { cwd: tmp, encoding: "utf8", timeout: 300_000 });
+      expect(r.status, r.stderr).toBe(1);
+      expect(refusedLines(r.stderr), r.stderr).toEqual([expect.stringMatching(/^refit: \S+: no space left on device; .* \(ENOSPC\)$/)]);
+      expectAsBefore(out);
+      // Nothing half-copied beside it, and no staging folder in the project.
+      expect(fs.readdirSync(mount)).toEqual(["dist"]);
+      expect(staging()).toEqual(before);
+    } finally {
+      spawnSync("umount", [mount]);
+    }
   }, 300_000);
 });
