@@ -2,7 +2,8 @@
 // of cached file, two runs at once on one folder, kill -9 while a repair retrains a run (kill -9 mid-training
 // is cli.test.ts's), and
 // a write cut off part-way (a file size limit on every machine, and a small tmpfs filled up where this
-// process may mount one). A repair refuses a run made on another GPU adapter or BLAS. Every case must end refused (exit
+// process may mount one). A repair refuses a run made on another GPU adapter or BLAS, and re-makes a webgpu run on its own
+// adapter (a software one in CI). Every case must end refused (exit
 // non-zero, one line naming the file) or repaired (bit-identical to a clean run); none may exit 0
 // with other numbers.
 import { spawn, spawnSync } from "node:child_process";
@@ -16,6 +17,7 @@ import type { Provenance } from "../src/pipeline/artifacts/conventions.ts";
 import { RunRecordSchema } from "../src/pipeline/artifacts/run-record.ts";
 import { readJson } from "../src/pipeline/artifacts/store.ts";
 import { runIdOf } from "../src/pipeline/suite/grid.ts";
+import { missingVulkanAdapter, skipUnless } from "./helpers/requires.ts";
 import { SuiteResultSchema } from "../src/pipeline/artifacts/suite-result.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -201,6 +203,26 @@ describe("a repair on another machine", () => {
     expect(r.stderr.trim().split("\n").filter((l) => l.startsWith("refit: "))).toEqual([line]);
     expect(fs.existsSync(path.join(out, "damaged"))).toBe(false);
     expect(refit(["verify", "--out", out]).stdout).toMatch(/, 1 damaged$/m);
+  });
+});
+
+// On the adapter a webgpu run was made on (lavapipe in CI), the repair re-makes it as it was.
+describe.skipIf(skipUnless(missingVulkanAdapter()))("a repair of a webgpu run on its own adapter", () => {
+  it("re-makes a damaged capture with that adapter recorded, bit for bit", () => {
+    const out = path.join(tmp, "webgpu");
+    // One run (shard 1 of 2) keeps the software GPU's training short.
+    const trained = refit(["run", TINY, "--out", out, "--backend", "webgpu", "--workers", "1", "--shard", "1/2"]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const [id] = fs.readdirSync(path.join(out, "runs", "webgpu"));
+    const dir = path.join(out, "runs", "webgpu", id);
+    const file = path.join(dir, "capture.safetensors");
+    const made = fs.readFileSync(file);
+    flipBytes(file);
+    const repair = refit(["verify", "--out", out, "--repair"]);
+    expect(repair.status, repair.stdout + repair.stderr).toBe(0);
+    expect(repair.stdout).toContain(`repaired: runs/webgpu/${id}: re-made capture.safetensors`);
+    expect(fs.readFileSync(file).equals(made)).toBe(true);
+    expect(readJson(path.join(dir, "run.json"), RunRecordSchema).provenance.adapter).toBeDefined();
   });
 });
 
