@@ -8,7 +8,7 @@
 // Every read is asynchronous: tfjs's webgpu backend cannot read synchronously in Node.
 import * as tf from "@tensorflow/tfjs-core";
 import type { GptConfig, NormName } from "../model/config.ts";
-import { crossEntropy, forward, type Params } from "../model/gpt.ts";
+import { attentionBlocks, crossEntropy, forward, residualStream, tokenNlls, unembed, type AttentionBlocks, type Params } from "../model/gpt.ts";
 import { hookName, type Hook } from "../model/hooks.ts";
 import type { Capture } from "./format.ts";
 
@@ -64,6 +64,16 @@ async function probeNlls(params: Params, c: GptConfig, probes: readonly Int32Arr
   return nlls;
 }
 
+/** Runs f with every layer's q, k and v blocks sliced once (model/gpt.ts attentionBlocks), freeing them after. */
+async function withAttentionBlocks<T>(params: Params, c: GptConfig, f: (qkv: AttentionBlocks) => Promise<T>): Promise<T> {
+  const qkv = attentionBlocks(params, c);
+  try {
+    return await f(qkv);
+  } finally {
+    tf.dispose(qkv.flat(2));
+  }
+}
+
 /** Perplexity over the probe set from probeNlls: exp(total NLL / predicted tokens), probes added in order. */
 function perplexityOf(nlls: Float64Array, probes: readonly Int32Array[]): number {
   let nll = 0;
@@ -86,7 +96,8 @@ export async function probePerplexity(params: Params, c: GptConfig, probes: read
  * minus without; and the fingerprint nll [L * H * P], each probe's mean NLL per predicted token with
  * the head ablated minus without. Per probe and layer one pass ablates every head of the layer at
  * once (forward's ablateEachHeadAt), the unablated copy in the same products, so a head that writes
- * nothing gets exactly 0: L passes a probe instead of L * H + 1, the layers before l run once.
+ * nothing gets exactly 0: L passes a probe instead of L * H + 1, each starting from the layer's
+ * input residual of one plain pass, so the layers below it run once a probe.
  */
 export async function headAblation(params: Params, c: GptConfig, probes: readonly Int32Array[]): Promise<{ dppl: Float32Array; nll: Float32Array }> {
   const { nLayers: L, nHeads: H } = c;
@@ -94,16 +105,18 @@ export async function headAblation(params: Params, c: GptConfig, probes: readonl
   const totals = new Float64Array(L * (H + 1)); // per layer: H ablated copies, then the unablated one
   const nll = new Float32Array(L * H * P);
   let count = 0;
-  for (const [j, probe] of probes.entries()) {
-    const T = probe.length;
-    if (T < 2) continue;
-    for (let l = 0; l < L; l++) {
-      const copies = await probeCopiesNll(params, c, probe, l);
-      for (let h = 0; h <= H; h++) totals[l * (H + 1) + h] += copies[h];
-      for (let h = 0; h < H; h++) nll[(l * H + h) * P + j] = (copies[h] - copies[H]) / (T - 1);
+  await withAttentionBlocks(params, c, async (qkv) => {
+    for (const [j, probe] of probes.entries()) {
+      const T = probe.length;
+      if (T < 2) continue;
+      const perLayer = await probeCopiesNll(params, c, probe, qkv);
+      perLayer.forEach((copies, l) => {
+        for (let h = 0; h <= H; h++) totals[l * (H + 1) + h] += copies[h];
+        for (let h = 0; h < H; h++) nll[(l * H + h) * P + j] = (copies[h] - copies[H]) / (T - 1);
+      });
+      count += T - 1;
     }
-    count += T - 1;
-  }
+  });
   const dppl = Float32Array.from({ length: L * H }, (_, i) => {
     const at = Math.floor(i / H) * (H + 1);
     return Math.exp(totals[at + (i % H)] / count) - Math.exp(totals[at + H] / count);
@@ -111,16 +124,39 @@ export async function headAblation(params: Params, c: GptConfig, probes: readonl
   return { dppl, nll };
 }
 
-/** One probe's total next-token NLL in each of the H + 1 copies of an ablateEachHeadAt pass at layer l. */
-async function probeCopiesNll(params: Params, c: GptConfig, probe: Int32Array, l: number): Promise<Float64Array> {
+const RESID_PRE: ReadonlySet<Hook> = new Set(["hook_resid_pre"]);
+
+/**
+ * One probe's total next-token NLL in each of the H + 1 copies of an ablateEachHeadAt pass, per
+ * layer l. Each pass starts from layer l's input residual, kept from one plain pass, and unembeds
+ * only the T - 1 positions that predict a token: the logits are the pass's largest product
+ * (V columns), and slicing them per copy would copy all of them per copy on wasm.
+ */
+async function probeCopiesNll(params: Params, c: GptConfig, probe: Int32Array, qkv: AttentionBlocks): Promise<Float64Array[]> {
+  const { nLayers: L, nHeads: H, dModel: D } = c;
   const T = probe.length;
-  const losses = await readAll(() => {
-    const { logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { ablateEachHeadAt: l });
-    const targets = tf.tensor1d(probe.subarray(1), "int32");
-    // Copy h's [T-1, V] logits: its loss, one tensor a copy.
-    return Array.from({ length: c.nHeads + 1 }, (_, h) => crossEntropy(tf.slice(logits, [h * T, 0], [T - 1, logits.shape[1]]), targets));
+  const tokens = tf.tensor2d(probe, [1, T], "int32");
+  const targets = tf.tensor1d(probe.subarray(1), "int32");
+  const pre = tf.tidy(() => {
+    const { captured } = residualStream(params, c, tokens, { capture: RESID_PRE, qkv });
+    return Array.from({ length: L }, (_, l) => tf.reshape(captured.get(hookName(l, "hook_resid_pre"))!, [T, D]) as tf.Tensor2D);
   });
-  return Float64Array.from(losses, (loss) => loss[0] * (T - 1));
+  try {
+    const perLayer: Float64Array[] = [];
+    for (let l = 0; l < L; l++) {
+      const [means] = await readAll(() => {
+        const { resid } = residualStream(params, c, tokens, { ablateEachHeadAt: l, from: { layer: l, resid: pre[l] }, qkv });
+        const predicting = tf.reshape(tf.slice(tf.reshape(resid, [H + 1, T, D]), [0, 0, 0], [H + 1, T - 1, D]), [(H + 1) * (T - 1), D]) as tf.Tensor2D;
+        const nlls = tokenNlls(unembed(params, c, predicting), tf.tile(targets, [H + 1]) as tf.Tensor1D);
+        // Per copy, the mean as crossEntropy takes it, then the total.
+        return [tf.div(tf.sum(tf.reshape(nlls, [H + 1, T - 1]), 1), T - 1)];
+      });
+      perLayer.push(Float64Array.from(means, (mean) => mean * (T - 1)));
+    }
+    return perLayer;
+  } finally {
+    tf.dispose([tokens, targets, ...pre]);
+  }
 }
 
 export interface CaptureOptions {
@@ -143,31 +179,34 @@ export async function captureRun(params: Params, c: GptConfig, probes: readonly 
 
   let kOffset = 0; // where this probe's triangle starts within a head's row of K values
   let nOffset = 0; // where this probe's tokens start among all N tokens
-  for (const probe of probes) {
-    const T = probe.length;
-    // Per layer: pattern [1, H, T, T], resid_pre and resid_mid [1, T, D]; then the log-probabilities.
-    const read = await readAll(() => {
-      const { captured, logits } = forward(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED });
-      const hooks = Array.from({ length: L }, (_, l) => (["hook_pattern", "hook_resid_pre", "hook_resid_mid"] as const).map((k) => captured.get(hookName(l, k))!));
-      return [...hooks.flat(), ...(logprobs ? [tf.logSoftmax(logits)] : [])];
-    });
-    if (logprobs) logprobs.set(read[3 * L], nOffset * V);
-    for (let l = 0; l < L; l++) {
-      const [pattern, pre, mid] = read.slice(3 * l, 3 * l + 3);
-      for (let h = 0; h < H; h++) {
-        let k = h * K + kOffset;
-        for (let i = 0; i < T; i++) {
-          const row = (h * T + i) * T;
-          for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
+  await withAttentionBlocks(params, c, async (qkv) => {
+    for (const probe of probes) {
+      const T = probe.length;
+      // Per layer: pattern [1, H, T, T], resid_pre and resid_mid [1, T, D]; then the log-probabilities,
+      // the only use of the unembedding here (none above MAX_LOGPROB_VOCAB).
+      const read = await readAll(() => {
+        const { captured, resid } = residualStream(params, c, tf.tensor2d(probe, [1, T], "int32"), { capture: CAPTURED, qkv });
+        const hooks = Array.from({ length: L }, (_, l) => (["hook_pattern", "hook_resid_pre", "hook_resid_mid"] as const).map((k) => captured.get(hookName(l, k))!));
+        return [...hooks.flat(), ...(logprobs ? [tf.logSoftmax(unembed(params, c, resid))] : [])];
+      });
+      if (logprobs) logprobs.set(read[3 * L], nOffset * V);
+      for (let l = 0; l < L; l++) {
+        const [pattern, pre, mid] = read.slice(3 * l, 3 * l + 3);
+        for (let h = 0; h < H; h++) {
+          let k = h * K + kOffset;
+          for (let i = 0; i < T; i++) {
+            const row = (h * T + i) * T;
+            for (let j = 0; j <= i; j++) attn[l][k++] = pattern[row + j];
+          }
         }
+        residPre[l].set(pre, nOffset * D);
+        residMid[l].set(mid, nOffset * D);
       }
-      residPre[l].set(pre, nOffset * D);
-      residMid[l].set(mid, nOffset * D);
+      tokens.set(probe, nOffset);
+      kOffset += (T * (T + 1)) / 2;
+      nOffset += T;
     }
-    tokens.set(probe, nOffset);
-    kOffset += (T * (T + 1)) / 2;
-    nOffset += T;
-  }
+  });
   if (meta.probeLengths.join() !== lengths.join()) throw new Error("captureRun: meta.probeLengths does not match the probes");
   const ablation = (options.ablation ?? true) ? await headAblation(params, c, probes) : undefined;
   const measured = ablation ? { ablation: ablation.dppl, ablationNll: ablation.nll } : {};

@@ -195,6 +195,31 @@ export interface ForwardOptions {
    * that order), so the layers before it run once and the products after it are H + 1 times taller.
    */
   ablateEachHeadAt?: number;
+  /**
+   * Start at this layer from its input residual [B*T, D] (hook_resid_pre of an earlier pass over the
+   * same tokens), so passes that differ only from a layer on (the head ablation) run the layers
+   * below once. The embedding and those layers are skipped; their hooks are not returned.
+   */
+  from?: { layer: number; resid: tf.Tensor2D };
+  /** c_attn's q, k and v blocks sliced once (attentionBlocks), for passes that do not train. */
+  qkv?: AttentionBlocks;
+}
+
+/** Per layer, q, k and v's [D, D] weight and [D] bias: column blocks of c_attn's weight and bias. */
+export type AttentionBlocks = readonly (readonly (readonly [tf.Tensor, tf.Tensor])[])[];
+
+/** c_attn's column block i (0 q, 1 k, 2 v) of layer l: slices of the weight and bias. */
+function attentionBlock(params: Params, D: number, l: number, i: number): [tf.Tensor, tf.Tensor] {
+  return [tf.slice(params.get(`h.${l}.attn.c_attn.weight`)!, [0, i * D], [D, D]), tf.slice(params.get(`h.${l}.attn.c_attn.bias`)!, [i * D], [D])];
+}
+
+/**
+ * Every layer's q, k and v blocks, sliced once for many passes that do not train (capture,
+ * ablation): on wasm a slice reads the whole [D, 3D] weight, which per pass costs more than the
+ * pass's own products at batch 1. The same values as forward's own slices; dispose them after.
+ */
+export function attentionBlocks(params: Params, c: GptConfig): AttentionBlocks {
+  return Array.from({ length: c.nLayers }, (_, l) => [0, 1, 2].map((i) => attentionBlock(params, c.dModel, l, i)));
 }
 
 /** The 0/1 mask [B, 1, H, 1] on z at layer l (copy h of ablateEachHeadAt's H + 1 zeroes head h), or null where none is ablated. */
@@ -216,6 +241,30 @@ export interface ForwardResult {
 
 /** tokens: [B, T] int32, T <= nCtx. Call inside tf.tidy (or dispose the result). */
 export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts: ForwardOptions = {}): ForwardResult {
+  const { resid, captured } = residualStream(params, c, tokens, opts);
+  return { logits: unembed(params, c, resid), captured };
+}
+
+/** The final LayerNorm and the unembedding: logits [N, V] of residuals [N, D]. */
+export function unembed(params: Params, c: GptConfig, resid: tf.Tensor2D): tf.Tensor2D {
+  const p = (name: string) => params.get(name)!;
+  return linear(layerNormWith(c.layerNormEps)(resid, p("ln_f.weight"), p("ln_f.bias")), p("lm_head.weight")); // [BT, V]
+}
+
+/** The embedding of tokens [B, T]: token rows plus positions, [B*T, D]. */
+function embedTokens(params: Params, c: GptConfig, tokens: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = tokens.shape;
+  const D = c.dModel;
+  const pos = tf.slice(params.get("wpe.weight")!, [0, 0], [T, D]); // [T, D]
+  const tok = embed(params.get("wte.weight") as tf.Tensor2D, tf.reshape(tokens, [B * T]) as tf.Tensor1D); // [BT, D]
+  return tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
+}
+
+/**
+ * The residual stream after the last block, [B*T, D] (B times H + 1 with ablateEachHeadAt), and the
+ * hooks asked for: forward without the unembedding.
+ */
+export function residualStream(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts: ForwardOptions = {}): { resid: tf.Tensor2D; captured: Map<string, tf.Tensor> } {
   const T = tokens.shape[1];
   let B = tokens.shape[0];
   const D = c.dModel;
@@ -226,17 +275,14 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
   const keep = (layer: number, hook: Hook, t: () => tf.Tensor) => {
     if (opts.capture?.has(hook)) captured.set(hookName(layer, hook), t());
   };
-
-  const pos = tf.slice(p("wpe.weight"), [0, 0], [T, D]); // [T, D]
-  const tok = embed(p("wte.weight") as tf.Tensor2D, tf.reshape(tokens, [B * T]) as tf.Tensor1D); // [BT, D]
-  let x = tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
+  let x = opts.from ? opts.from.resid : embedTokens(params, c, tokens);
 
   const layerNorm = layerNormWith(c.layerNormEps);
   const gelu = ACTIVATION[c.activation];
   // Only the composed (non-wasm) softmax needs the mask tensor: built once, when first needed.
   let mask: tf.Tensor2D | undefined;
   const maskOf = () => (mask ??= causalMask(T));
-  for (let l = 0; l < c.nLayers; l++) {
+  for (let l = opts.from?.layer ?? 0; l < c.nLayers; l++) {
     const h = `h.${l}`;
     if (l === opts.ablateEachHeadAt) {
       x = tf.tile(x, [H + 1, 1]);
@@ -247,8 +293,7 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
     // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
     // weight costs far less than slicing the [BT, 3D] activations (and padding their gradients).
     const heads = (i: number) => {
-      const w = tf.slice(p(`${h}.attn.c_attn.weight`), [0, i * D], [D, D]);
-      const b = tf.slice(p(`${h}.attn.c_attn.bias`), [i * D], [D]);
+      const [w, b] = opts.qkv?.[l][i] ?? attentionBlock(params, D, l, i);
       return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
     };
     const [q, k, v] = [heads(0), heads(1), heads(2)];
@@ -266,8 +311,22 @@ export function forward(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts:
       x = tf.add(x, linear(hidden as tf.Tensor2D, p(`${h}.mlp.c_proj.weight`), p(`${h}.mlp.c_proj.bias`)));
     }
   }
-  const logits = linear(layerNorm(x, p("ln_f.weight"), p("ln_f.bias")), p("lm_head.weight")); // [BT, V]
-  return { logits, captured };
+  return { resid: x, captured };
+}
+
+/** Per row, max + log(sum of exp) - target logit: the NLL of softmaxRows's outputs. */
+const rowLosses = (max: tf.Tensor, sum: tf.Tensor, picked: tf.Tensor): tf.Tensor1D => tf.sub(tf.add(max, tf.log(sum)), picked) as tf.Tensor1D;
+
+/**
+ * Each row's next-token NLL (nats) [N], without a gradient: the terms whose mean crossEntropy is,
+ * for passes that need each position's or each sequence's loss (the head ablation).
+ */
+export function tokenNlls(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  if (onWasm(logits) && targets.dtype === "int32") {
+    const [, max, sum, picked] = softmaxRows(logits, targets);
+    return rowLosses(max, sum, picked);
+  }
+  return tf.neg(tf.sum(tf.mul(tf.logSoftmax(logits), tf.cast(tf.oneHot(targets, logits.shape[1]), "float32")), 1));
 }
 
 /**
@@ -283,7 +342,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scal
       const [p, max, sum, picked] = softmaxRows(x, targets);
       save([p]);
       return {
-        value: tf.div(tf.sum(tf.sub(tf.add(max, tf.log(sum)), picked)), N) as tf.Scalar,
+        value: tf.div(tf.sum(rowLosses(max, sum, picked)), N) as tf.Scalar,
         gradFunc: (dy: tf.Tensor, [ps]: tf.Tensor[]) => crossEntropyGrad(ps, targets, dy),
       };
     }

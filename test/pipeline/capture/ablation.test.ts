@@ -9,7 +9,10 @@ import { decodeCapture, encodeCapture } from "../../../src/pipeline/capture/form
 import { BOS, encode } from "../../../src/pipeline/data/tokenizer.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { GPT2_SETTINGS, type GptConfig } from "../../../src/pipeline/model/config.ts";
-import { forward, initParams, type Params } from "../../../src/pipeline/model/gpt.ts";
+import { loadBlas } from "../../../src/pipeline/model/blas.ts";
+import { crossEntropy, forward, initParams, type Params } from "../../../src/pipeline/model/gpt.ts";
+import { hookName } from "../../../src/pipeline/model/hooks.ts";
+import { skipUnless } from "../../helpers/requires.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 const config: GptConfig = { nLayers: 2, dModel: 16, nHeads: 4, dMlp: 64, vocabSize: 257, nCtx: 32, ...GPT2_SETTINGS };
@@ -81,6 +84,78 @@ describe("headAblation", () => {
         const change = handNll(probe, [[l, h]]) - handNll(probe);
         expect(nll[(l * config.nHeads + h) * P + p]).toBeCloseTo(change, 4);
       });
+    }
+  });
+});
+
+/**
+ * The ablation as the capture computed it before it kept each layer's input and unembedded only the
+ * positions that predict a token: per probe and layer, a whole forward with ablateEachHeadAt from
+ * the tokens and each copy's mean loss by crossEntropy on its slice of all T positions' logits.
+ */
+function unoptimisedAblation(): { dppl: number[]; nll: number[] } {
+  const { nLayers: L, nHeads: H } = config;
+  const P = probes.length;
+  const totals = new Float64Array(L * (H + 1));
+  const nll: number[] = Array.from({ length: L * H * P }, () => 0);
+  probes.forEach((probe, j) => {
+    const T = probe.length;
+    for (let l = 0; l < L; l++) {
+      const copies = tf.tidy(() => {
+        const { logits } = forward(params, config, tf.tensor2d(probe, [1, T], "int32"), { ablateEachHeadAt: l });
+        const targets = tf.tensor1d(probe.subarray(1), "int32");
+        return Array.from({ length: H + 1 }, (_, h) => crossEntropy(tf.slice(logits, [h * T, 0], [T - 1, logits.shape[1]]), targets).dataSync()[0] * (T - 1));
+      });
+      copies.forEach((v, h) => (totals[l * (H + 1) + h] += v));
+      for (let h = 0; h < H; h++) nll[(l * H + h) * P + j] = (copies[h] - copies[H]) / (T - 1);
+    }
+  });
+  const count = probes.reduce((s, p) => s + p.length - 1, 0);
+  const dppl = Array.from({ length: L * H }, (_, i) => {
+    const at = Math.floor(i / H) * (H + 1);
+    return Math.exp(totals[at + (i % H)] / count) - Math.exp(totals[at + H] / count);
+  });
+  return { dppl, nll };
+}
+
+const blas = loadBlas();
+const noBlas = "unavailable" in blas ? `${blas.unavailable} (Debian packages build-essential and libopenblas-dev, then npm run blas)` : null;
+const paths = skipUnless(noBlas) ? (["wasm"] as const) : (["wasm", "blas"] as const);
+
+// The capture stores float32: the reference is rounded to it, then must agree within 1e-6 of a
+// value's size. Here both paths agree bit for bit; the margin is for a BLAS that blocks a product
+// of fewer rows (T - 1 positions, not T) differently and moves the last bits.
+const TOLERANCE = 1e-6;
+const close = (got: ArrayLike<number>, wanted: readonly number[]) => {
+  const want = Float32Array.from(wanted);
+  return Array.from(got).every((v, i) => Math.abs(v - want[i]) <= TOLERANCE * Math.max(1, Math.abs(want[i])));
+};
+
+describe.each(paths)("headAblation and captureRun on the %s kernels, against the unoptimised passes", (kernels) => {
+  beforeAll(() => initBackend("wasm", { kernels }));
+  afterAll(() => initBackend("wasm"));
+
+  it("give the dPPL and fingerprints of a whole forward per probe and layer", async () => {
+    const want = unoptimisedAblation();
+    const got = await headAblation(params, config, probes);
+    expect(close(got.dppl, want.dppl), `${Array.from(got.dppl)} vs ${want.dppl}`).toBe(true);
+    expect(close(got.nll, want.nll), `${Array.from(got.nll)} vs ${want.nll}`).toBe(true);
+  });
+
+  it("capture the patterns and residual streams forward's own hooks give, bit for bit", async () => {
+    const c = await captureRun(params, config, probes, { probeLengths: probes.map((p) => p.length) } as never, { ablation: false });
+    let at = 0;
+    for (const probe of probes) {
+      const T = probe.length;
+      const hooks = tf.tidy(() => {
+        const { captured } = forward(params, config, tf.tensor2d(probe, [1, T], "int32"), { capture: new Set(["hook_pattern", "hook_resid_pre"]) });
+        return [captured.get(hookName(1, "hook_pattern"))!.dataSync(), captured.get(hookName(1, "hook_resid_pre"))!.dataSync()];
+      });
+      expect(Array.from(c.residPre[1].subarray(at * config.dModel, (at + T) * config.dModel))).toEqual(Array.from(hooks[1]));
+      // The capture keeps each head's lower triangle, probe after probe; head 0's last row is all T keys.
+      const end = probes.slice(0, probes.indexOf(probe) + 1).reduce((s, p) => s + (p.length * (p.length + 1)) / 2, 0);
+      expect(Array.from(c.attn[1].subarray(end - T, end))).toEqual(Array.from(hooks[0].subarray((T - 1) * T, T * T)));
+      at += T;
     }
   });
 });
