@@ -82,6 +82,7 @@ async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
       }),
       probeSet,
       backend: opts.backend,
+      kernels: opts.kernels,
       ablation: "anchor",
       fileOf: (m) => familyCapturePath(opts.outDir, family.name, names.get(m.dir)!),
       onDone: opts.onCaptured,

@@ -2,7 +2,7 @@
 // seed, probe set and tokenizer a capture's tensors belong to. capture/format.ts reads and writes
 // the tensors; this is the part the compare stage groups cells by.
 import { z } from "zod";
-import { BackendSchema } from "./conventions.ts";
+import { BackendSchema, KernelPathSchema } from "./conventions.ts";
 import { CellConfigSchema, RecordedModelSchema } from "./suite.ts";
 
 /** Version of the capture file format (its `__metadata__.version`); version 1 files still read. */
@@ -42,9 +42,19 @@ export const CaptureMetaSchema = z
     probeLengths: z.array(z.int().min(1)),
     /** The tfjs backend that computed the capture, when Refit did. */
     backend: BackendSchema.optional(),
+    /**
+     * Written only where a model trained elsewhere was captured with the wasm backend's dense
+     * products on the BLAS addon (its library and CPU kernels); absent, Refit's own kernels or
+     * another backend. Refit runs need none: a blas run's ID names its BLAS.
+     */
+    kernels: KernelPathSchema.optional(),
   })
   .strict();
 export type CaptureMeta = z.infer<typeof CaptureMetaSchema>;
+
+/** The kernel path a capture's arithmetic ran on, in words; captures on different ones are never one cell. */
+export const captureKernels = (m: Pick<CaptureMeta, "kernels">): string =>
+  m.kernels?.path === "blas" && m.kernels.blas ? `blas (${m.kernels.blas.library}, ${m.kernels.blas.coreType} kernels)` : "wasm kernels";
 
 /** Version 1 metadata: Refit runs only, with their full config and backend. Read and upgraded, never written. */
 export const CaptureMetaV1Schema = z

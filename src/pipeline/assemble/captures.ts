@@ -1,6 +1,6 @@
 // Capture files -> the compare stage. An opened capture becomes compare's RefitInput, read a layer
-// at a time; one cell's captures are checked to be comparable (same model, probe set, tokenizer and
-// backend) before compareCell runs on them. `compareDirectory` is `refit compare`: every capture
+// at a time; one cell's captures are checked to be comparable (same model, probe set, tokenizer,
+// backend and kernel path) before compareCell runs on them. `compareDirectory` is `refit compare`: every capture
 // under a folder, grouped into cells by family (a Refit cell's ID, or an external family's
 // name), probe set, tokenizer and backend; a `*-init.safetensors` file is the untrained twin of the
 // capture with the same seed (the untrained null).
@@ -10,7 +10,7 @@ import { canonicalJson } from "../artifacts/hash.ts";
 import { InputError } from "../artifacts/input-error.ts";
 import { provenance } from "../artifacts/provenance.ts";
 import { openSafetensors } from "../artifacts/safetensors.ts";
-import type { CaptureMeta } from "../artifacts/capture-meta.ts";
+import { captureKernels, type CaptureMeta } from "../artifacts/capture-meta.ts";
 import type { CompareResult } from "../artifacts/compare-result.ts";
 import { SCHEMA_VERSION } from "../artifacts/conventions.ts";
 import { DEFAULT_PROBE_SET, type CellConfig } from "../artifacts/suite.ts";
@@ -60,7 +60,7 @@ const errors = {
   seeds: (family: string, seed: number) => `two captures of family ${family} have seed ${seed}`,
 } as const;
 
-/** Throws unless all captures share config, probe set, tokenizer and backend, and no seed repeats. */
+/** Throws unless all captures share config, probe set, tokenizer, backend and kernel path, and no seed repeats. */
 export function checkComparable(metas: readonly CaptureMeta[]): void {
   const [first] = metas;
   const seen = new Set<number>();
@@ -69,6 +69,7 @@ export function checkComparable(metas: readonly CaptureMeta[]): void {
     if (m.probeSet.hash !== first.probeSet.hash) throw new InputError(errors.mixed("probe set", first, m));
     if (m.tokenizer !== first.tokenizer) throw new InputError(errors.mixed("tokenizer", first, m));
     if (m.backend !== first.backend) throw new InputError(errors.mixed("backend", first, m));
+    if (captureKernels(m) !== captureKernels(first)) throw new InputError(errors.mixed(`kernel path (${captureKernels(first)} vs ${captureKernels(m)})`, first, m));
     if (seen.has(m.seed)) throw new InputError(errors.seeds(m.family, m.seed));
     seen.add(m.seed);
   }
@@ -123,7 +124,7 @@ export function findCaptures(dir: string): { found: Found[]; skipped: string[] }
   return { found, skipped };
 }
 
-/** Groups captures into cells: same family, probe set, tokenizer and backend. */
+/** Groups captures into cells: same family, probe set, tokenizer and backend (a family on two kernel paths is refused by checkComparable). */
 function groupCells(found: readonly Found[]): Map<string, Found[]> {
   const groups = new Map<string, Found[]>();
   for (const f of found) {

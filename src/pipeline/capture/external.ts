@@ -7,8 +7,8 @@ import * as tf from "@tensorflow/tfjs-core";
 import { z } from "zod";
 import { sha256Hex } from "../artifacts/hash.ts";
 import { InputError } from "../artifacts/input-error.ts";
-import { CAPTURE_VERSION, type CaptureMeta } from "../artifacts/capture-meta.ts";
-import type { BackendName } from "../artifacts/conventions.ts";
+import { CAPTURE_VERSION, captureKernels, type CaptureMeta } from "../artifacts/capture-meta.ts";
+import type { BackendName, KernelPath } from "../artifacts/conventions.ts";
 import { writeRecorded } from "../artifacts/checksums.ts";
 import { exists, readBytes, readJson } from "../artifacts/store.ts";
 import { checkProbesFit, tokenizeProbes, type ProbeSet } from "../data/probes.ts";
@@ -32,6 +32,8 @@ export interface CaptureExternalOptions extends CaptureOptions {
   family: string;
   probeSet: ProbeSet;
   backend: BackendName;
+  /** The wasm backend's kernel path (activeKernels()); a blas one is recorded in the capture. */
+  kernels?: KernelPath;
 }
 
 /** A checkpoint directory read and checked, with what a capture records about it. */
@@ -74,6 +76,7 @@ export async function captureExternal(m: ExternalModel, checkpoint: ExternalChec
     probeSet: { id: opts.probeSet.id, hash: opts.probeSet.hash },
     probeLengths: tokens.map((t) => t.length),
     backend: opts.backend,
+    ...(opts.kernels?.path === "blas" ? { kernels: opts.kernels } : {}),
   };
   const params = paramsFromWeights(config, checkpoint.params);
   try {
@@ -96,6 +99,8 @@ export interface CaptureFamilyOptions {
   models: readonly ExternalModel[];
   probeSet: ProbeSet;
   backend: BackendName;
+  /** The wasm backend's kernel path: a capture kept from another path is captured again, so a family is never mixed. */
+  kernels?: KernelPath;
   /** Where each capture goes (e.g. <out>/<family>/<name>.safetensors). */
   fileOf: (m: ExternalModel) => string;
   /** Heads to zero-ablate: the anchor's (lowest seed) only, the compare stage reads no other. */
@@ -108,7 +113,7 @@ export interface CapturedModel {
   model: ExternalModel;
   file: string;
   tokenizer: string;
-  /** false: a capture of the same weights (named alike), family, probe set and seed was already there. */
+  /** false: a capture of the same weights (named alike), family, probe set, seed and kernel path was already there. */
   captured: boolean;
   ablated: boolean;
   seconds: number;
@@ -137,7 +142,8 @@ export async function captureFamily(opts: CaptureFamilyOptions): Promise<Capture
       kept.source.revision === (m.revision ?? null) &&
       kept.family === opts.family &&
       kept.probeSet.hash === opts.probeSet.hash &&
-      kept.seed === m.seed;
+      kept.seed === m.seed &&
+      captureKernels(kept) === captureKernels({ kernels: opts.kernels });
     const ablation = opts.ablation === "all" || (opts.ablation === "anchor" && m.seed === anchor);
     if (!same) writeRecorded(file, encodeCapture(await captureExternal(m, checkpoint, { ...opts, ablation })));
     const done = { model: m, file, tokenizer: checkpoint.tokenizer.name, captured: !same, ablated: !same && ablation, seconds: (performance.now() - started) / 1000 };

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { FamilyNameSchema } from "../artifacts/suite.ts";
 import { ABLATION, captureFamily, externalCapturePath } from "../capture/external.ts";
 import { availableProbeSets, loadProbeSet } from "../data/probes.ts";
-import { BACKEND_CHOICES, initBackend } from "../model/backend.ts";
+import { activeKernels, BACKEND_CHOICES, initBackend } from "../model/backend.ts";
 import { seedsOf } from "../suite/families.ts";
 import { backendOption, DEFAULT_OUT, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
@@ -71,6 +71,7 @@ Options:
       models: positionals.map((dir, i) => ({ dir, seed: seeds[i], revision: values.revision ?? null })),
       probeSet,
       backend,
+      kernels: activeKernels(),
       ablation,
       fileOf: (m) => externalCapturePath(out, family, m.dir),
       onDone: (d) => {

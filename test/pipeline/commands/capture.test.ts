@@ -8,6 +8,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { decodeSafetensors, encodeSafetensors } from "../../../src/pipeline/artifacts/safetensors.ts";
 import { openCapture } from "../../../src/pipeline/capture/format.ts";
 import { main } from "../../../src/pipeline/cli.ts";
+import { loadBlas } from "../../../src/pipeline/model/blas.ts";
+import { skipUnless } from "../../helpers/requires.ts";
 import { seedsOf } from "../../../src/pipeline/suite/families.ts";
 import { saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { GPT2_SETTINGS, paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
@@ -50,12 +52,12 @@ function cutShort(name: string, from: string): string {
   return dir;
 }
 
-async function capture(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+async function capture(args: string[], verb: string[] = ["capture", "--backend", "wasm", "--out", path.join(tmp, "captures")]): Promise<{ status: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   vi.spyOn(console, "log").mockImplementation((...a) => void out.push(a.join(" ")));
   vi.spyOn(console, "error").mockImplementation((...a) => void err.push(a.join(" ")));
-  const status = await main(["capture", ...args, "--backend", "wasm", "--out", path.join(tmp, "captures")]);
+  const status = await main([verb[0], ...args, ...verb.slice(1)]);
   vi.restoreAllMocks();
   return { status, stdout: out.join("\n"), stderr: err.join("\n") };
 }
@@ -146,5 +148,33 @@ describe("refit capture", () => {
     expect(noFamily.status).toBe(2);
     expect(noFamily.stderr).toMatch(/--family must be a name/);
     expect((await capture([good[0], "--family", "x", "--probes", "nope"])).stderr).toMatch(/--probes: unknown probe set "nope"/);
+  });
+});
+
+const blas = loadBlas();
+const noBlas = "unavailable" in blas ? `${blas.unavailable} (Debian packages build-essential and libopenblas-dev, then npm run blas)` : null;
+
+describe.skipIf(skipUnless(noBlas))("refit capture on the blas kernels", () => {
+  const seeds = [checkpoint("paths/seed-2", 2), checkpoint("paths/seed-5", 5)];
+  const file = (seed: number) => path.join(tmp, "captures/paths", `seed-${seed}.safetensors`);
+
+  it("records the BLAS in the captures, and captures again a family kept from the wasm kernels", async () => {
+    expect((await capture([...seeds, "--family", "paths"])).status).toBe(0);
+    expect(openCapture(file(2)).meta.kernels).toBeUndefined();
+    const onBlas = await capture([...seeds, "--family", "paths", "--kernels", "blas"]);
+    expect(onBlas.status).toBe(0);
+    expect(onBlas.stdout).not.toMatch(/: kept /);
+    const { kernels } = openCapture(file(5)).meta;
+    expect(kernels?.path).toBe("blas");
+    expect(kernels?.blas?.library).toMatch(/BLAS/);
+    expect((await capture([...seeds, "--family", "paths", "--kernels", "blas"])).stdout.match(/: kept /g)).toHaveLength(2);
+  });
+
+  it("refuses to compare a family captured partly on each path, in one line", async () => {
+    expect((await capture([seeds[1], "--family", "paths"])).status).toBe(0);
+    expect(openCapture(file(5)).meta.kernels).toBeUndefined();
+    const r = await capture([path.join(tmp, "captures/paths")], ["compare"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.split("\n").at(-1)).toMatch(/captures of family paths differ in kernel path \(blas \(OpenBLAS.*\) vs wasm kernels\)/);
   });
 });
