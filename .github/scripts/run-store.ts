@@ -6,14 +6,19 @@
 // --run-ids | sha256sum` gives when the store holds every planned run on every planned probe set. A
 // run the suites now capture on another probe set too is replaced by a shard's copy that has it, and
 // the key changes with it, so the fuller store is saved.
-// Usage: node .github/scripts/run-store.ts --store <dir> --backend <name> [--from <shard-dir>...] <suite.yaml...>
+// A store holds one kernel path: `--kernels blas` (wasm backend only) plans the IDs blas runs have,
+// which hash the BLAS the shards' records name (suite/grid.ts runsOnKernels), and runs of the other
+// path, or of two BLAS builds, are refused in one line with the store left as it was. The workflow
+// keeps each path's store under its own cache key (nightly.yml RUN_STORE), so they never mix.
+// Usage: node .github/scripts/run-store.ts --store <dir> --backend <name> [--kernels wasm|blas] [--from <shard-dir>...] <suite.yaml...>
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { BackendSchema, type BackendName } from "../../src/pipeline/artifacts/conventions.ts";
-import { captureKey, finishedRecord, reuseFinishedRun, runDirOf, webgpuAdapterIn } from "../../src/pipeline/artifacts/runs.ts";
-import { runsOnAdapter, trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
+import { BackendSchema, type BackendName, type KernelPath } from "../../src/pipeline/artifacts/conventions.ts";
+import { InputError } from "../../src/pipeline/artifacts/input-error.ts";
+import { blasKernelsIn, captureKey, finishedRecord, reuseFinishedRun, runDirOf, webgpuAdapterIn } from "../../src/pipeline/artifacts/runs.ts";
+import { runsOnAdapter, runsOnKernels, trainingsOf, type Training } from "../../src/pipeline/suite/grid.ts";
 import { loadSuite } from "../../src/pipeline/suite/load.ts";
 
 /** The cache key suffix of a set of capture keys: as `refit plan --run-ids | sha256sum | cut -c1-32`. */
@@ -47,15 +52,36 @@ function mergeIntoStore(store: string, backend: BackendName, planned: readonly T
   return { held, whole, added, removed };
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { store: { type: "string" }, backend: { type: "string" }, from: { type: "string", multiple: true } } });
+/** The BLAS the wasm runs under these folders were trained on, refusing runs of the other kernel path than `kernels`. */
+function blasOf(dirs: readonly string[], backend: BackendName, kernels: string): KernelPath | undefined {
+  const found = backend === "wasm" ? blasKernelsIn(dirs) : undefined;
+  if (kernels === "blas" && !found) throw new InputError(`--kernels blas, but no run under ${dirs.join(", ")} records the BLAS path`);
+  if (kernels === "wasm" && found) throw new InputError(`--kernels wasm, but runs under ${dirs.join(", ")} were trained on blas (${found.blas?.library}, ${found.blas?.coreType} kernels); store them with --kernels blas`);
+  return found;
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { store: { type: "string" }, backend: { type: "string" }, kernels: { type: "string", default: "wasm" }, from: { type: "string", multiple: true } },
+});
 const backend = BackendSchema.safeParse(values.backend);
-if (!values.store || !backend.success || positionals.length === 0) {
-  console.error("usage: run-store.ts --store <dir> --backend <name> [--from <shard-dir>...] <suite.yaml...>");
+const kernelsOk = values.kernels === "wasm" || (values.kernels === "blas" && backend.data === "wasm");
+if (!values.store || !backend.success || !kernelsOk || positionals.length === 0) {
+  console.error("usage: run-store.ts --store <dir> --backend <name> [--kernels wasm|blas (blas: backend wasm only)] [--from <shard-dir>...] <suite.yaml...>");
   process.exit(2);
 }
-// webgpu runs are stored under the IDs their adapter gives them (suite/grid.ts runsOnAdapter).
-const adapter = backend.data === "webgpu" ? webgpuAdapterIn([...(values.from ?? []), values.store]) : null;
-const planned = trainingsOf(runsOnAdapter((await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs), adapter));
+const dirs = [...(values.from ?? []), values.store];
+let kernels: KernelPath | undefined;
+try {
+  kernels = blasOf(dirs, backend.data, values.kernels);
+} catch (e) {
+  if (!(e instanceof InputError)) throw e;
+  console.error(`run store: ${e.message}; the store is left as it was`);
+  process.exit(2);
+}
+// webgpu runs are stored under the IDs their adapter gives them (suite/grid.ts runsOnAdapter), blas runs under those their BLAS gives them.
+const adapter = backend.data === "webgpu" ? webgpuAdapterIn(dirs) : null;
+const planned = trainingsOf(runsOnKernels(runsOnAdapter((await Promise.all(positionals.map((f) => loadSuite(f)))).flatMap((l) => l.runs), adapter), kernels));
 const { held, whole, added, removed } = mergeIntoStore(values.store, backend.data, planned, values.from ?? []);
 console.error(`run store: ${whole} of ${planned.length} planned runs (${added} added tonight, ${removed} no longer planned removed)`);
 console.log(`key=${storeKey(held)}`);

@@ -59,7 +59,7 @@ describe("nightly.yml", () => {
   it("runs on a schedule and by hand, with settings from inputs, then repository variables", () => {
     expect(Object.keys(nightly.on)).toEqual(["schedule", "workflow_dispatch"]);
     const text = fs.readFileSync(path.join(DIR, "workflows/nightly.yml"), "utf8");
-    for (const [input, variable] of [["shards", "REFIT_SHARDS"], ["gpu_runner_labels", "REFIT_GPU_RUNNER_LABELS"], ["gpu_workers", "REFIT_GPU_WORKERS"], ["publish", "REFIT_PUBLISH"], ["families", "REFIT_FAMILIES"]]) {
+    for (const [input, variable] of [["shards", "REFIT_SHARDS"], ["gpu_runner_labels", "REFIT_GPU_RUNNER_LABELS"], ["gpu_workers", "REFIT_GPU_WORKERS"], ["publish", "REFIT_PUBLISH"], ["families", "REFIT_FAMILIES"], ["kernels", "REFIT_KERNELS"]]) {
       expect(text).toContain(`inputs.${input} || vars.${variable} || `);
     }
     expect(nightly.concurrency).toEqual({ group: "refit-nightly", "cancel-in-progress": false });
@@ -131,19 +131,27 @@ describe("nightly.yml", () => {
     expect(step(plan, (s) => s.id === "plan").run).toContain('runs_key=$(node bin/refit.mjs plan "${suites[@]}" --run-ids | sha256sum | cut -c1-32)');
     const restore = step(shard, (s) => s.name === "Restore finished runs");
     expect(restore.uses).toMatch(/^actions\/cache\/restore@[0-9a-f]{40}$/);
-    expect(restore.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.BACKEND }}-${{ needs.plan.outputs.runs_key }}", "restore-keys": "refit-runs-${{ env.BACKEND }}-" });
+    expect(restore.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.RUN_STORE }}-${{ needs.plan.outputs.runs_key }}", "restore-keys": "refit-runs-${{ env.RUN_STORE }}-" });
     const train = step(shard, runs("bin/refit.mjs run"));
     expect(train.run).toContain("--reuse-from run-store");
     expect(index(shard, restore)).toBeLessThan(index(shard, train));
   });
 
+  it("keeps each kernel path's run store under its own cache name, passing the path to the shards and the store", () => {
+    expect(nightly.env!.KERNELS).toBe("${{ inputs.kernels || vars.REFIT_KERNELS || 'wasm' }}");
+    // The backend's name alone on the wasm kernels (the keys stores had before), "+blas" appended on blas.
+    expect(nightly.env!.RUN_STORE).toBe("${{ format('{0}{1}', inputs.gpu_backend || vars.REFIT_GPU_BACKEND || 'webgpu', (inputs.kernels || vars.REFIT_KERNELS || 'wasm') == 'blas' && '+blas' || '') }}");
+    expect(step(shard, runs("bin/refit.mjs run")).run).toContain('--backend "$BACKEND" --kernels "$KERNELS"');
+    expect(step(aggregate, runs(".github/scripts/run-store.ts")).run).toContain('--backend "$BACKEND" --kernels "$KERNELS"');
+  });
+
   it("saves tonight's runs over the restored store, under the key of the IDs it holds, even after a failure", () => {
     const restore = step(aggregate, (s) => s.name === "Restore finished runs");
-    expect(restore.with!.key).toBe("refit-runs-${{ env.BACKEND }}-${{ needs.plan.outputs.runs_key }}");
+    expect(restore.with!.key).toBe("refit-runs-${{ env.RUN_STORE }}-${{ needs.plan.outputs.runs_key }}");
     const merge = step(aggregate, runs(".github/scripts/run-store.ts"));
     expect(merge.if).toBe("${{ !cancelled() }}");
     const save = step(aggregate, uses("actions/cache/save"));
-    expect(save.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.BACKEND }}-${{ steps.store.outputs.key }}" });
+    expect(save.with).toEqual({ path: "run-store", key: "refit-runs-${{ env.RUN_STORE }}-${{ steps.store.outputs.key }}" });
     expect(save.if).toContain("!cancelled()");
     expect(index(aggregate, restore)).toBeLessThan(index(aggregate, merge));
     expect(index(aggregate, merge)).toBeLessThan(index(aggregate, save));

@@ -17,6 +17,8 @@ import { readJson, writeJsonAtomic } from "../../../src/pipeline/artifacts/store
 import { aggregate, AggregateError } from "../../../src/pipeline/publish/aggregate.ts";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { writeJsonRecorded } from "../../../src/pipeline/artifacts/checksums.ts";
+import { loadBlas } from "../../../src/pipeline/model/blas.ts";
+import { skipUnless } from "../../helpers/requires.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const BIN = path.join(ROOT, "bin/refit.mjs");
@@ -301,6 +303,14 @@ describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
     for (const runId of held()) expect(fs.readdirSync(path.join(store, "runs", "wasm", runId)).sort()).toEqual(["capture-init.safetensors", "capture-init.safetensors.sha256", "capture.safetensors", "capture.safetensors.sha256", "run.json", "run.json.sha256"]);
   });
 
+  it("refuses runs of another kernel path than --kernels, in one line, leaving the store as it was", () => {
+    const before = held();
+    const r = spawnSync(process.execPath, [...strip, SCRIPT, "--store", store, "--backend", "wasm", "--kernels", "blas", "--from", shard1, TINY], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^run store: --kernels blas, but no run under .* records the BLAS path; the store is left as it was$/);
+    expect(held()).toEqual(before);
+  });
+
   it("gives shards what they need to train nothing: refit run --reuse-from the store", () => {
     const out = path.join(tmp, "from-store");
     const r = refit(["run", TINY, "--shard", "2/2", "--out", out, "--backend", "wasm", "--workers", "1", "--reuse-from", store]);
@@ -338,5 +348,32 @@ describe("the nightly's run store (.github/scripts/run-store.ts)", () => {
         "run.json.sha256",
       ]);
     }
+  });
+});
+
+const blas = loadBlas();
+const noBlas = "unavailable" in blas ? `${blas.unavailable} (Debian packages build-essential and libopenblas-dev, then npm run blas)` : null;
+
+describe.skipIf(skipUnless(noBlas))("the nightly's run store on the blas kernel path", () => {
+  const SCRIPT = path.join(ROOT, ".github/scripts/run-store.ts");
+  const strip = process.features.typescript ? [] : ["--experimental-strip-types", "--no-warnings"];
+  const store = path.join(tmp, "run-store-blas");
+  const shard = path.join(tmp, "shard-1-blas");
+  const merge = (kernels: string, from: string, into = store) =>
+    spawnSync(process.execPath, [...strip, SCRIPT, "--store", into, "--backend", "wasm", "--kernels", kernels, "--from", from, TINY], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+
+  it("stores blas runs under the IDs their BLAS gives them, and refuses them as wasm-kernel runs", () => {
+    const trained = refit(["run", TINY, "--shard", "1/2", "--out", shard, "--backend", "wasm", "--kernels", "blas", "--workers", "1"]);
+    expect(trained.status, trained.stderr).toBe(0);
+    const r = merge("blas", shard);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain("run store: 1 of 2 planned runs (1 added tonight, 0 no longer planned removed)");
+    const [runId] = fs.readdirSync(path.join(shard, "runs", "wasm"));
+    expect(fs.readdirSync(path.join(store, "runs", "wasm"))).toEqual([runId]);
+    // The wasm-kernel IDs of the same runs are others: the stores never share a run.
+    expect(refit(["plan", TINY, "--run-ids"]).stdout).not.toContain(runId);
+    const wrong = merge("wasm", shard, path.join(tmp, "run-store-wasm"));
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr.trim()).toMatch(/^run store: --kernels wasm, but runs under .* were trained on blas \(OpenBLAS.*\); store them with --kernels blas; the store is left as it was$/);
   });
 });
