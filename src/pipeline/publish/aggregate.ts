@@ -178,7 +178,7 @@ function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName, c
   });
   const published = PublishedSuiteSchema.parse({
     ...result,
-    suite: { ...result.suite, file },
+    suite: { ...result.suite, file, figure: loaded.suite.figure },
     cells: result.cells.map((cell) => ({
       ...cell,
       runs: [
