@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { headHeatmapChart, headHeatmapData } from "../../../src/site/charts/headHeatmap.ts";
 import { crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
-import { patternData } from "../../../src/site/charts/attentionPattern.ts";
+import { attentionPatternChart, patternData } from "../../../src/site/charts/attentionPattern.ts";
 import { layerProfileData } from "../../../src/site/charts/layerProfile.ts";
 import { layerStabilityChart, layerStabilityData } from "../../../src/site/charts/layerStability.ts";
 import { layerExcessData } from "../../../src/site/charts/layerExcess.ts";
@@ -107,6 +107,20 @@ describe("layerStabilityChart", () => {
     // Ticks follow the data (0.98-1.00), not the fixed 0-1 axis where the lines overlapped.
     expect(svg).toContain(">0.990<");
     expect(svg).not.toContain(">0.5<");
+  });
+});
+
+describe("attentionPatternChart", () => {
+  const labels = (n: number) => {
+    const tokens = Array.from({ length: n }, (_, i) => String.fromCharCode(65 + (i % 26)));
+    const triangle = Array.from({ length: (n * (n + 1)) / 2 }, () => 0.5);
+    const svg = attentionPatternChart(triangle, { document: chartDocument(), tokens, title: "t" });
+    return [...svg.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent);
+  };
+  it("labels every token of a 24-token sample, and every second of a whole 49-token induction probe so 12 px labels never overlap", () => {
+    expect(labels(24)).toHaveLength(24);
+    // 300 px over 49 rows is 6.1 px a row; a label needs 12: every ceil(12 * 49 / 300) = 2nd token.
+    expect(labels(49)).toEqual(Array.from({ length: 25 }, (_, i) => String.fromCharCode(65 + ((2 * i) % 26))));
   });
 });
 
