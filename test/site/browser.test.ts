@@ -13,7 +13,8 @@ import type { Browser, Page } from "playwright-core";
 import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
-import { diffRowText } from "../../src/site/lib/diff.ts";
+import { diffRowText, reversedText } from "../../src/site/lib/diff.ts";
+import { suiteHistories } from "../../src/site/lib/history.ts";
 import { fmt, fmtInterval } from "../../src/site/lib/format.ts";
 import { depthGroups, suiteDepthPoints } from "../../src/site/lib/depth.ts";
 import { interestingHead } from "../../src/site/lib/viewer.ts";
@@ -339,6 +340,9 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     await page.click('form.picker button[type="submit"]');
     await expect.poll(() => page.textContent("[data-diff-status]"), POLL).toContain(`Version ${newer.id} to ${older.id}:`);
     expect(new URL(page.url()).search).toBe(`?from=${newer.id}&to=${older.id}`);
+    // The newer version given as the "from" one is said plainly, above the table.
+    expect(await page.locator("[data-diff-reversed]").isVisible()).toBe(true);
+    expect(await page.textContent("[data-diff-reversed]")).toBe(reversedText(diffVersions(newer, older)));
     const want = diffVersions(newer, older).moves.map(diffRowText);
     const rows = await page.$$eval("table.diff tbody tr", (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())));
     expect(rows).toEqual(want.map((t) => [t.cell, t.metric, t.before, t.after, t.change, t.interval, t.verdict]));
@@ -347,8 +351,20 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const beyond = diffVersions(newer, older).moves.filter((m) => m.beyondNoise === true).length;
     expect(await page.locator("table.diff tbody tr:visible").count()).toBe(beyond);
     expect(beyond).toBeLessThan(want.length);
+    // A sentence stands in for an empty beyond-noise view, and gives way to the table of every row.
+    expect(await page.locator("[data-none-beyond]").isVisible()).toBe(beyond === 0);
     await page.check("input[data-all-rows]");
     expect(await page.locator("table.diff tbody tr:visible").count()).toBe(want.length);
+    expect(await page.locator("[data-none-beyond]").isVisible()).toBe(false);
+    // In publishing order the pair is not reversed; the versions page charts each suite's headline over the versions.
+    await visit(`diff/${fixture.versions.at(-2)!.id}/${latest.id}/`);
+    expect(await page.locator(".note strong", { hasText: "Reversed order" }).count()).toBe(0);
+    await visit("versions/");
+    const histories = suiteHistories(fixture).filter((h) => h.points.length > 0);
+    const history = page.locator('figure[aria-label="Each suite\'s head stability across published versions"]');
+    expect(await history.locator("svg[class^='plot']").count()).toBe(histories.length);
+    const dots = await history.locator("svg title").allTextContents();
+    for (const p of histories.flatMap((h) => h.points)) expect(dots.some((t) => t.startsWith(`${p.series}, ${p.version}: ${fmt(p.value)}`))).toBe(true);
     expect(rows.flat().filter((c) => /^[-+]0\.0+$/.test(c))).toEqual([]);
   });
 

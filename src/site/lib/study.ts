@@ -39,6 +39,7 @@ const AXIS_NAMES: Record<string, string> = {
   "train.weightDecay": "weight decay",
   "train.optimizer": "optimizer",
   "train.lr": "learning rate",
+  "train.seedVaries": "seed varies",
   "model.dModel": "d_model",
   "model.nLayers": "layers",
   "model.nHeads": "heads",

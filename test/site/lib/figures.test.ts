@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { depthGroups, depthPoints, suiteDepthPoints } from "../../../src/site/lib/depth.ts";
 import { depthLabels } from "../../../src/site/charts/relativeDepth.ts";
-import { cellHistory } from "../../../src/site/lib/history.ts";
+import { cellHistory, suiteHistories } from "../../../src/site/lib/history.ts";
 import { inferFigure, studyFigure, studySummary } from "../../../src/site/lib/study.ts";
 import type { Figure } from "../../../src/pipeline/artifacts/suite.ts";
 import { summarizeCell } from "../../../src/site/lib/stats.ts";
@@ -51,6 +51,27 @@ describe("cellHistory", () => {
   });
   it("is empty for a cell no version publishes", () => {
     expect(cellHistory(content, "tiny-grid", "nope")).toEqual([]);
+  });
+});
+
+describe("suiteHistories", () => {
+  it("gives each suite's headline per grid point in every version that publishes it, oldest first", () => {
+    const histories = suiteHistories(content);
+    expect(histories.map((h) => h.suite).sort()).toEqual([...new Set(content.versions.flatMap((v) => v.suites.map((s) => s.name)))].sort());
+    const grid = histories.find((h) => h.suite === "tiny-grid")!;
+    const cell = latest.suites.find((s) => s.name === "tiny-grid")!.result.cells.find((c) => c.config.model.nLayers === 2 && c.config.train!.optimizer === "adamw")!;
+    const line = grid.points.filter((p) => p.series === "layers 2, optimizer adamw");
+    expect(line.map((p) => p.version)).toEqual(content.versions.filter((v) => v.suites.some((s) => s.name === "tiny-grid")).map((v) => v.id));
+    expect(line.at(-1)).toMatchObject({ cellId: cell.cellId, value: summarizeCell(cell).stability, interval: summarizeCell(cell).interval });
+    expect(histories.find((h) => h.suite === "tiny")!.points.every((p) => p.series === "its one cell")).toBe(true);
+  });
+  it("keeps a retrained cell on its grid point's line", () => {
+    const renamed = structuredClone(content);
+    const last = renamed.versions.at(-1)!.suites.find((s) => s.name === "tiny-grid")!.result.cells.find((c) => c.label["model.nLayers"] === 2 && c.label["train.optimizer"] === "adamw")!;
+    last.cellId = "fffffffffff0";
+    const line = suiteHistories(renamed).find((h) => h.suite === "tiny-grid")!.points.filter((p) => p.series === "layers 2, optimizer adamw");
+    expect(line.map((p) => p.cellId).at(-1)).toBe("fffffffffff0");
+    expect(new Set(line.map((p) => p.cellId)).size).toBe(2);
   });
 });
 
