@@ -426,15 +426,20 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
       );
       if (smallest.length > 0 && Math.min(...smallest) < 11) tiny.push(`${url}: ${Math.min(...smallest).toFixed(1)} px`);
     }
-    // Study figures reflow at 390 px: panels stacked one above the other, none scrolling in its box.
-    await page.goto(new URL(`v/${latest.id}/`, served.url).href);
-    const layout = await page.$$eval('figure[aria-label^="Study figure"] .chart', (charts) =>
-      charts.map((c) => {
-        const boxes = [...c.querySelectorAll("svg[class^='plot']")].map((s) => s.getBoundingClientRect());
-        return { scrolls: c.scrollWidth > c.clientWidth, stacked: boxes.every((b, i) => i === 0 || b.top >= boxes[i - 1].bottom) };
-      }),
-    );
-    expect(layout.length).toBeGreaterThan(0);
+    // The version page's figures (depth, study) and the versions page's history reflow at 390 px:
+    // panels stacked one above the other, none scrolling sideways in its box.
+    const layout: { url: string; label: string | null; scrolls: boolean; stacked: boolean }[] = [];
+    for (const rel of [`v/${latest.id}/`, "versions/"]) {
+      await page.goto(new URL(rel, served.url).href);
+      const charts = await page.$$eval("main figure .chart", (cs) =>
+        cs.map((c) => {
+          const boxes = [...c.querySelectorAll("svg[class^='plot']")].map((s) => s.getBoundingClientRect());
+          return { label: c.getAttribute("aria-label"), scrolls: c.scrollWidth > c.clientWidth, stacked: boxes.every((b, i) => i === 0 || b.top >= boxes[i - 1].bottom) };
+        }),
+      );
+      layout.push(...charts.map((c) => ({ url: rel, ...c })));
+    }
+    expect(layout.filter((l) => l.label?.startsWith("Study figure")).length).toBeGreaterThan(0);
     expect(layout.filter((l) => l.scrolls || !l.stacked)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(wide).toEqual([]);
