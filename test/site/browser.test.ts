@@ -13,13 +13,13 @@ import type { Browser, Page } from "playwright-core";
 import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
-import { diffRowText } from "../../src/site/lib/diff.ts";
-import { fmt, fmtInterval, fmtSigned } from "../../src/site/lib/format.ts";
+import { diffRowText, reversedText } from "../../src/site/lib/diff.ts";
+import { suiteHistories } from "../../src/site/lib/history.ts";
+import { fmt, fmtInterval } from "../../src/site/lib/format.ts";
 import { depthGroups, suiteDepthPoints } from "../../src/site/lib/depth.ts";
 import { interestingHead } from "../../src/site/lib/viewer.ts";
 import { byExcess, leaderboardRows, leaderboardSummary, LEADERBOARD_COLUMNS, shownColumns } from "../../src/site/lib/leaderboard.ts";
-import { scaleStudy } from "../../src/site/lib/scale.ts";
-import { promptLengthStudy, promptLengthSummary } from "../../src/site/lib/promptLength.ts";
+import { axisValueText, studyFigure, studySummary } from "../../src/site/lib/study.ts";
 import { missingExecutable, skipUnless } from "../helpers/requires.ts";
 import { freePort, serveStatic, type Served } from "./serve.ts";
 
@@ -205,7 +205,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     expect(await page.textContent("[data-clears]")).toContain("does not clear the nulls");
   });
 
-  it("draws the paper's relative-depth figure per suite, and the scale and prompt-length studies on the methodology page", async () => {
+  it("draws the paper's relative-depth figure per suite, and each suite's study figure from its axes, declared or inferred", async () => {
     await visit("");
     // One overlaid figure per suite, every depth group a line on the same axis.
     const withDepth = latest.suites.filter((s) => depthGroups(s.result).length > 0);
@@ -217,26 +217,21 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const depthFigure = page.locator('figure[aria-label="Layer stability against relative depth, suite tiny-grid"]');
     const titles = await depthFigure.locator("svg title").allTextContents();
     expect(titles).toContain(`2 layers, optimizer adamw, layer 1 (l/L 0.50): S(l) ${deep.stats!.layers[0].stability.toFixed(3)}`);
-    await visit("methodology/", "methodology");
-    const study = scaleStudy(fixture)!;
-    expect(study.points.length).toBeGreaterThan(0);
-    const scaleTitles = await page.$$eval('figure[aria-label^="Scale study"] svg title', (ts) => ts.map((t) => t.textContent));
-    for (const p of study.points) expect(scaleTitles).toContain(`${p.series}, ${p.tokens} tokens: excess ${p.excess > 0 ? "+" : ""}${p.excess.toFixed(3)}`);
-
-    // The prompt-length study: a stability panel and an excess panel, one line per layer, each point with its interval.
-    const lengths = promptLengthStudy(fixture)!;
-    expect(lengths.points.length).toBeGreaterThan(0);
-    const section = page.locator("#prompt-length + p");
-    expect(await section.textContent()).toContain(promptLengthSummary(lengths)!);
-    const figure = page.locator('figure[aria-label^="Prompt-length study"]');
-    expect(await figure.locator("svg[class^='plot']").count()).toBe(2);
-    const lengthTitles = await figure.locator("svg title").allTextContents();
-    for (const p of lengths.points) {
-      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: ${fmt(p.stability)}`);
-      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: 95% interval ${fmtInterval(p.stabilityInterval)}`);
-      expect(lengthTitles).toContain(`${p.series}, ${p.words} words: ${fmtSigned(p.excess!)}`);
+    // Every suite whose cells vary gets its study figure, with no suite known to the site by name.
+    const studies = latest.suites.flatMap((s) => (studyFigure(s.result) ? [{ name: s.name, figure: studyFigure(s.result)! }] : []));
+    expect(studies.map((s) => s.name).sort()).toEqual(["prompt-length", "scale", "tiny-grid"]);
+    for (const { name, figure } of studies) {
+      const drawn = page.locator(`figure[aria-label="Study figure, suite ${name}"]`);
+      const facets = new Set(figure.points.map((p) => p.facet)).size;
+      expect(await drawn.locator("svg[class^='plot']").count()).toBe(2 * facets);
+      const titles = await drawn.locator("svg title").allTextContents();
+      for (const p of figure.points) expect(titles.some((t) => t.includes(`: stability ${fmt(p.stability)}`) && t.includes(` ${axisValueText(p.x)}: `))).toBe(true);
     }
-    expect(await figure.textContent()).toContain("nulls");
+    // The prompt-length suite's one line is summed up in words, from the data, in its caption.
+    const lengths = studies.find((s) => s.name === "prompt-length")!.figure;
+    expect(await page.locator('figure[aria-label="Study figure, suite prompt-length"] figcaption').textContent()).toContain(studySummary(lengths)!);
+    await visit("methodology/", "methodology");
+    expect(await page.locator("#study-figures + p").textContent()).toContain("the axis with the most values as x");
   });
 
   it("tabulates every finding's verdict per suite on the findings page, linking to its card", async () => {
@@ -345,6 +340,9 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     await page.click('form.picker button[type="submit"]');
     await expect.poll(() => page.textContent("[data-diff-status]"), POLL).toContain(`Version ${newer.id} to ${older.id}:`);
     expect(new URL(page.url()).search).toBe(`?from=${newer.id}&to=${older.id}`);
+    // The newer version given as the "from" one is said plainly, above the table.
+    expect(await page.locator("[data-diff-reversed]").isVisible()).toBe(true);
+    expect(await page.textContent("[data-diff-reversed]")).toBe(reversedText(diffVersions(newer, older)));
     const want = diffVersions(newer, older).moves.map(diffRowText);
     const rows = await page.$$eval("table.diff tbody tr", (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent!.trim())));
     expect(rows).toEqual(want.map((t) => [t.cell, t.metric, t.before, t.after, t.change, t.interval, t.verdict]));
@@ -353,8 +351,20 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const beyond = diffVersions(newer, older).moves.filter((m) => m.beyondNoise === true).length;
     expect(await page.locator("table.diff tbody tr:visible").count()).toBe(beyond);
     expect(beyond).toBeLessThan(want.length);
+    // A sentence stands in for an empty beyond-noise view, and gives way to the table of every row.
+    expect(await page.locator("[data-none-beyond]").isVisible()).toBe(beyond === 0);
     await page.check("input[data-all-rows]");
     expect(await page.locator("table.diff tbody tr:visible").count()).toBe(want.length);
+    expect(await page.locator("[data-none-beyond]").isVisible()).toBe(false);
+    // In publishing order the pair is not reversed; the versions page charts each suite's headline over the versions.
+    await visit(`diff/${fixture.versions.at(-2)!.id}/${latest.id}/`);
+    expect(await page.locator(".note strong", { hasText: "Reversed order" }).count()).toBe(0);
+    await visit("versions/");
+    const histories = suiteHistories(fixture).filter((h) => h.points.length > 0);
+    const history = page.locator('figure[aria-label="Each suite\'s head stability across published versions"]');
+    expect(await history.locator("svg[class^='plot']").count()).toBe(histories.length);
+    const dots = await history.locator("svg title").allTextContents();
+    for (const p of histories.flatMap((h) => h.points)) expect(dots.some((t) => t.startsWith(`${p.series}, ${p.version}: ${fmt(p.value)}`))).toBe(true);
     expect(rows.flat().filter((c) => /^[-+]0\.0+$/.test(c))).toEqual([]);
   });
 
@@ -416,6 +426,21 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
       );
       if (smallest.length > 0 && Math.min(...smallest) < 11) tiny.push(`${url}: ${Math.min(...smallest).toFixed(1)} px`);
     }
+    // The version page's figures (depth, study) and the versions page's history reflow at 390 px:
+    // panels stacked one above the other, none scrolling sideways in its box.
+    const layout: { url: string; label: string | null; scrolls: boolean; stacked: boolean }[] = [];
+    for (const rel of [`v/${latest.id}/`, "versions/"]) {
+      await page.goto(new URL(rel, served.url).href);
+      const charts = await page.$$eval("main figure .chart", (cs) =>
+        cs.map((c) => {
+          const boxes = [...c.querySelectorAll("svg[class^='plot']")].map((s) => s.getBoundingClientRect());
+          return { label: c.getAttribute("aria-label"), scrolls: c.scrollWidth > c.clientWidth, stacked: boxes.every((b, i) => i === 0 || b.top >= boxes[i - 1].bottom) };
+        }),
+      );
+      layout.push(...charts.map((c) => ({ url: rel, ...c })));
+    }
+    expect(layout.filter((l) => l.label?.startsWith("Study figure")).length).toBeGreaterThan(0);
+    expect(layout.filter((l) => l.scrolls || !l.stacked)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(wide).toEqual([]);
     expect(broken).toEqual([]);

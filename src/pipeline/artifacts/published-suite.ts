@@ -2,6 +2,7 @@
 // whose runs may carry their held-out curves, and whose suite file is safe to paste into a shell.
 import { z } from "zod";
 import { EvalPointSchema } from "./run-record.ts";
+import { FigureSchema } from "./suite.ts";
 import { checkCellKind, RunSummarySchema, SuiteCellObject, SuiteResultSchema } from "./suite-result.ts";
 
 /** A run line as published: the suite result's, plus its held-out curve from run.json. */
@@ -18,7 +19,8 @@ export const SuiteFileSchema = z
 
 /** `<suite>.json` in a version: a SuiteResult whose runs may carry their training curves. */
 export const PublishedSuiteSchema = SuiteResultSchema.extend({
-  suite: SuiteResultSchema.shape.suite.extend({ file: SuiteFileSchema }).strict(),
+  /** `figure`: the suite file's, when it declares one; versions before 2026-12-08 never carry it. */
+  suite: SuiteResultSchema.shape.suite.extend({ file: SuiteFileSchema, figure: FigureSchema.optional() }).strict(),
   cells: z.array(SuiteCellObject.extend({ runs: z.array(PublishedRunSchema) }).strict().superRefine(checkCellKind)),
 }).strict();
 export type PublishedSuite = z.infer<typeof PublishedSuiteSchema>;

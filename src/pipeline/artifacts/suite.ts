@@ -98,12 +98,22 @@ export const ProbesSchema = z
  * A grid axis: dotted path into the cell config (e.g. `model.nLayers`) -> values to sweep; or
  * `probes.set`, which captures the same trained runs on several probe sets, one cell per set.
  */
+const AxisPathSchema = z.string().regex(/^((data|train|model)\.[A-Za-z0-9]+|probes\.set)$/, "a grid key is `data.<field>`, `train.<field>`, `model.<field>` or `probes.set`");
+
 export const GridSchema = z
   .record(
-    z.string().regex(/^((data|train|model)\.[A-Za-z0-9]+|probes\.set)$/, "a grid key is `data.<field>`, `train.<field>`, `model.<field>` or `probes.set`"),
+    AxisPathSchema,
     z.array(z.union([z.number(), z.string(), z.boolean()])).min(1, "a grid axis needs at least one value"),
   )
   .refine((g) => Object.keys(g).length > 0, "grid has no axes; omit `grid` for a single cell");
+
+/**
+ * The study a suite's figure draws: each cell's stability and excess against the grid axis `x`,
+ * one line per value of `series`, one panel row per value of `facet`. Presentation only: the suite
+ * loader checks each names a grid axis, and the suite hash leaves it out.
+ */
+export const FigureSchema = z.object({ x: AxisPathSchema, series: AxisPathSchema.optional(), facet: AxisPathSchema.optional() }).strict();
+export type Figure = z.infer<typeof FigureSchema>;
 
 /** A family's name: it names the family's cell, its captures' folder and its leaderboard label. */
 export const FamilyNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-', starting with a letter or digit");
@@ -150,6 +160,8 @@ export const SuiteSchema = z
     grid: GridSchema.optional(),
     probes: ProbesSchema.default(ProbesSchema.parse({})),
     metrics: z.array(z.enum(METRICS)).min(1).default([...METRICS]),
+    /** The axes its figure plots; without it the site infers them from the grid (docs/formats.md). */
+    figure: FigureSchema.optional(),
     /**
      * Families of models trained elsewhere, captured and compared instead of training a grid: a
      * suite lists `models` or trains (`seeds`, `data`, `train`, `model`, `grid`), never both.

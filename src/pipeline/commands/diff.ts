@@ -30,8 +30,9 @@ export const diffCommand: Command = {
   describe: "compare two published versions per cell and metric; exit 1 when a metric regresses beyond seed noise",
   help: `Usage: refit diff <versionA> <versionB> [options]
 
-Versions are ids (e.g. 2026-11-25.1) or latest / previous. Cells are matched by suite and cell id;
-for each metric the change from A to B is printed with the 95% bootstrap interval it is judged
+Versions are ids (e.g. 2026-11-25.1) or latest / previous; an older B than A is said as reversed.
+Cells are matched by suite and cell id, and a retrained cell (a new id at the same suite and grid
+point) to the cell it replaces; for each metric the change from A to B is printed with the 95% bootstrap interval it is judged
 against (A's, else B's). A metric regresses when it moves the bad way (${RANKED_METRICS.map((m) => `${m} ${BETTER[m] === "higher" ? "down" : "up"}`).join(", ")})
 beyond that interval and by more than its threshold; without an interval, only a threshold can flag it.
 Commonness, residual CKA and the null baselines are compared too, but never count as regressions.
@@ -41,7 +42,7 @@ the nightly workflow (checked here), and the gh command that checks the signatur
 Options:
   --content <dir>        published content root (default ${DEFAULT_CONTENT})
   --markdown             print a Markdown summary (for a job summary or PR comment)
-  --json                 print the diff as JSON: {from, to, regressions, added, removed, moves, attestation}
+  --json                 print the diff as JSON: {from, to, reversed, regressions, added, removed, retrained, moves, attestation}
   --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
   -h, --help             show this help
 
@@ -74,7 +75,7 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown v
     const attestations = [from, to].map((v) => `attestation of ${v.id}: ${attestationLine(v.attestation, path.join(content.root, "versions", v.id))}`);
     if (values.json) {
       const attestation = Object.fromEntries([from, to].map((v) => [v.id, v.attestation]));
-      console.log(JSON.stringify({ from: d.from, to: d.to, regressions: regressed, added: d.added, removed: d.removed, moves: d.moves, attestation }, null, 2));
+      console.log(JSON.stringify({ from: d.from, to: d.to, reversed: d.reversed, regressions: regressed, added: d.added, removed: d.removed, retrained: d.retrained, moves: d.moves, attestation }, null, 2));
     } else if (values.markdown) console.log(`${formatDiffMarkdown(d)}\n${attestations.map((l) => `- ${l}`).join("\n")}\n`);
     else console.log(`${formatDiffText(d)}\n\n${attestations.join("\n")}`);
     return regressed > 0 ? 1 : 0;

@@ -26,7 +26,7 @@ import type { CellComparison } from "../compare/index.ts";
 import { decodeCapture } from "../capture/format.ts";
 import { runsOnAdapter, runsOnKernels } from "../suite/grid.ts";
 import { loadSuite, type LoadedSuite } from "../suite/load.ts";
-import { extractAttention } from "./attention.ts";
+import { DEFAULT_MAX_TOKENS, extractAttention } from "./attention.ts";
 import { pooledFindings } from "./pooled.ts";
 import { ContentError, loadContent } from "./content.ts";
 import { backendProblems, familyKey, locateFamilyCaptures, locatedRecords, locateRuns, runName, type LocatedFamilies, type LocatedRun, type MissingRun } from "./shards.ts";
@@ -178,7 +178,7 @@ function publishSuite(input: SuiteInput, mixed: boolean, backend: BackendName, c
   });
   const published = PublishedSuiteSchema.parse({
     ...result,
-    suite: { ...result.suite, file },
+    suite: { ...result.suite, file, figure: loaded.suite.figure },
     cells: result.cells.map((cell) => ({
       ...cell,
       runs: [
@@ -197,14 +197,14 @@ function attentionOf({ loaded, located, families }: SuiteInput, result: Publishe
     kind: "refit.attention",
     suite: loaded.suite.name,
     probeSet: { id: result.probeSet.id, hash: result.probeSet.hash },
-    maxTokens: 24,
+    maxTokens: DEFAULT_MAX_TOKENS,
     cells: result.cells
       .filter((cell) => cell.stats !== null)
       .map((cell) => {
         const family = loaded.families.find((f) => f.name === cell.family?.name);
         const files = family ? family.members.map((m) => families.files.get(familyKey(family.name, m.name))!) : located.filter((l) => l.run.cellId === cell.cellId).map((l) => capturePath(l.dir, l.run.probeSet));
         // A family's captures name the family, not its cell ID (which hashes their weights).
-        return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: 24 }), cellId: cell.cellId };
+        return { ...extractAttention({ captures: files.map((f) => decodeCapture(readBytes(f), f)), maxTokens: DEFAULT_MAX_TOKENS }), cellId: cell.cellId };
       }),
   });
 }

@@ -22,7 +22,12 @@ export interface ExtractAttentionOptions {
 }
 
 export const DEFAULT_SAMPLE_PROBES = [0, 1, 2] as const;
-export const DEFAULT_MAX_TOKENS = 24;
+/**
+ * Whole probes of the default set (at most 59 tokens with BOS) and of the induction set (49), so the
+ * viewer shows an induction probe's repeat, which sits at its end; a longer probe (words-N) keeps
+ * its first 64 tokens. Versions before 2026-12-08 kept 24, which cut every repeat off.
+ */
+export const DEFAULT_MAX_TOKENS = 64;
 
 const errors = {
   tooFew: (n: number) => `extractAttention: needs the anchor and at least one more capture, got ${n}`,

@@ -25,8 +25,12 @@ function headline(d: VersionDiff): string {
   return `${lead}: ${d.moves.length} values compared, ${beyond} moved beyond seed noise (more than their interval's critical difference), ${noInterval} without an interval`;
 }
 
+/** Said before anything else when the pair runs backwards, so no change is read as progress. */
+const reversedNote = (d: VersionDiff) => (d.reversed ? ` (reversed: ${d.from} was published after ${d.to}, so each change runs backwards in time)` : "");
+
 function cellChanges(d: VersionDiff): string[] {
   const out: string[] = [];
+  if (d.retrained.length > 0) out.push(`retrained cells (same suite and grid point, new cell id): ${d.retrained.map((k) => `${k.suite}/${k.predecessor} -> ${k.suite}/${k.cellId}`).join(", ")}`);
   if (d.added.length > 0) out.push(`new cells: ${d.added.map((k) => `${k.suite}/${k.cellId}`).join(", ")}`);
   if (d.removed.length > 0) out.push(`cells no longer published: ${d.removed.map((k) => `${k.suite}/${k.cellId}`).join(", ")}`);
   return out;
@@ -38,9 +42,12 @@ export function moveNumbers(m: MetricMove): { before: string; after: string; cha
   return { before: fixed(m.before, digits(m)), after: fixed(m.after, digits(m)), change: signed(m.delta, digits(m)), interval: interval(m), detectable };
 }
 
+/** A retrained cell's row names both ids, old first. */
+const cellText = (m: MetricMove) => (m.predecessor ? `${m.suite}/${m.predecessor} -> ${m.cellId}` : `${m.suite}/${m.cellId}`);
+
 function row(m: MetricMove): string[] {
   const n = moveNumbers(m);
-  return [`${m.suite}/${m.cellId}`, m.metric, n.before, n.after, n.change, n.interval, n.detectable, verdictOf(m)];
+  return [cellText(m), m.metric, n.before, n.after, n.change, n.interval, n.detectable, verdictOf(m)];
 }
 
 /** Aligned plain text, every value compared, largest change first. */
@@ -49,7 +56,7 @@ export function formatDiffText(d: VersionDiff): string {
   const rows = d.moves.map(row);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
-  return [`${d.from} -> ${d.to}: ${headline(d)}`, ...cellChanges(d), "", line(header), ...rows.map(line)].join("\n");
+  return [`${d.from} -> ${d.to}${reversedNote(d)}: ${headline(d)}`, ...cellChanges(d), "", line(header), ...rows.map(line)].join("\n");
 }
 
 const escapeCell = (s: string) => s.replace(/\|/g, "\\|");
@@ -68,7 +75,7 @@ function markdownTable(d: VersionDiff, moves: readonly MetricMove[]): string[] {
 /** A Markdown summary: headline, the flagged moves, and every value in a folded table. */
 export function formatDiffMarkdown(d: VersionDiff): string {
   const flagged = d.moves.filter((m) => m.regression || m.beyondNoise === true);
-  const out = [`### Refit: ${escapeCell(d.from)} → ${escapeCell(d.to)}`, "", `${regressions(d).length > 0 ? "⚠️ " : ""}${headline(d)}.`];
+  const out = [`### Refit: ${escapeCell(d.from)} → ${escapeCell(d.to)}${reversedNote(d)}`, "", `${regressions(d).length > 0 ? "⚠️ " : ""}${headline(d)}.`];
   for (const c of cellChanges(d)) out.push("", `- ${c}`);
   if (flagged.length > 0) out.push("", ...markdownTable(d, flagged));
   if (d.moves.length > 0) out.push("", `<details><summary>All ${d.moves.length} values</summary>`, "", ...markdownTable(d, d.moves), "", "</details>");

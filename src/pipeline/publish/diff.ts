@@ -1,5 +1,6 @@
 // What moved between two published versions, and which moves are regressions. Cells are matched by
-// suite and cellId (a cellId hashes the resolved config, so equal ids mean equal experiments). A move
+// suite and cellId (a cellId hashes the resolved config, so equal ids mean equal experiments), and a
+// retrained cell, new cellId at the same suite and grid point, to the one it replaces. A move
 // is beyond noise when the new value falls outside the old version's 95% bootstrap interval (or,
 // lacking that, the old value outside the new one's); it is a regression when it is also in the
 // metric's bad direction and larger than any threshold set for it. This module measures each cell
@@ -72,7 +73,8 @@ function measure(cell: Cell): Measured[] {
 
 /** Every value the diff compares, per cell: what the site publishes per version for its version picker. */
 export function measureVersion(v: VersionLike): MeasuredVersion {
-  return { id: v.id, cells: v.suites.flatMap((s) => s.result.cells.map((cell) => ({ suite: s.name, cellId: cell.cellId, measures: measure(cell) }))) };
+  const point = (cell: Cell) => JSON.stringify(Object.entries(cell.label).sort(([a], [b]) => (a < b ? -1 : 1)));
+  return { id: v.id, cells: v.suites.flatMap((s) => s.result.cells.map((cell) => ({ suite: s.name, cellId: cell.cellId, point: point(cell), measures: measure(cell) }))) };
 }
 
 export function diffVersions(from: VersionLike, to: VersionLike, options: DiffOptions = {}): VersionDiff {

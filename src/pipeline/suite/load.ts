@@ -74,6 +74,8 @@ export function parseSuite(text: string, file: string, opts: LoadOptions = {}): 
   const parsed = SuiteSchema.safeParse(source.raw);
   if (!parsed.success) fail(source, parsed.error.issues.flatMap((issue) => problemsOf(source, issue)));
 
+  const unplottable = figureProblems(source, parsed.data);
+  if (unplottable.length > 0) fail(source, unplottable);
   if (parsed.data.models) return loadFamilies(source, parsed.data, opts);
   const suite = withSeeds(parsed.data, opts.seeds, file);
   const overlaps = gridOverlaps(source, suite);
@@ -86,7 +88,7 @@ export function parseSuite(text: string, file: string, opts: LoadOptions = {}): 
     if (!(err instanceof GridError)) throw err;
     fail(source, err.issues.flatMap((issue) => problemsOf(source, issue)));
   }
-  return { file, suite, hash: sha256Hex(canonicalJson(suite)), cells, runs: cells.flatMap((cell) => runsOf(cell, suite.seeds)), families: [] };
+  return { file, suite, hash: suiteHash(suite), cells, runs: cells.flatMap((cell) => runsOf(cell, suite.seeds)), families: [] };
 }
 
 /** What a suite of `models` may not say: it trains nothing. */
@@ -115,7 +117,7 @@ function loadFamilies(source: Source, parsed: Suite, opts: LoadOptions): LoadedS
   if (problems.length > 0) fail(source, problems);
   if (opts.seeds !== undefined) throw new SuiteError([`${source.file}: seeds: a suite of models has the seeds its checkpoints have; --seeds ${opts.seeds} cannot change them`]);
   const suite = { ...parsed, seeds: Math.max(...families.map((f) => f.members.length)) };
-  return { file: source.file, suite, hash: sha256Hex(canonicalJson(suite)), cells: [], runs: [], families };
+  return { file: source.file, suite, hash: suiteHash(suite), cells: [], runs: [], families };
 }
 
 function readYaml(text: string, file: string): Source {
@@ -152,6 +154,27 @@ function withSeeds(suite: Suite, seeds: number | undefined, file: string): Suite
   const checked = SuiteSchema.shape.seeds.safeParse(seeds);
   if (!checked.success) throw new SuiteError([`${file}: seeds: override ${seeds} is invalid: ${checked.error.issues[0].message}`]);
   return { ...suite, seeds: checked.data };
+}
+
+/** The suite hash: the resolved suite less its figure, which only says how the site draws it, so declaring one keeps a suite's results. */
+function suiteHash(suite: Suite): string {
+  return sha256Hex(canonicalJson({ ...suite, figure: undefined }));
+}
+
+/** Each axis a figure names must be one of the suite's grid axes, and x, series and facet different ones. */
+function figureProblems(source: Source, suite: Suite): Problem[] {
+  const axes = Object.keys(suite.grid ?? {});
+  const named = Object.entries(suite.figure ?? {}) as [string, string][];
+  return named.flatMap(([role, axis], i) => {
+    const path = ["figure", role];
+    const at = { ...locate(source, path, "value"), path };
+    if (!axes.includes(axis)) {
+      const why = axes.length === 0 ? "cannot be plotted: the suite has no grid" : `is not a grid axis of this suite (its axes: ${axes.join(", ")})`;
+      return [{ ...at, message: `\`${axis}\` ${why}` }];
+    }
+    const twin = named.findIndex(([, other]) => other === axis);
+    return twin < i ? [{ ...at, message: `\`${axis}\` is also figure.${named[twin][0]}; x, series and facet name different axes` }] : [];
+  });
 }
 
 /** A field set both in its section and as a grid axis is ambiguous (the grid would silently win). */

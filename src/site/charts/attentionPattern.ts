@@ -31,6 +31,9 @@ export interface PatternChartOptions {
 /** Tick labels longer than this are cut with an ellipsis; the full token is in each cell's tooltip. */
 export const MAX_TICK_CHARS = 6;
 
+/** Pixels a 12 px token label needs along the axis. */
+const ROW_LABEL_PX = 12;
+
 export const tickLabel = (token: string) => (token.length > MAX_TICK_CHARS ? `${token.slice(0, MAX_TICK_CHARS - 1)}…` : token);
 
 export function attentionPatternChart(triangle: readonly number[], { document, tokens, title, size = 300 }: PatternChartOptions): Element {
@@ -39,6 +42,9 @@ export function attentionPatternChart(triangle: readonly number[], { document, t
   // About 6.5 px per character at Plot's 10 px font, plus room for the axis title beyond the ticks.
   const chars = Math.max(1, ...tokens.map((t) => tickLabel(t).length));
   const margin = 24 + Math.ceil(6.5 * chars);
+  // A whole probe (up to 64 tokens) leaves under a label's height per row: label every k-th token, so labels never overlap.
+  const every = Math.ceil((ROW_LABEL_PX * tokens.length) / size);
+  const ticks = positions.filter((i) => i % every === 0);
   return Plot.plot({
     document,
     title,
@@ -47,8 +53,8 @@ export function attentionPatternChart(triangle: readonly number[], { document, t
     marginLeft: margin,
     marginTop: margin,
     padding: 0,
-    x: { domain: positions, label: "key", axis: "top", tickFormat: (i: number) => tickLabel(label(i)), tickRotate: -90, tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
-    y: { domain: positions, label: "query", tickFormat: (i: number) => tickLabel(label(i)), tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
+    x: { domain: positions, ticks, label: "key", axis: "top", tickFormat: (i: number) => tickLabel(label(i)), tickRotate: -90, tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
+    y: { domain: positions, ticks, label: "query", tickFormat: (i: number) => tickLabel(label(i)), tickSize: 0, labelAnchor: "center", labelOffset: margin - 4 },
     color: { scheme: SEQUENTIAL_SCHEME, domain: [0, 1] },
     marks: [
       Plot.cell(patternData(triangle, tokens.length), {

@@ -18,7 +18,7 @@ export interface RelativeDepthOptions {
   depths?: readonly string[];
 }
 
-export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 460, depths = depthLabels(points) }: RelativeDepthOptions): Element {
+export function relativeDepthChart(points: readonly DepthPoint[], { document, width = 350, depths = depthLabels(points) }: RelativeDepthOptions): Element {
   const withInterval = points.filter((p) => p.low !== null && p.high !== null);
   const domain = paddedDomain([...points.map((p) => p.stability), ...withInterval.flatMap((p) => [p.low!, p.high!])], { within: [0, 1] });
   const caps = withInterval.flatMap((p) => [p.low!, p.high!].map((y) => ({ depth: p.depth, y, x1: p.relativeDepth - 0.012, x2: p.relativeDepth + 0.012 })));

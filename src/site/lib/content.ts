@@ -1,7 +1,7 @@
 // The content this site build renders, loaded and validated once per build by the pipeline's
 // reader (pipeline/publish/content.ts, which `refit diff` shares), with the version lookups pages use.
 import * as path from "node:path";
-import { loadContent, type SiteContent, type SiteVersion, type SuiteEntry } from "#pipeline/publish/content.ts";
+import { loadContent, type SiteContent } from "#pipeline/publish/content.ts";
 
 export { findVersion, previousVersion, type SiteContent, type SiteVersion } from "#pipeline/publish/content.ts";
 
@@ -16,10 +16,4 @@ let cached: SiteContent | null = null;
 export function siteContent(): SiteContent {
   cached ??= loadContent(contentRoot());
   return cached;
-}
-
-/** The newest version that publishes a suite of this name, with that suite; null when none does. */
-export function newestSuite(content: SiteContent, name: string): { version: SiteVersion; suite: SuiteEntry } | null {
-  const version = content.versions.findLast((v) => v.suites.some((s) => s.name === name));
-  return version ? { version, suite: version.suites.find((s) => s.name === name)! } : null;
 }

@@ -2,7 +2,7 @@
 // the site and `refit diff` (src/pipeline/publish/diff.ts measures, publish/moves.ts compares), so
 // the pages flag exactly the moves the nightly regression check flags. Rows are formatted here once,
 // for the build-time pages and for the version picker that diffs in the browser.
-import type { MetricMove } from "#pipeline/publish/moves.ts";
+import type { MetricMove, VersionDiff } from "#pipeline/publish/moves.ts";
 import { fmt, fmtInterval, fmtSigned } from "./format.ts";
 
 export { diffMeasured, isBeyondNoise, type CellKey, type MeasuredVersion, type MetricMove, type VersionDiff } from "#pipeline/publish/moves.ts";
@@ -20,7 +20,7 @@ export interface DiffRowText {
 export function diffRowText(m: MetricMove): DiffRowText {
   const digits = m.family === "perplexity" ? 2 : 3;
   return {
-    cell: `${m.suite}/${m.cellId}`,
+    cell: m.predecessor ? `${m.suite}/${m.cellId} (retrained; was ${m.predecessor})` : `${m.suite}/${m.cellId}`,
     metric: m.metric,
     before: fmt(m.before, digits),
     after: fmt(m.after, digits),
@@ -36,6 +36,26 @@ export function diffSummary(moves: readonly MetricMove[]): string {
   const regressed = moves.filter((m) => m.regression).length;
   if (!moves.some((m) => m.beyondNoise !== null)) return `${moves.length} values compared; neither version carries bootstrap intervals, so no move can be called significant.`;
   return `${moves.length} values compared; ${beyond} moved beyond their 95% bootstrap interval, ${regressed} of them a regression (a drop in stability or in its excess over the nulls, or a rise in perplexity).`;
+}
+
+/** Said first when the pair runs backwards (the older version given as the new one); null otherwise. */
+export function reversedText(d: Pick<VersionDiff, "from" | "to" | "reversed">): string | null {
+  return d.reversed ? `Reversed order: ${d.from} was published after ${d.to}, so every change below runs backwards in time (newer to older).` : null;
+}
+
+/** The cells that are not compared value by value, and the retrained ones that are, one line each; a removed cell has no page in the new version to link. */
+export function cellChangeLines(d: VersionDiff): { label: string; linked: boolean; cells: { suite: string; cellId: string; text: string }[] }[] {
+  const lines = [
+    { label: "Retrained cells (same suite and grid point, new cell id), compared with the cell each replaces: ", linked: true, cells: d.retrained.map((k) => ({ ...k, text: `${k.suite}/${k.predecessor} → ${k.cellId}` })) },
+    { label: "New cells: ", linked: true, cells: d.added.map((k) => ({ ...k, text: `${k.suite}/${k.cellId}` })) },
+    { label: "Cells no longer published: ", linked: false, cells: d.removed.map((k) => ({ ...k, text: `${k.suite}/${k.cellId}` })) },
+  ];
+  return lines.filter((l) => l.cells.length > 0);
+}
+
+/** Shown in place of the table while it shows only moves beyond noise and there are none. */
+export function noneBeyondText(moves: readonly MetricMove[]): string {
+  return `Nothing moved beyond noise: each of the ${moves.length} compared values stayed within its 95% interval or has none. Tick the box above to see them all.`;
 }
 
 /** The diff table's checkbox: every compared value, against the ones that moved beyond noise (shown by default, as in diffSummary). */

@@ -4,6 +4,8 @@ import type { CaptureMeta } from "../../../src/pipeline/artifacts/capture-meta.t
 import type { Capture } from "../../../src/pipeline/capture/format.ts";
 import { BOS } from "../../../src/pipeline/data/tokenizer.ts";
 import { extractAttention, tokenLabel } from "../../../src/pipeline/publish/attention.ts";
+import { inductionProbes } from "../../../src/pipeline/data/synthetic.ts";
+import { INDUCTION_PROBES } from "../../../src/pipeline/data/make-probes.ts";
 import { CellConfigSchema } from "../../../src/pipeline/artifacts/suite.ts";
 
 // Probes of 2 and 3 tokens; per head K = 3 + 6 values. A attends to BOS, B to itself.
@@ -57,5 +59,40 @@ describe("tokenLabel", () => {
 
   it("shows a GPT-2 token's text, and its BOS (id 256 is an ordinary GPT-2 token)", () => {
     expect([50256, 15496, 995, 256].map((t) => tokenLabel(t, "gpt2"))).toEqual(["<bos>", "Hello", "␣world", "␣t"]);
+  });
+});
+
+describe("extractAttention on a synthetic induction probe", () => {
+  // The first probe of the induction set: 48 letters, a filler then a segment shown twice, at the end.
+  const [text] = inductionProbes(INDUCTION_PROBES);
+  const tokens = [BOS, ...Array.from(text, (ch) => ch.charCodeAt(0))];
+  const t = tokens.length;
+  const uniform = Array.from({ length: t }, (_, i) => Array.from({ length: i + 1 }, () => 1 / (i + 1))).flat();
+  const induction = (seed: number): Capture => ({
+    meta: {
+      format: "refit.capture", version: 2, seed, family: "f", source: { kind: "refit", runId: `run${seed}` }, config: CellConfigSchema.parse({ data: {}, train: {}, model: { nLayers: 1, nHeads: 1, dModel: 4 } }),
+      tokenizer: "bytes", probeSet: { id: "induction", hash: "h" }, probeLengths: [t], backend: "cpu",
+    },
+    attn: [Float32Array.from(uniform)], residPre: [], residMid: [], tokens: Int32Array.from(tokens), norms: {},
+  });
+  const segment = (shown: string) => {
+    const [lo, hi] = INDUCTION_PROBES.segment;
+    for (let n = hi; n >= lo; n--) if (shown.length >= 2 * n && shown.slice(-2 * n, -n) === shown.slice(-n)) return shown.slice(-n);
+    return null;
+  };
+
+  it("keeps the whole probe, so both copies of the repeated segment are in the sample", () => {
+    const cell = extractAttention({ captures: [induction(0), induction(1)], probes: [0] });
+    const shown = cell.probes[0].tokens.slice(1).join("");
+    expect(shown).toBe(text);
+    const seg = segment(shown)!;
+    expect(seg.length).toBeGreaterThanOrEqual(INDUCTION_PROBES.segment[0]);
+    expect(shown.indexOf(seg)).toBeLessThan(shown.lastIndexOf(seg));
+    expect(cell.patterns[0][0][0][0]).toHaveLength((t * (t + 1)) / 2);
+  });
+
+  it("would have cut the repeat off at the 24 tokens versions before 2026-12-08 kept", () => {
+    const cell = extractAttention({ captures: [induction(0), induction(1)], probes: [0], maxTokens: 24 });
+    expect(segment(cell.probes[0].tokens.slice(1).join(""))).toBeNull();
   });
 });

@@ -97,6 +97,40 @@ describe("diffVersions", () => {
   });
 });
 
+describe("diffVersions on a retrained cell", () => {
+  const NEW = "fffffffffff0";
+  const retrained = editedVersion(base, "b", (cell) => {
+    moveLayer(0, -0.05)(cell);
+    cell.cellId = NEW;
+  });
+  it("matches a new cell id at the same suite and grid point to its predecessor, before and after", () => {
+    const d = diffVersions(base, retrained);
+    expect(d).toMatchObject({ added: [], removed: [], retrained: [{ suite: "tiny", cellId: NEW, predecessor: CELL }] });
+    const layer1 = d.moves.find((m) => m.metric === "layer 1 anchor stability")!;
+    expect(layer1).toMatchObject({ cellId: NEW, predecessor: CELL, regression: true });
+    expect(layer1.delta).toBeCloseTo(-0.05, 12);
+    expect(formatDiffText(d).split("\n")[1]).toBe(`retrained cells (same suite and grid point, new cell id): tiny/${CELL} -> tiny/${NEW}`);
+  });
+  it("leaves a grid point two new cells share unmatched, rather than guess", () => {
+    const twice = editedVersion(retrained, "c", () => {});
+    tinyOf(twice).cells.push({ ...structuredClone(tinyOf(twice).cells[0]), cellId: "eeeeeeeeeee0" });
+    const d = diffVersions(base, twice);
+    expect(d.retrained).toEqual([]);
+    expect(d.removed).toEqual([{ suite: "tiny", cellId: CELL }]);
+    expect(d.added.map((k) => k.cellId).sort()).toEqual(["eeeeeeeeeee0", NEW]);
+  });
+});
+
+describe("diffVersions in reversed order", () => {
+  it("says when the older version is given as the new one", () => {
+    const [older, newer] = [editedVersion(base, "2026-12-02.8", () => {}), editedVersion(base, "2026-12-07.1", () => {})];
+    expect(diffVersions(older, newer).reversed).toBe(false);
+    expect(diffVersions(newer, older).reversed).toBe(true);
+    expect(diffVersions(editedVersion(base, "2026-12-07.2", () => {}), newer).reversed).toBe(true);
+    expect(formatDiffText(diffVersions(newer, older)).split("\n")[0]).toMatch(/^2026-12-07\.1 -> 2026-12-02\.8 \(reversed: 2026-12-07\.1 was published after 2026-12-02\.8, so each change runs backwards in time\): /);
+  });
+});
+
 describe("parseThreshold", () => {
   it("reads metric=x and refuses unknown metrics or negative values", () => {
     expect(parseThreshold("perplexity=0.5")).toEqual(["perplexity", 0.5]);

@@ -116,7 +116,7 @@ describe("planIssues", () => {
     expect(plan("v2", "v3same", [{ number: 9, body: "a hand-written issue" }])).toEqual([]);
     const hostile = { suite: 'x" -->', cellId: "`c`", metric: "m" };
     const [a] = planIssues({
-      tonight: { from: "a", to: "b", added: [], removed: [], moves: [{ ...hostile, family: "stability", before: 1, after: 0.5, delta: -0.5, interval: [0.9, 1], beyondNoise: true, detectable: 0.101, regression: true }] },
+      tonight: { from: "a", to: "b", reversed: false, added: [], removed: [], retrained: [], moves: [{ ...hostile, family: "stability", before: 1, after: 0.5, delta: -0.5, interval: [0.9, 1], beyondNoise: true, detectable: 0.101, regression: true }] },
       latest: "b",
       open: [],
       sinceBaseline: () => null,

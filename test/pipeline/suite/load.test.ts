@@ -116,6 +116,23 @@ describe("parseSuite", () => {
     ]);
   });
 
+  it("rejects a figure axis that is not a grid axis, or one named twice, at its value", () => {
+    const grid = "name: x\ngrid:\n  model.nLayers: [1, 2]\n  train.tokens: [1024, 2048]\n";
+    expect(problems(`${grid}figure: { x: model.dModel, series: train.tokens, facet: train.tokens }\n`)).toEqual([
+      "suites/t.yaml:5:14: figure.x: `model.dModel` is not a grid axis of this suite (its axes: model.nLayers, train.tokens)",
+      "suites/t.yaml:5:57: figure.facet: `train.tokens` is also figure.series; x, series and facet name different axes",
+    ]);
+    expect(problems("name: x\nfigure:\n  x: model.nLayers\n")).toEqual(["suites/t.yaml:3:6: figure.x: `model.nLayers` cannot be plotted: the suite has no grid"]);
+    expect(problems(`${grid}figure: { x: model.nLayers, colour: train.tokens }\n`)[0]).toMatch(/^suites\/t\.yaml:5:\d+: figure\.colour: /);
+  });
+
+  it("keeps a suite's hash when it declares a figure, which only says how the site draws it", () => {
+    const grid = "name: x\ngrid:\n  model.nLayers: [1, 2]\n";
+    const declared = parseSuite(`${grid}figure: { x: model.nLayers }\n`, FILE);
+    expect(declared.suite.figure).toEqual({ x: "model.nLayers" });
+    expect(declared.hash).toBe(parseSuite(grid, FILE).hash);
+  });
+
   it("rejects an invalid seeds override without a position", () => {
     expect(() => parseSuite("name: x\n", FILE, { seeds: 1 })).toThrow(/^suites\/t\.yaml: seeds: override 1 is invalid/);
   });

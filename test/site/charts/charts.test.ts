@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { headHeatmapChart, headHeatmapData } from "../../../src/site/charts/headHeatmap.ts";
 import { crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
-import { patternData } from "../../../src/site/charts/attentionPattern.ts";
+import { attentionPatternChart, patternData } from "../../../src/site/charts/attentionPattern.ts";
 import { layerProfileData } from "../../../src/site/charts/layerProfile.ts";
 import { layerStabilityChart, layerStabilityData } from "../../../src/site/charts/layerStability.ts";
 import { layerExcessData } from "../../../src/site/charts/layerExcess.ts";
@@ -9,8 +9,9 @@ import { importanceChart } from "../../../src/site/charts/importanceScatter.ts";
 import { paddedDomain, tickFormatFor } from "../../../src/site/charts/domain.ts";
 import { trainingCurveData } from "../../../src/site/charts/trainingCurve.ts";
 import { chartDocument } from "../../../src/site/charts/render.ts";
-import { promptLengthChart } from "../../../src/site/charts/promptLength.ts";
-import type { PromptLengthPoint } from "../../../src/site/lib/promptLength.ts";
+import { studyChart } from "../../../src/site/charts/studyChart.ts";
+import type { StudyFigure, StudyPoint } from "../../../src/site/lib/study.ts";
+import type { Figure } from "../../../src/pipeline/artifacts/suite.ts";
 import type { LayerPoint } from "../../../src/site/lib/stats.ts";
 
 describe("headHeatmapData", () => {
@@ -109,28 +110,48 @@ describe("layerStabilityChart", () => {
   });
 });
 
-describe("promptLengthChart", () => {
-  const at = (words: number, layer: number, stability: number, excess: number | null): PromptLengthPoint => ({
-    series: `layer ${layer}`, layer, words, cellId: `c${words}`, stability, stabilityInterval: [stability - 0.01, stability + 0.01], excess, excessInterval: excess === null ? null : [excess - 0.005, excess + 0.005],
+describe("attentionPatternChart", () => {
+  const labels = (n: number) => {
+    const tokens = Array.from({ length: n }, (_, i) => String.fromCharCode(65 + (i % 26)));
+    const triangle = Array.from({ length: (n * (n + 1)) / 2 }, () => 0.5);
+    const svg = attentionPatternChart(triangle, { document: chartDocument(), tokens, title: "t" });
+    return [...svg.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent);
+  };
+  it("labels every token of a 24-token sample, and every second of a whole 49-token induction probe so 12 px labels never overlap", () => {
+    expect(labels(24)).toHaveLength(24);
+    // 300 px over 49 rows is 6.1 px a row; a label needs 12: every ceil(12 * 49 / 300) = 2nd token.
+    expect(labels(49)).toEqual(Array.from({ length: 25 }, (_, i) => String.fromCharCode(65 + ((2 * i) % 26))));
   });
-  it("draws a stability panel and an excess panel, each scaled to its data, with interval bars per layer", () => {
-    const points = [at(5, 1, 0.935, 0.025), at(50, 1, 0.901, 0.046), at(5, 2, 0.787, 0.011), at(50, 2, 0.703, 0.045)];
-    const root = promptLengthChart(points, { document: chartDocument() });
-    const [stability, excess] = [...root.querySelectorAll("svg")].filter((s) => s.getAttribute("class")?.startsWith("plot"));
-    expect(stability.textContent).toContain("head stability S(l), all pairs of refits");
-    expect(stability.outerHTML).toContain("layer 2, 50 words: 95% interval [0.693, 0.713]");
-    expect(stability.outerHTML).toContain("layer 1, 5 words: 0.935");
-    // Ticks follow the data (about 0.69-0.95), not a fixed 0-1 axis.
-    expect(stability.outerHTML).not.toContain(">0.0<");
-    expect(excess.textContent).toContain("excess over the informative nulls");
-    expect(excess.textContent).toContain("nulls");
-    expect(excess.outerHTML).toContain("layer 1, 50 words: +0.046");
-    // x ticks at the lengths measured.
-    expect([...stability.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent)).toEqual(["5", "50"]);
+});
+
+describe("studyChart", () => {
+  const at = (x: number, series: string | null, facet: string | null, stability: number, excess: number | null): StudyPoint => ({
+    cellId: `c${x}${series}${facet}`, x, series, facet, stability, stabilityInterval: [stability - 0.01, stability + 0.01], excess, excessInterval: excess === null ? null : [excess - 0.005, excess + 0.005],
   });
-  it("leaves out the excess panel when no point has one", () => {
-    const root = promptLengthChart([at(5, 1, 0.9, null), at(10, 1, 0.91, null)], { document: chartDocument() });
-    expect(root.textContent).not.toContain("excess over the informative nulls");
+  const figure = (points: StudyPoint[], axes: Figure): StudyFigure => ({ axes, declared: true, xs: [...new Set(points.map((p) => p.x))].sort((a, b) => Number(a) - Number(b)), points, missing: 0 });
+  const panels = (root: Element) => [...root.querySelectorAll("svg")].filter((s) => s.getAttribute("class")?.startsWith("plot"));
+  it("draws per facet a stability and an excess panel, series overlaid, with each point's interval", () => {
+    const points = [at(1024, "d_model 32", "layers 2", 0.935, 0.025), at(65536, "d_model 32", "layers 2", 0.901, 0.046), at(1024, "d_model 64", "layers 4", 0.787, 0.011), at(65536, "d_model 64", "layers 4", 0.703, 0.045)];
+    const root = studyChart(figure(points, { x: "train.tokens", series: "model.dModel", facet: "model.nLayers" }), { document: chartDocument() });
+    const [stability2, excess2, stability4, excess4] = panels(root);
+    expect(panels(root)).toHaveLength(4);
+    expect(stability2.textContent).toContain("head stability (layers 2)");
+    expect(excess4.textContent).toContain("excess over the nulls (layers 4)");
+    expect(stability2.outerHTML).toContain("d_model 32, layers 2, training tokens 65.5k: stability 0.901, 95% interval [0.891, 0.911]");
+    expect(excess2.outerHTML).toContain("d_model 32, layers 2, training tokens 1024: excess +0.025");
+    expect(stability2.outerHTML).not.toContain("d_model 64");
+    // One y axis for every facet: the same ticks in both rows.
+    const ticks = (svg: Element) => [...svg.querySelectorAll("[aria-label='y-axis tick label'] text")].map((t) => t.textContent);
+    expect(ticks(stability2)).toEqual(ticks(stability4));
+    expect(stability4.textContent).toContain("(log scale)");
+    // Every panel fits a phone's content box, so panels wrap rather than shrink.
+    for (const svg of panels(root)) expect(Number(svg.getAttribute("width"))).toBeLessThanOrEqual(358);
+  });
+  it("thins x ticks to what a phone-width panel can label, and leaves out the excess panel when no point has one", () => {
+    const points = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((x) => at(x, null, null, 0.9, null));
+    const root = studyChart(figure(points, { x: "model.nHeads" }), { document: chartDocument() });
+    expect(panels(root)).toHaveLength(1);
+    expect([...root.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent)).toEqual(["1", "3", "5", "7", "9"]);
   });
 });
 

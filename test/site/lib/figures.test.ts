@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { depthGroups, depthPoints, suiteDepthPoints } from "../../../src/site/lib/depth.ts";
 import { depthLabels } from "../../../src/site/charts/relativeDepth.ts";
-import { cellHistory } from "../../../src/site/lib/history.ts";
-import { scaleStudy } from "../../../src/site/lib/scale.ts";
-import { promptLengthStudy, promptLengthSummary, promptWords } from "../../../src/site/lib/promptLength.ts";
+import { cellHistory, suiteHistories } from "../../../src/site/lib/history.ts";
+import { inferFigure, studyFigure, studySummary } from "../../../src/site/lib/study.ts";
+import type { Figure } from "../../../src/pipeline/artifacts/suite.ts";
 import { summarizeCell } from "../../../src/site/lib/stats.ts";
 
 const content = loadContent(path.resolve("test/fixtures/content"));
@@ -54,73 +54,79 @@ describe("cellHistory", () => {
   });
 });
 
-describe("scaleStudy", () => {
-  it("is null when no version publishes a scale suite", () => {
-    const renamed = { ...content, versions: content.versions.map((v) => ({ ...v, suites: v.suites.filter((s) => s.name !== "scale") })) };
-    expect(scaleStudy(renamed)).toBeNull();
+describe("suiteHistories", () => {
+  it("gives each suite's headline per grid point in every version that publishes it, oldest first", () => {
+    const histories = suiteHistories(content);
+    expect(histories.map((h) => h.suite).sort()).toEqual([...new Set(content.versions.flatMap((v) => v.suites.map((s) => s.name)))].sort());
+    const grid = histories.find((h) => h.suite === "tiny-grid")!;
+    const cell = latest.suites.find((s) => s.name === "tiny-grid")!.result.cells.find((c) => c.config.model.nLayers === 2 && c.config.train!.optimizer === "adamw")!;
+    const line = grid.points.filter((p) => p.series === "layers 2, optimizer adamw");
+    expect(line.map((p) => p.version)).toEqual(content.versions.filter((v) => v.suites.some((s) => s.name === "tiny-grid")).map((v) => v.id));
+    expect(line.at(-1)).toMatchObject({ cellId: cell.cellId, value: summarizeCell(cell).stability, interval: summarizeCell(cell).interval });
+    expect(histories.find((h) => h.suite === "tiny")!.points.every((p) => p.series === "its one cell")).toBe(true);
   });
-  it("reads each cell's excess over the nulls from the newest version with the suite", () => {
-    const asScale = { ...content, versions: content.versions.map((v) => ({ ...v, suites: v.suites.map((s) => (s.name === "tiny-grid" ? { ...s, name: "scale" } : s)) })) };
-    const study = scaleStudy(asScale)!;
-    expect(study.version.id).toBe(latest.id);
-    expect(study.points.length + study.missing).toBe(grid.cells.length);
-    const p = study.points[0];
-    const cell = grid.cells.find((c) => c.cellId === p.cellId)!;
-    expect(p.excess).toBe(summarizeCell(cell).excess);
-    expect(p.series).toBe(`${cell.config.model.nLayers} ${cell.config.model.nLayers === 1 ? "layer" : "layers"}, d_model ${cell.config.model.dModel}`);
-  });
-});
-
-describe("promptWords", () => {
-  it("reads N from a words-N probe set and nothing from any other", () => {
-    expect(["words-5", "words-50", "default", "induction", "words-", "words-05", "words-5x"].map(promptWords)).toEqual([5, 50, null, null, null, null, null]);
-  });
-});
-
-describe("promptLengthStudy", () => {
-  const suite = latest.suites.find((s) => s.name === "prompt-length")!.result;
-  it("is null when no version publishes a prompt-length suite", () => {
-    const without = { ...content, versions: content.versions.map((v) => ({ ...v, suites: v.suites.filter((s) => s.name !== "prompt-length") })) };
-    expect(promptLengthStudy(without)).toBeNull();
-  });
-  it("reads each layer's all-pairs stability and excess per prompt length from the newest version with the suite", () => {
-    const study = promptLengthStudy(content)!;
-    expect(study.version.id).toBe(latest.id);
-    expect(study.missing).toBe(0);
-    expect(study.cells.map((c) => c.words)).toEqual([5, 10, 20]);
-    const nLayers = suite.cells[0].stats!.nLayers;
-    expect(study.points.length).toBe(3 * nLayers);
-    const p = study.points.find((q) => q.words === 10 && q.layer === 2)!;
-    const cell = suite.cells.find((c) => c.cellId === p.cellId)!;
-    expect(cell.label).toEqual({ "probes.set": "words-10" });
-    const est = cell.stats!.estimates![1];
-    expect(p).toMatchObject({ series: "layer 2", stability: est["stability.allPairs"].value, stabilityInterval: [est["stability.allPairs"].lo, est["stability.allPairs"].hi], excess: est["excess.informativeNull"].value });
-    expect(study.cells[0].stability).toBe(summarizeCell(suite.cells.find((c) => c.label["probes.set"] === "words-5")!).stability);
-  });
-  it("leaves out cells whose probe set is not words-N", () => {
+  it("keeps a retrained cell on its grid point's line", () => {
     const renamed = structuredClone(content);
-    const ps = renamed.versions.at(-1)!.suites.find((s) => s.name === "prompt-length")!.result;
-    ps.cells[0].probeSet = { ...ps.cells[0].probeSet!, id: "default" };
-    const study = promptLengthStudy(renamed)!;
-    expect(study.missing).toBe(1);
-    expect(study.cells.length).toBe(2);
+    const last = renamed.versions.at(-1)!.suites.find((s) => s.name === "tiny-grid")!.result.cells.find((c) => c.label["model.nLayers"] === 2 && c.label["train.optimizer"] === "adamw")!;
+    last.cellId = "fffffffffff0";
+    const line = suiteHistories(renamed).find((h) => h.suite === "tiny-grid")!.points.filter((p) => p.series === "layers 2, optimizer adamw");
+    expect(line.map((p) => p.cellId).at(-1)).toBe("fffffffffff0");
+    expect(new Set(line.map((p) => p.cellId)).size).toBe(2);
   });
 });
 
-describe("promptLengthSummary", () => {
-  const cell = (words: number, stability: number, interval: [number, number], excess: number | null) => ({ words, cellId: String(words), stability, interval, excess, excessInterval: excess === null ? null : ([excess - 0.01, excess + 0.01] as [number, number]) });
-  const study = (cells: ReturnType<typeof cell>[]) => ({ version: latest, points: [], cells, missing: 0 });
-  it("says which way the means over layers move between the shortest and longest prompts, with intervals", () => {
-    const text = promptLengthSummary(study([cell(5, 0.861, [0.849, 0.872], 0.018), cell(20, 0.83, [0.82, 0.84], 0.03), cell(50, 0.802, [0.782, 0.82], 0.046)]));
-    expect(text).toBe(
-      "Mean head stability over all pairs of refits falls from 0.861 [0.849, 0.872] at 5 words to 0.802 [0.782, 0.820] at 50 words (the 95% intervals do not overlap); " +
-        "its excess over the informative nulls rises from +0.018 [0.008, 0.028] at 5 words to +0.046 [0.036, 0.056] at 50 words (the 95% intervals do not overlap).",
+describe("studyFigure", () => {
+  const suiteOf = (name: string) => latest.suites.find((s) => s.name === name)!.result;
+  it("infers the axes of a suite that declares none: most values first, ties by path", () => {
+    // The fixture's scale suite varies train.tokens, model.dModel and model.nLayers over two values each.
+    expect(inferFigure(suiteOf("scale"))).toEqual({ x: "model.dModel", series: "model.nLayers", facet: "train.tokens" });
+    expect(inferFigure(suiteOf("tiny-grid"))).toEqual({ x: "model.nLayers", series: "train.optimizer" });
+    expect(inferFigure(suiteOf("tiny"))).toBeNull();
+    expect(studyFigure(suiteOf("tiny"))).toBeNull();
+  });
+  it("plots every cell on the axes the suite declares, labelled by series and facet", () => {
+    const scale = structuredClone(suiteOf("scale"));
+    scale.suite.figure = { x: "train.tokens", series: "model.nLayers", facet: "model.dModel" };
+    const figure = studyFigure(scale)!;
+    expect(figure.declared).toBe(true);
+    expect(figure.axes).toEqual(scale.suite.figure);
+    expect(figure.xs).toEqual([8192, 32768]);
+    expect(figure.points.length + figure.missing).toBe(scale.cells.length);
+    const p = figure.points[0];
+    const cell = scale.cells.find((c) => c.cellId === p.cellId)!;
+    expect(p.x).toBe(cell.config.train!.tokens);
+    expect(p.series).toBe(`layers ${cell.config.model.nLayers}`);
+    expect(p.facet).toBe(`d_model ${cell.config.model.dModel}`);
+    expect([p.stability, p.excess]).toEqual([summarizeCell(cell).stability, summarizeCell(cell).excess]);
+  });
+  it("orders a probe-set axis naturally, so words-5 comes before words-10", () => {
+    const figure = studyFigure(suiteOf("prompt-length"))!;
+    expect(figure.declared).toBe(false);
+    expect(figure.axes).toEqual({ x: "probes.set" });
+    expect(figure.xs).toEqual(["words-5", "words-10", "words-20"]);
+    expect(figure.points.map((p) => p.x)).toEqual(figure.xs);
+  });
+  it("leaves out a cell with no statistics", () => {
+    const grid = structuredClone(suiteOf("tiny-grid"));
+    grid.cells[0].stats = null;
+    expect(studyFigure(grid)!.missing).toBe(1);
+  });
+});
+
+describe("studySummary", () => {
+  const point = (x: number, stability: number, interval: [number, number], excess: number | null) => ({ cellId: String(x), x, series: null, facet: null, stability, stabilityInterval: interval, excess, excessInterval: excess === null ? null : ([excess - 0.01, excess + 0.01] as [number, number]) });
+  const figure = (points: ReturnType<typeof point>[], axes: Figure = { x: "model.nHeads" }) => ({ axes, declared: true, xs: points.map((p) => p.x), points, missing: 0 });
+  it("says which way stability and excess move between the first and last x, with intervals", () => {
+    expect(studySummary(figure([point(2, 0.861, [0.849, 0.872], 0.018), point(4, 0.83, [0.82, 0.84], 0.03), point(8, 0.802, [0.782, 0.82], 0.046)]))).toBe(
+      "Mean head stability falls from 0.861 [0.849, 0.872] at heads 2 to 0.802 [0.782, 0.820] at heads 8 (the 95% intervals do not overlap); " +
+        "its excess over the informative nulls rises from +0.018 [0.008, 0.028] at heads 2 to +0.046 [0.036, 0.056] at heads 8 (the 95% intervals do not overlap).",
     );
   });
-  it("leaves out the excess where it is missing, and says nothing with one prompt length", () => {
-    expect(promptLengthSummary(study([cell(5, 0.9, [0.8, 1], null), cell(10, 0.95, [0.85, 1], null)]))).toBe(
-      "Mean head stability over all pairs of refits rises from 0.900 [0.800, 1.000] at 5 words to 0.950 [0.850, 1.000] at 10 words (the 95% intervals overlap).",
+  it("leaves out a missing excess, and says nothing for one x or for several lines", () => {
+    expect(studySummary(figure([point(2, 0.9, [0.8, 1], null), point(4, 0.95, [0.85, 1], null)]))).toBe(
+      "Mean head stability rises from 0.900 [0.800, 1.000] at heads 2 to 0.950 [0.850, 1.000] at heads 4 (the 95% intervals overlap).",
     );
-    expect(promptLengthSummary(study([cell(5, 0.9, [0.8, 1], 0.01)]))).toBeNull();
+    expect(studySummary(figure([point(2, 0.9, [0.8, 1], 0.01)]))).toBeNull();
+    expect(studySummary(figure([point(2, 0.9, [0.8, 1], 0.01), point(4, 0.9, [0.8, 1], 0.01)], { x: "model.nHeads", series: "model.dModel" }))).toBeNull();
   });
 });

@@ -1,0 +1,59 @@
+// Each suite's headline across published versions (lib/history.ts suiteHistories): one phone-width
+// panel per suite, head stability over all pairs of refits per grid point, versions in publishing
+// order, 95% intervals as capped bars. Panels wrap, so the figure reflows on a phone; a move
+// outside the earlier bars is a change beyond seed noise.
+import * as Plot from "@observablehq/plot";
+import { fmt, fmtInterval } from "../lib/format.ts";
+import type { SuiteHistory, SuitePoint } from "../lib/history.ts";
+import { paddedDomain, tickFormatFor } from "./domain.ts";
+import { OKABE_ITO } from "./palette.ts";
+import { panelTitle } from "./panelTitle.ts";
+
+/** Fits a 390 px phone's content box. */
+const PANEL_WIDTH = 350;
+/** A version tick reads "12-02.8" (the year dropped), about 50 px at 12 px. */
+const TICK_SPACING = 64;
+
+/** Versions of the suite in publishing order, the points' own order (suiteHistories is oldest first). */
+function versionsOf(points: readonly SuitePoint[]): string[] {
+  return [...new Set(points.map((p) => p.version))];
+}
+
+function suitePanel(history: SuiteHistory, document: Document): Element {
+  const versions = versionsOf(history.points);
+  const series = [...new Set(history.points.map((p) => p.series))];
+  const at = new Map(versions.map((v, i) => [v, i]));
+  // Lines are nudged apart so equal versions do not hide each other's bars.
+  const x = (p: SuitePoint) => at.get(p.version)! + 0.12 * (series.indexOf(p.series) - (series.length - 1) / 2) / Math.max(1, series.length / 2);
+  const rows = history.points.map((p) => ({ ...p, x: x(p), low: p.interval?.[0] ?? p.value, high: p.interval?.[1] ?? p.value, title: `${p.series}, ${p.version}: ${fmt(p.value)}${p.interval ? `, 95% interval ${fmtInterval(p.interval)}` : ""}` }));
+  const domain = paddedDomain(rows.flatMap((r) => [r.value, r.low, r.high]), { within: [0, 1] });
+  const every = Math.ceil(versions.length / Math.floor(PANEL_WIDTH / TICK_SPACING));
+  const panel = Plot.plot({
+    document,
+    width: PANEL_WIDTH,
+    height: 220,
+    marginLeft: 52,
+    marginTop: 28,
+    marginRight: 16,
+    marginBottom: 40,
+    x: { domain: [-0.5, versions.length - 0.5], ticks: versions.map((_, i) => i).filter((i) => (versions.length - 1 - i) % every === 0), tickFormat: (i: number) => versions[i]?.slice(5) ?? "", label: "version", labelAnchor: "center", labelArrow: "none" },
+    y: { label: null, domain, grid: true, tickFormat: tickFormatFor(domain), ticks: 5 },
+    color: { domain: series, range: series.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]), legend: series.length > 1 },
+    marks: [
+      panelTitle(history.suite),
+      Plot.ruleX(rows.filter((r) => r.interval), { x: "x", y1: "low", y2: "high", stroke: "series", strokeWidth: 2 }),
+      Plot.line(rows, { x: "x", y: "value", z: "series", stroke: "series", strokeWidth: 1.5 }),
+      Plot.dot(rows, { x: "x", y: "value", fill: "series", r: 3.5, title: "title" }),
+    ],
+  });
+  // With a legend Plot wraps the panel in a figure as wide as the legend; hold it to the panel's width so panels wrap as panels.
+  if (panel.tagName.toLowerCase() === "figure") panel.setAttribute("style", `max-width: ${PANEL_WIDTH}px; margin: 0`);
+  return panel;
+}
+
+export function suiteHistoryChart(histories: readonly SuiteHistory[], { document }: { document: Document }): Element {
+  const root = document.createElement("div");
+  root.setAttribute("class", "small-multiples");
+  for (const h of histories) if (h.points.length > 0) root.append(suitePanel(h, document));
+  return root;
+}
