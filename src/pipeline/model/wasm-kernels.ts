@@ -12,6 +12,7 @@ interface WasmBackend {
   wasm: { asm: { memory: WebAssembly.Memory }; _malloc(bytes: number): number; _free(at: number): void };
   dataIdMap: { get(id: object): { memoryOffset: number } };
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
+  incRef(dataId: object): void;
 }
 
 interface Kernels {
@@ -290,4 +291,26 @@ export function installWasmKernels(): void {
   tf.unregisterKernel("BatchMatMul", "wasm");
   tf.registerKernel({ ...stock, kernelFunc: batched });
   registerFusedOps();
+  shareIdentity();
+}
+
+/**
+ * tfjs-backend-wasm's Identity copies its input, and every tensor the tape saves for a gradient
+ * is such a clone, so training held a second copy of its activations (docs/kernels.md, "Memory").
+ * Here it shares the input's buffer, as the wasm Reshape and the cpu backend's Identity do: tfjs
+ * never writes a tensor in place, and Refit's one in-place kernel, fused Adam, writes variables
+ * after the tape's clones are freed. The values are the same bits, so nothing numeric changes.
+ */
+function shareIdentity(): void {
+  const copying = tf.getKernel("Identity", "wasm")!;
+  tf.unregisterKernel("Identity", "wasm");
+  tf.registerKernel({
+    ...copying,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      if (x.dtype === "string") return copying.kernelFunc(args);
+      (args.backend as unknown as WasmBackend).incRef(x.dataId);
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    },
+  });
 }

@@ -8,6 +8,7 @@ import type { BackendName } from "../artifacts/conventions.ts";
 import { trainBatch, heldOutBatches, type Batch } from "../data/batches.ts";
 import { VOCAB_SIZE } from "../data/tokenizer.ts";
 import { gptConfigOf, type GptConfig } from "../model/config.ts";
+import { leanVariableGrads } from "../model/backprop.ts";
 import { crossEntropy, forward, initParams, type Params } from "../model/gpt.ts";
 import { seedsOf, type Run } from "../suite/grid.ts";
 import type { CellConfig } from "../artifacts/suite.ts";
@@ -144,8 +145,6 @@ async function trainSteps(job: TrainJob, { params, adam, progress, gpt, evalBatc
   const { dataSeed } = seedsOf(run);
   const totalSteps = stepsOf(c);
 
-  // variableGrads keys gradients by tfjs variable name; map them back to HF parameter names.
-  const nameOf = new Map([...params].map(([name, v]) => [v.name, name]));
   const optimizer = { kind: c.train.optimizer, weightDecay: c.train.weightDecay, beta1: c.train.beta1, beta2: c.train.beta2, eps: c.train.eps };
   const tokensPerStep = c.train.batchSize * c.data.nCtx;
   const throughput = throughputMeter();
@@ -155,15 +154,13 @@ async function trainSteps(job: TrainJob, { params, adam, progress, gpt, evalBatc
     const t0 = performance.now();
     const batch = trainBatch(job.data.train, { batchSize: c.train.batchSize, nCtx: c.data.nCtx, dataSeed, step });
     const { inputs, targets } = toTensors(batch, c);
-    const { value, grads } = tf.variableGrads(() => crossEntropy(forward(params, gpt, inputs).logits, targets), [...params.values()]);
+    const { value, grads } = leanVariableGrads(() => crossEntropy(forward(params, gpt, inputs).logits, targets), params);
     const loss = await readScalar(value);
     if (!Number.isFinite(loss)) {
       tf.dispose([inputs, targets, grads]);
       throw new DivergenceError(`loss became ${loss} at step ${step + 1} of ${totalSteps} (lr ${lrAt(step, c.train)})`);
     }
-    const named: tf.NamedTensorMap = {};
-    for (const [k, g] of Object.entries(grads)) named[nameOf.get(k)!] = g;
-    const clipped = await clipGlobalNorm(named, c.train.gradClip);
+    const clipped = await clipGlobalNorm(grads, c.train.gradClip);
     adamStep(params, clipped.grads, adam, lrAt(step, c.train), optimizer);
     tf.dispose([inputs, targets, clipped.grads]);
 
