@@ -55,48 +55,71 @@ function pathNodes(tape: TapeNode[], xs: tf.Tensor[], y: tf.Tensor): TapeNode[] 
 }
 
 /**
- * The gradient of each tensor on the path, by tensor id, freeing what no later node reads: the
- * gradient of a node's outputs and its saved tensors once it has run, a sum's terms once added.
- * A tensor object can hold the gradient of two ids (a gradient function may pass dy through), so
- * one is freed only when no id still holds it.
+ * The gradient of each tensor so far, by tensor id. One tensor object can hold the gradient of two
+ * ids (a gradient function may pass dy through), so an object is freed only when no id holds it.
  */
-function backpropagate(nodes: TapeNode[], y: tf.Tensor): Map<number, tf.Tensor> {
-  const grads = new Map<number, tf.Tensor>([[y.id, tf.ones(y.shape)]]);
-  const holders = new Map<tf.Tensor, number>([[grads.get(y.id)!, 1]]);
-  const hold = (id: number, g: tf.Tensor) => {
-    grads.set(id, g);
-    holders.set(g, (holders.get(g) ?? 0) + 1);
-  };
-  const release = (id: number) => {
-    const g = grads.get(id);
+class Gradients {
+  private byId = new Map<number, tf.Tensor>();
+  private holders = new Map<tf.Tensor, number>();
+
+  get(id: number): tf.Tensor | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Adds the term dx to id's gradient (tfjs's order: the sum so far, then dx), freeing what the sum replaces. */
+  add(id: number, dx: tf.Tensor): void {
+    const sofar = this.byId.get(id);
+    if (!sofar) return this.hold(id, dx);
+    const sum = tf.add(sofar, dx);
+    this.release(id);
+    this.hold(id, sum);
+    if (!this.holders.has(dx)) dx.dispose();
+  }
+
+  /** Forgets id's gradient, freeing it unless another id holds the same object. */
+  release(id: number): void {
+    const g = this.byId.get(id);
     if (!g) return;
-    grads.delete(id);
-    const left = holders.get(g)! - 1;
-    if (left > 0) holders.set(g, left);
-    else (holders.delete(g), g.dispose());
-  };
-  const freeIfLoose = (t: tf.Tensor) => {
-    if (!holders.has(t)) t.dispose();
-  };
-  for (let i = nodes.length - 1; i >= 0; i--) {
-    const node = nodes[i];
-    if (!node.gradient) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
-    const fns = node.gradient(node.outputs.map((o) => grads.get(o.id) ?? null));
-    for (const [name, x] of Object.entries(node.inputs)) {
+    this.byId.delete(id);
+    const left = this.holders.get(g)! - 1;
+    if (left > 0) this.holders.set(g, left);
+    else (this.holders.delete(g), g.dispose());
+  }
+
+  private hold(id: number, g: tf.Tensor): void {
+    this.byId.set(id, g);
+    this.holders.set(g, (this.holders.get(g) ?? 0) + 1);
+  }
+}
+
+/** The gradients of a node's inputs, in its inputs' order, from its outputs' gradients. */
+function inputGradients(node: TapeNode, grads: Gradients): tf.Tensor[] {
+  if (!node.gradient) throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
+  // One tidy around the whole node: a custom gradient computes every term when called, not when
+  // its term is asked for, so what it computed on the way is freed here, not at the pass's end.
+  return tf.tidy(() => {
+    const fns = node.gradient!(node.outputs.map((o) => grads.get(o.id) ?? null));
+    return Object.entries(node.inputs).map(([name, x]) => {
       if (!(name in fns)) throw new Error(`Cannot backprop through input ${name} of ${node.kernelName}.`);
       const dx = tf.tidy(() => fns[name]());
       if (dx.shape.join() !== x.shape.join()) throw new Error(`gradient of ${node.kernelName}'s input ${name} has shape [${dx.shape}], not [${x.shape}]`);
-      const sofar = grads.get(x.id);
-      if (!sofar) {
-        hold(x.id, dx);
-        continue;
-      }
-      const sum = tf.add(sofar, dx); // tfjs's order: the sum so far, then this term
-      release(x.id);
-      hold(x.id, sum);
-      freeIfLoose(dx);
-    }
-    for (const o of node.outputs) release(o.id);
+      return dx;
+    });
+  });
+}
+
+/**
+ * Walks the path backwards from y: each node's input gradients are added in, then its outputs'
+ * gradients and its saved tensors are freed, since no node before it reads them.
+ */
+function backpropagate(nodes: TapeNode[], y: tf.Tensor): Gradients {
+  const grads = new Gradients();
+  grads.add(y.id, tf.ones(y.shape));
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const node = nodes[i];
+    const dxs = inputGradients(node, grads);
+    Object.values(node.inputs).forEach((x, j) => grads.add(x.id, dxs[j]));
+    for (const o of node.outputs) grads.release(o.id);
     for (const s of node.saved ?? []) s.dispose();
   }
   return grads;

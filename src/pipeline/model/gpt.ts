@@ -144,21 +144,36 @@ const layerNormWith = (eps: number) =>
 
 // gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
 // much faster than tanh and pow on wasm. There, the polynomial and the whole gradient are fused
-// kernels (kernels/gelu.wat) around tfjs's sigmoid; elsewhere, ops and autodiff.
+// kernels (kernels/gelu.wat) around tfjs's sigmoid, and the GELU is one op with the MLP's second
+// dense layer (geluDense); elsewhere, ops and autodiff.
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
-const geluFused = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
-  const [x, save] = args as [tf.Tensor, Grad];
-  const s = tf.sigmoid(geluInner(x, GELU_K, GELU_C));
-  save([x, s]);
-  return { value: tf.mul(x, s), gradFunc: (dy: tf.Tensor, [xs, ss]: tf.Tensor[]) => geluGrad(dy, xs, ss, GELU_K, GELU_C) };
-}) as (x: tf.Tensor) => tf.Tensor;
 
-function geluNew(x: tf.Tensor): tf.Tensor {
-  if (onWasm(x)) return geluFused(x);
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), GELU_K);
-  return tf.mul(x, tf.sigmoid(inner));
+/** sigmoid(u) and gelu_new(x) = x·sigmoid(u) on wasm's kernels. */
+function geluParts(x: tf.Tensor): { s: tf.Tensor; h: tf.Tensor2D } {
+  const s = tf.sigmoid(geluInner(x, GELU_K, GELU_C));
+  return { s, h: tf.mul(x, s) as tf.Tensor2D };
 }
+
+/**
+ * gelu_new(x)·w + b, saving only x: the backward recomputes sigmoid(u) and the GELU's output from
+ * it (the same kernels on the same input, so the same bits), where saving them held two [N, dMlp]
+ * activations per layer from the forward to the backward (docs/kernels.md, "Memory").
+ */
+const geluDense = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(geluParts(x).h, w), b),
+    gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => {
+      const { s, h } = geluParts(xs);
+      const dh = tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true);
+      return [geluGrad(dh, xs, s, GELU_K, GELU_C), tf.matMul(h, dy as tf.Tensor2D, true, false), columnSums(dy as tf.Tensor2D)];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+const geluNew = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), GELU_K)));
 
 /** The exact GELU, 0.5x(1 + erf(x / sqrt 2)), of checkpoints trained with it; tfjs's Erf and autodiff. */
 const geluErf = (x: tf.Tensor): tf.Tensor => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
@@ -179,10 +194,32 @@ const causalSoftmaxFused = (scale: number) =>
   }) as (scores: tf.Tensor) => tf.Tensor;
 
 /** softmax(scale · q·kᵀ + causal mask) over the last axis: one fused kernel each way on wasm (kernels/softmax.wat). */
-function attentionPattern(scores: tf.Tensor, scale: number, mask: () => tf.Tensor2D): tf.Tensor {
+function attentionPattern(scores: tf.Tensor, scale: number, mask: tf.Tensor2D | null): tf.Tensor {
   if (onWasm(scores)) return causalSoftmaxFused(scale)(scores);
-  return tf.softmax(tf.add(tf.mul(scores, scale), mask()));
+  return tf.softmax(tf.add(tf.mul(scores, scale), mask!));
 }
+
+// The two ops below are tfjs's own (the same kernels forward and back, so the same bits) as ops
+// that save nothing for the backward: tfjs's Reshape and Add save their inputs only to read their
+// shapes, which kept every dense layer's output alive from the forward to the backward.
+
+/** [B·T, D] to heads [B, H, T, dh]: a reshape, then a transpose; the gradient undoes both. */
+const splitHeads = (B: number, T: number, H: number) =>
+  tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [x] = args as [tf.Tensor2D];
+    const shape = x.shape;
+    return {
+      value: tf.transpose(tf.reshape(x, [B, T, H, shape[1] / H]), [0, 2, 1, 3]),
+      gradFunc: (dy: tf.Tensor) => tf.reshape(tf.transpose(dy, [0, 2, 1, 3]), shape),
+    };
+  }) as (x: tf.Tensor2D) => tf.Tensor;
+
+/** The residual stream plus a branch of the same shape; each gradient is dy, as tfjs's Add gives it. */
+const residual = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+  const [x, branch] = args as [tf.Tensor2D, tf.Tensor2D];
+  const shape = x.shape;
+  return { value: tf.add(x, branch), gradFunc: (dy: tf.Tensor) => [tf.reshape(dy, shape), tf.reshape(dy, shape)] };
+}) as (x: tf.Tensor2D, branch: tf.Tensor2D) => tf.Tensor2D;
 
 export interface ForwardOptions {
   /** Hooks to return, per layer. */
@@ -260,6 +297,48 @@ function embedTokens(params: Params, c: GptConfig, tokens: tf.Tensor2D): tf.Tens
   return tf.reshape(tf.add(tf.reshape(tok, [B, T, D]), pos), [B * T, D]) as tf.Tensor2D;
 }
 
+/** What one layer reads besides the residual stream. */
+interface LayerContext {
+  params: Params;
+  c: GptConfig;
+  B: number;
+  T: number;
+  opts: ForwardOptions;
+  layerNorm: (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+  /** The composed softmax's causal mask; null on wasm, whose kernel masks by itself. */
+  mask: tf.Tensor2D | null;
+  keep: (hook: Hook, t: () => tf.Tensor) => void;
+}
+
+/** One pre-LayerNorm block, [B·T, D] to [B·T, D]: x + attention(ln_1(x)), then + MLP(ln_2(x)). */
+function block(x: tf.Tensor2D, l: number, { params, c, B, T, opts, layerNorm, mask, keep }: LayerContext): tf.Tensor2D {
+  const p = (name: string) => params.get(`h.${l}.${name}`)!;
+  const [D, H] = [c.dModel, c.nHeads];
+  const dh = D / H;
+  keep("hook_resid_pre", () => tf.reshape(x, [B, T, D]));
+  const ln1 = layerNorm(x, p("ln_1.weight"), p("ln_1.bias"));
+  // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
+  // weight costs far less than slicing the [BT, 3D] activations (and padding their gradients).
+  const heads = (i: number) => {
+    const [w, b] = opts.qkv?.[l][i] ?? attentionBlock(params, D, l, i);
+    return splitHeads(B, T, H)(linear(ln1, w, b)); // [B, H, T, dh]
+  };
+  const [q, k, v] = [heads(0), heads(1), heads(2)];
+  const scale = 1 / Math.sqrt(dh) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
+  const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, mask); // [B, H, T, T]
+  keep("hook_pattern", () => pattern);
+  let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
+  const zeroed = zMask(l, B, H, opts);
+  if (zeroed) z = tf.mul(z, zeroed);
+  keep("hook_z", () => z);
+  x = residual(x, linear(tf.reshape(z, [B * T, D]) as tf.Tensor2D, p("attn.c_proj.weight"), p("attn.c_proj.bias")));
+  keep("hook_resid_mid", () => tf.reshape(x, [B, T, D]));
+  if (c.dMlp === 0) return x;
+  const fc = linear(layerNorm(x, p("ln_2.weight"), p("ln_2.bias")), p("mlp.c_fc.weight"), p("mlp.c_fc.bias"));
+  const [w, b] = [p("mlp.c_proj.weight") as tf.Tensor2D, p("mlp.c_proj.bias") as tf.Tensor1D];
+  return residual(x, c.activation === "gelu_new" && onWasm(fc) ? geluDense(fc, w, b) : linear(ACTIVATION[c.activation](fc) as tf.Tensor2D, w, b));
+}
+
 /**
  * The residual stream after the last block, [B*T, D] (B times H + 1 with ablateEachHeadAt), and the
  * hooks asked for: forward without the unembedding.
@@ -267,49 +346,24 @@ function embedTokens(params: Params, c: GptConfig, tokens: tf.Tensor2D): tf.Tens
 export function residualStream(params: Params, c: GptConfig, tokens: tf.Tensor2D, opts: ForwardOptions = {}): { resid: tf.Tensor2D; captured: Map<string, tf.Tensor> } {
   const T = tokens.shape[1];
   let B = tokens.shape[0];
-  const D = c.dModel;
-  const H = c.nHeads;
-  const dh = D / H;
-  const p = (name: string) => params.get(name)!;
   const captured = new Map<string, tf.Tensor>();
-  const keep = (layer: number, hook: Hook, t: () => tf.Tensor) => {
-    if (opts.capture?.has(hook)) captured.set(hookName(layer, hook), t());
-  };
   let x = opts.from ? opts.from.resid : embedTokens(params, c, tokens);
-
   const layerNorm = layerNormWith(c.layerNormEps);
-  const gelu = ACTIVATION[c.activation];
-  // Only the composed (non-wasm) softmax needs the mask tensor: built once, when first needed.
-  let mask: tf.Tensor2D | undefined;
-  const maskOf = () => (mask ??= causalMask(T));
+  const mask = onWasm(x) ? null : causalMask(T);
   for (let l = opts.from?.layer ?? 0; l < c.nLayers; l++) {
-    const h = `h.${l}`;
     if (l === opts.ablateEachHeadAt) {
-      x = tf.tile(x, [H + 1, 1]);
-      B *= H + 1;
+      x = tf.tile(x, [c.nHeads + 1, 1]);
+      B *= c.nHeads + 1;
     }
-    keep(l, "hook_resid_pre", () => tf.reshape(x, [B, T, D]));
-    const ln1 = layerNorm(x, p(`${h}.ln_1.weight`), p(`${h}.ln_1.bias`));
-    // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
-    // weight costs far less than slicing the [BT, 3D] activations (and padding their gradients).
-    const heads = (i: number) => {
-      const [w, b] = opts.qkv?.[l][i] ?? attentionBlock(params, D, l, i);
-      return tf.transpose(tf.reshape(linear(ln1, w, b), [B, T, H, dh]), [0, 2, 1, 3]); // [B, H, T, dh]
+    // Each layer in its own tidy: what no gradient reads (the attention scores, the products
+    // before their transposes) is freed as the layer ends, not when the whole forward does.
+    const hooks: [string, tf.Tensor][] = [];
+    const keep = (hook: Hook, t: () => tf.Tensor) => {
+      if (opts.capture?.has(hook)) hooks.push([hookName(l, hook), t()]);
     };
-    const [q, k, v] = [heads(0), heads(1), heads(2)];
-    const scale = 1 / Math.sqrt(dh) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
-    const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, maskOf); // [B, H, T, T]
-    keep(l, "hook_pattern", () => pattern);
-    let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
-    const mask = zMask(l, B, H, opts);
-    if (mask) z = tf.mul(z, mask);
-    keep(l, "hook_z", () => z);
-    x = tf.add(x, linear(tf.reshape(z, [B * T, D]) as tf.Tensor2D, p(`${h}.attn.c_proj.weight`), p(`${h}.attn.c_proj.bias`)));
-    keep(l, "hook_resid_mid", () => tf.reshape(x, [B, T, D]));
-    if (c.dMlp > 0) {
-      const hidden = gelu(linear(layerNorm(x, p(`${h}.ln_2.weight`), p(`${h}.ln_2.bias`)), p(`${h}.mlp.c_fc.weight`), p(`${h}.mlp.c_fc.bias`)));
-      x = tf.add(x, linear(hidden as tf.Tensor2D, p(`${h}.mlp.c_proj.weight`), p(`${h}.mlp.c_proj.bias`)));
-    }
+    const [next, ...kept] = tf.tidy(() => [block(x, l, { params, c, B, T, opts, layerNorm, mask, keep }), ...hooks.map(([, t]) => t)]);
+    hooks.forEach(([name], i) => captured.set(name, kept[i]));
+    x = next as tf.Tensor2D;
   }
   return { resid: x, captured };
 }
