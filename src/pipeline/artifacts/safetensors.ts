@@ -5,6 +5,7 @@
 // be opened header-only and read one tensor at a time, with the same validation.
 import * as fs from "node:fs";
 import { InputError } from "./input-error.ts";
+import { writeFileAtomicFrom } from "./store.ts";
 
 export type Dtype = "F32" | "F64" | "I32" | "I64" | "U8";
 export type TensorData = Float32Array | Float64Array | Int32Array | BigInt64Array | Uint8Array;
@@ -58,14 +59,51 @@ export function encodeSafetensors(
   tensors: Map<string, TensorEntry> | Record<string, TensorEntry>,
   metadata?: Record<string, string>,
 ): Uint8Array {
-  assertLittleEndianHost();
   const entries = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   for (const [name, t] of entries) checkEntry(name, t);
-  entries.sort(([a, ta], [b, tb]) => {
+  const { header, order, dataBytes } = layoutOf(entries, metadata);
+  const out = new Uint8Array(header.length + dataBytes);
+  out.set(header, 0);
+  let at = header.length;
+  for (const [, t] of order) {
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
+  }
+  return out;
+}
+
+/** A tensor whose values are read only when writeSafetensors comes to it. */
+export interface DeferredEntry {
+  dtype: Dtype;
+  shape: number[];
+  data: () => Promise<TensorData>;
+}
+
+/**
+ * Writes to `file`, atomically, the bytes encodeSafetensors gives for the same tensors, reading
+ * one tensor at a time: the file's contents are never all in memory (training checkpoints).
+ */
+export async function writeSafetensors(file: string, tensors: Map<string, DeferredEntry>, metadata?: Record<string, string>): Promise<void> {
+  const { header, order } = layoutOf([...tensors], metadata);
+  async function* parts(): AsyncGenerator<Uint8Array> {
+    yield header;
+    for (const [name, t] of order) {
+      const data = await t.data();
+      checkEntry(name, { ...t, data });
+      yield new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    }
+  }
+  await writeFileAtomicFrom(file, parts());
+}
+
+/** The header bytes (length, JSON, padding) for tensors in file order, that order, and the data's bytes. */
+function layoutOf<T extends { dtype: Dtype; shape: number[] }>(entries: [string, T][], metadata?: Record<string, string>): { header: Uint8Array; order: [string, T][]; dataBytes: number } {
+  assertLittleEndianHost();
+  const bytesOf = (t: T) => elementCount(t.shape) * ARRAYS[t.dtype].BYTES_PER_ELEMENT;
+  const order = [...entries].sort(([a, ta], [b, tb]) => {
     const bySize = ARRAYS[tb.dtype].BYTES_PER_ELEMENT - ARRAYS[ta.dtype].BYTES_PER_ELEMENT;
     return bySize !== 0 ? bySize : a < b ? -1 : a > b ? 1 : 0;
   });
-
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -74,24 +112,18 @@ export function encodeSafetensors(
     header[METADATA_KEY] = metadata;
   }
   let offset = 0;
-  for (const [name, t] of entries) {
-    const end = offset + t.data.byteLength;
+  for (const [name, t] of order) {
+    const end = offset + bytesOf(t);
     header[name] = { dtype: t.dtype, shape: t.shape, data_offsets: [offset, end] };
     offset = end;
   }
-
   const json = new TextEncoder().encode(JSON.stringify(header));
   const headerLength = Math.ceil(json.length / 8) * 8;
-  const out = new Uint8Array(8 + headerLength + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
-  out.set(json, 8);
-  out.fill(0x20, 8 + json.length, 8 + headerLength);
-  let at = 8 + headerLength;
-  for (const [, t] of entries) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
-  }
-  return out;
+  const bytes = new Uint8Array(8 + headerLength);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(headerLength), true);
+  bytes.set(json, 8);
+  bytes.fill(0x20, 8 + json.length);
+  return { header: bytes, order, dataBytes: offset };
 }
 
 function checkEntry(name: string, t: TensorEntry): void {

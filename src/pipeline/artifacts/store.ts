@@ -13,27 +13,74 @@ import { SCHEMA_VERSION } from "./conventions.ts";
 
 /** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
 export function writeFileAtomic(file: string, contents: Uint8Array | string): void {
-  const dir = path.dirname(file);
-  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  let created = false;
+  const t = tempFor(file);
   try {
-    fs.mkdirSync(dir, { recursive: true });
-    const fd = fs.openSync(temp, "wx");
-    created = true;
-    try {
-      fs.writeFileSync(fd, contents);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, file);
+    openTemp(t);
+    fs.writeFileSync(t.fd!, contents);
+    commitTemp(t, file);
   } catch (e) {
-    if (created) fs.rmSync(temp, { force: true });
-    // The code and the file (not the hidden temporary one) travel with the error, for the CLI's one line.
-    const { code } = e as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e }), { code, path: file });
+    throw failedWrite(t, file, e);
   }
-  syncDir(dir);
+  syncDir(t.dir);
+}
+
+/**
+ * writeFileAtomic for contents made a part at a time (each part is written before the next is
+ * asked for), so a large file is never all in memory: a training checkpoint's tensors.
+ */
+export async function writeFileAtomicFrom(file: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
+  const t = tempFor(file);
+  try {
+    openTemp(t);
+    for await (const part of parts) fs.writeFileSync(t.fd!, part);
+    commitTemp(t, file);
+  } catch (e) {
+    throw failedWrite(t, file, e);
+  }
+  syncDir(t.dir);
+}
+
+/** A hidden temporary file beside the one it will be renamed onto. */
+interface TempFile {
+  dir: string;
+  temp: string;
+  fd: number | null;
+  created: boolean;
+}
+
+function tempFor(file: string): TempFile {
+  const dir = path.dirname(file);
+  return { dir, temp: path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`), fd: null, created: false };
+}
+
+function openTemp(t: TempFile): void {
+  fs.mkdirSync(t.dir, { recursive: true });
+  t.fd = fs.openSync(t.temp, "wx");
+  t.created = true;
+}
+
+function commitTemp(t: TempFile, file: string): void {
+  fs.fsyncSync(t.fd!);
+  closeTemp(t);
+  fs.renameSync(t.temp, file);
+}
+
+function closeTemp(t: TempFile): void {
+  if (t.fd === null) return;
+  const fd = t.fd;
+  t.fd = null;
+  fs.closeSync(fd);
+}
+
+/** Removes the temporary file; the code and the file (not the hidden temporary one) travel with the error, for the CLI's one line. */
+function failedWrite(t: TempFile, file: string, e: unknown): Error {
+  try {
+    closeTemp(t);
+  } finally {
+    if (t.created) fs.rmSync(t.temp, { force: true });
+  }
+  const { code } = e as NodeJS.ErrnoException;
+  return Object.assign(new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e }), { code, path: file });
 }
 
 /** Makes renames and creations in `dir` durable; directories cannot be opened for fsync on Windows. */

@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import { z } from "zod";
 import { InputError } from "../artifacts/input-error.ts";
-import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, writeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
 import { readBytes, readJson, writeFileAtomic, writeJsonAtomic } from "../artifacts/store.ts";
 import { ModelSchema } from "../artifacts/suite.ts";
 import { bytesTokenizer, TOKENIZERS, type TokenizerName } from "../data/tokenizer.ts";
@@ -57,26 +57,35 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
   return out;
 }
 
-/** Export a parameter map as HF GPT-2 safetensors bytes plus config.json contents. */
-export function toHfCheckpoint(params: Weights, opts: CheckpointOptions): { safetensors: Uint8Array; configJson: Record<string, unknown> } {
-  const { dModel, vocabSize } = opts.config;
-  const expected = paramShapes(opts.config);
+/** Weights whose values are read only when the file is written (a model's variables), one at a time. */
+export type DeferredWeights = Map<string, { shape: number[]; data: () => Promise<Float32Array> }>;
+
+/**
+ * The file's tensors by HF name, each checked against the config (valuesOf counts an entry's
+ * values); `head` turns lm_head's values into HF's [V, D] layout.
+ */
+function hfTensors<D>(params: Map<string, { shape: number[]; data: D }>, c: GptConfig, valuesOf: (p: { shape: number[]; data: D }) => number, head: (data: D) => D) {
+  const expected = paramShapes(c);
   for (const name of params.keys()) {
     if (!expected.has(name)) throw new Error(`toHfCheckpoint: unexpected tensor "${name}" for this model config`);
   }
-  const tensors = new Map<string, TensorEntry>();
+  const tensors = new Map<string, { dtype: "F32"; shape: number[]; data: D }>();
   for (const [name, shape] of expected) {
     const p = params.get(name);
     if (p === undefined) throw new Error(`toHfCheckpoint: missing tensor "${name}" [${shape}]`);
-    if (!sameShape(p.shape, shape) || p.data.length !== shape.reduce((n, d) => n * d, 1)) {
-      throw new Error(`toHfCheckpoint: tensor "${name}" has shape [${p.shape}] (${p.data.length} values), expected [${shape}]`);
+    if (!sameShape(p.shape, shape) || valuesOf(p) !== shape.reduce((n, d) => n * d, 1)) {
+      throw new Error(`toHfCheckpoint: tensor "${name}" has shape [${p.shape}] (${valuesOf(p)} values), expected [${shape}]`);
     }
-    if (name === HEAD) {
-      tensors.set(HEAD, { dtype: "F32", shape: [vocabSize, dModel], data: transpose(p.data, dModel, vocabSize) });
-    } else {
-      tensors.set(PREFIX + name, { dtype: "F32", shape: [...shape], data: p.data });
-    }
+    if (name === HEAD) tensors.set(HEAD, { dtype: "F32", shape: [c.vocabSize, c.dModel], data: head(p.data) });
+    else tensors.set(PREFIX + name, { dtype: "F32", shape: [...shape], data: p.data });
   }
+  return tensors;
+}
+
+/** Export a parameter map as HF GPT-2 safetensors bytes plus config.json contents. */
+export function toHfCheckpoint(params: Weights, opts: CheckpointOptions): { safetensors: Uint8Array; configJson: Record<string, unknown> } {
+  const { dModel, vocabSize } = opts.config;
+  const tensors: Map<string, TensorEntry> = hfTensors(params, opts.config, (p) => p.data.length, (data) => transpose(data, dModel, vocabSize));
   return { safetensors: encodeSafetensors(tensors, { format: "pt" }), configJson: hfConfig(opts) };
 }
 
@@ -240,6 +249,18 @@ export function saveCheckpoint(dir: string, params: Weights, opts: CheckpointOpt
   const { safetensors, configJson } = toHfCheckpoint(params, opts);
   writeFileAtomic(path.join(dir, "model.safetensors"), safetensors);
   writeJsonAtomic(path.join(dir, "config.json"), configJson);
+}
+
+/**
+ * saveCheckpoint for weights read as the file is written, one at a time (a model's variables, at
+ * each training checkpoint): the same bytes, never all in memory at once.
+ */
+export async function saveCheckpointFrom(dir: string, params: DeferredWeights, opts: CheckpointOptions): Promise<void> {
+  const { dModel, vocabSize } = opts.config;
+  const shaped = (p: { shape: number[] }) => p.shape.reduce((n, d) => n * d, 1);
+  const tensors = hfTensors(params, opts.config, shaped, (read) => async () => transpose(await read(), dModel, vocabSize));
+  await writeSafetensors(path.join(dir, "model.safetensors"), tensors, { format: "pt" });
+  writeJsonAtomic(path.join(dir, "config.json"), hfConfig(opts));
 }
 
 export function loadCheckpoint(dir: string): Checkpoint {

@@ -8,11 +8,11 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
-import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../artifacts/safetensors.ts";
+import { decodeSafetensors, writeSafetensors } from "../artifacts/safetensors.ts";
 import { recordChecksum, repairHint, verifyChecksum, withRepairHint } from "../artifacts/checksums.ts";
 import { InputError } from "../artifacts/input-error.ts";
-import { readBytes, writeFileAtomic } from "../artifacts/store.ts";
-import { loadCheckpoint, saveCheckpoint } from "../model/checkpoint.ts";
+import { readBytes } from "../artifacts/store.ts";
+import { loadCheckpoint, saveCheckpointFrom } from "../model/checkpoint.ts";
 import type { GptConfig } from "../model/config.ts";
 import type { Params } from "../model/gpt.ts";
 import type { AdamState } from "./optimizer.ts";
@@ -30,8 +30,9 @@ const OPTIMIZER_FILE = "optimizer.safetensors";
 /** The files of a checkpoint folder, each with its recorded SHA-256. */
 const CHECKPOINT_FILES = ["model.safetensors", "config.json", OPTIMIZER_FILE];
 
-// Read asynchronously: a GPU backend cannot read synchronously.
-const entry = async (v: tf.Variable): Promise<TensorEntry> => ({ dtype: "F32", shape: [...v.shape], data: (await v.data()) as Float32Array });
+// Each tensor is read when the file writer comes to it, so a checkpoint is never all in memory at
+// once (it is three times the model); asynchronously, since a GPU backend cannot read synchronously.
+const deferred = (v: tf.Variable) => ({ dtype: "F32" as const, shape: [...v.shape], data: async () => (await v.data()) as Float32Array });
 
 /** Finished checkpoint folders of a run, newest first. */
 function checkpointDirs(runDir: string): { dir: string; step: number }[] {
@@ -63,15 +64,11 @@ export async function saveTrainingCheckpoint(runDir: string, s: CheckpointSource
   for (const name of fs.existsSync(runDir) ? fs.readdirSync(runDir) : []) {
     if (/^ckpt-\d+\.partial-\d+$/.test(name)) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
-  const weights = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [n, v] of s.params) weights.set(n, { shape: [...v.shape], data: (await entry(v)).data as Float32Array });
   const extra = { refit_run_id: s.about.runId, refit_seed: s.about.seed, refit_backend: s.about.backend, refit_step: s.progress.step };
-  saveCheckpoint(partial, weights, { config: s.gpt, extra });
-  const moments = new Map<string, TensorEntry>();
-  for (const [n, m] of s.adam.m) moments.set(`m.${n}`, await entry(m));
-  for (const [n, v] of s.adam.v) moments.set(`v.${n}`, await entry(v));
+  await saveCheckpointFrom(partial, new Map([...s.params].map(([n, v]) => [n, deferred(v)])), { config: s.gpt, extra });
+  const moments = new Map([...[...s.adam.m].map(([n, m]) => [`m.${n}`, deferred(m)] as const), ...[...s.adam.v].map(([n, v]) => [`v.${n}`, deferred(v)] as const)]);
   const meta = { adamStep: String(s.adam.step), progress: JSON.stringify(s.progress) };
-  writeFileAtomic(path.join(partial, OPTIMIZER_FILE), encodeSafetensors(moments, meta));
+  await writeSafetensors(path.join(partial, OPTIMIZER_FILE), moments, meta);
   for (const name of CHECKPOINT_FILES) recordChecksum(path.join(partial, name));
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(partial, final);

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, it, expect } from "vitest";
-import { decodeSafetensors, encodeSafetensors, openSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, openSafetensors, writeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
 
 const SRC = "fixture.safetensors";
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-safetensors-"));
@@ -119,6 +119,30 @@ const BAD: [string, () => Uint8Array, RegExp][] = [
     /fixture\.safetensors: duplicate tensor name "a"/,
   ],
 ];
+
+describe("writeSafetensors", () => {
+  const tensors: Record<string, TensorEntry> = {
+    w: { dtype: "F32", shape: [2, 3], data: new Float32Array([1, -2, 3.5, 0, -0, 6]) },
+    n: { dtype: "I64", shape: [2], data: new BigInt64Array([-1n, 7n]) },
+    b: { dtype: "U8", shape: [3], data: new Uint8Array([9, 8, 7]) },
+  };
+
+  it("writes encodeSafetensors' bytes, reading each tensor only when its turn comes", async () => {
+    const file = path.join(tmp, "deferred.safetensors");
+    const reads: string[] = [];
+    const deferred = new Map(Object.entries(tensors).map(([name, t]) => [name, { dtype: t.dtype, shape: t.shape, data: async () => (reads.push(name), t.data) }]));
+    await writeSafetensors(file, deferred, { format: "pt" });
+    expect(new Uint8Array(fs.readFileSync(file))).toEqual(encodeSafetensors(tensors, { format: "pt" }));
+    expect(reads).toEqual(["n", "w", "b"]); // the file's order: element size, largest first
+  });
+
+  it("rejects data that does not match the shape it was announced with, naming the tensor and leaving no file", async () => {
+    const file = path.join(tmp, "short.safetensors");
+    const short = new Map([["w", { dtype: "F32" as const, shape: [2, 2], data: async () => new Float32Array(3) }]]);
+    await expect(writeSafetensors(file, short)).rejects.toThrow(/"w".*4 elements.*3/);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
 
 describe("decodeSafetensors", () => {
   it("decodes a hand-built file whose header lists tensors out of data order", () => {

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { z } from "zod";
-import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
+import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeFileAtomicFrom, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
 import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/conventions.ts";
 
 let tmp: string;
@@ -45,6 +45,29 @@ describe("writeFileAtomic", () => {
     expect(() => writeFileAtomic(file, 42 as unknown as string)).toThrow(/cannot write .*run\.json/);
     expect(fs.readFileSync(file, "utf8")).toBe("old");
     expect(fs.readdirSync(tmp)).toEqual(["run.json"]);
+  });
+});
+
+describe("writeFileAtomicFrom", () => {
+  async function* parts(fail = false): AsyncGenerator<Uint8Array> {
+    yield new Uint8Array([1, 2]);
+    if (fail) throw new Error("source failed");
+    yield new Uint8Array([3]);
+  }
+
+  it("writes the parts in order and leaves no temp files", async () => {
+    const file = path.join(tmp, "d", "out.bin");
+    await writeFileAtomicFrom(file, parts());
+    expect(new Uint8Array(fs.readFileSync(file))).toEqual(new Uint8Array([1, 2, 3]));
+    expect(fs.readdirSync(path.dirname(file))).toEqual(["out.bin"]);
+  });
+
+  it("keeps the previous file and removes its temp file when the source fails midway", async () => {
+    const file = path.join(tmp, "ckpt.bin");
+    writeFileAtomic(file, "old");
+    await expect(writeFileAtomicFrom(file, parts(true))).rejects.toThrow(/cannot write .*ckpt\.bin: source failed/);
+    expect(fs.readFileSync(file, "utf8")).toBe("old");
+    expect(fs.readdirSync(tmp)).toEqual(["ckpt.bin"]);
   });
 });
 

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { decodeSafetensors, encodeSafetensors, type TensorEntry } from "../../../src/pipeline/artifacts/safetensors.ts";
-import { checkFinite, fromHfCheckpoint, loadCheckpoint, saveCheckpoint, toHfCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
+import { checkFinite, fromHfCheckpoint, loadCheckpoint, saveCheckpoint, saveCheckpointFrom, toHfCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { GPT2_SETTINGS, paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
 
 const V = 257;
@@ -277,5 +277,21 @@ describe("saveCheckpoint", () => {
 
   it("names the checkpoint folder when a file is missing", () => {
     expect(() => loadCheckpoint(path.join(tmp, "nothing"))).toThrow(/cannot read .*nothing\/config\.json/);
+  });
+
+  it("from weights read one at a time, writes the same files byte for byte", async () => {
+    const params = randomParams(WITH_MLP, 4);
+    const extra = { refit_run_id: "r", refit_step: 3 };
+    saveCheckpoint(path.join(tmp, "eager"), params, { config: WITH_MLP, extra });
+    const deferred = new Map([...params].map(([name, p]) => [name, { shape: p.shape, data: async () => p.data }]));
+    await saveCheckpointFrom(path.join(tmp, "deferred"), deferred, { config: WITH_MLP, extra });
+    for (const file of ["model.safetensors", "config.json"]) {
+      expect(fs.readFileSync(path.join(tmp, "deferred", file))).toEqual(fs.readFileSync(path.join(tmp, "eager", file)));
+    }
+  });
+
+  it("from weights read one at a time, refuses a weight of the wrong shape, naming it", async () => {
+    const params = new Map([...randomParams(WITH_MLP, 4)].map(([name, p]) => [name, { shape: name === "ln_f.bias" ? [3] : p.shape, data: async () => p.data }]));
+    await expect(saveCheckpointFrom(path.join(tmp, "bad"), params, { config: WITH_MLP })).rejects.toThrow(/"ln_f\.bias" has shape \[3\]/);
   });
 });
