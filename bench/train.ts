@@ -229,7 +229,7 @@ function printModel({ model, rows }: ModelResult): void {
 function printSummary(results: ModelResult[], n: number, paths: string[]): void {
   console.log(`\n| model | kernels | refit 1 proc | refit ${n} procs | PyTorch best | ratio per process | ratio whole machine | peak MB refit / PyTorch |\n|---|---|---|---|---|---|---|---|`);
   for (const { model, rows } of results) {
-    const [torchOneLabel, torchOne] = best(rows, (l) => l.startsWith("pytorch, 1 process"));
+    const [torchOneLabel, torchOne] = best(rows, (l) => l.startsWith("pytorch, 1 process,"));
     const [torchBestLabel, torchBest] = best(rows, (l) => l.startsWith("pytorch"));
     const tok = (x: number) => Math.round(x).toLocaleString("en-US");
     for (const kernels of paths) {
