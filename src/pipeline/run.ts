@@ -70,10 +70,9 @@ async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
   const hubDir = opts.hubDir ?? path.join(opts.outDir, "hub");
   for (const family of loaded.families) {
     const names = new Map<string, string>();
-    // Two runs of one suite on one folder would capture a family side by side, each capture and its
-    // checksum record written by either; the family's folder is locked as a run's folder is.
+    // Two runs of one suite on one folder take turns on a family: captureFamily locks its folder.
     const lock = { waitSeconds: opts.lockTimeoutSeconds ?? Infinity, onWait: (m: string) => opts.progress.write(`refit: ${m}\n`) };
-    await withDirLock(path.join(opts.outDir, "captures", family.name), () => captureFamily({
+    await captureFamily({
       family: family.name,
       models: family.members.map((m) => {
         const dir = checkpointDir(m, hubDir);
@@ -85,8 +84,10 @@ async function captureFamilies(loaded: LoadedSuite, opts: RunSuiteOptions): Prom
       kernels: opts.kernels,
       ablation: "anchor",
       fileOf: (m) => familyCapturePath(opts.outDir, family.name, names.get(m.dir)!),
+      folder: path.join(opts.outDir, "captures", family.name),
+      lock,
       onDone: opts.onCaptured,
-    }), lock);
+    });
   }
 }
 

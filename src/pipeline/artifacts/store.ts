@@ -156,17 +156,19 @@ interface LockInfo {
   token: string;
 }
 
+/** How long to wait for another live process's lock (Infinity: while it lives), and where to say whose it is. */
+export interface LockWait {
+  waitSeconds?: number;
+  onWait?: (message: string) => void;
+}
+
 /**
  * Run `fn` holding an exclusive `.lock` file in `dir`. A lock left by a dead process on this host
  * is taken over; a live one (or one from another host, which cannot be checked) is waited on for
  * up to `waitSeconds` (Infinity: while its holder lives), telling `onWait` once whose lock it is,
  * then is an error.
  */
-export async function withDirLock<T>(
-  dir: string,
-  fn: () => T | Promise<T>,
-  { waitSeconds = 0, onWait }: { waitSeconds?: number; onWait?: (message: string) => void } = {},
-): Promise<T> {
+export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { waitSeconds = 0, onWait }: LockWait = {}): Promise<T> {
   fs.mkdirSync(dir, { recursive: true });
   const lockFile = path.join(dir, ".lock");
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex") };

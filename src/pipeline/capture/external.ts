@@ -10,7 +10,7 @@ import { InputError } from "../artifacts/input-error.ts";
 import { CAPTURE_VERSION, captureKernels, type CaptureMeta } from "../artifacts/capture-meta.ts";
 import type { BackendName, KernelPath } from "../artifacts/conventions.ts";
 import { writeRecorded } from "../artifacts/checksums.ts";
-import { exists, readBytes, readJson } from "../artifacts/store.ts";
+import { exists, readBytes, readJson, withDirLock, type LockWait } from "../artifacts/store.ts";
 import { checkProbesFit, tokenizeProbes, type ProbeSet } from "../data/probes.ts";
 import { tokenizerNamed } from "../data/tokenizers.ts";
 import { checkFinite, fromHfCheckpoint, type Checkpoint } from "../model/checkpoint.ts";
@@ -101,8 +101,15 @@ export interface CaptureFamilyOptions {
   backend: BackendName;
   /** The wasm backend's kernel path: a capture kept from another path is captured again, so a family is never mixed. */
   kernels?: KernelPath;
-  /** Where each capture goes (e.g. <out>/<family>/<name>.safetensors). */
+  /** Where each capture goes (e.g. <out>/<family>/<name>.safetensors), inside `folder`. */
   fileOf: (m: ExternalModel) => string;
+  /**
+   * The family's folder, locked while its captures are made: two processes capturing one family
+   * would write each capture and its checksum record side by side. `lock` says how long to wait
+   * for another's (default: while it lives).
+   */
+  folder: string;
+  lock?: LockWait;
   /** Heads to zero-ablate: the anchor's (lowest seed) only, the compare stage reads no other. */
   ablation: (typeof ABLATION)[number];
   /** Told of each checkpoint as it is done. */
@@ -123,7 +130,11 @@ export interface CapturedModel {
  * Captures a family's checkpoints, one in memory at a time (a GPT-2 small is half a gigabyte of
  * weights), refusing a checkpoint whose architecture or tokenizer differs from the first's.
  */
-export async function captureFamily(opts: CaptureFamilyOptions): Promise<CapturedModel[]> {
+export function captureFamily(opts: CaptureFamilyOptions): Promise<CapturedModel[]> {
+  return withDirLock(opts.folder, () => captureUnlocked(opts), { waitSeconds: opts.lock?.waitSeconds ?? Infinity, onWait: opts.lock?.onWait });
+}
+
+async function captureUnlocked(opts: CaptureFamilyOptions): Promise<CapturedModel[]> {
   const anchor = Math.min(...opts.models.map((m) => m.seed));
   let first: { dir: string; architecture: string } | undefined;
   const captured: CapturedModel[] = [];

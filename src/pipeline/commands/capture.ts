@@ -7,7 +7,7 @@ import { ABLATION, captureFamily, externalCapturePath } from "../capture/externa
 import { availableProbeSets, loadProbeSet } from "../data/probes.ts";
 import { activeKernels, BACKEND_CHOICES, initBackend } from "../model/backend.ts";
 import { seedsOf } from "../suite/families.ts";
-import { backendOption, DEFAULT_OUT, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
+import { backendOption, DEFAULT_OUT, intOption, KERNELS_HELP, kernelsOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 export const captureCommand: Command = {
   name: "capture",
@@ -25,7 +25,8 @@ then treats the family as one cell, its lowest seed the anchor.
 A checkpoint's seed is the last number in its directory name when every name has a different one
 (seed-3, alias-gpt2-small-x21), else its position in the sorted list. A capture already written
 for the same weights (SHA-256), model name, revision, family and probe set is kept. Nothing is
-downloaded.
+downloaded. The family's folder is locked while it is captured, as \`refit run\` locks it: a second
+process capturing the same family waits, then keeps what the first captured.
 
 Options:
   --family <name>      the family (cell) these checkpoints belong to (letters, digits, . _ -)
@@ -36,6 +37,8 @@ Options:
   --revision <rev>     the checkpoints' revision, recorded in each capture
   --backend <name>     ${BACKEND_CHOICES.join(" | ")} (default auto)
   ${KERNELS_HELP}
+  --lock-timeout <s>   give up after s seconds waiting for another refit process capturing the family
+                       (default: wait as long as that process lives; its pid is printed)
   -h, --help           show this help`,
 
   async main(argv) {
@@ -49,6 +52,7 @@ Options:
         revision: { type: "string" },
         backend: { type: "string", default: "auto" },
         kernels: { type: "string", default: "wasm" },
+        "lock-timeout": { type: "string" },
       },
     });
     if (!FamilyNameSchema.safeParse(values.family).success) throw new UsageError(`--family must be a name of letters, digits, '.', '_' and '-', got "${values.family ?? ""}"`);
@@ -56,6 +60,7 @@ Options:
     if (!ablation) throw new UsageError(`--ablation must be one of ${ABLATION.join(", ")}, got "${values.ablation}"`);
     const backendChoice = backendOption(values.backend);
     const kernelChoice = kernelsOption(values.kernels);
+    const lockTimeoutSeconds = intOption("lock-timeout", values["lock-timeout"], 0);
     if (!availableProbeSets().includes(values.probes)) throw new UsageError(`--probes: unknown probe set "${values.probes}"; available: ${availableProbeSets().join(", ")}`);
     if (new Set(positionals.map((d) => path.basename(path.resolve(d)))).size !== positionals.length) {
       throw new UsageError("two checkpoint directories have the same name, so their captures would overwrite each other");
@@ -74,6 +79,8 @@ Options:
       kernels: activeKernels(),
       ablation,
       fileOf: (m) => externalCapturePath(out, family, m.dir),
+      folder: path.join(out, family),
+      lock: { waitSeconds: lockTimeoutSeconds ?? Infinity, onWait: (m) => console.error(`refit: ${m}`) },
       onDone: (d) => {
         const what = `${d.model.dir} (seed ${d.model.seed}, ${d.tokenizer} tokens${d.ablated ? ", ablated" : ""})`;
         console.log(d.captured ? `${what}: ${shown(d.file)} in ${d.seconds.toFixed(1)} s` : `${what}: kept ${shown(d.file)}`);

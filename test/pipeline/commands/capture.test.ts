@@ -1,6 +1,8 @@
 // `refit capture` through the CLI's main(): tiny checkpoints written here with Refit's own
 // checkpoint writer become one family's captures; a second call keeps them; every bad checkpoint
-// is one line naming the file and the problem, exit 2, and no capture is written for it.
+// is one line naming the file and the problem, exit 2, and no capture is written for it. Two
+// processes capturing one family at once take turns on its folder's lock.
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,6 +17,7 @@ import { saveCheckpoint } from "../../../src/pipeline/model/checkpoint.ts";
 import { GPT2_SETTINGS, paramShapes, type GptConfig, type Weights } from "../../../src/pipeline/model/config.ts";
 import { mulberry32 } from "../compare/helpers.ts";
 
+const BIN = path.resolve(import.meta.dirname, "../../../bin/refit.mjs");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "refit-capture-cmd-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
@@ -177,4 +180,55 @@ describe.skipIf(skipUnless(noBlas))("refit capture on the blas kernels", () => {
     expect(r.status).toBe(2);
     expect(r.stderr.split("\n").at(-1)).toMatch(/captures of family paths differ in kernel path \(blas \(OpenBLAS.*\) vs wasm kernels\)/);
   });
+});
+
+describe("refit capture of one family by two processes", () => {
+  const seeds = [checkpoint("shared/seed-1", 1), checkpoint("shared/seed-2", 2)];
+  const args = (out: string) => [BIN, "capture", ...seeds, "--family", "shared", "--backend", "wasm", "--out", path.join(tmp, out)];
+  const start = (out: string) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, args(out));
+      let [stdout, stderr] = ["", ""];
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+  const files = (out: string) => {
+    const dir = path.join(tmp, out, "shared");
+    return fs.readdirSync(dir).sort().map((f) => [f, fs.readFileSync(path.join(dir, f)).toString("hex")]);
+  };
+
+  it("captures each checkpoint once: one process under the family's lock, the other then keeps its captures", async () => {
+    const results = await Promise.all([start("at-once"), start("at-once")]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const said = results.map((r) => r.stdout).join("\n");
+    expect(said.match(/: \S+ in \d+\.\d s$/gm)).toHaveLength(2);
+    expect(said.match(/: kept /g)).toHaveLength(2);
+    // Byte for byte what one process alone writes, checksum records included, and no lock left.
+    expect((await start("alone")).code).toBe(0);
+    expect(files("at-once")).toEqual(files("alone"));
+    expect(files("at-once").map(([f]) => f)).toEqual(["seed-1.safetensors", "seed-1.safetensors.sha256", "seed-2.safetensors", "seed-2.safetensors.sha256"]);
+  }, 120_000);
+
+  it("waits on a family folder another live process holds, saying whose lock it is, and gives up after --lock-timeout", () => {
+    const dir = path.join(tmp, "locked", "shared");
+    fs.mkdirSync(dir, { recursive: true });
+    // This test's own process: alive on this host, so the lock cannot be taken over as stale.
+    fs.writeFileSync(path.join(dir, ".lock"), JSON.stringify({ pid: process.pid, host: os.hostname(), token: "held-by-the-test" }));
+    const r = spawnSync(process.execPath, [...args("locked"), "--lock-timeout", "1"], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toContain(`refit: waiting: another refit process (pid ${process.pid}) is using ${dir}`);
+    expect(r.stderr.trimEnd().split("\n").at(-1)).toBe(`refit: another refit process (pid ${process.pid}) is using ${dir}; if it is not running, delete ${path.join(dir, ".lock")}`);
+    expect(fs.readdirSync(dir)).toEqual([".lock"]);
+  }, 60_000);
+
+  it("takes over the lock of a process that is gone", () => {
+    const dir = path.join(tmp, "stale", "shared");
+    fs.mkdirSync(dir, { recursive: true });
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+    fs.writeFileSync(path.join(dir, ".lock"), JSON.stringify({ pid: Number(gone.stdout), host: os.hostname(), token: "left-by-a-dead-process" }));
+    const r = spawnSync(process.execPath, [...args("stale"), "--lock-timeout", "1"], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(["seed-1.safetensors", "seed-1.safetensors.sha256", "seed-2.safetensors", "seed-2.safetensors.sha256"]);
+  }, 60_000);
 });
