@@ -2,6 +2,7 @@
 // 2 bad usage or input). Each verb lives in commands/<verb>.ts; the list below is in workflow order.
 import { InputError } from "./artifacts/input-error.ts";
 import { refitVersion } from "./artifacts/provenance.ts";
+import { destinationOf } from "./artifacts/store.ts";
 import { BackendError } from "./model/backend.ts";
 import { kernelsLine } from "./model/blas.ts";
 import { BudgetError } from "./orchestrate/plan.ts";
@@ -51,11 +52,16 @@ const OS_CAUSES: Record<string, string> = {
   EISDIR: "is a folder where a file was expected; move it or choose another path",
 };
 
-/** One line for an operating-system error anywhere in the cause chain, naming its path; else null. */
+/**
+ * One line for an operating-system error anywhere in the cause chain, else null. It names the path
+ * the user knows: a rename's or copy's destination, and the file or folder a hidden temporary
+ * (`.<name>.<pid>.<random>.tmp`, `ckpt-N.partial-<pid>`) was to become.
+ */
 export function osErrorLine(e: unknown): string | null {
-  for (let err = e as (NodeJS.ErrnoException & { cause?: unknown }) | undefined; err; err = err.cause as typeof err) {
+  for (let err = e as (NodeJS.ErrnoException & { cause?: unknown; dest?: string }) | undefined; err; err = err.cause as typeof err) {
     const cause = err.code ? OS_CAUSES[err.code] : undefined;
-    if (cause) return `${err.path ?? "(no path given)"}: ${cause} (${err.code})`;
+    const where = err.dest ?? err.path;
+    if (cause) return `${where === undefined ? "(no path given)" : destinationOf(where)}: ${cause} (${err.code})`;
   }
   return null;
 }

@@ -11,6 +11,25 @@ import { canonicalJson } from "./hash.ts";
 import { InputError } from "./input-error.ts";
 import { SCHEMA_VERSION } from "./conventions.ts";
 
+/** A hidden name beside `dest` to write it under first, then rename: `.<name>.<pid>.<random>.tmp`. */
+export const temporaryFor = (dest: string): string => path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+
+/** The folder a checkpoint is built in before it is renamed to `final`; a killed process leaves one behind. */
+export const partialFor = (final: string): string => `${final}.partial-${process.pid}`;
+
+/** Whether a name is a folder partialFor made, by this process or another. */
+export const isPartial = (name: string): boolean => /\.partial-\d+$/.test(name);
+
+/**
+ * The path a user knows for one that may run through temporaries (temporaryFor, partialFor): the
+ * file or folder it becomes. An error met while writing names the hidden name the bytes went to,
+ * which the user never sees and which is gone once the write fails.
+ */
+export function destinationOf(p: string): string {
+  const named = (part: string) => /^\.(.+)\.\d+\.[0-9a-f]+\.tmp$/.exec(part)?.[1] ?? /^(.+)\.partial-\d+$/.exec(part)?.[1] ?? part;
+  return p.split(path.sep).map(named).join(path.sep);
+}
+
 /** Write bytes or UTF-8 text so readers see either the old file or the whole new one. */
 export function writeFileAtomic(file: string, contents: Uint8Array | string): void {
   const t = tempFor(file);
@@ -50,7 +69,7 @@ interface TempFile {
 
 function tempFor(file: string): TempFile {
   const dir = path.dirname(file);
-  return { dir, temp: path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`), fd: null, created: false };
+  return { dir, temp: temporaryFor(file), fd: null, created: false };
 }
 
 function openTemp(t: TempFile): void {
@@ -80,7 +99,7 @@ function failedWrite(t: TempFile, file: string, e: unknown): Error {
     if (t.created) fs.rmSync(t.temp, { force: true });
   }
   const { code } = e as NodeJS.ErrnoException;
-  return Object.assign(new Error(`cannot write ${file}: ${(e as Error).message}`, { cause: e }), { code, path: file });
+  return Object.assign(new Error(`cannot write ${destinationOf(file)}: ${(e as Error).message}`, { cause: e }), { code, path: file });
 }
 
 /** Makes renames and creations in `dir` durable; directories cannot be opened for fsync on Windows. */

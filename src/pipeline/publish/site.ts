@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../artifacts/input-error.ts";
+import { temporaryFor } from "../artifacts/store.ts";
 import { loadContent } from "./content.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -114,8 +115,7 @@ async function holdingStderr<T>(fn: () => Promise<T>): Promise<T> {
  */
 function moveInto(from: string, to: string): void {
   fs.mkdirSync(path.dirname(to), { recursive: true });
-  const beside = path.join(path.dirname(to), `.${path.basename(to)}.${process.pid}.tmp`);
-  fs.rmSync(beside, { recursive: true, force: true });
+  const beside = temporaryFor(to);
   try {
     fs.renameSync(from, beside);
   } catch (e) {

@@ -1,14 +1,14 @@
 // Immutable content versions (docs/formats.md "Published content"): ids like 2026-11-25.1 (UTC date
 // of creation, then the next free number that day), a version folder built whole in a hidden temp
 // folder and renamed into place, and latest.json replaced atomically last. A crash at any point
-// leaves latest.json at the old version and, at worst, a hidden .tmp-* folder the site ignores.
-import { randomBytes } from "node:crypto";
+// leaves latest.json at the old version and, at worst, a hidden .<id>.<pid>.<random>.tmp folder the
+// site ignores.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SCHEMA_VERSION } from "../artifacts/conventions.ts";
 import { ContentManifestSchema, VersionIdSchema, type LatestPointer } from "../artifacts/manifest.ts";
 import { canonicalJson } from "../artifacts/hash.ts";
-import { readJson, syncDir, writeJsonAtomic } from "../artifacts/store.ts";
+import { readJson, syncDir, temporaryFor, writeJsonAtomic } from "../artifacts/store.ts";
 
 export const versionsDir = (content: string) => path.join(content, "versions");
 export const latestFile = (content: string) => path.join(content, "latest.json");
@@ -65,7 +65,7 @@ export function writeVersion(content: string, id: string, files: readonly Versio
   const target = path.join(versionsDir(content), id);
   if (fs.existsSync(target)) throw new VersionExistsError(`version ${id} already exists in ${versionsDir(content)}; published versions are never overwritten`);
   fs.mkdirSync(versionsDir(content), { recursive: true });
-  const temp = path.join(versionsDir(content), `.tmp-${id}-${process.pid}-${randomBytes(4).toString("hex")}`);
+  const temp = temporaryFor(target);
   fs.mkdirSync(temp);
   try {
     for (const f of files) {

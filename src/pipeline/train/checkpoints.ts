@@ -11,7 +11,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { decodeSafetensors, writeSafetensors } from "../artifacts/safetensors.ts";
 import { recordChecksum, repairHint, verifyChecksum, withRepairHint } from "../artifacts/checksums.ts";
 import { InputError } from "../artifacts/input-error.ts";
-import { readBytes } from "../artifacts/store.ts";
+import { destinationOf, isPartial, partialFor, readBytes } from "../artifacts/store.ts";
 import { loadCheckpoint, saveCheckpointFrom } from "../model/checkpoint.ts";
 import type { GptConfig } from "../model/config.ts";
 import type { Params } from "../model/gpt.ts";
@@ -59,10 +59,10 @@ export interface CheckpointSource {
 
 export async function saveTrainingCheckpoint(runDir: string, s: CheckpointSource): Promise<string> {
   const final = path.join(runDir, `ckpt-${s.progress.step}`);
-  const partial = `${final}.partial-${process.pid}`;
+  const partial = partialFor(final);
   // Half-built folders left by a killed process (any pid) are never resumed from; clear them.
   for (const name of fs.existsSync(runDir) ? fs.readdirSync(runDir) : []) {
-    if (/^ckpt-\d+\.partial-\d+$/.test(name)) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
+    if (isPartial(name) && CKPT.test(destinationOf(name))) fs.rmSync(path.join(runDir, name), { recursive: true, force: true });
   }
   const extra = { refit_run_id: s.about.runId, refit_seed: s.about.seed, refit_backend: s.about.backend, refit_step: s.progress.step };
   await saveCheckpointFrom(partial, new Map([...s.params].map(([n, v]) => [n, deferred(v)])), { config: s.gpt, extra });

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { z } from "zod";
-import { exists, readBytes, readJson, withDirLock, writeFileAtomic, writeFileAtomicFrom, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
+import { destinationOf, exists, isPartial, partialFor, readBytes, readJson, temporaryFor, withDirLock, writeFileAtomic, writeFileAtomicFrom, writeJsonAtomic } from "../../../src/pipeline/artifacts/store.ts";
 import { SCHEMA_VERSION } from "../../../src/pipeline/artifacts/conventions.ts";
 
 let tmp: string;
@@ -68,6 +68,31 @@ describe("writeFileAtomicFrom", () => {
     await expect(writeFileAtomicFrom(file, parts(true))).rejects.toThrow(/cannot write .*ckpt\.bin: source failed/);
     expect(fs.readFileSync(file, "utf8")).toBe("old");
     expect(fs.readdirSync(tmp)).toEqual(["ckpt.bin"]);
+  });
+});
+
+describe("destinationOf", () => {
+  it("turns every temporary name back into the file or folder it becomes", () => {
+    for (const dest of ["/out/runs/wasm/abc/capture-init.safetensors", "/out/.lock", "/c/versions/2026-01-02.1", "/site/dist", "run.json"]) {
+      const temp = temporaryFor(dest);
+      expect(path.basename(temp)).toMatch(new RegExp(`^\\.${path.basename(dest).replace(/\./g, "\\.")}\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+      expect(destinationOf(temp)).toBe(dest);
+    }
+    // A checkpoint's files are written, each through its own temporary, into its partial folder.
+    const ckpt = "/out/runs/wasm/abc/ckpt-8";
+    expect(path.basename(partialFor(ckpt))).toBe(`ckpt-8.partial-${process.pid}`);
+    expect(destinationOf(path.join(partialFor(ckpt), "optimizer.safetensors"))).toBe(`${ckpt}/optimizer.safetensors`);
+    expect(destinationOf(temporaryFor(path.join(partialFor(ckpt), "model.safetensors")))).toBe(`${ckpt}/model.safetensors`);
+  });
+
+  it("leaves names no temporary has alone", () => {
+    for (const p of ["/out/runs/wasm/abc/ckpt-8/model.safetensors", "/a/notes.tmp", "/a/.hidden", "/a/.x.tmp", "/a/v.12.ab.tmp", "/a/.site-build-12"]) expect(destinationOf(p)).toBe(p);
+  });
+
+  it("tells partial checkpoint folders, of this process or another, from finished ones", () => {
+    expect(isPartial(path.basename(partialFor("/r/ckpt-16")))).toBe(true);
+    expect(isPartial("ckpt-16.partial-4242")).toBe(true);
+    expect(isPartial("ckpt-16")).toBe(false);
   });
 });
 

@@ -1,10 +1,12 @@
 // Messages that say what to do: negative integer options named as such, operating-system errors as
-// one line naming path and cause, a latest.json refit aggregate did not write, a busy run folder.
+// one line naming path (never a hidden temporary) and cause, a latest.json refit aggregate did not
+// write, a busy run folder.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { withDirLock } from "../../../src/pipeline/artifacts/store.ts";
+import { temporaryFor, withDirLock } from "../../../src/pipeline/artifacts/store.ts";
 import { main, osErrorLine } from "../../../src/pipeline/cli.ts";
 import { latestProblem, pointLatest } from "../../../src/pipeline/publish/version.ts";
 
@@ -40,6 +42,29 @@ describe("messages", () => {
     expect(osErrorLine(Object.assign(new Error("x"), { code: "EMFILE", path: "/f" }))).toMatch(/^\/f: too many open files; raise the limit/);
     expect(osErrorLine(Object.assign(new Error("x"), { code: "ENOTDIR", path: "/f/out" }))).toBe("/f/out: part of the path is a file, not a folder; choose another path (ENOTDIR)");
     expect(osErrorLine(new TypeError("a bug"))).toBeNull();
+  });
+
+  it("name the file or folder being written, never the hidden temporary the bytes went to first", () => {
+    // A real rename onto a folder: Node's error names the temporary as its path and the file as its dest.
+    const dest = path.join(tmp, "capture.safetensors");
+    const temp = temporaryFor(dest);
+    fs.writeFileSync(temp, "x");
+    fs.mkdirSync(dest);
+    const renamed = (() => {
+      try {
+        fs.renameSync(temp, dest);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(osErrorLine(renamed)).toBe(`${dest}: is a folder where a file was expected; move it or choose another path (EISDIR)`);
+    // A checkpoint file cut off by the file size limit, as a full disk cuts it off, written as a checkpoint is: into its partial folder.
+    const ckpt = path.join(tmp, "runs", "ckpt-8");
+    const src = path.resolve(import.meta.dirname, "../../../src/pipeline");
+    const script = `import { partialFor, writeFileAtomic } from "${src}/artifacts/store.ts"; import { osErrorLine } from "${src}/cli.ts";
+      try { writeFileAtomic(partialFor(${JSON.stringify(ckpt)}) + "/optimizer.safetensors", new Uint8Array(8192)); } catch (e) { console.log(osErrorLine(e)); }`;
+    const child = spawnSync("bash", ["-c", `ulimit -f 4 && exec "${process.execPath}" --input-type=module -e '${script}'`], { encoding: "utf8" });
+    expect(child.stdout.trim(), child.stderr).toBe(`${ckpt}/optimizer.safetensors: file larger than this process may write (its file size limit, ulimit -f); raise the limit and run it again (finished work is kept) (EFBIG)`);
   });
 
   it("tell a latest.json refit aggregate wrote from one it did not", () => {
