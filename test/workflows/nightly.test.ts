@@ -110,6 +110,14 @@ describe("nightly.yml", () => {
     expect(upload.with).toMatchObject({ name: "attestation", path: "${{ steps.attest.outputs.bundle-path }}", "if-no-files-found": "error" });
   });
 
+  it("says in the summary and pull request body, written before job attest runs, that the new version's attestation follows", () => {
+    expect(nightly.jobs.attest.needs).toBe("aggregate");
+    const summary = step(aggregate, (s) => s.id === "diff").run!;
+    expect(summary).toContain("node bin/refit.mjs diff previous latest --markdown --attestation-pending > diff.md");
+    expect(summary).not.toMatch(/refit\.mjs diff (?![^\n]*--attestation-pending)/);
+    expect(step(aggregate, (s) => s.id === "publish").run).toContain("--body-file diff.md");
+  });
+
   it("commits the bundle beside the manifest from a job that may write contents and nothing else, on the version's branch", () => {
     const record = nightly.jobs["record-attestation"];
     expect(record.needs).toEqual(["aggregate", "attest"]);

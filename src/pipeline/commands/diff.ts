@@ -44,6 +44,8 @@ Options:
   --markdown             print a Markdown summary (for a job summary or PR comment)
   --json                 print the diff as JSON: {from, to, reversed, regressions, added, removed, retrained, moves, attestation}
   --threshold <m=x>      smallest change that counts as a regression for metric m (repeatable)
+  --attestation-pending  versionB is attested after this diff is written (the nightly's summary and
+                         pull request): without its bundle, it is said to be not attested yet
   -h, --help             show this help
 
 Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown version or bad content.`,
@@ -56,6 +58,7 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown v
         markdown: { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         threshold: { type: "string", multiple: true },
+        "attestation-pending": { type: "boolean", default: false },
       },
     });
     if (values.markdown && values.json) throw new UsageError("--markdown and --json are two formats: give one");
@@ -72,7 +75,10 @@ Exit codes: 0 no regression, 1 a regression beyond noise, 2 bad usage, unknown v
     const [from, to] = positionals.map((p) => resolveVersion(content, p));
     const d = diffVersions(from, to, { thresholds });
     const regressed = regressions(d).length;
-    const attestations = [from, to].map((v) => `attestation of ${v.id}: ${attestationLine(v.attestation, path.join(content.root, "versions", v.id))}`);
+    const attestations = [from, to].map((v) => {
+      const pending = v === to && values["attestation-pending"];
+      return `attestation of ${v.id}: ${attestationLine(v.attestation, path.join(content.root, "versions", v.id), { pending })}`;
+    });
     if (values.json) {
       const attestation = Object.fromEntries([from, to].map((v) => [v.id, v.attestation]));
       console.log(JSON.stringify({ from: d.from, to: d.to, reversed: d.reversed, regressions: regressed, added: d.added, removed: d.removed, retrained: d.retrained, moves: d.moves, attestation }, null, 2));

@@ -55,8 +55,13 @@ export function attestationOf(versionDir: string): AttestationStatus {
 export const verifyCommand = (versionDir: string, repository: string): string =>
   `gh attestation verify ${path.join(versionDir, "manifest.json")} --bundle ${path.join(versionDir, ATTESTATION_FILE)} --repo ${repository} --signer-workflow ${repository}/${NIGHTLY_WORKFLOW}`;
 
-/** One line saying what a version's attestation shows and how to check the rest. */
-export function attestationLine(status: AttestationStatus, versionDir: string): string {
+/**
+ * One line saying what a version's attestation shows and how to check the rest. `pending`: the line
+ * is written before the version is attested (the nightly's summary and pull request body come from
+ * the job before `attest`), so a missing bundle is said to follow, not to be absent.
+ */
+export function attestationLine(status: AttestationStatus, versionDir: string, { pending = false } = {}): string {
+  if (status.state === "none" && pending) return "not attested yet: the nightly's job attest attests it after this summary is written (see the version's attestation.json once it has run)";
   if (status.state === "none") return "not attested (published before attestation / built locally)";
   if (status.state === "mismatch") {
     const check = status.repository ? `; check with: ${verifyCommand(versionDir, status.repository)}` : "";

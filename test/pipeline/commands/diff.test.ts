@@ -104,6 +104,22 @@ describe("refit diff", () => {
     }
   });
 
+  it("says the newer version's attestation follows, with --attestation-pending, where its bundle is not there yet", async () => {
+    const r = await diff(["previous", "latest", "--markdown", "--attestation-pending"]);
+    expect(r.stdout.trimEnd().split("\n").slice(-2)).toEqual([
+      "- attestation of 2026-03-02.1: not attested (published before attestation / built locally)",
+      "- attestation of 2026-03-03.1: not attested yet: the nightly's job attest attests it after this summary is written (see the version's attestation.json once it has run)",
+    ]);
+    // A bundle already there is checked as ever: pending words only a missing one.
+    const dir = path.join(content, "versions", "2026-03-03.1");
+    fs.writeFileSync(path.join(dir, "attestation.json"), JSON.stringify(handMadeBundle(sha256Hex(fs.readFileSync(path.join(dir, "manifest.json"))))));
+    try {
+      expect((await diff(["previous", "latest", "--markdown", "--attestation-pending"])).stdout).toContain("\n- attestation of 2026-03-03.1: attested: manifest.json's SHA-256 is the attestation's subject");
+    } finally {
+      fs.rmSync(path.join(dir, "attestation.json"));
+    }
+  });
+
   it("refuses --markdown with --json", async () => {
     await expect(diff(["previous", "latest", "--json", "--markdown"])).rejects.toThrow(/give one/);
   });
