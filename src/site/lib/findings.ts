@@ -8,7 +8,7 @@ import { fmt, fmtInterval, fmtSigned } from "./format.ts";
 import { PAPER_LAYER_STABILITY, PAPER_MODEL } from "./paper.ts";
 import { intervalOf, numberOf, type Interval } from "./stats.ts";
 
-/** Claims for suites whose result carries no findings (compare/findings.ts states them when it runs). */
+/** Claims for versions and suites whose result carries no findings (compare/findings.ts states each version's own when it runs). */
 export const CLAIMS = [
   "Middle-layer heads are the least stable across seeds, yet the most distinct within their layer.",
   "Deeper models show a stronger mid-depth dip in stability.",
@@ -185,7 +185,12 @@ export interface ScorecardRow {
 export function scorecard(suites: readonly { result: PublishedSuite }[]): ScorecardRow[] {
   const paper = suites.map((s) => findingRows(s.result));
   const controls = suites.map((s) => controlRows(s.result));
-  const rows: ScorecardRow[] = CLAIMS.map((claim, i) => ({ id: `finding${i + 1}` as FindingId, label: String(i + 1), claim, bySuite: paper.map((p) => p[i]) }));
+  const rows: ScorecardRow[] = CLAIMS.map((fallback, i) => {
+    const bySuite = paper.map((p) => p[i]);
+    // The rule in force is the one the version published (a finding's claim changes with its rule); the paper's text only where no suite evaluated it.
+    const claim = bySuite.find((f) => f.verdict !== null)?.claim ?? fallback;
+    return { id: `finding${i + 1}` as FindingId, label: String(i + 1), claim, bySuite };
+  });
   const tested = new Map(controls.flat().filter((c) => c.verdict !== "untestable").map((c) => [c.id, c.claim]));
   for (const [id, claim] of tested) {
     rows.push({ id, label: labelOf(id), claim, bySuite: controls.map((c) => c.find((x) => x.id === id) ?? notEvaluated(id, labelOf(id), claim)) });

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { paperBibtex, versionBibtex, latexEscape } from "../../../src/site/lib/cite.ts";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
-import { findingRows, findingSentence, PAPER_REPORTS, scorecard, type FindingRow } from "../../../src/site/lib/findings.ts";
+import { CLAIMS, findingRows, findingSentence, PAPER_REPORTS, scorecard, type FindingRow } from "../../../src/site/lib/findings.ts";
 
 const latest = loadContent(path.resolve("test/fixtures/content")).latest!;
 const grid = latest.suites.find((s) => s.name === "tiny-grid")!.result;
@@ -82,5 +82,16 @@ describe("scorecard", () => {
     expect([rows[5].id, mine.verdict, mine.value]).toEqual(["inductionRepeat", "supported", measured.estimate!.value]);
     expect([other.verdict, other.value]).toEqual([null, null]);
     expect(rows[0].bySuite[1].verdict).toBeNull(); // a suite without findings: not evaluated
+  });
+
+  it("labels each row with the claim the version published, the paper's text only where no suite carries the finding", () => {
+    const rule = "Mid-depth layers have the lowest head stability beyond the nulls.";
+    const reworded = grid.findings!.map((f) => (f.id === "finding1" ? { ...f, claim: rule } : f));
+    const rows = scorecard([{ result: { ...grid, findings: undefined } }, { result: { ...grid, findings: reworded } }]);
+    expect(rows[0].claim).toBe(rule);
+    expect(rows[0].bySuite[0].claim).toBe(CLAIMS[0]); // the suite without findings keeps the paper's text in its own row
+    expect(rows[1].claim).toBe(grid.findings!.find((f) => f.id === "finding2")!.claim);
+    expect(rows[1].claim).not.toBe(CLAIMS[1]);
+    expect(scorecard([{ result: { ...grid, findings: undefined } }]).map((r) => r.claim)).toEqual([...CLAIMS]);
   });
 });
