@@ -6,6 +6,7 @@ import type { LayerPoint } from "../lib/stats.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { layerAxis } from "./layerAxis.ts";
 import { intervalMarks } from "./intervalMarks.ts";
+import { NULLS_MARGIN, nullsRule } from "./nullsRule.ts";
 import { OKABE_ITO } from "./palette.ts";
 
 export interface ExcessDatum {
@@ -30,11 +31,11 @@ export function layerExcessChart(points: readonly LayerPoint[], { document, widt
     width,
     height: 240,
     marginLeft: 56,
+    marginRight: NULLS_MARGIN,
     x: layerAxis(points.length),
     y: { label: "stability − larger null", domain, grid: true, tickFormat: tickFormatFor(domain) },
     marks: [
-      Plot.ruleY([0], { stroke: "#555", strokeDasharray: "4,3" }),
-      Plot.text([0], { x: points.length + 0.5, y: 0, text: () => "nulls", textAnchor: "end", dy: -6, fill: "#555" }),
+      ...nullsRule(),
       ...intervalMarks(bars, { stroke: OKABE_ITO[0] }),
       Plot.dot(data, { x: "layer", y: "value", fill: OKABE_ITO[0], r: 4.5, title: (d: ExcessDatum) => `layer ${d.layer}: excess over the nulls ${signed(d.value)}` }),
     ],

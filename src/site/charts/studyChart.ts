@@ -9,6 +9,7 @@ import { axisName, axisValueText, type AxisValue, type StudyFigure, type StudyPo
 import type { Interval } from "../lib/stats.ts";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { intervalMarks, type IntervalDatum } from "./intervalMarks.ts";
+import { NULLS_MARGIN, nullsRule } from "./nullsRule.ts";
 import { OKABE_ITO } from "./palette.ts";
 import { panelTitle } from "./panelTitle.ts";
 
@@ -74,14 +75,15 @@ function panel(document: Document, title: string, rows: Row[], { domain, zero, x
     height: 240,
     marginLeft: 52,
     marginTop: 28,
-    marginRight: 12,
+    // Both panels of a row keep the excess panel's margin, so their frames line up.
+    marginRight: NULLS_MARGIN,
     marginBottom: 44,
     x: x.scale,
     y: { label: null, domain, grid: true, tickFormat: tickFormatFor(domain), ticks: 5 },
     color,
     marks: [
       panelTitle(title),
-      ...(zero ? [Plot.ruleY([0], { stroke: "#555", strokeDasharray: "4,3" }), Plot.text([0], { x: x.scale.domain[0], y: 0, text: () => "nulls", textAnchor: "start", dy: -6, fill: "#555" })] : []),
+      ...(zero ? nullsRule() : []),
       Plot.areaY(rows, { x: "x", y1: "low", y2: "high", z: "series", fill: "series", fillOpacity: 0.15 }),
       ...intervalMarks(rows.filter((r) => r.interval), { stroke: "series", capWidth: x.span * 0.012 }),
       Plot.line(rows, { x: "x", y: "value", z: "series", stroke: "series", strokeWidth: 2 }),

@@ -4,7 +4,7 @@ import { crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
 import { attentionPatternChart, patternData } from "../../../src/site/charts/attentionPattern.ts";
 import { layerProfileData } from "../../../src/site/charts/layerProfile.ts";
 import { layerStabilityChart, layerStabilityData } from "../../../src/site/charts/layerStability.ts";
-import { layerExcessData } from "../../../src/site/charts/layerExcess.ts";
+import { layerExcessChart, layerExcessData } from "../../../src/site/charts/layerExcess.ts";
 import { importanceChart } from "../../../src/site/charts/importanceScatter.ts";
 import { paddedDomain, tickFormatFor } from "../../../src/site/charts/domain.ts";
 import { trainingCurveData } from "../../../src/site/charts/trainingCurve.ts";
@@ -152,6 +152,34 @@ describe("studyChart", () => {
     const root = studyChart(figure(points, { x: "model.nHeads" }), { document: chartDocument() });
     expect(panels(root)).toHaveLength(1);
     expect([...root.querySelectorAll("[aria-label='x-axis tick label'] text")].map((t) => t.textContent)).toEqual(["1", "3", "5", "7", "9"]);
+  });
+});
+
+/**
+ * Where an excess panel's "nulls" label starts, and how far 12 px text of it can reach (0.7 em a
+ * letter, more than any letter of it takes), beside the right edge of the rightmost point.
+ */
+function nullsLabelRoom(svg: Element) {
+  const text = [...svg.querySelectorAll("text")].find((t) => t.textContent === "nulls")!;
+  const shift = (e: Element) => Number(/translate\(([-\d.]+)/.exec(e.getAttribute("transform") ?? "")?.[1] ?? 0);
+  const start = shift(text) + shift(text.parentElement!) + Number(text.getAttribute("x") ?? 0);
+  const dots = [...svg.querySelectorAll("circle")].map((c) => Number(c.getAttribute("cx")) + Number(c.getAttribute("r")));
+  expect(text.parentElement!.getAttribute("text-anchor")).toBe("start");
+  return { start, end: start + 5 * 0.7 * 12, lastDot: Math.max(...dots), width: Number(svg.getAttribute("width")) };
+}
+
+describe("the nulls label", () => {
+  it("starts right of every point and ends inside the panel, wherever the first and last points sit", () => {
+    // Points on the rule at both ends of x: a label drawn inside the frame would cover one.
+    const points = [1, 2, 3].map((x): StudyPoint => ({ cellId: `c${x}`, x, series: null, facet: null, stability: 0.9, stabilityInterval: null, excess: 0.001, excessInterval: [-0.002, 0.004] }));
+    const root = studyChart({ axes: { x: "model.nHeads" }, declared: true, xs: [1, 2, 3], points, missing: 0 }, { document: chartDocument() });
+    const excess = [...root.querySelectorAll("svg")].find((s) => s.textContent!.includes("excess over the nulls"))!;
+    const layers = [1, 2, 3, 4, 5, 6].map((l) => point(l, { excess: 0.0005, excessInterval: [-0.001, 0.002] }));
+    for (const svg of [excess, layerExcessChart(layers, { document: chartDocument(), width: 350 })]) {
+      const { start, end, lastDot, width } = nullsLabelRoom(svg);
+      expect(start).toBeGreaterThan(lastDot);
+      expect(end).toBeLessThanOrEqual(width);
+    }
   });
 });
 
