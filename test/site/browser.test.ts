@@ -14,7 +14,8 @@ import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
 import { diffRowText, reversedText } from "../../src/site/lib/diff.ts";
-import { suiteHistories } from "../../src/site/lib/history.ts";
+import { historyPanels, suiteHistories } from "../../src/site/lib/history.ts";
+import { OKABE_ITO } from "../../src/site/charts/palette.ts";
 import { fmt, fmtInterval } from "../../src/site/lib/format.ts";
 import { depthGroups, suiteDepthPoints } from "../../src/site/lib/depth.ts";
 import { interestingHead } from "../../src/site/lib/viewer.ts";
@@ -362,7 +363,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     await visit("versions/");
     const histories = suiteHistories(fixture).filter((h) => h.points.length > 0);
     const history = page.locator('figure[aria-label="Each suite\'s head stability across published versions"]');
-    expect(await history.locator("svg[class^='plot']").count()).toBe(histories.length);
+    expect(await history.locator("svg[class^='plot']").count()).toBe(histories.flatMap((h) => historyPanels(h, OKABE_ITO.length)).length);
     const dots = await history.locator("svg title").allTextContents();
     for (const p of histories.flatMap((h) => h.points)) expect(dots.some((t) => t.startsWith(`${p.series}, ${p.version}: ${fmt(p.value)}`))).toBe(true);
     expect(rows.flat().filter((c) => /^[-+]0\.0+$/.test(c))).toEqual([]);

@@ -3,7 +3,10 @@ import { describe, expect, it } from "vitest";
 import { loadContent } from "../../../src/pipeline/publish/content.ts";
 import { depthGroups, depthPoints, suiteDepthPoints } from "../../../src/site/lib/depth.ts";
 import { depthLabels } from "../../../src/site/charts/relativeDepth.ts";
-import { cellHistory, suiteHistories } from "../../../src/site/lib/history.ts";
+import { cellHistory, historyPanels, suiteHistories, type SuiteHistory } from "../../../src/site/lib/history.ts";
+import { suiteHistoryChart } from "../../../src/site/charts/suiteHistory.ts";
+import { chartDocument } from "../../../src/site/charts/render.ts";
+import { OKABE_ITO } from "../../../src/site/charts/palette.ts";
 import { inferFigure, studyFigure, studySummary } from "../../../src/site/lib/study.ts";
 import type { Figure } from "../../../src/pipeline/artifacts/suite.ts";
 import { summarizeCell } from "../../../src/site/lib/stats.ts";
@@ -72,6 +75,43 @@ describe("suiteHistories", () => {
     const line = suiteHistories(renamed).find((h) => h.suite === "tiny-grid")!.points.filter((p) => p.series === "layers 2, optimizer adamw");
     expect(line.map((p) => p.cellId).at(-1)).toBe("fffffffffff0");
     expect(new Set(line.map((p) => p.cellId)).size).toBe(2);
+  });
+});
+
+describe("historyPanels", () => {
+  // The scale suite's grid: 3 token counts x 2 depths x 2 widths, 12 lines, more than the 8 colours.
+  const grid = [262144, 1048576, 2097152].flatMap((t) => [2, 4].flatMap((l) => [32, 64].map((d) => ({ "train.tokens": t, "model.nLayers": l, "model.dModel": d }))));
+  const scale = (facet: string | null): SuiteHistory => ({
+    suite: "scale",
+    facet,
+    points: ["2026-12-07.1", "2026-12-08.1"].flatMap((version) => grid.map((g, i) => ({ version, series: `p${i}`, grid: g, cellId: `c${i}`, value: 0.5 + i / 100, interval: null }))),
+  });
+  it("splits a suite with more lines than colours by its declared facet, each panel at most that many lines", () => {
+    const panels = historyPanels(scale("model.nLayers"), OKABE_ITO.length);
+    expect(panels.map((p) => p.title)).toEqual(["scale (layers 2)", "scale (layers 4)"]);
+    for (const p of panels) expect(new Set(p.points.map((x) => x.line)).size).toBe(6);
+    expect(panels[0].points[0].line).toBe("d_model 32, training tokens 262.1k");
+  });
+  it("splits by the axis with the most values when the suite declares no facet, and not at all when the lines fit", () => {
+    expect(historyPanels(scale(null), OKABE_ITO.length).map((p) => p.title)).toEqual(["scale (training tokens 262.1k)", "scale (training tokens 1M)", "scale (training tokens 2.1M)"]);
+    expect(historyPanels(scale(null), 12).map((p) => p.title)).toEqual(["scale"]);
+  });
+  it("draws no two lines of a panel in one colour, and each line in the same colour in every panel", () => {
+    const root = suiteHistoryChart([scale("model.nLayers")], { document: chartDocument() });
+    const panels = [...root.querySelectorAll("svg")].filter((s) => s.getAttribute("class")?.startsWith("plot") && s.querySelector("circle title"));
+    expect(panels).toHaveLength(2);
+    // Dot titles name the full grid point (p0..p11 here); a line is the point less its panel's depth.
+    const lineOf = (title: string) => {
+      const g = grid[Number(/^p(\d+),/.exec(title)![1])];
+      return `${g["model.dModel"]} ${g["train.tokens"]}`;
+    };
+    const fills = panels.map((s) => [...s.querySelectorAll("circle")].map((c) => [lineOf(c.querySelector("title")!.textContent!), c.getAttribute("fill")!] as const));
+    for (const panel of fills) {
+      const byLine = new Map(panel);
+      expect(byLine.size).toBe(6);
+      expect(new Set(byLine.values()).size).toBe(6);
+    }
+    expect(new Map(fills[0])).toEqual(new Map(fills[1]));
   });
 });
 
