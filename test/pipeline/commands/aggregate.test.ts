@@ -130,6 +130,22 @@ describe("refit aggregate", () => {
     expect(pooled.findings).toEqual(published.findings);
   });
 
+  it("publishes the figure a suite declares in its suite file, and keeps its results and runs", async () => {
+    // The tiny suite with a one-value grid axis its figure plots: the same cell and runs, so the shards
+    // serve it. Written inside the repository (git-ignored test/output/), as published suite files must be.
+    const declared = path.join(ROOT, "test/output/aggregate/tiny-figure.yaml");
+    fs.mkdirSync(path.dirname(declared), { recursive: true });
+    const moved = fs.readFileSync(TINY, "utf8").replace(/^  nLayers: 2\n/m, "");
+    fs.writeFileSync(declared, `${moved}grid:\n  model.nLayers: [2]\nfigure: { x: model.nLayers }\n`);
+    const content = path.join(tmp, "content-figure");
+    await aggregate({ suites: [declared], from: [shard1, shard2], content });
+    const published = loadContent(content).latest!.suites[0].result;
+    expect(published.suite.figure).toEqual({ x: "model.nLayers" });
+    expect(published.cells.map((c) => [c.cellId, c.stats])).toEqual(unsharded.cells.map((c) => [c.cellId, c.stats]));
+    // Without a declared figure the published suite carries none (the site infers one).
+    expect(unsharded.suite).not.toHaveProperty("figure");
+  });
+
   it("refuses a missing shard with exit 2, naming the run, and writes nothing", () => {
     const content = path.join(tmp, "content-missing");
     const r = refit(["aggregate", TINY, "--from", shard1, "--content", content]);
