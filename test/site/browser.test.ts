@@ -427,11 +427,14 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
       );
       if (smallest.length > 0 && Math.min(...smallest) < 11) tiny.push(`${url}: ${Math.min(...smallest).toFixed(1)} px`);
     }
-    // The version page's figures (depth, study) and the versions page's history reflow at 390 px:
-    // panels stacked one above the other, none scrolling sideways in its box.
+    // The version page's figures (depth, study), the versions page's history and a cell page's
+    // charts reflow at 390 px: panels stacked one above the other, none scrolling sideways in its box.
+    const grid = latest.suites.find((s) => s.name === "tiny-grid")!;
+    const cellPage = `v/${latest.id}/cell/tiny-grid/${grid.result.cells.find((c) => c.config.model.nLayers === 2)!.cellId}/`;
     const layout: { url: string; label: string | null; scrolls: boolean; stacked: boolean }[] = [];
-    for (const rel of [`v/${latest.id}/`, "versions/"]) {
+    for (const rel of [`v/${latest.id}/`, "versions/", cellPage]) {
       await page.goto(new URL(rel, served.url).href);
+      if (rel === cellPage) await page.screenshot({ path: path.join(SHOTS, "cell-390.png") }); // the first screen a phone shows
       const charts = await page.$$eval("main figure .chart", (cs) =>
         cs.map((c) => {
           const boxes = [...c.querySelectorAll("svg[class^='plot']")].map((s) => s.getBoundingClientRect());
@@ -441,6 +444,8 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
       layout.push(...charts.map((c) => ({ url: rel, ...c })));
     }
     expect(layout.filter((l) => l.label?.startsWith("Study figure")).length).toBeGreaterThan(0);
+    // Every chart of the cell page: per-layer stability and excess, profile, both heatmaps, importance, cross-layer, history, training curves.
+    expect(layout.filter((l) => l.url === cellPage).length).toBeGreaterThanOrEqual(8);
     expect(layout.filter((l) => l.scrolls || !l.stacked)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(wide).toEqual([]);

@@ -6,9 +6,13 @@ import { HISTORY_LABEL, HISTORY_METRICS, type HistoryPoint } from "../lib/histor
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 import { panelTitle } from "./panelTitle.ts";
+import { PHONE_WIDTH, tickEvery } from "./phone.ts";
 
-export function cellHistoryChart(points: readonly HistoryPoint[], { document, panelWidth = 300 }: { document: Document; panelWidth?: number }): Element {
+export function cellHistoryChart(points: readonly HistoryPoint[], { document, panelWidth = PHONE_WIDTH }: { document: Document; panelWidth?: number }): Element {
   const versions = [...new Set(points.map((p) => p.version))];
+  // A panel keeps its width however many versions there are: version ticks (the year dropped) thin out instead.
+  const every = tickEvery(versions.length, panelWidth);
+  const ticks = versions.filter((_, i) => (versions.length - 1 - i) % every === 0);
   const root = document.createElement("div");
   root.setAttribute("class", "small-multiples");
   HISTORY_METRICS.forEach((metric, i) => {
@@ -20,12 +24,12 @@ export function cellHistoryChart(points: readonly HistoryPoint[], { document, pa
     root.append(
       Plot.plot({
         document,
-        width: Math.max(panelWidth, 90 * versions.length),
+        width: panelWidth,
         height: 200,
         marginLeft: 56,
         marginTop: 28,
         marginBottom: 40,
-        x: { label: "version", domain: versions, type: "point", padding: 0.5 },
+        x: { label: "version", domain: versions, type: "point", padding: 0.5, ticks, tickFormat: (v: string) => v.slice(5) },
         y: { label: null, domain, grid: true, tickFormat: tickFormatFor(domain) },
         marks: [
           panelTitle(HISTORY_LABEL[metric]),

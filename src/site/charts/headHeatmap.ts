@@ -3,6 +3,7 @@
 // on its span), so heads that differ by thousandths get different colours. Rows are layers, 1-based.
 import * as Plot from "@observablehq/plot";
 import { paddedDomain, tickFormatFor } from "./domain.ts";
+import { PHONE_WIDTH } from "./phone.ts";
 import { labelColourOn, SEQUENTIAL_SCHEME } from "./palette.ts";
 
 export interface HeadDatum {
@@ -46,6 +47,6 @@ export function headHeatmapChart(values: readonly (readonly number[])[], { docum
   });
   const root = document.createElement("div");
   // The legend is drawn apart from the plot so it can be wider than a few heads' columns and its labels do not collide.
-  root.append(chart.legend("color", { width: 400 })!, chart);
+  root.append(chart.legend("color", { width: PHONE_WIDTH })!, chart);
   return root;
 }

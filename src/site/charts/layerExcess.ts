@@ -8,6 +8,7 @@ import { layerAxis } from "./layerAxis.ts";
 import { intervalMarks } from "./intervalMarks.ts";
 import { NULLS_MARGIN, nullsRule } from "./nullsRule.ts";
 import { OKABE_ITO } from "./palette.ts";
+import { PHONE_WIDTH } from "./phone.ts";
 
 export interface ExcessDatum {
   layer: number;
@@ -22,7 +23,7 @@ export function layerExcessData(points: readonly LayerPoint[]): ExcessDatum[] {
 
 const signed = (x: number) => `${x > 0 ? "+" : ""}${x.toFixed(3)}`;
 
-export function layerExcessChart(points: readonly LayerPoint[], { document, width = 640 }: { document: Document; width?: number }): Element {
+export function layerExcessChart(points: readonly LayerPoint[], { document, width = PHONE_WIDTH }: { document: Document; width?: number }): Element {
   const data = layerExcessData(points);
   const bars = data.flatMap((d) => (d.low === null || d.high === null ? [] : [{ x: d.layer, low: d.low, high: d.high, title: `layer ${d.layer}: 95% interval [${signed(d.low)}, ${signed(d.high)}]` }]));
   const domain = paddedDomain([...data.map((d) => d.value), ...bars.flatMap((b) => [b.low, b.high])], { include: [0], minSpan: 0.01, pad: 0.12 });

@@ -7,6 +7,7 @@ import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { layerAxis } from "./layerAxis.ts";
 import { intervalMarks } from "./intervalMarks.ts";
 import { OKABE_ITO } from "./palette.ts";
+import { PHONE_WIDTH } from "./phone.ts";
 
 const SERIES = [
   { key: "stability", label: "head stability S(l)", colour: OKABE_ITO[0], dash: "none" },
@@ -25,7 +26,7 @@ export function layerStabilityData(points: readonly LayerPoint[]): StabilityDatu
   return SERIES.flatMap((s) => points.flatMap((p) => (p[s.key] === null ? [] : [{ layer: p.layer, series: s.label, value: p[s.key] as number }])));
 }
 
-export function layerStabilityChart(points: readonly LayerPoint[], { document, width = 640 }: { document: Document; width?: number }): Element {
+export function layerStabilityChart(points: readonly LayerPoint[], { document, width = PHONE_WIDTH }: { document: Document; width?: number }): Element {
   const data = layerStabilityData(points);
   const bands = points.flatMap((p) => (p.interval ? [{ x: p.layer, low: p.interval[0], high: p.interval[1], title: `95% interval of S(l), layer ${p.layer}: [${p.interval[0].toFixed(3)}, ${p.interval[1].toFixed(3)}]` }] : []));
   const present = SERIES.filter((s) => data.some((d) => d.series === s.label));

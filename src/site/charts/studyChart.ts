@@ -12,11 +12,8 @@ import { intervalMarks, type IntervalDatum } from "./intervalMarks.ts";
 import { NULLS_MARGIN, nullsRule } from "./nullsRule.ts";
 import { OKABE_ITO } from "./palette.ts";
 import { panelTitle } from "./panelTitle.ts";
+import { PHONE_WIDTH as PANEL_WIDTH, tickEvery } from "./phone.ts";
 
-/** Fits a 390 px phone's content box (16 px of page margin each side). */
-const PANEL_WIDTH = 350;
-/** Fewest pixels between x ticks, so tick labels such as "262.1k" never touch. */
-const TICK_SPACING = 64;
 
 interface Row extends IntervalDatum {
   facet: string | null;
@@ -49,7 +46,7 @@ function xAxisOf(figure: StudyFigure, at: (v: AxisValue) => number, log: boolean
   const { xs, axes } = figure;
   const positions = xs.map(at);
   const span = Math.max(...positions) - Math.min(...positions) || 1;
-  const every = Math.ceil(xs.length / Math.floor(PANEL_WIDTH / TICK_SPACING));
+  const every = tickEvery(xs.length);
   const tickText = new Map(xs.map((v) => [at(v), axisValueText(v)]));
   return {
     span,

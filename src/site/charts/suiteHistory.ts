@@ -9,11 +9,8 @@ import { historyPanels, type HistoryPanel, type SuiteHistory, type SuitePoint } 
 import { paddedDomain, tickFormatFor } from "./domain.ts";
 import { OKABE_ITO } from "./palette.ts";
 import { panelTitle } from "./panelTitle.ts";
+import { PHONE_WIDTH as PANEL_WIDTH, tickEvery } from "./phone.ts";
 
-/** Fits a 390 px phone's content box. */
-const PANEL_WIDTH = 350;
-/** A version tick reads "12-02.8" (the year dropped), about 50 px at 12 px. */
-const TICK_SPACING = 64;
 
 /** Versions of the suite in publishing order, the points' own order (suiteHistories is oldest first). */
 function versionsOf(points: readonly SuitePoint[]): string[] {
@@ -29,7 +26,7 @@ function suitePanel(panel: HistoryPanel, lines: readonly string[], document: Doc
   const x = (p: HistoryPanel["points"][number]) => at.get(p.version)! + 0.12 * (series.indexOf(p.line) - (series.length - 1) / 2) / Math.max(1, series.length / 2);
   const rows = panel.points.map((p) => ({ ...p, x: x(p), low: p.interval?.[0] ?? p.value, high: p.interval?.[1] ?? p.value, title: `${p.series}, ${p.version}: ${fmt(p.value)}${p.interval ? `, 95% interval ${fmtInterval(p.interval)}` : ""}` }));
   const domain = paddedDomain(rows.flatMap((r) => [r.value, r.low, r.high]), { within: [0, 1] });
-  const every = Math.ceil(versions.length / Math.floor(PANEL_WIDTH / TICK_SPACING));
+  const every = tickEvery(versions.length);
   const drawn = Plot.plot({
     document,
     width: PANEL_WIDTH,

@@ -3,6 +3,7 @@
 import * as Plot from "@observablehq/plot";
 import type { PublishedSuite } from "#pipeline/artifacts/published-suite.ts";
 import { OKABE_ITO } from "./palette.ts";
+import { PHONE_WIDTH, TICK_SPACING } from "./phone.ts";
 
 type PublishedRun = PublishedSuite["cells"][number]["runs"][number];
 
@@ -22,7 +23,7 @@ export function trainingCurveData(runs: readonly PublishedRun[]): CurveDatum[] {
   );
 }
 
-export function trainingCurveChart(runs: readonly PublishedRun[], { document, width = 640 }: { document: Document; width?: number }): Element {
+export function trainingCurveChart(runs: readonly PublishedRun[], { document, width = PHONE_WIDTH }: { document: Document; width?: number }): Element {
   const data = trainingCurveData(runs);
   const seeds = [...new Set(data.map((d) => d.seed))];
   return Plot.plot({
@@ -30,7 +31,7 @@ export function trainingCurveChart(runs: readonly PublishedRun[], { document, wi
     width,
     height: 280,
     marginLeft: 50,
-    x: { label: "tokens seen", tickFormat: "s" },
+    x: { label: "tokens seen", tickFormat: "s", ticks: Math.floor(PHONE_WIDTH / TICK_SPACING) },
     y: { label: "loss (nats/token)", grid: true },
     color: { domain: seeds, range: seeds.map((_, i) => OKABE_ITO[i % OKABE_ITO.length]), legend: true },
     marks: [
