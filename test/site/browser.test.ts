@@ -1,4 +1,5 @@
-// The built site in a real browser: builds test/fixtures/content under a sub-path (as on GitHub
+// The built site in a real browser: builds test/fixtures/content, with a pair of versions added
+// before it whose diff has a move beyond noise and a retrained cell, under a sub-path (as on GitHub
 // Pages), serves dist/ on 127.0.0.1 and drives Debian's chromium through playwright-core.
 // Checks sorting, filtering, search and their permalink, a cell page's charts against the fixture's
 // numbers, the attention viewer and its permalink, the diff of two chosen versions, links, that a
@@ -13,7 +14,7 @@ import type { Browser, Page } from "playwright-core";
 import { buildSite } from "../../src/pipeline/publish/site.ts";
 import { loadContent } from "../../src/pipeline/publish/content.ts";
 import { diffVersions } from "../../src/pipeline/publish/diff.ts";
-import { diffRowText, reversedText } from "../../src/site/lib/diff.ts";
+import { cellChangeLines, diffRowText, reversedText } from "../../src/site/lib/diff.ts";
 import { historyPanels, suiteHistories } from "../../src/site/lib/history.ts";
 import { OKABE_ITO } from "../../src/site/charts/palette.ts";
 import { fmt, fmtInterval } from "../../src/site/lib/format.ts";
@@ -22,16 +23,44 @@ import { interestingHead } from "../../src/site/lib/viewer.ts";
 import { byExcess, leaderboardRows, leaderboardSummary, LEADERBOARD_COLUMNS, shownColumns } from "../../src/site/lib/leaderboard.ts";
 import { axisValueText, studyFigure, studySummary } from "../../src/site/lib/study.ts";
 import { missingExecutable, skipUnless } from "../helpers/requires.ts";
+import { publish } from "../pipeline/publish/helpers.ts";
+import { pointLatest } from "../../src/pipeline/publish/version.ts";
 import { freePort, serveStatic, type Served } from "./serve.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
-const FIXTURE = "test/fixtures/content";
+const FIXTURE = path.resolve("test/fixtures/content");
 const BASE = "/refit/";
 const REPOSITORY = "refit-lab/refit";
 const SHOTS = "test/output/site";
 /** The browser fetches and draws on a shared 2-core machine: give it time. */
 const POLL = { timeout: 15_000 };
-const fixture = loadContent(path.resolve(FIXTURE));
+const PAIR = { before: "2025-12-01.1", after: "2025-12-02.1" } as const;
+
+/**
+ * The site fixture plus a pair of versions published before it (so its latest stays latest), of
+ * suite tiny-grid as the fixture's latest has it: in the later one a cell's all-pairs stability
+ * drops far past its interval, and another cell is retrained (a new id at the same grid point).
+ */
+function withDiffPair(): { content: string; moved: string; retrained: { from: string; to: string } } {
+  const content = fs.mkdtempSync(path.join(os.tmpdir(), "refit-site-content-"));
+  fs.cpSync(FIXTURE, content, { recursive: true });
+  const { id, suites } = loadContent(FIXTURE).latest!;
+  const grid = suites.find((s) => s.name === "tiny-grid")!;
+  const retrained = { from: grid.result.cells[0].cellId, to: "fffffffff001" };
+  const before = { id: PAIR.before, suites: [{ name: grid.name, result: structuredClone(grid.result) }] };
+  // Retrained: the new id everywhere the result names the cell (its findings' parts too).
+  const after = { id: PAIR.after, suites: [{ name: grid.name, result: JSON.parse(JSON.stringify(grid.result).replaceAll(retrained.from, retrained.to)) as typeof grid.result }] };
+  const moved = after.suites[0].result.cells[1];
+  const headline = moved.stats!.cellEstimates!["meanStability.allPairs"];
+  headline.value = headline.value! - 0.2;
+  publish(content, before, "2025-12-01T00:00:00.000Z");
+  publish(content, after, "2025-12-02T00:00:00.000Z");
+  pointLatest(content, id);
+  return { content, moved: moved.cellId, retrained };
+}
+
+const pair = withDiffPair();
+const fixture = loadContent(pair.content);
 const latest = fixture.latest!;
 
 describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in chromium", () => {
@@ -51,7 +80,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const port = await freePort();
     Object.assign(process.env, { REFIT_SITE_URL: `http://127.0.0.1:${port}${BASE}`, REFIT_REPOSITORY: REPOSITORY });
     try {
-      await buildSite({ content: FIXTURE, base: BASE, out });
+      await buildSite({ content: pair.content, base: BASE, out });
     } finally {
       delete process.env.REFIT_SITE_URL;
       delete process.env.REFIT_REPOSITORY;
@@ -70,6 +99,7 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+    fs.rmSync(pair.content, { recursive: true, force: true });
   });
 
   const visit = async (rel: string, shot?: string) => {
@@ -367,6 +397,31 @@ describe.skipIf(skipUnless(missingExecutable(CHROMIUM, "chromium")))("site in ch
     const dots = await history.locator("svg title").allTextContents();
     for (const p of histories.flatMap((h) => h.points)) expect(dots.some((t) => t.startsWith(`${p.series}, ${p.version}: ${fmt(p.value)}`))).toBe(true);
     expect(rows.flat().filter((c) => /^[-+]0\.0+$/.test(c))).toEqual([]);
+  });
+
+  it("shows, for a pair with a move beyond noise and a retrained cell, that row, the cell's before and after, and the reversed order", async () => {
+    const [before, after] = [PAIR.before, PAIR.after].map((id) => fixture.versions.find((v) => v.id === id)!);
+    await visit("versions/");
+    await page.selectOption('select[name="from"]', after.id);
+    await page.selectOption('select[name="to"]', before.id);
+    await page.click('form.picker button[type="submit"]');
+    await expect.poll(() => page.textContent("[data-diff-status]"), POLL).toContain(`Version ${after.id} to ${before.id}:`);
+    const d = diffVersions(after, before);
+    expect(await page.textContent("[data-diff-reversed]")).toBe(reversedText(d));
+    expect(await page.locator("[data-diff-reversed]").isVisible()).toBe(true);
+    // Only the moves beyond noise show, the moved headline among them.
+    const beyond = d.moves.filter((m) => m.beyondNoise === true).map(diffRowText);
+    const shown = await page.$$eval("table.diff tbody tr", (trs) => trs.filter((tr) => (tr as HTMLElement).offsetParent !== null).map((tr) => [...tr.children].map((c) => c.textContent!.trim())));
+    expect(shown).toEqual(beyond.map((t) => [t.cell, t.metric, t.before, t.after, t.change, t.interval, t.verdict]));
+    expect(shown).toContainEqual(expect.arrayContaining([`tiny-grid/${pair.moved}`, "head stability (all pairs)", "beyond interval"]));
+    expect(await page.locator("[data-none-beyond]").isVisible()).toBe(false);
+    // The retrained cell is compared with the one it replaces: a line naming both, and its rows before and after.
+    const line = cellChangeLines(d).find((l) => l.label.startsWith("Retrained"))!;
+    expect(line.cells.map((c) => c.text)).toEqual([`tiny-grid/${pair.retrained.to} → ${pair.retrained.from}`]);
+    expect(await page.textContent("[data-diff-cells]")).toContain(`${line.label}${line.cells[0].text}.`);
+    await page.check("input[data-all-rows]");
+    const rows = await page.$$eval("table.diff tbody tr th", (ths) => ths.map((th) => th.textContent!.trim()));
+    expect(rows).toContain(`tiny-grid/${pair.retrained.from} (retrained; was ${pair.retrained.to})`);
   });
 
   it("shows a suite description's markup as text", async () => {
