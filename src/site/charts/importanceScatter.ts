@@ -40,7 +40,6 @@ export function importanceChart(stability: readonly (readonly number[])[], dppl:
         y: { label: "dPPL when ablated", domain: y, tickFormat: tickFormatFor(y) },
         marks: [
           panelTitle(`layer ${l + 1}`),
-          Plot.frame(),
           Plot.ruleY([0], { stroke: "#555", strokeDasharray: "4,3" }),
           Plot.dot(data.filter((d) => d.layer === l + 1), { x: "stability", y: "dppl", fill: OKABE_ITO[0], r: 4, title: (d: ImportanceDatum) => `layer ${d.layer}, head ${d.head}: stability ${d.stability.toFixed(3)}, dPPL ${d.dppl.toFixed(4)}` }),
         ],
