@@ -4,7 +4,7 @@
 // written.
 import * as path from "node:path";
 import { aggregate, AggregateError } from "../publish/aggregate.ts";
-import { DEFAULT_CONTENT, intOption, parseVerbArgs, UsageError, type Command } from "./command.ts";
+import { DEFAULT_CONTENT, intOption, parseVerbArgs, shown, UsageError, type Command } from "./command.ts";
 
 /** Positionals after `--from` (until the next option) are shard dirs; the others are suite files. */
 function splitArgs(argv: string[]) {
@@ -82,7 +82,7 @@ Options:
       if (result.carried.length > 0) console.log(`carried unchanged from the previous latest version: ${result.carried.join(", ")}`);
       const missing = b.missingRuns ?? [];
       if (missing.length > 0) console.log(`partial: ${missing.length} planned run(s) missing, marked in the version:\n${missing.map((m) => `  ${m.suite}: run ${m.runId} (seed ${m.seed}): ${m.reason}`).join("\n")}`);
-      console.log(`published: ${path.relative(process.cwd(), result.dir) || result.dir}; latest.json points at it`);
+      console.log(`published: ${shown(result.dir)}; latest.json points at it`);
       return 0;
     } catch (e) {
       if (!(e instanceof AggregateError)) throw e;
