@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { headHeatmapChart, headHeatmapData } from "../../../src/site/charts/headHeatmap.ts";
-import { crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
+import { headHeatmapChart, headHeatmapData, headRuns } from "../../../src/site/charts/headHeatmap.ts";
+import { PHONE_WIDTH } from "../../../src/site/charts/phone.ts";
+import { crossLayerChart, crossLayerData } from "../../../src/site/charts/crossLayerHeatmap.ts";
 import { attentionPatternChart, patternData } from "../../../src/site/charts/attentionPattern.ts";
 import { layerProfileData } from "../../../src/site/charts/layerProfile.ts";
 import { layerStabilityChart, layerStabilityData } from "../../../src/site/charts/layerStability.ts";
@@ -36,6 +37,25 @@ describe("headHeatmapChart", () => {
     const fills = [...svg.matchAll(/<rect[^>]*fill="([^"]+)"[^>]*><title>layer/g)].map((m) => m[1]);
     expect(new Set(fills).size).toBe(4);
   });
+  it("splits many heads into even runs that fit a phone", () => {
+    expect(headRuns(2)).toEqual([[1, 2]]);
+    expect(headRuns(4)).toEqual([[1, 4]]);
+    expect(headRuns(6)).toEqual([[1, 3], [4, 6]]);
+    expect(headRuns(8)).toEqual([[1, 4], [5, 8]]);
+    expect(headRuns(12)).toEqual([[1, 4], [5, 8], [9, 12]]);
+  });
+  it("draws 8 heads as phone-width panels on one colour scale, each head once", () => {
+    const values = [[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.1], [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2]];
+    const root = headHeatmapChart(values, { document: chartDocument(), label: "S" });
+    const panels = [...root.querySelectorAll(".small-multiples > svg")];
+    expect(panels).toHaveLength(2);
+    for (const p of panels) expect(Number(p.getAttribute("width"))).toBeLessThanOrEqual(PHONE_WIDTH);
+    const cells = [...root.outerHTML.matchAll(/<rect[^>]*fill="([^"]+)"[^>]*><title>layer (\d), head (\d):/g)];
+    expect(cells.map((m) => `${m[2]}.${m[3]}`).sort()).toEqual(values.flatMap((r, l) => r.map((_, h) => `${l + 1}.${h + 1}`)).sort());
+    // Head 1 and head 8 of layer 1 hold the same value in different panels: the same colour.
+    const fill = (l: string, h: string) => cells.find((m) => m[2] === l && m[3] === h)![1];
+    expect(fill("1", "8")).toBe(fill("1", "1"));
+  });
 });
 
 describe("paddedDomain", () => {
@@ -67,6 +87,17 @@ describe("crossLayerData", () => {
   it("turns each layer's share vector into (from, to) cells", () => {
     const layers = [0, 1].map((layer) => ({ layer, stability: 0, stabilityStd: 0, commonness: 0, crossLayerStability: 0, crossLayerStd: 0, crossLayerShare: layer ? [0.25, 0.75] : [1, 0] }));
     expect(crossLayerData(layers).map((d) => [d.from, d.to, d.share])).toEqual([[1, 1, 1], [1, 2, 0], [2, 1, 0.25], [2, 2, 0.75]]);
+  });
+  it("fits a phone at any depth, writing values where a column holds them and always in the tooltips", () => {
+    const model = (n: number) =>
+      Array.from({ length: n }, (_, layer) => ({ layer, stability: 0, stabilityStd: 0, commonness: 0, crossLayerStability: 0, crossLayerStd: 0, crossLayerShare: Array.from({ length: n }, (_, to) => (to === layer ? 1 : 0)) }));
+    for (const [n, written] of [[2, true], [6, true], [12, false]] as const) {
+      const svg = crossLayerChart(model(n), { document: chartDocument() });
+      const chart = svg.tagName === "svg" ? svg : svg.querySelector("svg[width]")!;
+      expect(Number(chart.getAttribute("width"))).toBeLessThanOrEqual(PHONE_WIDTH);
+      expect(svg.outerHTML.match(/<title>anchor layer/g)).toHaveLength(n * n);
+      expect(svg.outerHTML.includes(">1.00<")).toBe(written);
+    }
   });
 });
 
