@@ -27,7 +27,7 @@ const { values: a } = parseArgs({
 });
 const src = (m: string) => path.join(path.resolve(a.from), "src/pipeline", m);
 const { initBackend } = await import(src("model/backend.ts"));
-const { initParams } = await import(src("model/gpt.ts"));
+const { initParams, paramsFromWeights } = await import(src("model/gpt.ts"));
 const { GPT2_SETTINGS, modelStatementOf } = await import(src("model/config.ts"));
 const { CAPTURE_VERSION } = await import(src("artifacts/capture-meta.ts"));
 const { captureRun, headAblation } = await import(src("capture/capture.ts"));
@@ -35,7 +35,6 @@ const { readExternalCheckpoint } = await import(src("capture/external.ts"));
 const { encodeCapture } = await import(src("capture/format.ts"));
 const { writeRecorded } = await import(src("artifacts/checksums.ts"));
 const { saveCheckpoint } = await import(src("model/checkpoint.ts"));
-const { paramsFromWeights } = await import(src("model/gpt.ts"));
 const { loadProbeSet, tokenizeProbes } = await import(src("data/probes.ts"));
 const { tokenizerNamed } = await import(src("data/tokenizers.ts"));
 const { pairwiseCka, KERNELS } = await import(src("compare/cka.ts"));
