@@ -3,7 +3,7 @@
 // headline across versions, one line per grid point, for the versions page.
 import type { SiteContent } from "./content.ts";
 import { summarizeCell, type Interval } from "./stats.ts";
-import { axisName, axisValueText, type AxisValue } from "./study.ts";
+import { axisName, axisValueText, naturalOrder, type AxisValue } from "./study.ts";
 
 export const HISTORY_METRICS = ["stability", "excess", "perplexity"] as const;
 export type HistoryMetric = (typeof HISTORY_METRICS)[number];
@@ -104,11 +104,11 @@ export function historyPanels(history: SuiteHistory, most: number): HistoryPanel
   while (distinct(history.points, axes.filter((a) => !split.includes(a))) > most && split.length < axes.length - 1) split.push(order[split.length]);
   if (split.length === 0) return [{ title: history.suite, points: history.points.map((p) => ({ ...p, line: p.series })) }];
   const rest = axes.filter((a) => !split.includes(a));
-  // Panels in the order of their values (numbers as numbers), points in their own order within each.
+  // Panels in the natural order of their values (study.ts), points in their own order within each.
   const byValue = (a: SuitePoint, b: SuitePoint) => {
     for (const axis of split) {
       const [x, y] = [a.grid[axis], b.grid[axis]];
-      if (x !== y) return typeof x === "number" && typeof y === "number" ? x - y : String(x) < String(y) ? -1 : 1;
+      if (x !== y) return naturalOrder(x, y);
     }
     return 0;
   };

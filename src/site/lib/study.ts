@@ -82,7 +82,8 @@ export function inferFigure(result: PublishedSuite): Figure | null {
   return { x, ...(series && { series }), ...(facet && { facet }) };
 }
 
-const naturalOrder = (a: AxisValue, b: AxisValue) =>
+/** Axis values in order: numbers as numbers, text with its numbers read as numbers (words-5 before words-10). */
+export const naturalOrder = (a: AxisValue, b: AxisValue) =>
   typeof a === "number" && typeof b === "number" ? a - b : String(a).localeCompare(String(b), "en", { numeric: true });
 
 /** The suite's study figure, declared or inferred; null when it has no axis to plot. */
