@@ -28,3 +28,15 @@ def describe():
             described.setdefault(what, []).append(path)
         found = [f"{what} ({', '.join(paths)})" for what, paths in described.items()]
     return found or ["no BLAS library found in the process"]
+
+
+def openblas_threads():
+    """Threads of the OpenBLAS in this process, or None: torch.set_num_threads does not reach a
+    pthreads OpenBLAS (Debian's), which runs one thread per core unless OPENBLAS_NUM_THREADS says."""
+    with open("/proc/self/maps") as maps:
+        paths = sorted({line.split()[-1] for line in maps if re.search(r"/lib[^/]*blas[^/]*\.so", line)})
+    for path in paths:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_num_threads"):
+            return lib.openblas_get_num_threads()
+    return None

@@ -20,6 +20,7 @@ export interface StepProfile {
 /** Refit's kernel calls by what they do in a step; batched products (batch > 1) are attention's. */
 function wasmCategory(kernel: string, args: number[]): string {
   if (kernel === "blas.sgemm") return args[3] > 1 ? "attention: batched products q·kᵀ, pattern·v (BLAS)" : "dense layers (BLAS)";
+  if (kernel.startsWith("blas.")) return `${kernel.slice("blas.".length).replace("Backward", "")} (native)`;
   if (kernel.startsWith("matmul.")) return args[3] > 1 ? "attention: batched products q·kᵀ, pattern·v (wasm)" : "matmul kernels: dense layers (wasm)";
   if (kernel.startsWith("softmax.causal")) return "attention: causal softmax (wasm)";
   if (kernel.startsWith("softmax.")) return "loss: row softmax and its gradient (wasm)";

@@ -4,7 +4,9 @@ gelu_new MLP, untied head), AdamW with decay on matrices only, and batches sampl
 
 Usage: torch_train.py --stream FILE.i32 --steps N --warmup W --threads T
        [--layers 2 --d-model 128 --heads 4 --ctx 64 --batch 16 --vocab 257]
-Prints one JSON line: {"tokensPerSecond", "msPerStep", "peakRssMB", "threads", "torch"}.
+Prints one JSON line: {"tokensPerSecond", "msPerStep", "peakRssMB", "threads", "blasThreads", "torch"}.
+Run it with OPENBLAS_NUM_THREADS equal to --threads: torch.set_num_threads does not reach
+Debian's pthreads OpenBLAS, whose thread count blasThreads reports.
        torch_train.py --describe
 Prints {"torch", "blas"}: which BLAS library and kernel a matrix product here runs.
 """
@@ -118,6 +120,7 @@ def main():
         "msPerStep": 1000 * seconds / a.steps,
         "peakRssMB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "threads": a.threads,
+        "blasThreads": blas_libs.openblas_threads(),
         "torch": torch.__version__,
         "finalLoss": loss.item(),
     }))

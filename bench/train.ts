@@ -76,6 +76,8 @@ export interface Measure {
   tokensPerSecond: number;
   msPerStep: number;
   peakRssMB: number;
+  /** The reference's OpenBLAS threads per process, where it can tell. */
+  blasThreads?: number | null;
   /** GPU memory the backend holds at the end (webgpu: its buffer pool); absent on CPU backends. */
   deviceMB?: number;
   /** The webgpu adapter, as one line, and whether it is a software one. */
@@ -206,8 +208,16 @@ async function benchModel(m: Model, n: number, streamFile: string | null, paths:
     const modelArgs = ["--layers", m.nLayers, "--d-model", m.dModel, "--heads", m.nHeads, "--ctx", m.nCtx, "--batch", m.batchSize].map(String);
     const chosen = refitCoreType();
     for (const coreType of chosen ? [undefined, chosen] : [undefined]) {
+      // OPENBLAS_NUM_THREADS as well as --threads: torch.set_num_threads does not reach Debian's
+      // pthreads OpenBLAS, so "1 thread" ran its products on every core (and 2 processes on 4 threads).
       const torch = (threads: number) => () =>
-        runJson<Measure>(PYTHON, [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads), ...modelArgs], torchEnv(coreType));
+        runJson<Measure>(PYTHON, [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads), ...modelArgs], {
+          ...torchEnv(coreType),
+          OPENBLAS_NUM_THREADS: String(threads),
+        }).then((r) => {
+          if (r.blasThreads != null && r.blasThreads !== threads) throw new Error(`bench:train: the PyTorch reference ran OpenBLAS on ${r.blasThreads} threads, not ${threads}`);
+          return r;
+        });
       const on = coreType ? `, ${coreType} kernels` : "";
       for (let t = 1; t <= n; t *= 2) rows.push([`pytorch, 1 process, ${t} thread(s)${on}`, await torch(t)()]);
       rows.push([`pytorch, ${n} processes x 1 thread${on}`, await concurrently(n, torch(1))]);

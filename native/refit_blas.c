@@ -1,12 +1,16 @@
 // Refit's optional BLAS addon: cblas_sgemm over float32 matrices that live in the wasm backend's
 // memory, read and written in place (the memory's ArrayBuffer and byte offsets into it), so
-// training's dense products run on the system's OpenBLAS instead of 128-bit wasm SIMD.
+// training's dense products run on the system's OpenBLAS instead of 128-bit wasm SIMD; and the
+// elementwise kernels around them (elementwise.c), bit-identical to the wasm path's, at full width.
 // N-API only, so one build serves every Node >= 18 and needs no Node headers but node_api.h.
 // The OpenBLAS prototypes are declared here rather than taken from cblas.h, whose folder differs
 // by distribution (Debian keeps it under an alternatives directory); the ABI is the C one.
 #include <node_api.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "elementwise.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *A, int lda,
@@ -24,44 +28,94 @@ char *openblas_get_corename(void);
     }                                                                 \
   } while (0)
 
-// sgemm(memory, a, b, c, batch, m, n, k, transA, transB): for each of `batch` matrices,
-// C[m x n] = op(A) . op(B), row-major, operands strided by their sizes from byte offsets a, b, c.
+// Every call takes tfjs's wasm memory (an ArrayBuffer) and then numbers: byte offsets into it and
+// sizes. Reads them into `v`, or throws and returns NULL.
+static void *numbers(napi_env env, napi_callback_info info, const char *name, size_t count, double *v, size_t *length) {
+  size_t argc = 12;
+  napi_value argv[12];
+  void *data = NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1 ||
+      napi_get_arraybuffer_info(env, argv[0], &data, length) != napi_ok) {
+    char message[128];
+    snprintf(message, sizeof message, "refit_blas.%s: expected an ArrayBuffer and %zu numbers", name, count);
+    napi_throw_type_error(env, NULL, message);
+    return NULL;
+  }
+  for (size_t i = 0; i < count; i++) {
+    if (napi_get_value_double(env, argv[i + 1], &v[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "refit_blas: arguments after the memory must be numbers");
+      return NULL;
+    }
+  }
+  return data;
+}
+
+// `floats` float32 values at byte offset `at` of the memory, or NULL where they do not all lie
+// inside it: a wrong offset or size must throw, not corrupt memory.
+static float *span(void *data, size_t length, double at, double floats) {
+  const int ok = at >= 0 && floats >= 0 && at == (double)(uint64_t)at && (uint64_t)at % 4 == 0 && at + 4 * floats <= (double)length;
+  return ok ? (float *)((char *)data + (size_t)at) : NULL;
+}
+
+static int is_size(double x) { return x >= 0 && x < 2147483647 && x == (double)(int64_t)x; }
+
+static napi_value outside(napi_env env, const char *name) {
+  char message[128];
+  snprintf(message, sizeof message, "refit_blas.%s: an operand lies outside the memory", name);
+  napi_throw_range_error(env, NULL, message);
+  return NULL;
+}
+
+// sgemm(memory, a, b, c, batch, m, n, k, transA, transB, bias): for each of `batch` matrices,
+// C[m x n] = op(A) . op(B), row-major, operands strided by their sizes from byte offsets a, b, c;
+// then, where bias >= 0, the row vector at that offset is added to every row of every C (the
+// same one rounding per element as tfjs's Add after the product).
 static napi_value sgemm(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 10) {
-    napi_throw_type_error(env, NULL, "refit_blas.sgemm: expected 10 arguments");
-    return NULL;
-  }
-  void *data;
+  double v[10];
   size_t length;
-  if (napi_get_arraybuffer_info(env, argv[0], &data, &length) != napi_ok) {
-    napi_throw_type_error(env, NULL, "refit_blas.sgemm: the first argument must be an ArrayBuffer");
-    return NULL;
-  }
-  double v[9];
-  for (int i = 0; i < 9; i++) CHECK(napi_get_value_double(env, argv[i + 1], &v[i]));
-  const double a = v[0], b = v[1], c = v[2], batch = v[3], m = v[4], n = v[5], k = v[6];
+  void *data = numbers(env, info, "sgemm", 10, v, &length);
+  if (!data) return NULL;
+  const double batch = v[3], m = v[4], n = v[5], k = v[6], bias = v[9];
   const int transA = v[7] != 0, transB = v[8] != 0;
-  // Every offset and extent is checked against the buffer: a wrong one must throw, not corrupt memory.
-  const int ok = batch >= 0 && m >= 0 && n >= 0 && k >= 0 && m < 2147483647 && n < 2147483647 && k < 2147483647 &&
-                 a >= 0 && b >= 0 && c >= 0 && (uint64_t)a % 4 == 0 && (uint64_t)b % 4 == 0 && (uint64_t)c % 4 == 0 &&
-                 a + 4 * batch * m * k <= (double)length && b + 4 * batch * k * n <= (double)length &&
-                 c + 4 * batch * m * n <= (double)length;
-  if (!ok) {
-    napi_throw_range_error(env, NULL, "refit_blas.sgemm: an operand lies outside the memory");
-    return NULL;
-  }
+  if (!(is_size(batch) && is_size(m) && is_size(n) && is_size(k))) return outside(env, "sgemm");
+  const float *A = span(data, length, v[0], batch * m * k), *B = span(data, length, v[1], batch * k * n);
+  float *C = span(data, length, v[2], batch * m * n);
+  const float *b = bias < 0 ? NULL : span(data, length, bias, n);
+  if (!A || !B || !C || (bias >= 0 && !b)) return outside(env, "sgemm");
   const int M = (int)m, N = (int)n, K = (int)k;
-  const float *A = (const float *)((char *)data + (size_t)a);
-  const float *B = (const float *)((char *)data + (size_t)b);
-  float *C = (float *)((char *)data + (size_t)c);
   for (size_t i = 0; i < (size_t)batch; i++) {
+    float *Ci = C + i * (size_t)M * N;
     cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, M, N, K, 1.0f,
-                A + i * (size_t)M * K, transA ? M : K, B + i * (size_t)K * N, transB ? K : N, 0.0f,
-                C + i * (size_t)M * N, N);
+                A + i * (size_t)M * K, transA ? M : K, B + i * (size_t)K * N, transB ? K : N, 0.0f, Ci, N);
+    if (b) refit_add_rows(Ci, b, (size_t)M, (size_t)N);
   }
+  return NULL;
+}
+
+// gelu(memory, x, h, n, K, c): h = gelu_new(x) over n floats (elementwise.c).
+static napi_value gelu(napi_env env, napi_callback_info info) {
+  double v[5];
+  size_t length;
+  void *data = numbers(env, info, "gelu", 5, v, &length);
+  if (!data) return NULL;
+  const float *x = span(data, length, v[0], v[2]);
+  float *h = span(data, length, v[1], v[2]);
+  if (!is_size(v[2]) || !x || !h) return outside(env, "gelu");
+  refit_gelu(x, h, (size_t)v[2], (float)v[3], (float)v[4]);
+  return NULL;
+}
+
+// geluBackward(memory, x, dh, h, dx, n, K, c): gelu_new(x) again and its gradient times dh.
+static napi_value gelu_backward(napi_env env, napi_callback_info info) {
+  double v[7];
+  size_t length;
+  void *data = numbers(env, info, "geluBackward", 7, v, &length);
+  if (!data) return NULL;
+  const double n = v[4];
+  const float *x = span(data, length, v[0], n), *dh = span(data, length, v[1], n);
+  float *h = span(data, length, v[2], n), *dx = span(data, length, v[3], n);
+  if (!is_size(n) || !x || !dh || !h || !dx) return outside(env, "geluBackward");
+  refit_gelu_backward(x, dh, h, dx, (size_t)n, (float)v[5], (float)v[6]);
   return NULL;
 }
 
@@ -90,8 +144,10 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"sgemm", NULL, sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"identity", NULL, identity, NULL, NULL, NULL, napi_default, NULL},
+      {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
+      {"geluBackward", NULL, gelu_backward, NULL, NULL, NULL, napi_default, NULL},
   };
-  CHECK(napi_define_properties(env, exports, 2, props));
+  CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
 }
 

@@ -1,8 +1,8 @@
 // The optional BLAS addon (native/refit_blas.c, built by `npm ci` where a C compiler and OpenBLAS
 // are installed): loading it, the identity of the library it runs, and the choice between it and
-// the wasm kernels (`--kernels auto|blas|wasm`). Dense products are the only arithmetic it takes
-// over; everything else stays on Refit's wasm kernels. One BLAS thread per process: workers are
-// already one per core.
+// the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and the GELU
+// and bias adds around them with the same bits as the wasm path's; everything else stays on
+// Refit's wasm kernels. One BLAS thread per process: workers are already one per core.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -23,8 +23,12 @@ export interface BlasIdentity {
 }
 
 export interface BlasAddon {
-  /** C = op(A)·op(B) for `batch` row-major matrices at byte offsets into `memory`. */
-  sgemm(memory: ArrayBuffer, a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number): void;
+  /** C = op(A)·op(B) for `batch` row-major matrices at byte offsets into `memory`, plus the row at `bias` unless it is -1. */
+  sgemm(memory: ArrayBuffer, a: number, b: number, c: number, batch: number, m: number, n: number, k: number, transA: number, transB: number, bias: number): void;
+  /** h = gelu_new(x) over n floats, bit-identical to the wasm path's ops (native/elementwise.c). */
+  gelu(memory: ArrayBuffer, x: number, h: number, n: number, K: number, c: number): void;
+  /** gelu_new(x) again into h, and dx = dh · gelu_new'(x), bit-identical to the wasm path's. */
+  geluBackward(memory: ArrayBuffer, x: number, dh: number, h: number, dx: number, n: number, K: number, c: number): void;
   identity(): { config: string; coreType: string; threads: number };
 }
 

@@ -12,10 +12,14 @@ import {
   crossEntropyGrad,
   embedRowsApply,
   gatherRows,
+  geluBackwardNative,
   geluGrad,
   geluInner,
+  geluNative,
   layerNormBackward,
   layerNormForward,
+  matMulBias,
+  onNative,
   onWasm,
   scatterAddRows,
   softmaxRows,
@@ -72,11 +76,14 @@ function columnSums(x: tf.Tensor2D): tf.Tensor1D {
   return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]) as tf.Tensor2D, x), [x.shape[1]]);
 }
 
+/** x·w + b: on the blas path one call that adds the bias as the product is written (same bits). */
+const affine = (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D => (onNative(x, w, b) ? matMulBias(x, w, b) : tf.add(tf.matMul(x, w), b));
+
 const dense = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
   save([x, w]);
   return {
-    value: tf.add(tf.matMul(x, w), b),
+    value: affine(x, w, b),
     gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true),
       tf.matMul(xs as tf.Tensor2D, dy as tf.Tensor2D, true, false),
@@ -145,7 +152,8 @@ const layerNormWith = (eps: number) =>
 // gelu_new = 0.5x(1 + tanh(u)) = x·sigmoid(2u), u = sqrt(2/pi)(x + 0.044715x^3); sigmoid and x*x*x are
 // much faster than tanh and pow on wasm. There, the polynomial and the whole gradient are fused
 // kernels (kernels/gelu.wat) around tfjs's sigmoid, and the GELU is one op with the MLP's second
-// dense layer (geluDense); elsewhere, ops and autodiff.
+// dense layer (geluDense); on the blas path the whole GELU is one native pass each way, with the
+// same float32 operations (native/elementwise.c); elsewhere, ops and autodiff.
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
 const GELU_C = 0.044715;
 
@@ -163,15 +171,22 @@ function geluParts(x: tf.Tensor): { s: tf.Tensor; h: tf.Tensor2D } {
 const geluDense = tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
   const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
   save([x, w]);
+  const native = onNative(x);
   return {
-    value: tf.add(tf.matMul(geluParts(x).h, w), b),
+    value: affine((native ? geluNative(x, GELU_K, GELU_C) : geluParts(x).h) as tf.Tensor2D, w, b),
     gradFunc: (dy: tf.Tensor, [xs, ws]: tf.Tensor[]) => {
-      const { s, h } = geluParts(xs);
       const dh = tf.matMul(dy as tf.Tensor2D, ws as tf.Tensor2D, false, true);
-      return [geluGrad(dh, xs, s, GELU_K, GELU_C), tf.matMul(h, dy as tf.Tensor2D, true, false), columnSums(dy as tf.Tensor2D)];
+      const [h, dx] = native ? geluBackwardNative(xs, dh, GELU_K, GELU_C) : geluBackward(xs, dh);
+      return [dx, tf.matMul(h as tf.Tensor2D, dy as tf.Tensor2D, true, false), columnSums(dy as tf.Tensor2D)];
     },
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
+/** [gelu_new(x), dh · gelu_new'(x)] on wasm's kernels, recomputing sigmoid(u) from x. */
+function geluBackward(x: tf.Tensor, dh: tf.Tensor): tf.Tensor[] {
+  const { s, h } = geluParts(x);
+  return [h, geluGrad(dh, x, s, GELU_K, GELU_C)];
+}
 
 const geluNew = (x: tf.Tensor): tf.Tensor => tf.mul(x, tf.sigmoid(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), GELU_C)), GELU_K)));
 

@@ -192,6 +192,24 @@ export function crossEntropyGrad(p: tf.Tensor, targets: tf.Tensor1D, dLoss: tf.T
   return tf.engine().runKernel("RefitCrossEntropyGrad", { p, targets, dLoss }, {}) as tf.Tensor;
 }
 
+/** True on the blas path (the BLAS addon in use, float32 tensors): the native ops below then apply. */
+export const onNative = (...ts: tf.Tensor[]): boolean => blas !== null && onWasm(...ts);
+
+/** x·w + b as one product with the bias added in the same call (blas path: check onNative). */
+export function matMulBias(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.engine().runKernel("RefitMatMulBias", { x, w, b }, {}) as tf.Tensor2D;
+}
+
+/** gelu_new(x) in one native pass, bit-identical to geluInner, tfjs's sigmoid and multiply (blas path). */
+export function geluNative(x: tf.Tensor, K: number, c: number): tf.Tensor {
+  return tf.engine().runKernel("RefitGelu", { x }, { K, c }) as tf.Tensor;
+}
+
+/** [gelu_new(x), dh · gelu_new'(x)] in one native pass from x alone (blas path). */
+export function geluBackwardNative(x: tf.Tensor, dh: tf.Tensor, K: number, c: number): tf.Tensor[] {
+  return tf.engine().runKernel("RefitGeluBackward", { x, dh }, { K, c }) as tf.Tensor[];
+}
+
 /** A wasm kernel whose outputs are fresh float32 tensors; `run` gets every tensor's offset. */
 function registerWasm(
   kernelName: string,
@@ -238,6 +256,14 @@ function registerFusedOps(): void {
   registerWasm("RefitCrossEntropyGrad", ({ p }) => [p.shape], (be, at, { p, targets, dLoss }, [dx]) =>
     kernelsOf(be, "softmax").cross_entropy_grad(at(p), at(targets), at(dLoss), at(dx), p.shape[0], p.shape[1]),
   );
+  registerWasm("RefitMatMulBias", ({ x, w }) => [[x.shape[0], w.shape[1]]], (be, at, { x, w, b }, [y]) => {
+    if (x.shape[1] !== w.shape[0]) throw new Error(`matMul: inner dimensions ${x.shape[1]} and ${w.shape[0]} of shapes [${x.shape}] and [${w.shape}] differ`);
+    nativeOf(be).sgemm(at(x), at(w), at(y), 1, x.shape[0], w.shape[1], x.shape[1], 0, 0, at(b));
+  });
+  registerWasm("RefitGelu", ({ x }) => [x.shape], (be, at, { x }, [h], { K, c }) => nativeOf(be).gelu(at(x), at(h), size(x), K, c));
+  registerWasm("RefitGeluBackward", ({ x }) => [x.shape, x.shape], (be, at, { x, dh }, [h, dx], { K, c }) =>
+    nativeOf(be).geluBackward(at(x), at(dh), at(h), at(dx), size(x), K, c),
+  );
   registerWasm("RefitGeluInner", ({ x }) => [x.shape], (be, at, { x }, [u], { K, c }) => kernelsOf(be, "gelu").inner(at(x), at(u), size(x), K, c));
   registerWasm("RefitGeluGrad", ({ x }) => [x.shape], (be, at, { dy, x, s }, [dx], { K, c }) =>
     kernelsOf(be, "gelu").grad(at(dy), at(x), at(s), at(dx), size(x), K, c),
@@ -246,6 +272,19 @@ function registerFusedOps(): void {
 
 let stock: tf.KernelConfig | undefined;
 let blas: BlasAddon | null = null;
+
+/** The addon's kernels bound to the backend's memory (its buffer is re-read on every call: memory grows), timed while observed. */
+type Native = { [K in Exclude<keyof BlasAddon, "identity">]: BlasAddon[K] extends (memory: ArrayBuffer, ...rest: infer A) => void ? (...rest: A) => void : never };
+function nativeOf(backend: WasmBackend): Native {
+  const addon = blas!;
+  const memory = () => backend.wasm.asm.memory.buffer as ArrayBuffer;
+  const bound: Native = {
+    sgemm: (...a) => addon.sgemm(memory(), ...a),
+    gelu: (...a) => addon.gelu(memory(), ...a),
+    geluBackward: (...a) => addon.geluBackward(memory(), ...a),
+  };
+  return observer ? timedExports("blas", bound) : bound;
+}
 
 /** Sends the dense products to the BLAS addon, in place on tfjs's memory, or back to matmul.wasm with null. */
 export function useBlas(addon: BlasAddon | null): void {
@@ -278,12 +317,8 @@ export function installWasmKernels(): void {
     const out = backend.makeOutput([...batchDims, m, n], "float32");
     const offset = (t: tf.TensorInfo) => offsetIn(backend, t);
     const kernels = kernelsOf(backend, "matmul");
-    if (blas) {
-      const t0 = observer ? performance.now() : 0;
-      const call = [backend.wasm.asm.memory.buffer as ArrayBuffer, offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0] as const;
-      blas.sgemm(...call);
-      observer?.("blas.sgemm", call.slice(1) as number[], performance.now() - t0);
-    } else if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
+    if (blas) nativeOf(backend).sgemm(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, -1);
+    else if (transposeB) kernels.matmul_nt(offset(a), offset(b), offset(out), batch, m, n, k);
     else kernels.matmul_nn(offset(a), offset(b), offset(out), batch, m, n, k, transposeA ? 1 : 0, matmulScratch(backend, m, n));
     return out;
   };

@@ -1,0 +1,6 @@
+// The blas path's elementwise kernels (elementwise.c): bit-identical to the wasm path's.
+#include <stddef.h>
+
+void refit_gelu(const float *x, float *h, size_t n, float K, float c);
+void refit_gelu_backward(const float *x, const float *dh, float *h, float *dx, size_t n, float K, float c);
+void refit_add_rows(float *C, const float *b, size_t rows, size_t n);

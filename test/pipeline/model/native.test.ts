@@ -1,0 +1,109 @@
+// The blas path's native elementwise kernels (native/elementwise.c) must give the wasm path's bits
+// exactly, so that moving work into them never changes a blas run: checked against the wasm ops
+// they replace, on values spread over the whole float32 range (by bit pattern) and on values as
+// training sees them, with lengths that leave a tail shorter than a vector.
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../../src/pipeline/model/backend.ts";
+import { type BlasAddon, loadBlas } from "../../../src/pipeline/model/blas.ts";
+import { geluGrad, geluInner } from "../../../src/pipeline/model/wasm-kernels.ts";
+import { skipUnless } from "../../helpers/requires.ts";
+
+const blas = loadBlas();
+const noBlas = "unavailable" in blas ? `${blas.unavailable} (Debian packages build-essential and libopenblas-dev, then npm run blas)` : null;
+const addon = () => (blas as { addon: BlasAddon }).addon;
+
+const K = 2 * Math.sqrt(2 / Math.PI);
+const C = 0.044715;
+
+/** Every 4,099th float32 bit pattern (both signs, zeros, subnormals, up to the largest finite), then a tail. */
+function acrossRange(): Float32Array {
+  const n = Math.floor(2 ** 32 / 4099) + 13;
+  const bits = new Uint32Array(n);
+  for (let i = 0; i < n; i++) bits[i] = (i * 4099) >>> 0;
+  const x = new Float32Array(bits.buffer);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i])) x[i] = (i % 17) - 8;
+  return x;
+}
+
+/** Deterministic values like pre-activations: a sum of uniforms, scaled, n = 1,000,003. */
+function likeTraining(): Float32Array {
+  let s = 7;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  return Float32Array.from({ length: 1_000_003 }, () => (next() + next() + next() - 1.5) * 3);
+}
+
+/** gelu_new and its gradient as the wasm path computes them: geluInner, tfjs's sigmoid and multiply, geluGrad. */
+function wasmGelu(x: Float32Array, dh: Float32Array): { h: Float32Array; dx: Float32Array } {
+  return tf.tidy(() => {
+    const xt = tf.tensor1d(x);
+    const s = tf.sigmoid(geluInner(xt, K, C));
+    return { h: tf.mul(xt, s).dataSync() as Float32Array, dx: geluGrad(tf.tensor1d(dh), xt, s, K, C).dataSync() as Float32Array };
+  });
+}
+
+/** The addon's gelu and geluBackward on one ArrayBuffer laid out as x | dh | h | dx, and h again. */
+function nativeGelu(x: Float32Array, dh: Float32Array): { h: Float32Array; dx: Float32Array; hAgain: Float32Array } {
+  const n = x.length;
+  const memory = new Float32Array(5 * n);
+  memory.set(x, 0);
+  memory.set(dh, n);
+  addon().gelu(memory.buffer, 0, 4 * 4 * n, n, K, C);
+  addon().geluBackward(memory.buffer, 0, 4 * n, 4 * 2 * n, 4 * 3 * n, n, K, C);
+  return { h: memory.slice(2 * n, 3 * n), dx: memory.slice(3 * n, 4 * n), hAgain: memory.slice(4 * n, 5 * n) };
+}
+
+/** Indices where two arrays differ in bits (NaNs compare equal to NaNs). */
+function differing(a: Float32Array, b: Float32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < a.length && out.length < 5; i++) if (!Object.is(a[i], b[i]) && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) out.push(i);
+  return out;
+}
+
+describe.skipIf(skipUnless(noBlas))("native elementwise kernels", () => {
+  beforeAll(async () => {
+    await initBackend("wasm", { kernels: "wasm" });
+  });
+
+  it.each([
+    ["across the float32 range", acrossRange],
+    ["on values like pre-activations", likeTraining],
+  ])("give the wasm path's GELU and GELU gradient bit for bit %s", (_, values) => {
+    const x = values();
+    const dh = x.map((v, i) => Math.sin(i) * (1 + (i % 5)));
+    const wasm = wasmGelu(x, dh);
+    const native = nativeGelu(x, dh);
+    expect(differing(native.hAgain, wasm.h)).toEqual([]);
+    expect(differing(native.h, wasm.h)).toEqual([]);
+    expect(differing(native.dx, wasm.dx)).toEqual([]);
+    // Not trivially: the kernel computes a GELU (hand-worked: gelu_new(1) = 0.841192)
+    const one = nativeGelu(Float32Array.of(1), Float32Array.of(1));
+    expect(one.h[0]).toBeCloseTo(0.841192, 6);
+  });
+
+  it("adds a bias to every row of a product, as tfjs's Add after it would", () => {
+    const [m, n, k] = [5, 19, 3];
+    const memory = new Float32Array(m * k + k * n + n + m * n);
+    memory.forEach((_, i) => (memory[i] = Math.fround(Math.cos(i) * 2)));
+    const [a, b, bias, c] = [0, m * k, m * k + k * n, m * k + k * n + n].map((f) => 4 * f);
+    addon().sgemm(memory.buffer, a, b, c, 1, m, n, k, 0, 0, -1);
+    const plain = memory.slice(c / 4);
+    addon().sgemm(memory.buffer, a, b, c, 1, m, n, k, 0, 0, bias);
+    const withBias = memory.slice(c / 4);
+    expect(Array.from(withBias)).toEqual(Array.from(plain, (v, i) => Math.fround(v + memory[bias / 4 + (i % n)])));
+    // and it is x·w + b: tfjs's own product and add agree to float32 precision
+    const want = tf.tidy(() => {
+      const [x, w, b] = [tf.tensor2d(memory.slice(0, m * k), [m, k]), tf.tensor2d(memory.slice(m * k, m * k + k * n), [k, n]), tf.tensor1d(memory.slice(bias / 4, bias / 4 + n))];
+      return tf.add(tf.matMul(x, w), b).dataSync();
+    });
+    want.forEach((v, i) => expect(withBias[i]).toBeCloseTo(v, 5));
+  });
+
+  it("refuse operands outside the memory", () => {
+    const memory = new ArrayBuffer(64);
+    expect(() => addon().gelu(memory, 0, 32, 9, K, C)).toThrow(/outside the memory/);
+    expect(() => addon().geluBackward(memory, 0, 4, 8, 12, 20, K, C)).toThrow(/outside the memory/);
+    expect(() => addon().sgemm(memory, 0, 0, 0, 1, 2, 2, 2, 0, 0, 60)).toThrow(/outside the memory/);
+    expect(() => addon().gelu(memory, 2, 32, 1, K, C)).toThrow(/outside the memory/);
+  });
+});
