@@ -5,41 +5,15 @@
 // the wasm path has 4). Bit-identity needs IEEE single operations one at a time: build with
 // -ffp-contract=off (no fused multiply-adds) and without -ffast-math. Lanes are independent, so the
 // width changes nothing; the tail runs the same vector code on a zero-padded copy.
-#include <stdint.h>
 #include <string.h>
 
 #include "elementwise.h"
 
-#define LANES 16
-#define INLINE static inline __attribute__((always_inline))
-
-typedef float vf __attribute__((vector_size(4 * LANES)));
-typedef int32_t vi __attribute__((vector_size(4 * LANES)));
-
-// One build runs on any x86-64; the loader picks the widest the CPU has. Elsewhere, plain vectors.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define WIDEST __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WIDEST
-#endif
-
-INLINE vf splat(float x) {
-  vf v;
-  for (int i = 0; i < LANES; i++) v[i] = x;
-  return v;
-}
-
-INLINE vf select_bits(vi mask, vf yes, vf no) { return (vf)(((vi)yes & mask) | ((vi)no & ~mask)); }
+#include "vec.h"
 
 // XNNPACK's f32 vsigmoid "wasmsimd_rr2_p5_div" (the kernel tfjs-backend-wasm 4.22 selects with SIMD,
 // XNNPACK 5e8033a7): e^-|x| by a two-constant range reduction and a degree-5 polynomial, then
 // e / (1 + e), mirrored for x >= 0. Its constants, written as float32 bit patterns.
-INLINE float bits_f(uint32_t b) {
-  float f;
-  memcpy(&f, &b, 4);
-  return f;
-}
-
 INLINE vf sigmoid(vf x) {
   const vf magic = splat(bits_f(0x4B40007F)), minus_log2e = splat(bits_f(0xBFB8AA3B));
   const vf ln2_hi = splat(bits_f(0x3F317200)), ln2_lo = splat(bits_f(0x35BFBE8E));
@@ -87,14 +61,6 @@ INLINE void each_block(size_t n, int ins, const float *const *in, int outs, floa
   block(a, b, consts);
   for (int k = 0; k < outs; k++) memcpy(out[k] + i, pad_out[k], (n - i) * 4);
 }
-
-INLINE vf load(const float *p) {
-  vf v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-
-INLINE void store(float *p, vf v) { memcpy(p, &v, sizeof v); }
 
 // h = x · sigmoid(u(x)): gpt.ts's geluParts on the wasm path (geluInner, tfjs Sigmoid, tfjs Multiply).
 INLINE void gelu_block(const float *const *in, float *const *out, const float *k) {

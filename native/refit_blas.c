@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "elementwise.h"
+#include "softmax.h"
 
 enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
 void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *A, int lda,
@@ -119,6 +120,70 @@ static napi_value gelu_backward(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// causalSoftmax(memory, x, y, mats, T, s) and causalSoftmaxGrad(memory, y, dy, dx, mats, T, s):
+// [mats, T, T] patterns (softmax.c).
+static napi_value causal_softmax(napi_env env, napi_callback_info info) {
+  double v[5];
+  size_t length;
+  void *data = numbers(env, info, "causalSoftmax", 5, v, &length);
+  if (!data) return NULL;
+  const double all = v[2] * v[3] * v[3];
+  const float *x = span(data, length, v[0], all);
+  float *y = span(data, length, v[1], all);
+  if (!is_size(v[2]) || !is_size(v[3]) || !x || !y) return outside(env, "causalSoftmax");
+  refit_causal_softmax(x, y, (size_t)v[2], (size_t)v[3], (float)v[4]);
+  return NULL;
+}
+
+static napi_value causal_softmax_grad(napi_env env, napi_callback_info info) {
+  double v[6];
+  size_t length;
+  void *data = numbers(env, info, "causalSoftmaxGrad", 6, v, &length);
+  if (!data) return NULL;
+  const double all = v[3] * v[4] * v[4];
+  const float *y = span(data, length, v[0], all), *dy = span(data, length, v[1], all);
+  float *dx = span(data, length, v[2], all);
+  if (!is_size(v[3]) || !is_size(v[4]) || !y || !dy || !dx) return outside(env, "causalSoftmaxGrad");
+  refit_causal_softmax_grad(y, dy, dx, (size_t)v[3], (size_t)v[4], (float)v[5]);
+  return NULL;
+}
+
+static napi_value row_or_none(napi_env env, long row) {
+  napi_value out;
+  CHECK(napi_create_double(env, (double)row, &out));
+  return out;
+}
+
+// softmaxRows(memory, x, targets, p, m, sum, picked, n, V): the loss's row softmax; returns the
+// first row whose target is not in [0, V), or -1.
+static napi_value softmax_rows(napi_env env, napi_callback_info info) {
+  double v[8];
+  size_t length;
+  void *data = numbers(env, info, "softmaxRows", 8, v, &length);
+  if (!data) return NULL;
+  const double n = v[6], V = v[7];
+  const float *x = span(data, length, v[0], n * V);
+  const int32_t *targets = (const int32_t *)span(data, length, v[1], n);
+  float *p = span(data, length, v[2], n * V), *m = span(data, length, v[3], n), *sum = span(data, length, v[4], n);
+  float *picked = span(data, length, v[5], n);
+  if (!is_size(n) || !is_size(V) || !x || !targets || !p || !m || !sum || !picked) return outside(env, "softmaxRows");
+  return row_or_none(env, refit_softmax_rows(x, targets, p, m, sum, picked, (size_t)n, (size_t)V));
+}
+
+// crossEntropyGrad(memory, p, targets, dloss, dx, n, V): dloss the offset of one float32.
+static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
+  double v[6];
+  size_t length;
+  void *data = numbers(env, info, "crossEntropyGrad", 6, v, &length);
+  if (!data) return NULL;
+  const double n = v[4], V = v[5];
+  const float *p = span(data, length, v[0], n * V), *dloss = span(data, length, v[2], 1);
+  const int32_t *targets = (const int32_t *)span(data, length, v[1], n);
+  float *dx = span(data, length, v[3], n * V);
+  if (!is_size(n) || !is_size(V) || !p || !targets || !dloss || !dx) return outside(env, "crossEntropyGrad");
+  return row_or_none(env, refit_cross_entropy_grad(p, targets, *dloss, dx, (size_t)n, (size_t)V));
+}
+
 static napi_value string_of(napi_env env, const char *s) {
   napi_value out;
   if (napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
@@ -146,6 +211,10 @@ static napi_value init(napi_env env, napi_value exports) {
       {"identity", NULL, identity, NULL, NULL, NULL, napi_default, NULL},
       {"gelu", NULL, gelu, NULL, NULL, NULL, napi_default, NULL},
       {"geluBackward", NULL, gelu_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"causalSoftmax", NULL, causal_softmax, NULL, NULL, NULL, napi_default, NULL},
+      {"causalSoftmaxGrad", NULL, causal_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"softmaxRows", NULL, softmax_rows, NULL, NULL, NULL, napi_default, NULL},
+      {"crossEntropyGrad", NULL, cross_entropy_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

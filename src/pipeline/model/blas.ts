@@ -29,6 +29,11 @@ export interface BlasAddon {
   gelu(memory: ArrayBuffer, x: number, h: number, n: number, K: number, c: number): void;
   /** gelu_new(x) again into h, and dx = dh · gelu_new'(x), bit-identical to the wasm path's. */
   geluBackward(memory: ArrayBuffer, x: number, dh: number, h: number, dx: number, n: number, K: number, c: number): void;
+  /** kernels/softmax.wat's four kernels, bit-identical (native/softmax.c); the loss's return the first row with a bad target, or -1. */
+  causalSoftmax(memory: ArrayBuffer, x: number, y: number, mats: number, T: number, s: number): void;
+  causalSoftmaxGrad(memory: ArrayBuffer, y: number, dy: number, dx: number, mats: number, T: number, s: number): void;
+  softmaxRows(memory: ArrayBuffer, x: number, targets: number, p: number, m: number, sum: number, picked: number, n: number, V: number): number;
+  crossEntropyGrad(memory: ArrayBuffer, p: number, targets: number, dloss: number, dx: number, n: number, V: number): number;
   identity(): { config: string; coreType: string; threads: number };
 }
 

@@ -87,8 +87,9 @@ function timedExports<T extends object>(name: string, exports: T): T {
       fn,
       (...args: number[]) => {
         const t0 = performance.now();
-        (f as (...a: number[]) => void)(...args);
+        const result = (f as (...a: number[]) => unknown)(...args);
         observer?.(`${name}.${fn}`, args, performance.now() - t0);
+        return result;
       },
     ]);
     timed.set(exports, (wrapped = Object.fromEntries(entries)));
@@ -189,7 +190,7 @@ export function softmaxRows(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tenso
 
 /** (p - onehot(targets)) · dLoss / N: the mean cross-entropy's gradient with respect to the logits. */
 export function crossEntropyGrad(p: tf.Tensor, targets: tf.Tensor1D, dLoss: tf.Tensor): tf.Tensor {
-  return tf.engine().runKernel("RefitCrossEntropyGrad", { p, targets, dLoss }, {}) as tf.Tensor;
+  return idsChecked("target", p.shape.at(-1)!, () => tf.engine().runKernel("RefitCrossEntropyGrad", { p, targets, dLoss }, {}) as tf.Tensor);
 }
 
 /** True on the blas path (the BLAS addon in use, float32 tensors): the native ops below then apply. */
@@ -244,18 +245,23 @@ function registerFusedOps(): void {
   );
   const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
   const T = (t: tf.TensorInfo) => t.shape[t.shape.length - 1];
+  // On the blas path the softmax kernels run natively, with the same bits (native/softmax.c).
   registerWasm("RefitCausalSoftmax", ({ x }) => [x.shape], (be, at, { x }, [y], { scale }) =>
-    kernelsOf(be, "softmax").causal_softmax(at(x), at(y), size(x) / T(x) ** 2, T(x), scale),
+    (blas ? nativeOf(be).causalSoftmax : kernelsOf(be, "softmax").causal_softmax)(at(x), at(y), size(x) / T(x) ** 2, T(x), scale),
   );
   registerWasm("RefitCausalSoftmaxGrad", ({ y }) => [y.shape], (be, at, { y, dy }, [dx], { scale }) =>
-    kernelsOf(be, "softmax").causal_softmax_grad(at(y), at(dy), at(dx), size(y) / T(y) ** 2, T(y), scale),
+    (blas ? nativeOf(be).causalSoftmaxGrad : kernelsOf(be, "softmax").causal_softmax_grad)(at(y), at(dy), at(dx), size(y) / T(y) ** 2, T(y), scale),
   );
-  registerWasm("RefitSoftmaxRows", ({ x }) => [x.shape, [x.shape[0]], [x.shape[0]], [x.shape[0]]], (be, at, { x, targets }, [p, m, sum, picked]) =>
-    kernelsOf(be, "softmax").softmax_rows(at(x), at(targets), at(p), at(m), at(sum), at(picked), x.shape[0], x.shape[1]),
-  );
-  registerWasm("RefitCrossEntropyGrad", ({ p }) => [p.shape], (be, at, { p, targets, dLoss }, [dx]) =>
-    kernelsOf(be, "softmax").cross_entropy_grad(at(p), at(targets), at(dLoss), at(dx), p.shape[0], p.shape[1]),
-  );
+  registerWasm("RefitSoftmaxRows", ({ x }) => [x.shape, [x.shape[0]], [x.shape[0]], [x.shape[0]]], (be, at, { x, targets }, [p, m, sum, picked]) => {
+    const args = [at(x), at(targets), at(p), at(m), at(sum), at(picked), x.shape[0], x.shape[1]] as const;
+    if (blas) trapOn(nativeOf(be).softmaxRows(...args));
+    else kernelsOf(be, "softmax").softmax_rows(...args);
+  });
+  registerWasm("RefitCrossEntropyGrad", ({ p }) => [p.shape], (be, at, { p, targets, dLoss }, [dx]) => {
+    const args = [at(p), at(targets), at(dLoss), at(dx), p.shape[0], p.shape[1]] as const;
+    if (blas) trapOn(nativeOf(be).crossEntropyGrad(...args));
+    else kernelsOf(be, "softmax").cross_entropy_grad(...args);
+  });
   registerWasm("RefitMatMulBias", ({ x, w }) => [[x.shape[0], w.shape[1]]], (be, at, { x, w, b }, [y]) => {
     if (x.shape[1] !== w.shape[0]) throw new Error(`matMul: inner dimensions ${x.shape[1]} and ${w.shape[0]} of shapes [${x.shape}] and [${w.shape}] differ`);
     nativeOf(be).sgemm(at(x), at(w), at(y), 1, x.shape[0], w.shape[1], x.shape[1], 0, 0, at(b));
@@ -274,7 +280,7 @@ let stock: tf.KernelConfig | undefined;
 let blas: BlasAddon | null = null;
 
 /** The addon's kernels bound to the backend's memory (its buffer is re-read on every call: memory grows), timed while observed. */
-type Native = { [K in Exclude<keyof BlasAddon, "identity">]: BlasAddon[K] extends (memory: ArrayBuffer, ...rest: infer A) => void ? (...rest: A) => void : never };
+type Native = { [K in Exclude<keyof BlasAddon, "identity">]: BlasAddon[K] extends (memory: ArrayBuffer, ...rest: infer A) => infer R ? (...rest: A) => R : never };
 function nativeOf(backend: WasmBackend): Native {
   const addon = blas!;
   const memory = () => backend.wasm.asm.memory.buffer as ArrayBuffer;
@@ -282,8 +288,17 @@ function nativeOf(backend: WasmBackend): Native {
     sgemm: (...a) => addon.sgemm(memory(), ...a),
     gelu: (...a) => addon.gelu(memory(), ...a),
     geluBackward: (...a) => addon.geluBackward(memory(), ...a),
+    causalSoftmax: (...a) => addon.causalSoftmax(memory(), ...a),
+    causalSoftmaxGrad: (...a) => addon.causalSoftmaxGrad(memory(), ...a),
+    softmaxRows: (...a) => addon.softmaxRows(memory(), ...a),
+    crossEntropyGrad: (...a) => addon.crossEntropyGrad(memory(), ...a),
   };
   return observer ? timedExports("blas", bound) : bound;
+}
+
+/** A native kernel's bad-target row (>= 0) as the wasm kernel's trap, which idsChecked words. */
+function trapOn(row: number): void {
+  if (row >= 0) throw new WebAssembly.RuntimeError(`target id of row ${row} out of range`);
 }
 
 /** Sends the dense products to the BLAS addon, in place on tfjs's memory, or back to matmul.wasm with null. */

@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { type BlasAddon, loadBlas } from "../../../src/pipeline/model/blas.ts";
-import { geluGrad, geluInner } from "../../../src/pipeline/model/wasm-kernels.ts";
+import { causalSoftmax, causalSoftmaxGrad, crossEntropyGrad, geluGrad, geluInner, softmaxRows, useBlas } from "../../../src/pipeline/model/wasm-kernels.ts";
 import { skipUnless } from "../../helpers/requires.ts";
 
 const blas = loadBlas();
@@ -97,6 +97,51 @@ describe.skipIf(skipUnless(noBlas))("native elementwise kernels", () => {
       return tf.add(tf.matMul(x, w), b).dataSync();
     });
     want.forEach((v, i) => expect(withBias[i]).toBeCloseTo(v, 5));
+  });
+
+  /** Runs `f` on the wasm kernels and again with the native ones in their place: both results' bits. */
+  function bothPaths(f: () => tf.Tensor[]): [Float32Array[], Float32Array[]] {
+    const run = () => tf.tidy(() => f().map((t) => t.dataSync() as Float32Array));
+    const wasm = run();
+    useBlas(addon());
+    try {
+      return [wasm, run()];
+    } finally {
+      useBlas(null);
+    }
+  }
+
+  /** Scores as attention sees them, with some far outside exp's range (clamped, or exactly 0). */
+  const scores = (shape: number[], seed: number) =>
+    tf.tidy(() => tf.where(tf.greater(tf.randomUniform(shape, 0, 1, "float32", seed), 0.97), tf.mul(tf.randomNormal(shape, 0, 1, "float32", seed + 1), 400), tf.randomNormal(shape, 0, 3, "float32", seed + 2)));
+
+  it.each([1, 3, 4, 16, 17, 35, 64, 131])("give the wasm path's causal softmax and its gradient bit for bit (T = %i)", (T) => {
+    const [wasm, native] = bothPaths(() => {
+      const y = causalSoftmax(scores([2, 3, T, T], T), 0.35);
+      return [y, causalSoftmaxGrad(y, tf.randomNormal([2, 3, T, T], 0, 1, "float32", 9), 0.35)];
+    });
+    wasm.forEach((w, i) => expect(differing(native[i], w)).toEqual([]));
+    // row 0 sees only key 0: its weight is exactly 1, key 1's exactly 0
+    expect(native[0][0]).toBe(1);
+    if (T > 1) expect(native[0][1]).toBe(0);
+  });
+
+  it.each([5, 257, 1000])("give the wasm path's loss softmax and its gradient bit for bit (V = %i)", (V) => {
+    const n = 37;
+    const targets = tf.tensor1d(Array.from({ length: n }, (_, i) => (i * 7919) % V), "int32");
+    const [wasm, native] = bothPaths(() => {
+      const parts = softmaxRows(scores([n, V], V) as tf.Tensor2D, targets);
+      return [...parts, crossEntropyGrad(parts[0], targets, tf.scalar(1.7))];
+    });
+    wasm.forEach((w, i) => expect(differing(native[i], w)).toEqual([]));
+    useBlas(addon());
+    try {
+      const bad = tf.tensor1d([0, V], "int32");
+      expect(() => softmaxRows(tf.zeros([2, V]) as tf.Tensor2D, bad)).toThrow(`a target id is outside the vocabulary of ${V}`);
+      expect(() => crossEntropyGrad(tf.zeros([2, V]), bad, tf.scalar(1))).toThrow(`a target id is outside the vocabulary of ${V}`);
+    } finally {
+      useBlas(null);
+    }
   });
 
   it("refuse operands outside the memory", () => {
