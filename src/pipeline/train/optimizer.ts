@@ -43,11 +43,10 @@ export const decays = (p: tf.Tensor): boolean => p.rank >= 2;
  * more than a device allows for a model's worth of gradients, and on wasm the chain is the same
  * float32 sums in the same order. The norm is read asynchronously, as a GPU backend needs.
  */
-export async function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number | undefined): Promise<{ grads: tf.NamedTensorMap; norm: number }> {
+export async function clipGlobalNorm(grads: tf.NamedTensorMap, maxNorm: number): Promise<{ grads: tf.NamedTensorMap; norm: number }> {
   const total = tf.tidy(() => tf.sqrt(Object.values(grads).map((g) => tf.sum(tf.square(g))).reduce((a, b) => tf.add(a, b))));
   const norm = (await total.data())[0];
   total.dispose();
-  if (maxNorm === undefined) return { grads, norm };
   const coef = maxNorm / (norm + 1e-6);
   if (coef >= 1) return { grads, norm };
   const clipped: tf.NamedTensorMap = {};

@@ -160,9 +160,10 @@ async function trainSteps(job: TrainJob, { params, adam, progress, gpt, evalBatc
       tf.dispose([inputs, targets, grads]);
       throw new DivergenceError(`loss became ${loss} at step ${step + 1} of ${totalSteps} (lr ${lrAt(step, c.train)})`);
     }
-    const clipped = await clipGlobalNorm(grads, c.train.gradClip);
-    adamStep(params, clipped.grads, adam, lrAt(step, c.train), optimizer);
-    tf.dispose([inputs, targets, clipped.grads]);
+    // Without clipping the norm is not needed, and not computed (a sum over every gradient each step).
+    const clipped = c.train.gradClip === undefined ? grads : (await clipGlobalNorm(grads, c.train.gradClip)).grads;
+    adamStep(params, clipped, adam, lrAt(step, c.train), optimizer);
+    tf.dispose([inputs, targets, clipped]);
 
     progress.step = step + 1;
     progress.tokensSeen += tokensPerStep;
