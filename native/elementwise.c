@@ -97,3 +97,8 @@ WIDEST void refit_add_rows(float *C, const float *b, size_t rows, size_t n) {
     for (size_t j = 0; j < n; j++) row[j] = row[j] + b[j];
   }
 }
+
+// a += b over n floats: tfjs's Add of two same-shaped tensors.
+WIDEST void refit_add(float *a, const float *b, size_t n) {
+  for (size_t i = 0; i < n; i++) a[i] = a[i] + b[i];
+}

@@ -3,23 +3,16 @@
 // training's dense products run on the system's OpenBLAS instead of 128-bit wasm SIMD; and the
 // elementwise kernels around them (elementwise.c), bit-identical to the wasm path's, at full width.
 // N-API only, so one build serves every Node >= 18 and needs no Node headers but node_api.h.
-// The OpenBLAS prototypes are declared here rather than taken from cblas.h, whose folder differs
-// by distribution (Debian keeps it under an alternatives directory); the ABI is the C one.
 #include <node_api.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "attention.h"
 #include "elementwise.h"
+#include "openblas.h"
 #include "softmax.h"
 
-enum { ROW_MAJOR = 101, NO_TRANS = 111, TRANS = 112 };
-void cblas_sgemm(int order, int transA, int transB, int m, int n, int k, float alpha, const float *A, int lda,
-                 const float *B, int ldb, float beta, float *C, int ldc);
-void openblas_set_num_threads(int n);
-int openblas_get_num_threads(void);
-char *openblas_get_config(void);
-char *openblas_get_corename(void);
 
 #define CHECK(call)                                                   \
   do {                                                                \
@@ -184,6 +177,57 @@ static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
   return row_or_none(env, refit_cross_entropy_grad(p, targets, *dloss, dx, (size_t)n, (size_t)V));
 }
 
+static napi_value failed_alloc(napi_env env, const char *name) {
+  char message[128];
+  snprintf(message, sizeof message, "refit_blas.%s: out of memory for its scratch space", name);
+  napi_throw_error(env, NULL, message);
+  return NULL;
+}
+
+// attention(memory, qkv, pattern, z, B, T, H, dh, scale) and attentionBackward(memory, qkv, pattern,
+// dz, dqkv, B, T, H, dh, scale): causal attention over [B*T, 3D] q|k|v rows (attention.c).
+static napi_value attention(napi_env env, napi_callback_info info) {
+  double v[8];
+  size_t length;
+  void *data = numbers(env, info, "attention", 8, v, &length);
+  if (!data) return NULL;
+  const double B = v[3], T = v[4], H = v[5], dh = v[6];
+  const float *qkv = span(data, length, v[0], B * T * 3 * H * dh);
+  float *pattern = span(data, length, v[1], B * H * T * T), *z = span(data, length, v[2], B * T * H * dh);
+  if (!is_size(B) || !is_size(T) || !is_size(H) || !is_size(dh) || !qkv || !pattern || !z) return outside(env, "attention");
+  if (refit_attention(qkv, pattern, z, (size_t)B, (size_t)T, (size_t)H, (size_t)dh, (float)v[7]) != 0) return failed_alloc(env, "attention");
+  return NULL;
+}
+
+static napi_value attention_backward(napi_env env, napi_callback_info info) {
+  double v[9];
+  size_t length;
+  void *data = numbers(env, info, "attentionBackward", 9, v, &length);
+  if (!data) return NULL;
+  const double B = v[4], T = v[5], H = v[6], dh = v[7];
+  const float *qkv = span(data, length, v[0], B * T * 3 * H * dh), *pattern = span(data, length, v[1], B * H * T * T);
+  const float *dz = span(data, length, v[2], B * T * H * dh);
+  float *dqkv = span(data, length, v[3], B * T * 3 * H * dh);
+  if (!is_size(B) || !is_size(T) || !is_size(H) || !is_size(dh) || !qkv || !pattern || !dz || !dqkv) return outside(env, "attentionBackward");
+  if (refit_attention_backward(qkv, pattern, dz, dqkv, (size_t)B, (size_t)T, (size_t)H, (size_t)dh, (float)v[8]) != 0)
+    return failed_alloc(env, "attentionBackward");
+  return NULL;
+}
+
+// qkvInputGrad(memory, dqkv, W, dx, N, D): the gradient of c_attn's input from its three blocks.
+static napi_value qkv_input_grad(napi_env env, napi_callback_info info) {
+  double v[5];
+  size_t length;
+  void *data = numbers(env, info, "qkvInputGrad", 5, v, &length);
+  if (!data) return NULL;
+  const double N = v[3], D = v[4];
+  const float *dqkv = span(data, length, v[0], N * 3 * D), *W = span(data, length, v[1], D * 3 * D);
+  float *dx = span(data, length, v[2], N * D);
+  if (!is_size(N) || !is_size(D) || !dqkv || !W || !dx) return outside(env, "qkvInputGrad");
+  if (refit_qkv_input_grad(dqkv, W, dx, (size_t)N, (size_t)D) != 0) return failed_alloc(env, "qkvInputGrad");
+  return NULL;
+}
+
 static napi_value string_of(napi_env env, const char *s) {
   napi_value out;
   if (napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
@@ -215,6 +259,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"causalSoftmaxGrad", NULL, causal_softmax_grad, NULL, NULL, NULL, napi_default, NULL},
       {"softmaxRows", NULL, softmax_rows, NULL, NULL, NULL, napi_default, NULL},
       {"crossEntropyGrad", NULL, cross_entropy_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionBackward", NULL, attention_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"qkvInputGrad", NULL, qkv_input_grad, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

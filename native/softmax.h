@@ -1,4 +1,5 @@
 // The blas path's softmax kernels (softmax.c): bit-identical to kernels/softmax.wat.
+#pragma once
 #include <stddef.h>
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
 // The optional BLAS addon (native/refit_blas.c, built by `npm ci` where a C compiler and OpenBLAS
 // are installed): loading it, the identity of the library it runs, and the choice between it and
-// the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and the GELU
-// and bias adds around them with the same bits as the wasm path's; everything else stays on
-// Refit's wasm kernels. One BLAS thread per process: workers are already one per core.
+// the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and the GELU,
+// softmaxes, attention and bias adds around them with the same bits the op-by-op path gives on
+// it; everything else stays on Refit's wasm kernels. One BLAS thread per process: workers are already one per core.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -34,6 +34,11 @@ export interface BlasAddon {
   causalSoftmaxGrad(memory: ArrayBuffer, y: number, dy: number, dx: number, mats: number, T: number, s: number): void;
   softmaxRows(memory: ArrayBuffer, x: number, targets: number, p: number, m: number, sum: number, picked: number, n: number, V: number): number;
   crossEntropyGrad(memory: ArrayBuffer, p: number, targets: number, dloss: number, dx: number, n: number, V: number): number;
+  /** Causal attention over [B*T, 3D] q|k|v rows into z [B*T, D] and pattern [B, H, T, T], and back (native/attention.c). */
+  attention(memory: ArrayBuffer, qkv: number, pattern: number, z: number, B: number, T: number, H: number, dh: number, scale: number): void;
+  attentionBackward(memory: ArrayBuffer, qkv: number, pattern: number, dz: number, dqkv: number, B: number, T: number, H: number, dh: number, scale: number): void;
+  /** dx [N, D] = (dv·Wvᵀ + dk·Wkᵀ) + dq·Wqᵀ from dqkv [N, 3D] and c_attn's weight [D, 3D]. */
+  qkvInputGrad(memory: ArrayBuffer, dqkv: number, W: number, dx: number, N: number, D: number): void;
   identity(): { config: string; coreType: string; threads: number };
 }
 

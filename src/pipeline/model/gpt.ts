@@ -7,6 +7,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { paramShapes, type Activation, type GptConfig, type Weights } from "./config.ts";
 import { type Hook, hookName } from "./hooks.ts";
 import {
+  type AttentionShape,
+  attentionBackwardNative,
+  attentionNative,
   causalSoftmax,
   causalSoftmaxGrad,
   crossEntropyGrad,
@@ -21,6 +24,7 @@ import {
   matMulBias,
   onNative,
   onWasm,
+  qkvInputGrad,
   scatterAddRows,
   softmaxRows,
 } from "./wasm-kernels.ts";
@@ -325,6 +329,26 @@ interface LayerContext {
   keep: (hook: Hook, t: () => tf.Tensor) => void;
 }
 
+/**
+ * ln_1's output [B·T, D] to the heads' outputs, merged [B·T, D], on the blas path: c_attn as one
+ * product, then attention reading q, k and v in place (native/attention.c). The same float32
+ * operations as the op-by-op path below, so the same bits, without its slices and transposes.
+ */
+const nativeAttention = (a: AttentionShape) =>
+  tf.customGrad((...args: (tf.Tensor | Grad)[]) => {
+    const [x, w, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, Grad];
+    const qkv = matMulBias(x, w, b);
+    const [z, pattern] = attentionNative(qkv, a);
+    save([x, w, qkv, pattern]);
+    return {
+      value: z,
+      gradFunc: (dz: tf.Tensor, [xs, ws, qkvs, ps]: tf.Tensor[]) => {
+        const dqkv = attentionBackwardNative(qkvs, ps, dz, a);
+        return [qkvInputGrad(dqkv, ws), tf.matMul(xs as tf.Tensor2D, dqkv, true, false), columnSums(dqkv)];
+      },
+    };
+  }) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
+
 /** One pre-LayerNorm block, [B·T, D] to [B·T, D]: x + attention(ln_1(x)), then + MLP(ln_2(x)). */
 function block(x: tf.Tensor2D, l: number, { params, c, B, T, opts, layerNorm, mask, keep }: LayerContext): tf.Tensor2D {
   const p = (name: string) => params.get(`h.${l}.${name}`)!;
@@ -332,6 +356,22 @@ function block(x: tf.Tensor2D, l: number, { params, c, B, T, opts, layerNorm, ma
   const dh = D / H;
   keep("hook_resid_pre", () => tf.reshape(x, [B, T, D]));
   const ln1 = layerNorm(x, p("ln_1.weight"), p("ln_1.bias"));
+  const scale = 1 / Math.sqrt(dh) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
+  const zeroed = zMask(l, B, H, opts);
+  const [cw, cb] = [p("attn.c_attn.weight") as tf.Tensor2D, p("attn.c_attn.bias") as tf.Tensor1D];
+  const plain = !zeroed && !opts.qkv && !opts.capture?.has("hook_pattern") && !opts.capture?.has("hook_z");
+  const z = plain && onNative(ln1, cw, cb) ? nativeAttention({ B, T, H, scale })(ln1, cw, cb) : attentionOps(ln1, l, { params, c, B, T, opts, mask, keep }, scale, zeroed);
+  x = residual(x, linear(z, p("attn.c_proj.weight"), p("attn.c_proj.bias")));
+  keep("hook_resid_mid", () => tf.reshape(x, [B, T, D]));
+  if (c.dMlp === 0) return x;
+  const fc = linear(layerNorm(x, p("ln_2.weight"), p("ln_2.bias")), p("mlp.c_fc.weight"), p("mlp.c_fc.bias"));
+  const [w, b] = [p("mlp.c_proj.weight") as tf.Tensor2D, p("mlp.c_proj.bias") as tf.Tensor1D];
+  return residual(x, c.activation === "gelu_new" && onWasm(fc) ? geluDense(fc, w, b) : linear(ACTIVATION[c.activation](fc) as tf.Tensor2D, w, b));
+}
+
+/** Attention op by op: the heads' outputs [B·T, D] of ln_1's output, with hooks and head ablation. */
+function attentionOps(ln1: tf.Tensor2D, l: number, { params, c, B, T, opts, mask, keep }: Omit<LayerContext, "layerNorm">, scale: number, zeroed: tf.Tensor | null): tf.Tensor2D {
+  const [D, H] = [c.dModel, c.nHeads];
   // q, k and v from column slices of c_attn's weight and bias ([D, D] each): slicing the small
   // weight costs far less than slicing the [BT, 3D] activations (and padding their gradients).
   const heads = (i: number) => {
@@ -339,19 +379,12 @@ function block(x: tf.Tensor2D, l: number, { params, c, B, T, opts, layerNorm, ma
     return splitHeads(B, T, H)(linear(ln1, w, b)); // [B, H, T, dh]
   };
   const [q, k, v] = [heads(0), heads(1), heads(2)];
-  const scale = 1 / Math.sqrt(dh) / (c.scaleAttnByInverseLayerIdx ? l + 1 : 1);
   const pattern = attentionPattern(tf.matMul(q, k, false, true), scale, mask); // [B, H, T, T]
   keep("hook_pattern", () => pattern);
   let z = tf.transpose(tf.matMul(pattern, v), [0, 2, 1, 3]); // [B, T, H, dh]
-  const zeroed = zMask(l, B, H, opts);
   if (zeroed) z = tf.mul(z, zeroed);
   keep("hook_z", () => z);
-  x = residual(x, linear(tf.reshape(z, [B * T, D]) as tf.Tensor2D, p("attn.c_proj.weight"), p("attn.c_proj.bias")));
-  keep("hook_resid_mid", () => tf.reshape(x, [B, T, D]));
-  if (c.dMlp === 0) return x;
-  const fc = linear(layerNorm(x, p("ln_2.weight"), p("ln_2.bias")), p("mlp.c_fc.weight"), p("mlp.c_fc.bias"));
-  const [w, b] = [p("mlp.c_proj.weight") as tf.Tensor2D, p("mlp.c_proj.bias") as tf.Tensor1D];
-  return residual(x, c.activation === "gelu_new" && onWasm(fc) ? geluDense(fc, w, b) : linear(ACTIVATION[c.activation](fc) as tf.Tensor2D, w, b));
+  return tf.reshape(z, [B * T, D]) as tf.Tensor2D;
 }
 
 /**

@@ -211,6 +211,29 @@ export function geluBackwardNative(x: tf.Tensor, dh: tf.Tensor, K: number, c: nu
   return tf.engine().runKernel("RefitGeluBackward", { x, dh }, { K, c }) as tf.Tensor[];
 }
 
+/** Attention's shape: batch, positions, heads and the softmax's scale. */
+export interface AttentionShape {
+  B: number;
+  T: number;
+  H: number;
+  scale: number;
+}
+
+/** [z [B·T, D], pattern [B, H, T, T]] from c_attn's output qkv [B·T, 3D], natively (blas path). */
+export function attentionNative(qkv: tf.Tensor2D, a: AttentionShape): [tf.Tensor2D, tf.Tensor4D] {
+  return tf.engine().runKernel("RefitAttention", { qkv }, { ...a }) as unknown as [tf.Tensor2D, tf.Tensor4D];
+}
+
+/** dqkv [B·T, 3D] from dz [B·T, D] and what attentionNative took and gave. */
+export function attentionBackwardNative(qkv: tf.Tensor, pattern: tf.Tensor, dz: tf.Tensor, a: AttentionShape): tf.Tensor2D {
+  return tf.engine().runKernel("RefitAttentionGrad", { qkv, pattern, dz }, { ...a }) as tf.Tensor2D;
+}
+
+/** c_attn's input gradient [N, D] from dqkv [N, 3D] and its weight [D, 3D], as three layers' would sum. */
+export function qkvInputGrad(dqkv: tf.Tensor, w: tf.Tensor): tf.Tensor2D {
+  return tf.engine().runKernel("RefitQkvInputGrad", { dqkv, w }, {}) as tf.Tensor2D;
+}
+
 /** A wasm kernel whose outputs are fresh float32 tensors; `run` gets every tensor's offset. */
 function registerWasm(
   kernelName: string,
@@ -266,6 +289,16 @@ function registerFusedOps(): void {
     if (x.shape[1] !== w.shape[0]) throw new Error(`matMul: inner dimensions ${x.shape[1]} and ${w.shape[0]} of shapes [${x.shape}] and [${w.shape}] differ`);
     nativeOf(be).sgemm(at(x), at(w), at(y), 1, x.shape[0], w.shape[1], x.shape[1], 0, 0, at(b));
   });
+  const headWidth = (qkv: tf.TensorInfo, H: number) => qkv.shape[1] / 3 / H;
+  registerWasm("RefitAttention", ({ qkv }, { B, T, H }) => [[B * T, qkv.shape[1] / 3], [B, H, T, T]], (be, at, { qkv }, [z, pattern], { B, T, H, scale }) =>
+    nativeOf(be).attention(at(qkv), at(pattern), at(z), B, T, H, headWidth(qkv, H), scale),
+  );
+  registerWasm("RefitAttentionGrad", ({ qkv }) => [qkv.shape], (be, at, { qkv, pattern, dz }, [dqkv], { B, T, H, scale }) =>
+    nativeOf(be).attentionBackward(at(qkv), at(pattern), at(dz), at(dqkv), B, T, H, headWidth(qkv, H), scale),
+  );
+  registerWasm("RefitQkvInputGrad", ({ dqkv, w }) => [[dqkv.shape[0], w.shape[0]]], (be, at, { dqkv, w }, [dx]) =>
+    nativeOf(be).qkvInputGrad(at(dqkv), at(w), at(dx), dqkv.shape[0], w.shape[0]),
+  );
   registerWasm("RefitGelu", ({ x }) => [x.shape], (be, at, { x }, [h], { K, c }) => nativeOf(be).gelu(at(x), at(h), size(x), K, c));
   registerWasm("RefitGeluBackward", ({ x }) => [x.shape, x.shape], (be, at, { x, dh }, [h, dx], { K, c }) =>
     nativeOf(be).geluBackward(at(x), at(dh), at(h), at(dx), size(x), K, c),
@@ -292,6 +325,9 @@ function nativeOf(backend: WasmBackend): Native {
     causalSoftmaxGrad: (...a) => addon.causalSoftmaxGrad(memory(), ...a),
     softmaxRows: (...a) => addon.softmaxRows(memory(), ...a),
     crossEntropyGrad: (...a) => addon.crossEntropyGrad(memory(), ...a),
+    attention: (...a) => addon.attention(memory(), ...a),
+    attentionBackward: (...a) => addon.attentionBackward(memory(), ...a),
+    qkvInputGrad: (...a) => addon.qkvInputGrad(memory(), ...a),
   };
   return observer ? timedExports("blas", bound) : bound;
 }

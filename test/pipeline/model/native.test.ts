@@ -4,8 +4,11 @@
 // training sees them, with lengths that leave a tail shorter than a vector.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { leanVariableGrads } from "../../../src/pipeline/model/backprop.ts";
 import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { type BlasAddon, loadBlas } from "../../../src/pipeline/model/blas.ts";
+import { GPT2_SETTINGS, type GptConfig } from "../../../src/pipeline/model/config.ts";
+import { crossEntropy, forward, initParams } from "../../../src/pipeline/model/gpt.ts";
 import { causalSoftmax, causalSoftmaxGrad, crossEntropyGrad, geluGrad, geluInner, softmaxRows, useBlas } from "../../../src/pipeline/model/wasm-kernels.ts";
 import { skipUnless } from "../../helpers/requires.ts";
 
@@ -139,6 +142,33 @@ describe.skipIf(skipUnless(noBlas))("native elementwise kernels", () => {
       const bad = tf.tensor1d([0, V], "int32");
       expect(() => softmaxRows(tf.zeros([2, V]) as tf.Tensor2D, bad)).toThrow(`a target id is outside the vocabulary of ${V}`);
       expect(() => crossEntropyGrad(tf.zeros([2, V]), bad, tf.scalar(1))).toThrow(`a target id is outside the vocabulary of ${V}`);
+    } finally {
+      useBlas(null);
+    }
+  });
+
+  // Hooking z sends a layer through the op-by-op attention (slices, transposes, separate products)
+  // on the same blas path, so the two paths' loss and gradients can be compared bit for bit.
+  it.each([
+    [128, 4, 64, 4],
+    [96, 3, 37, 3],
+    [512, 8, 128, 1],
+  ])("native attention gives the op-by-op path's loss and gradients bit for bit (d %i, %i heads, T %i, batch %i)", (dModel, nHeads, T, B) => {
+    const c: GptConfig = { nLayers: 2, dModel, nHeads, dMlp: 4 * dModel, vocabSize: 257, nCtx: T, ...GPT2_SETTINGS };
+    useBlas(addon());
+    try {
+      const params = initParams(c, 3);
+      const tokens = tf.tensor2d(Array.from({ length: B * T }, (_, i) => (i * 31 + 7) % 257), [B, T], "int32");
+      const targets = tf.tensor1d(Array.from({ length: B * T }, (_, i) => (i * 17 + 3) % 257), "int32");
+      const gradsOf = (capture?: Set<"hook_z">) => {
+        const { value, grads } = leanVariableGrads(() => crossEntropy(forward(params, c, tokens, { capture }).logits, targets), params);
+        return [value.dataSync()[0], Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, g.dataSync() as Float32Array]))] as const;
+      };
+      const [nativeLoss, native] = gradsOf();
+      const [opsLoss, ops] = gradsOf(new Set(["hook_z"]));
+      expect(nativeLoss).toBe(opsLoss);
+      for (const [name, g] of Object.entries(ops)) expect(differing(native[name], g), name).toEqual([]);
+      tf.dispose([...params.values(), tokens, targets]);
     } finally {
       useBlas(null);
     }
