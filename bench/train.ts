@@ -8,7 +8,11 @@
 // timed on that core type too, so it is never held to a slower kernel than Refit's.
 // Refit runs on each kernel path of --paths (default both where the BLAS addon loads), side by side.
 // Usage: node bench/train.ts [--model L,d,H,ctx,B]... [--steps 30] [--warmup 5] [--backend wasm]
-//        [--paths wasm,blas] [--processes N] [--profile] [--kernels [--rounds 8] [--against FILE.wasm]]
+//        [--paths wasm,blas] [--processes N] [--rounds R] [--profile] [--kernels [--rounds 8] [--against FILE.wasm]]
+// --rounds R repeats every measurement R times, Refit's and PyTorch's interleaved, and keeps the
+// best of each (a busy machine only ever slows a run). Where `taskset` exists, the processes of a
+// whole-machine measurement are pinned one per core, Refit's and PyTorch's alike: unpinned, the
+// scheduler's moves made runs on this 2-core VM differ by a third.
 // --profile prints where a Refit training step's time goes instead (bench/step-profile.ts);
 // --kernels, the GFLOP/s of the models' dense products beside the ceiling (bench/kernel-ceiling.ts).
 import { spawn, spawnSync } from "node:child_process";
@@ -30,7 +34,7 @@ const { values: args } = parseArgs({
     processes: { type: "string", default: String(os.availableParallelism()) },
     profile: { type: "boolean", default: false },
     kernels: { type: "boolean", default: false },
-    rounds: { type: "string", default: "8" },
+    rounds: { type: "string" },
     against: { type: "string" },
     worker: { type: "boolean", default: false },
   },
@@ -135,17 +139,22 @@ async function worker(m: Model): Promise<void> {
   console.log(JSON.stringify(result));
 }
 
-function runJson<T>(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+const TASKSET = ["/usr/bin/taskset", "/bin/taskset"].find((f) => fs.existsSync(f));
+
+/** Runs cmd and parses its last line as JSON; on `core` alone where taskset can pin it. */
+function runJson<T>(cmd: string, argv: string[], env: NodeJS.ProcessEnv = process.env, core?: number): Promise<T> {
+  const [file, fileArgs] = core !== undefined && TASKSET ? [TASKSET, ["-c", String(core), cmd, ...argv]] : [cmd, argv];
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, argv, { stdio: ["ignore", "pipe", "inherit"], env });
+    const child = spawn(file, fileArgs, { stdio: ["ignore", "pipe", "inherit"], env });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").at(-1)!)) : reject(new Error(`${cmd} ${argv.join(" ")} exited ${code}`))));
   });
 }
 
-async function concurrently(n: number, start: () => Promise<Measure>): Promise<Measure> {
-  const all = await Promise.all(Array.from({ length: n }, start));
+/** n processes at once, process i pinned to core i (runJson): their summed tokens/s. */
+async function concurrently(n: number, start: (core?: number) => Promise<Measure>): Promise<Measure> {
+  const all = await Promise.all(Array.from({ length: n }, (_, i) => start(i % os.availableParallelism())));
   return {
     kernels: all[0].kernels,
     tokensPerSecond: all.reduce((s, m) => s + m.tokensPerSecond, 0),
@@ -199,7 +208,7 @@ async function kernelPaths(): Promise<string[]> {
 async function benchModel(m: Model, n: number, streamFile: string | null, paths: string[]): Promise<ModelResult> {
   const rows: [string, Measure][] = [];
   for (const kernels of paths) {
-    const refit = () => runJson<Measure>(process.execPath, refitWorker(m, kernels));
+    const refit = (core?: number) => runJson<Measure>(process.execPath, refitWorker(m, kernels), process.env, core);
     rows.push([`refit ${kernels}, 1 process`, await refit()]);
     rows.push([`refit ${kernels}, ${n} processes`, await concurrently(n, refit)]);
   }
@@ -210,11 +219,13 @@ async function benchModel(m: Model, n: number, streamFile: string | null, paths:
     for (const coreType of chosen ? [undefined, chosen] : [undefined]) {
       // OPENBLAS_NUM_THREADS as well as --threads: torch.set_num_threads does not reach Debian's
       // pthreads OpenBLAS, so "1 thread" ran its products on every core (and 2 processes on 4 threads).
-      const torch = (threads: number) => () =>
-        runJson<Measure>(PYTHON, [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads), ...modelArgs], {
-          ...torchEnv(coreType),
-          OPENBLAS_NUM_THREADS: String(threads),
-        }).then((r) => {
+      const torch = (threads: number) => (core?: number) =>
+        runJson<Measure>(
+          PYTHON,
+          [script, "--stream", streamFile, "--steps", String(STEPS), "--warmup", String(WARMUP), "--threads", String(threads), ...modelArgs],
+          { ...torchEnv(coreType), OPENBLAS_NUM_THREADS: String(threads) },
+          core,
+        ).then((r) => {
           if (r.blasThreads != null && r.blasThreads !== threads) throw new Error(`bench:train: the PyTorch reference ran OpenBLAS on ${r.blasThreads} threads, not ${threads}`);
           return r;
         });
@@ -253,18 +264,31 @@ function printSummary(results: ModelResult[], n: number, paths: string[]): void 
   }
 }
 
+/** The best run of each row over the rounds (rows keep their order). */
+function bestRows(rounds: ModelResult[]): ModelResult {
+  const rows = rounds[0].rows.map(([l]) => best(rounds.flatMap((r) => r.rows), (label) => label === l));
+  return { model: rounds[0].model, rows };
+}
+
+/** --rounds, by default 8 for --kernels and 1 otherwise. */
+function roundsArg(): number {
+  const rounds = Number(args.rounds ?? (args.kernels ? 8 : 1));
+  if (!(Number.isInteger(rounds) && rounds >= 1)) {
+    console.error(`bench:train: --rounds must be a whole number of at least 1, got ${args.rounds}`);
+    process.exit(2);
+  }
+  return rounds;
+}
+
 async function main(models: Model[]): Promise<void> {
   const n = Number(args.processes);
+  const rounds = roundsArg();
   if (args.kernels) {
-    const rounds = Number(args.rounds);
-    if (!(Number.isInteger(rounds) && rounds >= 1)) {
-      console.error(`bench:train: --rounds must be a whole number of at least 1, got ${args.rounds}`);
-      process.exit(2);
-    }
     await printKernelCeiling(models, { rounds, against: args.against, python: PYTHON, env: { ...torchEnv(), OPENBLAS_NUM_THREADS: "1" }, label });
     return;
   }
-  console.error(`bench:train: ${models.map(label).join("; ")}; ${STEPS} timed steps after ${WARMUP} warm-up`);
+  const pinned = TASKSET ? `, concurrent processes pinned one per core` : "";
+  console.error(`bench:train: ${models.map(label).join("; ")}; ${STEPS} timed steps after ${WARMUP} warm-up; best of ${rounds} round(s)${pinned}`);
   if (args.profile) {
     for (const m of models) {
       const plain = await runJson<Measure>(process.execPath, refitWorker(m, args.paths ?? "wasm"));
@@ -286,7 +310,11 @@ async function main(models: Model[]): Promise<void> {
   const paths = await kernelPaths();
   const results: ModelResult[] = [];
   try {
-    for (const m of models) results.push(await benchModel(m, n, streamFile, paths));
+    for (const m of models) {
+      const each: ModelResult[] = [];
+      for (let r = 0; r < rounds; r++) each.push(await benchModel(m, n, streamFile, paths));
+      results.push(bestRows(each));
+    }
   } finally {
     if (streamFile) fs.rmSync(streamFile, { force: true });
   }
