@@ -102,3 +102,26 @@ WIDEST void refit_add_rows(float *C, const float *b, size_t rows, size_t n) {
 WIDEST void refit_add(float *a, const float *b, size_t n) {
   for (size_t i = 0; i < n; i++) a[i] = a[i] + b[i];
 }
+
+INLINE vf sqrt_lanes(vf v) {
+  for (int i = 0; i < LANES; i++) v[i] = __builtin_sqrtf(v[i]);
+  return v;
+}
+
+// kernels/adam.wat's Adam/AdamW step in place on p, m and v: g' = g + p·l2 (only if l2 != 0),
+// m = m·b1 + g'·c1, v = v·b2 + (g'·g')·c2, p = p·decay - (m / (sqrt(v) / bc2 + eps))·step.
+INLINE void adam_block(const float *const *in, float *const *out, const float *k) {
+  const vf p = load(in[0]), g0 = load(in[1]);
+  const vf g = k[8] != 0 ? g0 + p * splat(k[8]) : g0;
+  const vf m = load(in[2]) * splat(k[0]) + g * splat(k[1]);
+  const vf v = load(in[3]) * splat(k[2]) + (g * g) * splat(k[3]);
+  store(out[1], m);
+  store(out[2], v);
+  store(out[0], p * splat(k[7]) - (m / (sqrt_lanes(v) / splat(k[4]) + splat(k[5]))) * splat(k[6]));
+}
+
+WIDEST void refit_adam(float *p, const float *g, float *m, float *v, size_t n, const float consts[9]) {
+  const float *in[4] = {p, g, m, v};
+  float *out[3] = {p, m, v};
+  each_block(n, 4, in, 3, out, consts, adam_block);
+}

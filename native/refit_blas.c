@@ -10,6 +10,7 @@
 
 #include "attention.h"
 #include "elementwise.h"
+#include "layernorm.h"
 #include "openblas.h"
 #include "softmax.h"
 
@@ -25,8 +26,8 @@
 // Every call takes tfjs's wasm memory (an ArrayBuffer) and then numbers: byte offsets into it and
 // sizes. Reads them into `v`, or throws and returns NULL.
 static void *numbers(napi_env env, napi_callback_info info, const char *name, size_t count, double *v, size_t *length) {
-  size_t argc = 12;
-  napi_value argv[12];
+  size_t argc = 16;
+  napi_value argv[16];
   void *data = NULL;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != count + 1 ||
       napi_get_arraybuffer_info(env, argv[0], &data, length) != napi_ok) {
@@ -228,6 +229,51 @@ static napi_value qkv_input_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// layerNorm(memory, x, g, b, y, mean, rstd, n, d, eps) and layerNormBackward(memory, dy, x, g,
+// mean, rstd, dx, dg, db, n, d): kernels/layernorm.wat's two kernels (layernorm.c).
+static napi_value layer_norm(napi_env env, napi_callback_info info) {
+  double v[9];
+  size_t length;
+  void *data = numbers(env, info, "layerNorm", 9, v, &length);
+  if (!data) return NULL;
+  const double n = v[6], d = v[7];
+  const float *x = span(data, length, v[0], n * d), *g = span(data, length, v[1], d), *b = span(data, length, v[2], d);
+  float *y = span(data, length, v[3], n * d), *mean = span(data, length, v[4], n), *rstd = span(data, length, v[5], n);
+  if (!is_size(n) || !is_size(d) || !x || !g || !b || !y || !mean || !rstd) return outside(env, "layerNorm");
+  refit_layernorm(x, g, b, y, mean, rstd, (size_t)n, (size_t)d, (float)v[8]);
+  return NULL;
+}
+
+static napi_value layer_norm_backward(napi_env env, napi_callback_info info) {
+  double v[10];
+  size_t length;
+  void *data = numbers(env, info, "layerNormBackward", 10, v, &length);
+  if (!data) return NULL;
+  const double n = v[8], d = v[9];
+  const float *dy = span(data, length, v[0], n * d), *x = span(data, length, v[1], n * d), *g = span(data, length, v[2], d);
+  const float *mean = span(data, length, v[3], n), *rstd = span(data, length, v[4], n);
+  float *dx = span(data, length, v[5], n * d), *dg = span(data, length, v[6], d), *db = span(data, length, v[7], d);
+  if (!is_size(n) || !is_size(d) || !dy || !x || !g || !mean || !rstd || !dx || !dg || !db) return outside(env, "layerNormBackward");
+  refit_layernorm_backward(dy, x, g, mean, rstd, dx, dg, db, (size_t)n, (size_t)d);
+  return NULL;
+}
+
+// adam(memory, p, g, m, v, n, b1, c1, b2, c2, bc2, eps, step, decay, l2): kernels/adam.wat's step.
+static napi_value adam(napi_env env, napi_callback_info info) {
+  double v[14];
+  size_t length;
+  void *data = numbers(env, info, "adam", 14, v, &length);
+  if (!data) return NULL;
+  const double n = v[4];
+  float *p = span(data, length, v[0], n), *m = span(data, length, v[2], n), *var = span(data, length, v[3], n);
+  const float *g = span(data, length, v[1], n);
+  if (!is_size(n) || !p || !g || !m || !var) return outside(env, "adam");
+  float consts[9];
+  for (int i = 0; i < 9; i++) consts[i] = (float)v[5 + i];
+  refit_adam(p, g, m, var, (size_t)n, consts);
+  return NULL;
+}
+
 static napi_value string_of(napi_env env, const char *s) {
   napi_value out;
   if (napi_create_string_utf8(env, s ? s : "", NAPI_AUTO_LENGTH, &out) != napi_ok) return NULL;
@@ -262,6 +308,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"attention", NULL, attention, NULL, NULL, NULL, napi_default, NULL},
       {"attentionBackward", NULL, attention_backward, NULL, NULL, NULL, napi_default, NULL},
       {"qkvInputGrad", NULL, qkv_input_grad, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNorm", NULL, layer_norm, NULL, NULL, NULL, napi_default, NULL},
+      {"layerNormBackward", NULL, layer_norm_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"adam", NULL, adam, NULL, NULL, NULL, napi_default, NULL},
   };
   CHECK(napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;

@@ -1,8 +1,8 @@
 // The optional BLAS addon (native/refit_blas.c, built by `npm ci` where a C compiler and OpenBLAS
 // are installed): loading it, the identity of the library it runs, and the choice between it and
-// the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and the GELU,
-// softmaxes, attention and bias adds around them with the same bits the op-by-op path gives on
-// it; everything else stays on Refit's wasm kernels. One BLAS thread per process: workers are already one per core.
+// the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and Refit's
+// kernels around them (GELU, softmaxes, attention, LayerNorm, Adam, bias adds) with the same bits
+// as the wasm kernels and the op-by-op path give on it; stock tfjs ops stay on wasm. One BLAS thread per process: workers are already one per core.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
@@ -39,6 +39,10 @@ export interface BlasAddon {
   attentionBackward(memory: ArrayBuffer, qkv: number, pattern: number, dz: number, dqkv: number, B: number, T: number, H: number, dh: number, scale: number): void;
   /** dx [N, D] = (dv·Wvᵀ + dk·Wkᵀ) + dq·Wqᵀ from dqkv [N, 3D] and c_attn's weight [D, 3D]. */
   qkvInputGrad(memory: ArrayBuffer, dqkv: number, W: number, dx: number, N: number, D: number): void;
+  /** kernels/layernorm.wat's and adam.wat's kernels, same arguments after the memory, bit-identical (native/layernorm.c, elementwise.c). */
+  layerNorm(memory: ArrayBuffer, x: number, g: number, b: number, y: number, mean: number, rstd: number, n: number, d: number, eps: number): void;
+  layerNormBackward(memory: ArrayBuffer, dy: number, x: number, g: number, mean: number, rstd: number, dx: number, dg: number, db: number, n: number, d: number): void;
+  adam(memory: ArrayBuffer, p: number, g: number, m: number, v: number, n: number, b1: number, c1: number, b2: number, c2: number, bc2: number, eps: number, step: number, decay: number, l2: number): void;
   identity(): { config: string; coreType: string; threads: number };
 }
 

@@ -120,7 +120,7 @@ export function fusedAdam(p: tf.Variable, g: tf.Tensor, m: tf.Variable, v: tf.Va
   if (tf.getBackend() !== "wasm" || [p, g, m, v].some((t) => t.dtype !== "float32")) return false;
   const backend = tf.backend() as unknown as WasmBackend;
   const at = (t: tf.Tensor) => offsetIn(backend, t);
-  kernelsOf(backend, "adam").adam(at(p), at(g), at(m), at(v), p.size, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.bc2Sqrt, s.eps, s.stepSize, s.decay, s.l2);
+  (blas ? nativeOf(backend).adam : kernelsOf(backend, "adam").adam)(at(p), at(g), at(m), at(v), p.size, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.bc2Sqrt, s.eps, s.stepSize, s.decay, s.l2);
   return true;
 }
 
@@ -254,11 +254,12 @@ function registerWasm(
 }
 
 function registerFusedOps(): void {
+  // On the blas path LayerNorm, Adam and the softmaxes run natively, with the same bits (native/).
   registerWasm("RefitLayerNorm", ({ x }) => [x.shape, [x.shape[0], 1], [x.shape[0], 1]], (be, at, { x, g, b }, [y, mean, rstd], { eps }) =>
-    kernelsOf(be, "layernorm").forward(at(x), at(g), at(b), at(y), at(mean), at(rstd), x.shape[0], x.shape[1], eps),
+    (blas ? nativeOf(be).layerNorm : kernelsOf(be, "layernorm").forward)(at(x), at(g), at(b), at(y), at(mean), at(rstd), x.shape[0], x.shape[1], eps),
   );
   registerWasm("RefitLayerNormGrad", ({ x }) => [x.shape, [x.shape[1]], [x.shape[1]]], (be, at, { dy, x, g, mean, rstd }, [dx, dg, db]) =>
-    kernelsOf(be, "layernorm").backward(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), x.shape[0], x.shape[1]),
+    (blas ? nativeOf(be).layerNormBackward : kernelsOf(be, "layernorm").backward)(at(dy), at(x), at(g), at(mean), at(rstd), at(dx), at(dg), at(db), x.shape[0], x.shape[1]),
   );
   registerWasm("RefitGatherRows", ({ table, ids }) => [[ids.shape[0], table.shape[1]]], (be, at, { table, ids }, [out]) =>
     kernelsOf(be, "rows").gather(at(table), table.shape[0], at(ids), ids.shape[0], table.shape[1], at(out)),
@@ -268,7 +269,6 @@ function registerFusedOps(): void {
   );
   const size = (t: tf.TensorInfo) => t.shape.reduce((a, b) => a * b, 1);
   const T = (t: tf.TensorInfo) => t.shape[t.shape.length - 1];
-  // On the blas path the softmax kernels run natively, with the same bits (native/softmax.c).
   registerWasm("RefitCausalSoftmax", ({ x }) => [x.shape], (be, at, { x }, [y], { scale }) =>
     (blas ? nativeOf(be).causalSoftmax : kernelsOf(be, "softmax").causal_softmax)(at(x), at(y), size(x) / T(x) ** 2, T(x), scale),
   );
@@ -328,6 +328,9 @@ function nativeOf(backend: WasmBackend): Native {
     attention: (...a) => addon.attention(memory(), ...a),
     attentionBackward: (...a) => addon.attentionBackward(memory(), ...a),
     qkvInputGrad: (...a) => addon.qkvInputGrad(memory(), ...a),
+    layerNorm: (...a) => addon.layerNorm(memory(), ...a),
+    layerNormBackward: (...a) => addon.layerNormBackward(memory(), ...a),
+    adam: (...a) => addon.adam(memory(), ...a),
   };
   return observer ? timedExports("blas", bound) : bound;
 }

@@ -9,7 +9,18 @@ import { initBackend } from "../../../src/pipeline/model/backend.ts";
 import { type BlasAddon, loadBlas } from "../../../src/pipeline/model/blas.ts";
 import { GPT2_SETTINGS, type GptConfig } from "../../../src/pipeline/model/config.ts";
 import { crossEntropy, forward, initParams } from "../../../src/pipeline/model/gpt.ts";
-import { causalSoftmax, causalSoftmaxGrad, crossEntropyGrad, geluGrad, geluInner, softmaxRows, useBlas } from "../../../src/pipeline/model/wasm-kernels.ts";
+import {
+  causalSoftmax,
+  causalSoftmaxGrad,
+  crossEntropyGrad,
+  fusedAdam,
+  geluGrad,
+  geluInner,
+  layerNormBackward,
+  layerNormForward,
+  softmaxRows,
+  useBlas,
+} from "../../../src/pipeline/model/wasm-kernels.ts";
 import { skipUnless } from "../../helpers/requires.ts";
 
 const blas = loadBlas();
@@ -145,6 +156,31 @@ describe.skipIf(skipUnless(noBlas))("native elementwise kernels", () => {
     } finally {
       useBlas(null);
     }
+  });
+
+  it.each([4, 20, 128, 132])("give the wasm path's LayerNorm and its gradient bit for bit (D = %i)", (D) => {
+    const [wasm, native] = bothPaths(() => {
+      const x = tf.add(tf.mul(tf.randomNormal([37, D], 0, 2, "float32", D), 3), 1) as tf.Tensor2D;
+      const [g, b] = [tf.randomNormal([D], 1, 0.3, "float32", 2), tf.randomNormal([D], 0, 0.3, "float32", 3)];
+      const [y, mean, rstd] = layerNormForward(x, g, b, 1e-5)!;
+      return [y, mean, rstd, ...layerNormBackward(tf.randomNormal([37, D], 0, 1, "float32", 4), x, g, mean, rstd)];
+    });
+    wasm.forEach((w, i) => expect(differing(native[i], w), `output ${i}`).toEqual([]));
+  });
+
+  it.each([
+    ["AdamW", 0.999, 0],
+    ["Adam with L2 decay", 1, 0.01],
+  ])("give the wasm path's fused %s step bit for bit", (_, decay, l2) => {
+    const [wasm, native] = bothPaths(() => {
+      const [p, m, v] = [1, 2, 3].map((seed) => tf.variable(tf.abs(tf.randomNormal([1003], 0, 1, "float32", seed))));
+      const g = tf.randomNormal([1003], 0, 1, "float32", 4);
+      for (let step = 0; step < 3; step++) expect(fusedAdam(p, g, m, v, { beta1: 0.9, beta2: 0.95, bc2Sqrt: 0.3, eps: 1e-8, stepSize: 1e-3, decay, l2 })).toBe(true);
+      const out = [p, m, v].map((t) => tf.clone(t));
+      tf.dispose([p, m, v]);
+      return out;
+    });
+    wasm.forEach((w, i) => expect(differing(native[i], w), `output ${i}`).toEqual([]));
   });
 
   // Hooking z sends a layer through the op-by-op attention (slices, transposes, separate products)
