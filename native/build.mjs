@@ -15,6 +15,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const outDir = path.join(here, "build");
 const addon = path.join(outDir, "refit_blas.node");
 const why = path.join(outDir, "unavailable.txt");
+const SOURCES = ["refit_blas.c", "elementwise.c", "softmax.c", "attention.c", "layernorm.c"];
 
 /** Linker flags for OpenBLAS: pkg-config's where it knows the library, else the plain name. */
 function blasLibs() {
@@ -40,10 +41,12 @@ function build() {
   // wasm path does, or the blas path's bits would depend on the compiler's choice of FMA.
   // -fno-math-errno lets sqrtf be one instruction (it changes no value, only errno).
   const args = ["-O2", "-ffp-contract=off", "-fno-math-errno", "-shared", "-fPIC", "-std=gnu11", "-DNODE_GYP_MODULE_NAME=refit_blas", "-DNAPI_VERSION=8", `-I${include}`,
-    ...["refit_blas.c", "elementwise.c", "softmax.c", "attention.c", "layernorm.c"].map((f) => path.join(here, f)), "-o", tmp, ...blasLibs()];
+    ...SOURCES.map((f) => path.join(here, f)), "-o", tmp, ...blasLibs()];
   // N-API symbols come from the node binary at load time; macOS's linker must be told to allow that.
   if (process.platform === "darwin") args.push("-undefined", "dynamic_lookup");
-  const run = spawnSync(cc, args, { encoding: "utf8" });
+  // A compiler without function multi-versioning (target_clones) builds plain vectors instead.
+  let run = spawnSync(cc, args, { encoding: "utf8" });
+  if (run.status !== 0 && !run.error) run = spawnSync(cc, [...args, "-DREFIT_NO_CLONES"], { encoding: "utf8" });
   if (run.error) return `no C compiler (${cc}: ${run.error.code ?? run.error.message}); on Debian: apt-get install build-essential libopenblas-dev`;
   if (run.status !== 0) {
     fs.rmSync(tmp, { force: true });

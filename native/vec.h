@@ -11,8 +11,9 @@
 typedef float vf __attribute__((vector_size(4 * LANES)));
 typedef int32_t vi __attribute__((vector_size(4 * LANES)));
 
-// One build runs on any x86-64; the loader picks the widest the CPU has. Elsewhere, plain vectors.
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+// One build runs on any x86-64; the loader picks the widest the CPU has. Elsewhere, or where the
+// compiler cannot (build.mjs then defines REFIT_NO_CLONES), plain vectors.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(REFIT_NO_CLONES)
 #define WIDEST __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define WIDEST

@@ -120,7 +120,7 @@ function chooseKernels(choice: KernelChoice, notice: (line: string) => void): Ke
   }
   if (choice === "auto") {
     const note = blas.note ? `; ${blas.note}` : "";
-    notice(`refit: kernels auto: using blas (${describeBlas(blas.identity)}): the dense products run on the system BLAS, the rest on wasm${note}`);
+    notice(`refit: kernels auto: using blas (${describeBlas(blas.identity)}): the dense products run on the system BLAS, Refit's kernels natively beside them${note}`);
   }
   useBlas(blas.addon);
   return { path: "blas", blas: blas.identity };

@@ -314,24 +314,16 @@ let blas: BlasAddon | null = null;
 
 /** The addon's kernels bound to the backend's memory (its buffer is re-read on every call: memory grows), timed while observed. */
 type Native = { [K in Exclude<keyof BlasAddon, "identity">]: BlasAddon[K] extends (memory: ArrayBuffer, ...rest: infer A) => infer R ? (...rest: A) => R : never };
+const natives = new WeakMap<object, Native>();
 function nativeOf(backend: WasmBackend): Native {
-  const addon = blas!;
-  const memory = () => backend.wasm.asm.memory.buffer as ArrayBuffer;
-  const bound: Native = {
-    sgemm: (...a) => addon.sgemm(memory(), ...a),
-    gelu: (...a) => addon.gelu(memory(), ...a),
-    geluBackward: (...a) => addon.geluBackward(memory(), ...a),
-    causalSoftmax: (...a) => addon.causalSoftmax(memory(), ...a),
-    causalSoftmaxGrad: (...a) => addon.causalSoftmaxGrad(memory(), ...a),
-    softmaxRows: (...a) => addon.softmaxRows(memory(), ...a),
-    crossEntropyGrad: (...a) => addon.crossEntropyGrad(memory(), ...a),
-    attention: (...a) => addon.attention(memory(), ...a),
-    attentionBackward: (...a) => addon.attentionBackward(memory(), ...a),
-    qkvInputGrad: (...a) => addon.qkvInputGrad(memory(), ...a),
-    layerNorm: (...a) => addon.layerNorm(memory(), ...a),
-    layerNormBackward: (...a) => addon.layerNormBackward(memory(), ...a),
-    adam: (...a) => addon.adam(memory(), ...a),
-  };
+  let bound = natives.get(backend);
+  if (!bound) {
+    const addon = blas!;
+    const memory = () => backend.wasm.asm.memory.buffer as ArrayBuffer;
+    const names = Object.getOwnPropertyNames(addon).filter((k) => k !== "identity") as (keyof Native)[];
+    bound = Object.fromEntries(names.map((k) => [k, (...a: number[]) => (addon[k] as (m: ArrayBuffer, ...rest: number[]) => unknown)(memory(), ...a)])) as Native;
+    natives.set(backend, bound);
+  }
   return observer ? timedExports("blas", bound) : bound;
 }
 
