@@ -67,12 +67,16 @@ static float *span(void *data, size_t length, double at, double floats) {
 
 static int is_size(double x) { return x >= 0 && x < 2147483647 && x == (double)(int64_t)x; }
 
-static napi_value outside(napi_env env, const char *name) {
-  char message[128];
-  snprintf(message, sizeof message, "refit_blas.%s: an operand lies outside the memory", name);
-  napi_throw_range_error(env, NULL, message);
+// Throws "refit_blas.<name>: <what>", a RangeError where `range`, and returns NULL.
+static napi_value thrown(napi_env env, int range, const char *name, const char *what) {
+  char message[160];
+  snprintf(message, sizeof message, "refit_blas.%s: %s", name, what);
+  (range ? napi_throw_range_error : napi_throw_error)(env, NULL, message);
   return NULL;
 }
+
+static napi_value outside(napi_env env, const char *name) { return thrown(env, 1, name, "an operand lies outside the memory"); }
+static napi_value failed_alloc(napi_env env, const char *name) { return thrown(env, 0, name, "out of memory for its scratch space"); }
 
 // sgemm(memory, a, b, c, batch, m, n, k, transA, transB, bias): for each of `batch` matrices,
 // C[m x n] = op(A) . op(B), row-major, operands strided by their sizes from byte offsets a, b, c;
@@ -168,13 +172,6 @@ static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
   float *dx = SPAN(3, n * V);
   if (!is_size(n) || !is_size(V) || !p || !targets || !dloss || !dx) return outside(env, "crossEntropyGrad");
   return row_or_none(env, refit_cross_entropy_grad(p, targets, *dloss, dx, (size_t)n, (size_t)V));
-}
-
-static napi_value failed_alloc(napi_env env, const char *name) {
-  char message[128];
-  snprintf(message, sizeof message, "refit_blas.%s: out of memory for its scratch space", name);
-  napi_throw_error(env, NULL, message);
-  return NULL;
 }
 
 // attention(memory, qkv, pattern, z, B, T, H, dh, scale) and attentionBackward(memory, qkv, pattern,
