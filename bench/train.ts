@@ -195,9 +195,17 @@ const refitWorker = (m: Model, kernels: string) =>
 
 /** The kernel paths to time: --paths, else blas and wasm where the addon loads, wasm alone where not (saying why). */
 async function kernelPaths(): Promise<string[]> {
-  if (args.paths) return args.paths.split(",");
+  const asked = args.paths?.split(",");
+  if (asked && !asked.includes("blas")) return asked;
+  // Loading the addon here also sets the core type Refit's blas workers run, which the PyTorch
+  // reference is then timed on too (refitCoreType): without it, --paths blas compared Refit on
+  // SkylakeX kernels with PyTorch on the Prescott ones alone.
   const { loadBlas } = await import("../src/pipeline/model/blas.ts");
   const blas = loadBlas();
+  if (asked) {
+    if ("unavailable" in blas) throw new Error(`bench:train: --paths blas: ${blas.unavailable}`);
+    return asked;
+  }
   if ("unavailable" in blas) {
     console.error(`bench:train: wasm kernels only: ${blas.unavailable}`);
     return ["wasm"];
