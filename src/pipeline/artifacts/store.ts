@@ -188,7 +188,7 @@ export interface LockWait {
  * then is an error.
  */
 export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { waitSeconds = 0, onWait }: LockWait = {}): Promise<T> {
-  fs.mkdirSync(dir, { recursive: true });
+  const created = !fs.existsSync(dir);
   const lockFile = path.join(dir, ".lock");
   const mine: LockInfo = { pid: process.pid, host: os.hostname(), token: randomBytes(8).toString("hex") };
   // A live holder may be about to finish (e.g. a worker orphaned by kill -9 stops after its current
@@ -196,6 +196,8 @@ export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { wa
   const deadline = Date.now() + waitSeconds * 1000;
   for (;;) {
     try {
+      // Made on each try: a holder that failed may have removed the folder it made (below).
+      fs.mkdirSync(dir, { recursive: true });
       acquire(lockFile, dir, mine);
       break;
     } catch (e) {
@@ -205,11 +207,24 @@ export async function withDirLock<T>(dir: string, fn: () => T | Promise<T>, { wa
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+  let failed = true;
   try {
-    return await fn();
+    const result = await fn();
+    failed = false;
+    return result;
   } finally {
     // Only remove the lock if it is still ours, so a mistaken takeover is not made worse.
     if (readLock(lockFile)?.token === mine.token) fs.rmSync(lockFile, { force: true });
+    // A folder made only to hold the lock of work that failed before writing anything goes too.
+    if (failed && created) removeIfEmpty(dir);
+  }
+}
+
+function removeIfEmpty(dir: string): void {
+  try {
+    fs.rmdirSync(dir);
+  } catch {
+    // not empty (the work wrote something, or another process did): kept
   }
 }
 
