@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "elementwise.h"
-
 #include "vec.h"
 
 // XNNPACK's f32 vsigmoid "wasmsimd_rr2_p5_div" (the kernel tfjs-backend-wasm 4.22 selects with SIMD,

@@ -46,6 +46,8 @@ WIDEST void refit_layernorm(const float *x, const float *g, const float *b, floa
     mean[row] = m;
     rstd[row] = r;
   }
+#undef VALUES
+#undef SQUARES
 }
 
 // dx = rstd·((dxhat - mean(dxhat)) - xhat·mean(dxhat·xhat)), dxhat = dy·g, xhat = (x - mean)·rstd;
@@ -72,4 +74,7 @@ WIDEST void refit_layernorm_backward(const float *dy, const float *x, const floa
       else store_part(dxr + k, out, len), store_part(dg + k, dgk, len), store_part(db + k, dbk, len);
     }
   }
+#undef XHAT
+#undef DXHAT
+#undef DXHAT_XHAT
 }

@@ -89,7 +89,7 @@ static napi_value sgemm(napi_env env, napi_callback_info info) {
   if (!(is_size(batch) && is_size(m) && is_size(n) && is_size(k))) return outside(env, "sgemm");
   const float *A = SPAN(0, batch * m * k), *B = SPAN(1, batch * k * n);
   float *C = SPAN(2, batch * m * n);
-  const float *b = bias < 0 ? NULL : span(c.data, c.length, bias, n);
+  const float *b = bias < 0 ? NULL : SPAN(9, n);
   if (!A || !B || !C || (bias >= 0 && !b)) return outside(env, "sgemm");
   const int M = (int)m, N = (int)n, K = (int)k;
   for (size_t i = 0; i < (size_t)batch; i++) {

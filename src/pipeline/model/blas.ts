@@ -2,7 +2,8 @@
 // are installed): loading it, the identity of the library it runs, and the choice between it and
 // the wasm kernels (`--kernels auto|blas|wasm`). It takes over the dense products, and Refit's
 // kernels around them (GELU, softmaxes, attention, LayerNorm, Adam, bias adds) with the same bits
-// as the wasm kernels and the op-by-op path give on it; stock tfjs ops stay on wasm. One BLAS thread per process: workers are already one per core.
+// as the wasm kernels and the op-by-op path give on it; stock tfjs ops stay on wasm. One BLAS
+// thread per process: workers are already one per core.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import { createRequire } from "node:module";
